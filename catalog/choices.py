@@ -1,0 +1,75 @@
+"""Choices of the service item catalogue (Art. 12, 13, 14, 17)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.IntegerChoices):
+    """The eight statutory categories of Art. 12; fixed by the regulation."""
+
+    PUBLICITY = 1, _("宣传党和国家的方针政策和法律法规")
+    BASIC_INFORMATION = 2, _("采集、报送网格内人口、家庭、单位等基础信息")
+    PUBLIC_OPINION = 3, _("了解、记录社情民意，收集、反映群众诉求")
+    DISPUTES_AND_HAZARDS = 4, _("排查、报送、化解、处置矛盾纠纷、安全风险隐患")
+    EMERGENCIES = 5, _("协助开展突发事件应急处置")
+    SERVICES = 6, _("协助开展便民服务、志愿服务和关爱服务")
+    DEPLOYED_TASKS = 7, _("协助办理党委、政府决定部署的重要事项")
+    STATUTORY_OTHER = 8, _("办理或者协助办理法律、法规规定的其他事项")
+
+
+class ItemKind(models.TextChoices):
+    EVENT = "event", _("事件类（有办理时限）")
+    DUTY = "duty", _("日常工作类（无时限）")
+
+
+class ListLevel(models.TextChoices):
+    """Which list an item belongs to (Art. 13): the city's, or one district's."""
+
+    CITY = "city", _("市级清单")
+    DISTRICT = "district", _("区（县、市）级清单")
+
+
+class Grade(models.TextChoices):
+    """Event grades (分级, Art. 17), least to most urgent."""
+
+    GENERAL = "general", _("一般")
+    SERIOUS = "serious", _("较大")
+    MAJOR = "major", _("重大")
+    EMERGENCY = "emergency", _("紧急")
+
+
+class TimeUnit(models.TextChoices):
+    WORKING_HOUR = "working_hour", _("工作小时")
+    WORKING_DAY = "working_day", _("工作日")
+    NATURAL_HOUR = "natural_hour", _("自然小时")
+
+
+class CloseLevel(models.TextChoices):
+    """The level whose staff may close (结案) an event of the rule's grade."""
+
+    GRID = "grid", _("网格")
+    TOWNSHIP = "township", _("乡镇（街道）")
+    COUNTY = "county", _("区（县、市）")
+
+
+class VersionState(models.TextChoices):
+    """Entry (准入) states of one version of an item (Art. 13)."""
+
+    DRAFT = "draft", _("草稿")
+    PROPOSED = "proposed", _("已提议")
+    REVIEWED = "reviewed", _("主管单位已审核")
+    COSIGNED = "cosigned", _("机构编制已会签")
+    PUBLISHED = "published", _("已发布")
+    SUPERSEDED = "superseded", _("已被新版本替代")
+    REJECTED = "rejected", _("已退回")
+    RETIRED = "retired", _("已退出")
+
+
+class AttributeType(models.TextChoices):
+    """Field types a report of an item may be asked to carry (like Open311 attributes)."""
+
+    TEXT = "text", _("文本")
+    NUMBER = "number", _("数字")
+    DATE = "date", _("日期")
+    SINGLE_CHOICE = "single", _("单选")
+    MULTIPLE_CHOICE = "multiple", _("多选")

@@ -1,0 +1,139 @@
+"""The area tree: city → county → township → village/community → grid → micro-grid.
+
+One django-mptt tree holds Ningbo's statistical divisions and the grids drawn inside
+them (Art. 2, 6, 7, 9). Divisions keep their 12-digit NBS code; a grid's code is its
+village's code plus 3 digits, a micro-grid's its grid's code plus 3 digits. A node is
+never deleted: a retired grid stays in the tree (status `retired`) so its code is never
+reused and the staff and events that point at it keep working.
+
+Writes go through `grids.services` only; they hold the tree lock (see `grids.locking`).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from .choices import ChangeKind, GridType, Level, Status, VillageKind
+
+
+class AreaQuerySet(TreeQuerySet):
+    def active(self) -> "AreaQuerySet":
+        return self.filter(status=Status.ACTIVE)
+
+    def grids(self) -> "AreaQuerySet":
+        return self.filter(level=Level.GRID)
+
+    def within(self, node: "Area", include_self: bool = True) -> "AreaQuerySet":
+        """Nodes in `node`'s subtree: one range condition on the MPTT columns."""
+        if include_self:
+            return self.filter(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
+        return self.filter(tree_id=node.tree_id, lft__gt=node.lft, rght__lt=node.rght)
+
+
+class Area(MPTTModel):
+    """A node of the one tree: a division (city … village) or a grid / micro-grid.
+
+    `code` is the unified code of Art. 9 (12 digits for divisions, 15 for grids, 18 for
+    micro-grids); it is unique across all time. `households` is the household count a
+    grid was drawn by (Art. 6), `scale` the free-text scale of a dedicated grid.
+    `boundary` is an optional GeoJSON Polygon or MultiPolygon (WGS 84 lon/lat).
+    `effective_from`/`effective_to` are local dates (Asia/Shanghai) of the adjustment
+    that created or retired the node.
+    """
+
+    code = models.CharField(_("统一编码"), max_length=18, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=12, choices=Level.choices, db_index=True)
+    parent = TreeForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+    )
+    village_kind = models.CharField(_("村/社区"), max_length=8, choices=VillageKind.choices, blank=True)
+    grid_type = models.CharField(_("网格类型"), max_length=12, choices=GridType.choices, blank=True)
+    households = models.PositiveIntegerField(_("户数"), null=True, blank=True)
+    scale = models.CharField(_("规模"), max_length=200, blank=True)
+    area_description = models.TextField(_("区域范围"), blank=True)
+    boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
+    supervision_phone = models.CharField(_("监督电话"), max_length=30, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    effective_from = models.DateField(_("生效日期"), null=True, blank=True)
+    effective_to = models.DateField(_("撤销日期"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("并入/继承网格"),
+        help_text=_("撤销或合并后，承接其工作的网格。"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class MPTTMeta:
+        order_insertion_by = ["code"]
+
+    class Meta:
+        verbose_name = _("区域/网格")
+        verbose_name_plural = _("区域/网格")
+        # Object permissions granted on a node cover its whole subtree (personnel.scope).
+        permissions = [
+            ("report_event", _("上报网格事件")),
+            ("self_handle_event", _("就地处置网格事件")),
+            ("verify_event", _("核查网格事件")),
+            ("dispatch_event", _("受理、派遣网格事件")),
+            ("supervise_area", _("督办、考评")),
+            ("adjust_area", _("调整网格")),
+            ("manage_catalog", _("管理事项清单")),
+            ("cosign_catalog", _("会签事项清单（机构编制）")),
+            ("view_personal_data", _("查看个人信息明文")),
+        ]
+        indexes = [models.Index(fields=["tree_id", "lft", "rght"], name="area_range_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def is_grid(self) -> bool:
+        return self.level in (Level.GRID, Level.MICRO_GRID)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Status.ACTIVE
+
+    def ancestor_at(self, level: str) -> "Area | None":
+        """The ancestor (or self) at `level`, or None if this node sits above it."""
+        if self.level == level:
+            return self
+        return self.get_ancestors().filter(level=level).first()
+
+
+class AreaChange(models.Model):
+    """One adjustment of the tree (Art. 9 动态调整): who, when, what, before and after.
+
+    `before` and `after` are JSON snapshots of the fields that changed (name, boundary,
+    households …). `related` lists the codes of the other nodes involved (the pieces of
+    a split, the grids merged). Rows are only ever added.
+    """
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="changes", verbose_name=_("区域"))
+    kind = models.CharField(_("调整类型"), max_length=10, choices=ChangeKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("记录时间"), auto_now_add=True, db_index=True)
+    effective_date = models.DateField(_("生效日期"), null=True, blank=True)
+    before = models.JSONField(_("调整前"), default=dict, blank=True)
+    after = models.JSONField(_("调整后"), default=dict, blank=True)
+    related = models.JSONField(_("相关编码"), default=list, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("调整记录")
+        verbose_name_plural = _("调整记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.area.code}"

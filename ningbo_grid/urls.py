@@ -1,0 +1,37 @@
+"""Root URL map: each app mounts its HTML pages and its API under one prefix."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import views
+
+api_v1 = [
+    path("", include("grids.api.urls")),
+    path("", include("personnel.api.urls")),
+    path("catalog/", include("catalog.api.urls")),
+    path("", include("events.api.urls")),
+    path("evaluation/", include("evaluation.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("grids/", include("grids.urls")),
+    path("personnel/", include("personnel.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("events/", include("events.urls")),
+    path("evaluation/", include("evaluation.urls")),
+]
+
+admin.site.site_header = "宁波市城乡网格化服务管理平台"
+admin.site.site_title = "网格化服务管理"

@@ -1,0 +1,74 @@
+"""Choices for organisations, staff and roles (Art. 4, 5, 8, 15, 20)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgKind(models.TextChoices):
+    AUTHORITY = "authority", _("网格化主管单位")
+    TOWNSHIP_OFFICE = "township_office", _("乡镇人民政府（街道办事处）")
+    VILLAGE_COMMITTEE = "village_committee", _("村（居）民委员会")
+    DEPARTMENT = "department", _("职能部门")
+    MASS_ORGANISATION = "mass_organisation", _("群众团体")
+
+
+class Department(models.TextChoices):
+    """Departments of Art. 4 (plus those the catalogue names as responsible units)."""
+
+    CIVIL_AFFAIRS = "civil_affairs", _("民政")
+    AGRICULTURE = "agriculture", _("农业农村")
+    FINANCE = "finance", _("财政")
+    HUMAN_RESOURCES = "human_resources", _("人力资源社会保障")
+    PUBLIC_SECURITY = "public_security", _("公安")
+    STAFFING = "staffing", _("机构编制")
+    PETITIONS = "petitions", _("信访")
+    JUSTICE = "justice", _("司法行政")
+    EMERGENCY = "emergency", _("应急管理")
+    FIRE = "fire", _("消防救援")
+    EDUCATION = "education", _("教育")
+    ECOLOGY = "ecology", _("生态环境")
+    HEALTH = "health", _("卫生健康")
+    LAW_ENFORCEMENT = "law_enforcement", _("综合行政执法")
+    BIG_DATA = "big_data", _("大数据")
+    HOUSING = "housing", _("住房城乡建设")
+    NATURAL_RESOURCES = "natural_resources", _("自然资源")
+    MARKET_REGULATION = "market_regulation", _("市场监管")
+    TRANSPORT = "transport", _("交通运输")
+    WATER = "water", _("水利")
+    GRID_AUTHORITY = "grid_authority", _("网格化主管单位")
+    OTHER = "other", _("其他")
+
+
+class GridRole(models.TextChoices):
+    """Roles held on a grid or micro-grid node (Art. 8, 15)."""
+
+    GRID_LEADER = "grid_leader", _("网格长")
+    FULLTIME_WORKER = "fulltime_worker", _("专职网格员")
+    PARTTIME_WORKER = "parttime_worker", _("兼职网格员")
+    MICRO_GRID_LEADER = "micro_grid_leader", _("微网格长")
+    INSTRUCTOR = "instructor", _("网格指导员")
+
+
+class PlatformRole(models.TextChoices):
+    """Roles a user holds for an organisation on the platform."""
+
+    DISPATCHER = "dispatcher", _("乡镇（街道）调度员")
+    HANDLER = "handler", _("承办单位工作人员")
+    SUPERVISOR = "supervisor", _("主管单位督办员")
+    CATALOG_ADMIN = "catalog_admin", _("事项清单管理员")
+    STAFFING_OFFICER = "staffing_officer", _("机构编制会签人")
+
+
+class StaffSource(models.TextChoices):
+    """Where a grid staff member comes from (Art. 8)."""
+
+    COMMUNITY_WORKER = "community_worker", _("社区专职工作者")
+    VILLAGE_CADRE = "village_cadre", _("村干部")
+    TOWNSHIP_RECRUIT = "township_recruit", _("乡镇（街道）统一招聘")
+    PARTY_MEMBER = "party_member", _("党员")
+    RESIDENT_REPRESENTATIVE = "resident_representative", _("村（居）民代表")
+    GROUP_LEADER = "group_leader", _("小组长")
+    BUILDING_HEAD = "building_head", _("楼道（栋）长")
+    VOLUNTEER = "volunteer", _("志愿者")
+    GOVERNMENT_CADRE = "government_cadre", _("机关干部")
+    STATE_ENTERPRISE_MANAGER = "state_enterprise_manager", _("国有企事业单位管理人员")

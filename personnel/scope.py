@@ -1,0 +1,73 @@
+"""Jurisdiction scoping: the one way every read and every permission check is filtered.
+
+A user's reach for a permission is the union of the subtrees of the nodes on which
+they hold that permission (`personnel.models.AreaGrant`, django-guardian). Each helper
+here costs one SQL subquery however many grants the user holds: the check is an
+`EXISTS` over the grant table joined on the MPTT range (`tree_id`, `lft`, `rght`).
+
+Superusers reach everything. Inactive and anonymous users reach nothing.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from grids.models import Area
+
+
+def _nobody(user) -> bool:
+    return user is None or not user.is_authenticated or not user.is_active
+
+
+def granted_nodes(user, perm: str) -> QuerySet:
+    """The nodes on which `user` directly holds `perm` (a codename of `grids.Area`)."""
+    return Area.objects.filter(grants__user_id=user.pk, grants__permission__codename=perm)
+
+
+def covering_q(user, perm: str, path: str = "area") -> Q:
+    """A `Q` true for rows whose area (reached through `path`) is within the user's reach.
+
+    `path` is the lookup from the filtered model to its `Area` (`""` for `Area` itself,
+    `"area"` for models with an `area` foreign key). Raises nothing; an unauthorised
+    user gets a condition that is always false.
+    """
+    if _nobody(user):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    prefix = f"{path}__" if path else ""
+    covering = Area.objects.filter(
+        grants__user_id=user.pk,
+        grants__permission__codename=perm,
+        tree_id=OuterRef(f"{prefix}tree_id"),
+        lft__lte=OuterRef(f"{prefix}lft"),
+        rght__gte=OuterRef(f"{prefix}rght"),
+    )
+    return Q(Exists(covering))
+
+
+def has_area_perm(user, perm: str, area: Area) -> bool:
+    """Whether `user` holds `perm` on `area` or on any of its ancestors (one query)."""
+    if _nobody(user):
+        return False
+    if user.is_superuser:
+        return True
+    return Area.objects.filter(
+        grants__user_id=user.pk,
+        grants__permission__codename=perm,
+        tree_id=area.tree_id,
+        lft__lte=area.lft,
+        rght__gte=area.rght,
+    ).exists()
+
+
+def restrict_areas(user, perm: str = "view_area") -> QuerySet:
+    """Area nodes within the user's reach for `perm`, as a queryset."""
+    return Area.objects.filter(covering_q(user, perm, path=""))
+
+
+def unit_ids(user, role: str = "handler") -> QuerySet:
+    """Ids of the organisations for which `user` currently holds platform `role`."""
+    from .models import Membership
+
+    if _nobody(user):
+        return Membership.objects.none().values("organisation_id")
+    return Membership.objects.current().filter(user_id=user.pk, role=role).values("organisation_id")

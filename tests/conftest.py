@@ -1,0 +1,26 @@
+"""Shared test configuration.
+
+Tests marked `postgres` need PostgreSQL (row and advisory locks). On SQLite they are
+skipped, except when `REQUIRE_POSTGRES=1` (CI), where running on anything else fails.
+Tests marked `e2e` likewise fail instead of skipping when `REQUIRE_E2E=1`.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = connection.vendor == "postgresql"
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            if os.environ.get("REQUIRE_POSTGRES") == "1":
+                raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The test client speaks plain HTTP; production redirects it to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = False
