@@ -74,6 +74,8 @@ class Area(MPTTModel):
 
     class MPTTMeta:
         order_insertion_by = ["code"]
+        # `level` is the domain's level (city … micro_grid); MPTT's depth goes elsewhere.
+        level_attr = "depth"
 
     class Meta:
         verbose_name = _("区域/网格")
