@@ -15,7 +15,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Category, Grade
@@ -66,6 +66,26 @@ class Patrol(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area.name} {self.started_at:%Y-%m-%d}"
+
+
+class EventQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "EventQuerySet":
+        """Events `user` may see: the one entry point for every read (Art. 15).
+
+        `action` "view": events in grids within the user's `view_area` reach (grid staff:
+        their grids; township staff: the township; authorities: their district or the
+        city), plus events ever dispatched to an organisation for which the user is a
+        handler. Other actions are checked by the services themselves on top of this.
+        One query, whatever the number of grants. Anonymous users see nothing.
+        """
+        from personnel.scope import covering_q, unit_ids
+
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser:
+            return self
+        dispatched_to_me = Dispatch.objects.filter(event_id=OuterRef("pk"), unit_id__in=unit_ids(user, "handler"))
+        return self.filter(covering_q(user, "view_area", "area") | Q(Exists(dispatched_to_me)))
 
 
 class Event(models.Model):
@@ -150,6 +170,8 @@ class Event(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("网格事件")
