@@ -202,7 +202,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Deadline warnings, overdue alerts and escalation (events.sweep); idempotent.
+    "events-sweep-deadlines": {"task": "events.tasks.sweep", "schedule": 60.0},
+}
+# Working time of a working day (local), for deadlines counted in working hours/days.
+WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
