@@ -18,7 +18,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from grids.choices import Level
 from grids.models import Area
@@ -49,8 +51,12 @@ class Message:
     urgent: bool = False
 
 
-def deliver(messages: Iterable[Message]) -> int:
-    """Create inbox rows in bulk and send e-mail / SMS; returns the number of inbox rows."""
+def deliver(messages: Iterable[Message], *, digest: bool = False) -> int:
+    """Create inbox rows in bulk and send e-mail / SMS; returns the number of inbox rows.
+
+    With `digest` (the sweep), each user gets one e-mail (and at most one SMS) listing
+    all their messages instead of one per message.
+    """
     from .models import Notification
 
     messages = [m for m in messages if m.user_ids]
@@ -65,22 +71,36 @@ def deliver(messages: Iterable[Message]) -> int:
     all_ids = {uid for m in messages for uid in m.user_ids}
     users = {
         u["pk"]: u
-        for u in get_user_model().objects.filter(pk__in=all_ids, is_active=True).values("pk", "email", "staff__mobile")
+        for u in get_user_model()
+        .objects.filter(pk__in=all_ids, is_active=True)
+        .filter(Q(email__gt="") | Q(staff__mobile__gt=""))
+        .values("pk", "email", "staff__mobile")
     }
-    mails = []
-    sms = sms_backend()
+    per_user: dict[int, list[Message]] = {}
     for m in messages:
         for uid in m.user_ids:
-            u = users.get(uid)
-            if not u:
-                continue
+            if uid in users:
+                per_user.setdefault(uid, []).append(m)
+    mails, texts = [], []
+    for uid, mine in per_user.items():
+        u = users[uid]
+        batches = [mine] if digest else [[m] for m in mine]
+        for batch in batches:
+            if len(batch) == 1:
+                subject, body = batch[0].title, batch[0].body or batch[0].title
+            else:
+                subject = _("您有 %(n)d 条事件提醒") % {"n": len(batch)}
+                body = "\n".join(m.title for m in batch[:200])
             if u["email"]:
-                mails.append(EmailMessage(m.title, m.body or m.title, settings.DEFAULT_FROM_EMAIL, [u["email"]]))
-            if m.urgent and u["staff__mobile"]:
-                try:
-                    sms.send(u["staff__mobile"], m.title)
-                except Exception:  # a failing SMS gateway must not break the step
-                    logger.exception("SMS to user %s failed", uid)
+                mails.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [u["email"]]))
+            if u["staff__mobile"] and any(m.urgent for m in batch):
+                texts.append((u["staff__mobile"], subject))
+    sms = sms_backend()
+    for phone, text in texts:
+        try:
+            sms.send(phone, text)
+        except Exception:  # a failing SMS gateway must not break the step
+            logger.exception("SMS to %s failed", phone[-4:])
     if mails:
         try:
             get_connection(fail_silently=True).send_messages(mails)
@@ -89,11 +109,11 @@ def deliver(messages: Iterable[Message]) -> int:
     return len(rows)
 
 
-def queue(messages: Iterable[Message]) -> None:
+def queue(messages: Iterable[Message], *, digest: bool = False) -> None:
     """Deliver `messages` after the current transaction commits."""
     messages = list(messages)
     if messages:
-        transaction.on_commit(lambda: deliver(messages))
+        transaction.on_commit(lambda: deliver(messages, digest=digest))
 
 
 # Recipients ---------------------------------------------------------------------------

@@ -232,9 +232,12 @@ def _after_commit(fired, escalate, actions):
                 urgent="overdue" in stage or ev.grade == "emergency",
             )
         )
-    notify.queue(messages)
+    notify.queue(messages, digest=True)
     fired_pairs = [(ev.pk, stage) for ev, stage in fired]
     action_ids = [a.pk for a in actions]
+
+    if not (event_overdue.has_listeners(Event) or event_changed.has_listeners(Event)):
+        return
 
     def _signals():
         fresh = Event.objects.in_bulk([pk for pk, _s in fired_pairs])
