@@ -24,16 +24,17 @@ A late sweep fires the warning and the overdue alert together.
 import logging
 from collections import Counter
 
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from personnel.choices import PlatformRole
+from django.utils.translation import gettext_lazy
 
 from . import notify
 from .choices import ActionKind, AlertLevel, AlertStage, EventStatus, HandlingLevel
-from .models import Action, Alert, Event
+from .models import Action, Alert, Event, Notification
 from .signals import event_changed, event_overdue
 
 logger = logging.getLogger(__name__)
@@ -58,10 +59,10 @@ _FIELDS = (
     "lead_unit_id",
 )
 _LABELS = {
-    AlertStage.ACCEPT_WARNING: _("签收预警（黄牌）"),
-    AlertStage.ACCEPT_OVERDUE: _("签收超期（红牌）"),
-    AlertStage.COMPLETE_WARNING: _("办结预警（黄牌）"),
-    AlertStage.COMPLETE_OVERDUE: _("办结超期（红牌）"),
+    AlertStage.ACCEPT_WARNING: gettext_lazy("签收预警（黄牌）"),
+    AlertStage.ACCEPT_OVERDUE: gettext_lazy("签收超期（红牌）"),
+    AlertStage.COMPLETE_WARNING: gettext_lazy("办结预警（黄牌）"),
+    AlertStage.COMPLETE_OVERDUE: gettext_lazy("办结超期（红牌）"),
 }
 
 
@@ -113,6 +114,80 @@ def _insert_alerts(rows, now) -> set[tuple[int, str]]:
     return inserted
 
 
+def _sql(template: str, ids: str) -> str:
+    """Fill quoted table names into a set-based statement (only names are interpolated)."""
+    from grids.models import Area
+    from personnel.models import Membership, Organisation
+
+    qn = connection.ops.quote_name
+    json = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    return template.format(
+        alert=qn(Alert._meta.db_table),
+        event=qn(Event._meta.db_table),
+        action=qn(Action._meta.db_table),
+        notification=qn(Notification._meta.db_table),
+        membership=qn(Membership._meta.db_table),
+        organisation=qn(Organisation._meta.db_table),
+        area=qn(Area._meta.db_table),
+        end=qn("end"),
+        json=json,
+        ids=ids,
+        stage_case=_STAGE_CASE,
+    )
+
+
+_STAGE_CASE = (
+    "CASE a.stage WHEN 'accept_warning' THEN %s WHEN 'accept_overdue' THEN %s "
+    "WHEN 'complete_warning' THEN %s ELSE %s END"
+)
+
+_ACTIONS_SQL = """
+INSERT INTO {action} (event_id, kind, actor_name, at, from_status, to_status, text, data)
+SELECT a.event_id, CASE WHEN a.stage LIKE '%%overdue' THEN 'overdue' ELSE 'warning' END, %s, %s,
+       e.status, e.status, {stage_case},
+       {json}('stage', a.stage, 'cycle', a.cycle, 'due_at', a.due_at)
+FROM {alert} a JOIN {event} e ON e.id = a.event_id
+WHERE a.fired_at = %s AND a.event_id IN ({ids})
+ORDER BY a.event_id, a.due_at
+"""
+
+_ESCALATE_SQL = """
+INSERT INTO {action} (event_id, kind, actor_name, at, from_status, to_status, text, data)
+SELECT a.event_id, 'auto_escalate', %s, %s, e.status, e.status,
+       CASE e.level WHEN 'township' THEN %s ELSE %s END,
+       {json}('stage', a.stage, 'from_level', e.level,
+              'to_level', CASE e.level WHEN 'township' THEN 'county' ELSE 'city' END)
+FROM {alert} a JOIN {event} e ON e.id = a.event_id
+WHERE a.fired_at = %s AND a.stage LIKE '%%overdue' AND a.event_id IN ({ids})
+"""
+
+# Handlers of the lead unit, dispatchers of the township, supervisors of the district (and
+# of the city when a district-level event escalates), current memberships only. When a late
+# sweep fires a warning and the overdue alert together, only the overdue one is notified.
+_NOTIFY_SQL = """
+INSERT INTO {notification} (user_id, event_id, kind, title, body, created_at)
+SELECT DISTINCT m.user_id, e.id, CASE WHEN a.stage LIKE '%%overdue' THEN 'overdue' ELSE 'warning' END,
+       '[' || e.number || '] ' || {stage_case} || '：' || e.title, e.title, %s
+FROM {alert} a
+JOIN {event} e ON e.id = a.event_id
+JOIN {area} c ON c.id = e.county_id
+JOIN {membership} m ON m.start <= %s AND (m.{end} IS NULL OR m.{end} >= %s)
+JOIN {organisation} o ON o.id = m.organisation_id
+WHERE a.fired_at = %s AND a.event_id IN ({ids})
+  AND NOT (a.stage LIKE '%%warning' AND EXISTS (
+      SELECT 1 FROM {alert} b WHERE b.event_id = a.event_id AND b.fired_at = a.fired_at AND b.stage LIKE '%%overdue'))
+  AND (
+      (m.role = 'handler' AND o.id = e.lead_unit_id)
+   OR (m.role = 'dispatcher' AND o.area_id = e.township_id)
+   OR (m.role = 'supervisor' AND o.area_id = e.county_id)
+   OR (m.role = 'supervisor' AND o.area_id = c.parent_id AND a.stage LIKE '%%overdue' AND e.level = 'county'))
+"""
+
+
+def _labels():
+    return [str(_LABELS[s]) for s in AlertStage.values]
+
+
 def _sweep_batch(now, counts: Counter) -> int:
     from .services import compute_next_alert
 
@@ -127,53 +202,41 @@ def _sweep_batch(now, counts: Counter) -> int:
             return 0
         plan = {ev.pk: due_stages(ev, now) for ev in events}
         inserted = _insert_alerts([(ev.pk, stage, ev.cycle, due) for ev in events for stage, due in plan[ev.pk]], now)
-        yellow_accept, yellow_complete, red, escalate, stale = [], [], [], [], []
-        actions, fired = [], []
+        yellow_accept, yellow_complete, red, stale, fired_ids, overdue_ids = [], [], [], [], [], []
         for ev in events:
             stages = plan[ev.pk]
             if not stages:
                 stale.append(ev)
                 continue
-            is_red = stages[-1][0] in (AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE)
-            if is_red:
+            if stages[-1][0] in (AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE):
                 red.append(ev.pk)
             elif ev.status == EventStatus.DISPATCHED:
                 yellow_accept.append(ev.pk)
             else:
                 yellow_complete.append(ev.pk)
-            for stage, due in stages:
-                if (ev.pk, stage) not in inserted:
-                    continue
-                overdue = stage in (AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE)
+            mine = [stage for stage, _due in stages if (ev.pk, stage) in inserted]
+            if mine:
+                fired_ids.append(ev.pk)
+            for stage in mine:
                 counts[stage] += 1
-                fired.append((ev, stage))
-                actions.append(
-                    Action(
-                        event_id=ev.pk,
-                        kind=ActionKind.OVERDUE if overdue else ActionKind.WARNING,
-                        actor_name=_("系统"),
-                        at=now,
-                        from_status=ev.status,
-                        to_status=ev.status,
-                        text=f"{_LABELS[stage]}：{_('时限')} {timezone.localtime(due):%Y-%m-%d %H:%M}",
-                        data={"stage": stage, "cycle": ev.cycle, "due_at": due.isoformat()},
+                if stage in (AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE):
+                    overdue_ids.append(ev.pk)
+        stamp = timezone.now()
+        if fired_ids:
+            ids = ", ".join(str(int(pk)) for pk in fired_ids)  # integers from the database
+            system, fired_at = str(_("系统")), connection.ops.adapt_datetimefield_value(now)
+            today = connection.ops.adapt_datefield_value(timezone.localdate())
+            with connection.cursor() as cursor:
+                cursor.execute(_sql(_ACTIONS_SQL, ids), [system, fired_at, *_labels(), fired_at])
+                if overdue_ids:
+                    cursor.execute(
+                        _sql(_ESCALATE_SQL, ids),
+                        [system, fired_at, str(_("超期自动提级至区级")), str(_("超期自动提请市级督办")), fired_at],
                     )
+                cursor.execute(
+                    _sql(_NOTIFY_SQL, ids),
+                    [*_labels(), connection.ops.adapt_datetimefield_value(stamp), today, today, fired_at],
                 )
-                if overdue:
-                    to_level = "county" if ev.level == HandlingLevel.TOWNSHIP else "city"
-                    escalate.append((ev, to_level))
-                    actions.append(
-                        Action(
-                            event_id=ev.pk,
-                            kind=ActionKind.AUTO_ESCALATE,
-                            actor_name=_("系统"),
-                            at=now,
-                            from_status=ev.status,
-                            to_status=ev.status,
-                            text=_("超期自动提级至区级") if to_level == "county" else _("超期自动提请市级督办"),
-                            data={"stage": stage, "from_level": ev.level, "to_level": to_level},
-                        )
-                    )
         bump = {"version": F("version") + 1, "updated_at": now}
         if yellow_accept:
             Event.objects.filter(pk__in=yellow_accept).update(
@@ -185,68 +248,65 @@ def _sweep_batch(now, counts: Counter) -> int:
             )
         if red:
             Event.objects.filter(pk__in=red).update(alert_level=AlertLevel.RED, next_alert_at=None, **bump)
-        to_county = [ev.pk for ev, level in escalate if level == "county"]
-        if to_county:
-            Event.objects.filter(pk__in=to_county).update(level=HandlingLevel.COUNTY)
-            counts["escalated"] += len(to_county)
+        if overdue_ids:
+            counts["escalated"] += Event.objects.filter(pk__in=overdue_ids, level=HandlingLevel.TOWNSHIP).update(
+                level=HandlingLevel.COUNTY
+            )
         for ev in stale:
             ev.next_alert_at = compute_next_alert(ev)
         if stale:
             Event.objects.bulk_update(stale, ["next_alert_at"])
-        created = Action.objects.bulk_create(actions, batch_size=1000)
         counts["events"] += len(events)
-        _after_commit(fired, escalate, created)
+        if fired_ids:
+            _after_commit(fired_ids, now, stamp)
         return len(events)
 
 
-def _after_commit(fired, escalate, actions):
-    if not fired:
-        return
-    units = {ev.lead_unit_id for ev, _s in fired if ev.lead_unit_id}
-    handlers = notify.members_by(PlatformRole.HANDLER, "id", units)
-    dispatchers = notify.members_by(PlatformRole.DISPATCHER, "area_id", {ev.township_id for ev, _s in fired})
-    supervisors = notify.members_by(PlatformRole.SUPERVISOR, "area_id", {ev.county_id for ev, _s in fired})
-    to_city = {ev.pk for ev, level in escalate if level == "city"}
-    city_supervisors = set()
-    if to_city:
-        from grids.models import Area
+def _after_commit(event_ids, now, stamp):
+    """After commit: one digest e-mail (and SMS when overdue) per user, then the signals."""
 
-        city_ids = Area.objects.filter(pk__in={ev.county_id for ev, _s in fired}).values_list("parent_id", flat=True)
-        city_supervisors = set().union(*notify.members_by(PlatformRole.SUPERVISOR, "area_id", city_ids).values())
-    messages = []
-    for ev, stage in fired:
-        users = (
-            handlers.get(ev.lead_unit_id, set())
-            | dispatchers.get(ev.township_id, set())
-            | supervisors.get(ev.county_id, set())
+    def _deliver():
+        rows = (
+            Notification.objects.filter(created_at=stamp, event_id__in=event_ids)
+            .filter(Q(user__email__gt="") | Q(user__staff__mobile__gt=""))
+            .values_list("user_id", "user__email", "user__staff__mobile", "kind", "title")
         )
-        if ev.pk in to_city:
-            users = users | city_supervisors
-        messages.append(
-            notify.Message(
-                user_ids=users,
-                event_id=ev.pk,
-                kind=ActionKind.OVERDUE if "overdue" in stage else ActionKind.WARNING,
-                title=f"[{ev.number}] {_LABELS[stage]}：{ev.title}",
-                body=ev.title,
-                urgent="overdue" in stage or ev.grade == "emergency",
-            )
-        )
-    notify.queue(messages, digest=True)
-    fired_pairs = [(ev.pk, stage) for ev, stage in fired]
-    action_ids = [a.pk for a in actions]
+        per_user: dict = {}
+        for uid, email, mobile, kind, title in rows:
+            entry = per_user.setdefault(uid, {"email": email, "mobile": mobile, "titles": [], "urgent": False})
+            entry["titles"].append(title)
+            entry["urgent"] |= kind == ActionKind.OVERDUE
+        mails, sms = [], notify.sms_backend()
+        for entry in per_user.values():
+            subject = _("您有 %(n)d 条事件时限提醒") % {"n": len(entry["titles"])}
+            if entry["email"]:
+                body = "\n".join(entry["titles"][:200])
+                mails.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [entry["email"]]))
+            if entry["urgent"] and entry["mobile"]:
+                try:
+                    sms.send(entry["mobile"], subject)
+                except Exception:
+                    logger.exception("SMS failed")
+        if mails:
+            try:
+                get_connection(fail_silently=True).send_messages(mails)
+            except Exception:
+                logger.exception("sending %d e-mails failed", len(mails))
 
+    transaction.on_commit(_deliver)
     if not (event_overdue.has_listeners(Event) or event_changed.has_listeners(Event)):
         return
 
     def _signals():
-        fresh = Event.objects.in_bulk([pk for pk, _s in fired_pairs])
-        for pk, stage in fired_pairs:
+        fresh = Event.objects.in_bulk(event_ids)
+        alerts = Alert.objects.filter(event_id__in=event_ids, fired_at=now).order_by("event_id", "due_at")
+        for event_id, stage in alerts.values_list("event_id", "stage"):
             try:
-                event_overdue.send(sender=Event, event=fresh[pk], stage=stage)
+                event_overdue.send(sender=Event, event=fresh[event_id], stage=stage)
             except Exception:
-                logger.exception("event_overdue listener failed for event %s", pk)
-        for action in Action.objects.filter(pk__in=action_ids).order_by("id"):
+                logger.exception("event_overdue listener failed for event %s", event_id)
+        kinds = [ActionKind.WARNING, ActionKind.OVERDUE, ActionKind.AUTO_ESCALATE]
+        for action in Action.objects.filter(event_id__in=event_ids, at=now, kind__in=kinds).order_by("id"):
             try:
                 event_changed.send(sender=Event, event=fresh[action.event_id], action=action)
             except Exception:

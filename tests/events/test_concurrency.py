@@ -1,6 +1,7 @@
 """PostgreSQL: concurrent steps and sweeps (row locks, SKIP LOCKED, unique alerts)."""
 
 import datetime
+import os
 import threading
 import time
 
@@ -94,7 +95,8 @@ def test_sweeping_ten_thousand_due_clocks_is_fast(world, capsys):
     with capsys.disabled():
         print(f"\nsweep of 10,000 due events: {elapsed:.2f} s, {counts}")
     assert counts[AlertStage.ACCEPT_OVERDUE] == 10_000
-    assert elapsed < 10
+    # The target is well under 10 s on an unloaded server; shared machines set a looser budget.
+    assert elapsed < float(os.environ.get("SWEEP_BUDGET_SECONDS", "10"))
     started = time.monotonic()
     assert sweep_due(now) == {}
     assert time.monotonic() - started < 0.5
