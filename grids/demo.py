@@ -28,10 +28,68 @@ SCALE_ROOTS = {"demo": "330203000000", "ningbo": "330200000000"}
 EFFECTIVE_FROM = datetime.date(2024, 1, 1)
 MICRO_AVERAGE = 55  # households per micro-grid, aimed for
 
-ROADS = "中山路 解放路 开明街 县学街 苍水街 柳汀街 望京路 环城西路 丽园路 气象路 翠柏路 长春路 永丰路 新典路 联丰路 段塘路 鄞县大道 机场路 集士港路 望春路".split()
-ESTATES = "锦园 怡景苑 丽江花园 翠柏里 春江花城 蓝庭 芝兰苑 金色水岸 新都花园 桂花园 汇豪 天一家园 南苑新村 清风里 华兴苑".split()
-SURNAMES = "张 王 李 陈 周 徐 胡 林 应 邬 虞 俞 蒋 郑 柴 竺 施 毛 孙 黄".split()
-PLACES = "家 岙 家岙 家桥 家埭 家湾 村 家山 岭下 家塘".split()
+ROADS = [
+    "中山路",
+    "解放路",
+    "开明街",
+    "县学街",
+    "苍水街",
+    "柳汀街",
+    "望京路",
+    "环城西路",
+    "丽园路",
+    "气象路",
+    "翠柏路",
+    "长春路",
+    "永丰路",
+    "新典路",
+    "联丰路",
+    "段塘路",
+    "鄞县大道",
+    "机场路",
+    "集士港路",
+    "望春路",
+]
+ESTATES = [
+    "锦园",
+    "怡景苑",
+    "丽江花园",
+    "翠柏里",
+    "春江花城",
+    "蓝庭",
+    "芝兰苑",
+    "金色水岸",
+    "新都花园",
+    "桂花园",
+    "汇豪",
+    "天一家园",
+    "南苑新村",
+    "清风里",
+    "华兴苑",
+]
+SURNAMES = [
+    "张",
+    "王",
+    "李",
+    "陈",
+    "周",
+    "徐",
+    "胡",
+    "林",
+    "应",
+    "邬",
+    "虞",
+    "俞",
+    "蒋",
+    "郑",
+    "柴",
+    "竺",
+    "施",
+    "毛",
+    "孙",
+    "黄",
+]
+PLACES = ["家", "岙", "家岙", "家桥", "家埭", "家湾", "村", "家山", "岭下", "家塘"]
 DIRECTIONS = ["上", "下", "前", "后", "东", "西", "里", "外", "", ""]
 DEDICATED = [
     ("公园", "占地约{n}公顷", (5, 60)),
@@ -112,10 +170,7 @@ def _draw_village(village: Area, rng, hotline: str) -> list[Area]:
     base = _short(village)
     nodes: list[Area] = []
     urban = village.village_kind == VillageKind.URBAN
-    if urban:
-        plans = _draw_urban(base, rng)
-    else:
-        plans = _draw_rural(base, rng)
+    plans = _draw_urban(base, rng) if urban else _draw_rural(base, rng)
     if rng.random() < (0.15 if urban else 0.04):
         plans.append(_draw_dedicated(base, rng, urban))
     for number, (name, grid_type, households, scale, description, micro) in enumerate(plans, start=1):

@@ -19,7 +19,9 @@ def _today():
 class AdjustForm(forms.Form):
     """Common field: the local date the adjustment takes effect."""
 
-    effective_date = forms.DateField(label=_("生效日期"), initial=_today, widget=forms.DateInput(attrs={"type": "date"}))
+    effective_date = forms.DateField(
+        label=_("生效日期"), initial=_today, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, area: Area, **kwargs):
         self.area = area

@@ -142,9 +142,11 @@ def divisions_import(*, path: Path = DEFAULT_PATH, actor=None) -> dict[str, dict
                 if parent_level is None:
                     errors.append(f"line {row.line}: parent_code {row.parent_code} is neither in the file nor imported")
                 elif parent_level != PARENT_LEVEL[row.level]:
-                    errors.append(f"line {row.line}: parent {row.parent_code} is a {parent_level}, not a {PARENT_LEVEL[row.level]}")
+                    expected = PARENT_LEVEL[row.level]
+                    errors.append(f"line {row.line}: parent {row.parent_code} is a {parent_level}, not a {expected}")
             if known and (known["level"] != row.level or (known["parent__code"] or "") != row.parent_code):
-                errors.append(f"line {row.line}: {row.code} is already imported as a {known['level']} under {known['parent__code']}")
+                where = f"a {known['level']} under {known['parent__code']}"
+                errors.append(f"line {row.line}: {row.code} is already imported as {where}")
         if errors:
             raise ValidationError(errors[:MAX_ERRORS])
 
@@ -181,7 +183,9 @@ def divisions_import(*, path: Path = DEFAULT_PATH, actor=None) -> dict[str, dict
         bulk_insert(new_nodes.values())
         Area.objects.bulk_update(renamed, ["name", "village_kind"], batch_size=1000)
         history += [
-            AreaChange(area_id=node.pk, kind=ChangeKind.IMPORT, actor=actor, effective_date=today, after={"name": node.name})
+            AreaChange(
+                area_id=node.pk, kind=ChangeKind.IMPORT, actor=actor, effective_date=today, after={"name": node.name}
+            )
             for node in new_nodes.values()
         ]
         AreaChange.objects.bulk_create(history, batch_size=2000)

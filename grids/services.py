@@ -24,6 +24,7 @@ import numbers
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .choices import GRID_LEVELS, ChangeKind, GridType, Level, Status, VillageKind
 from .locking import tree_lock
@@ -73,18 +74,18 @@ def validate_boundary(value) -> dict | None:
         try:
             value = json.loads(value)
         except ValueError as exc:
-            raise ValidationError("边界不是有效的 JSON。") from exc
+            raise ValidationError(_("边界不是有效的 JSON。")) from exc
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if not isinstance(value, dict) or value.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValidationError("边界必须是 GeoJSON 的 Polygon 或 MultiPolygon。")
+        raise ValidationError(_("边界必须是 GeoJSON 的 Polygon 或 MultiPolygon。"))
     coordinates = value.get("coordinates")
     polygons = [coordinates] if value["type"] == "Polygon" else coordinates
     if not isinstance(polygons, list) or not polygons:
-        raise ValidationError("边界没有坐标。")
+        raise ValidationError(_("边界没有坐标。"))
     for polygon in polygons:
         if not isinstance(polygon, list) or not polygon:
-            raise ValidationError("边界的多边形没有坐标环。")
+            raise ValidationError(_("边界的多边形没有坐标环。"))
         for ring in polygon:
             _validate_ring(ring)
     return {"type": value["type"], "coordinates": coordinates}
@@ -92,40 +93,42 @@ def validate_boundary(value) -> dict | None:
 
 def _validate_ring(ring) -> None:
     if not isinstance(ring, list) or len(ring) < 4:
-        raise ValidationError("边界的每个坐标环至少需要 4 个点（首尾相同）。")
+        raise ValidationError(_("边界的每个坐标环至少需要 4 个点（首尾相同）。"))
     for position in ring:
         if (
             not isinstance(position, list)
             or len(position) not in (2, 3)
             or not all(isinstance(n, numbers.Real) and not isinstance(n, bool) for n in position)
         ):
-            raise ValidationError("边界坐标应为 [经度, 纬度] 数字对。")
+            raise ValidationError(_("边界坐标应为 [经度, 纬度] 数字对。"))
         lon, lat = position[0], position[1]
         if not (LON_RANGE[0] <= lon <= LON_RANGE[1] and LAT_RANGE[0] <= lat <= LAT_RANGE[1]):
-            raise ValidationError("边界坐标 [%(lon)s, %(lat)s] 不在中国境内（WGS 84，经度在前）。" % {"lon": lon, "lat": lat})
+            raise ValidationError(
+                _("边界坐标 [%(lon)s, %(lat)s] 不在中国境内（WGS 84，经度在前）。") % {"lon": lon, "lat": lat}
+            )
     if ring[0] != ring[-1]:
-        raise ValidationError("边界的坐标环必须闭合（首尾坐标相同）。")
+        raise ValidationError(_("边界的坐标环必须闭合（首尾坐标相同）。"))
 
 
 def _validate_households(value) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError("户数必须是整数。")
+        raise ValidationError(_("户数必须是整数。"))
     if value < 0 or value > MAX_HOUSEHOLDS:
-        raise ValidationError("户数应在 0 到 %(max)s 之间。" % {"max": MAX_HOUSEHOLDS})
+        raise ValidationError(_("户数应在 0 到 %(max)s 之间。") % {"max": MAX_HOUSEHOLDS})
     return value
 
 
 def _validate_name(name: str, parent: Area, exclude: list[int] = ()) -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "请填写名称。"})
+        raise ValidationError({"name": _("请填写名称。")})
     if len(name) > 100:
-        raise ValidationError({"name": "名称不能超过 100 个字。"})
+        raise ValidationError({"name": _("名称不能超过 100 个字。")})
     clash = Area.objects.filter(parent=parent, name=name, status=Status.ACTIVE).exclude(pk__in=exclude)
     if clash.exists():
-        raise ValidationError({"name": "同一上级下已有同名的在用网格。"})
+        raise ValidationError({"name": _("同一上级下已有同名的在用网格。")})
     return name
 
 
@@ -136,9 +139,9 @@ def _fresh(area: Area) -> Area:
 
 def _require_active_grid(area: Area, field: str = "area") -> None:
     if area.level not in GRID_LEVELS:
-        raise ValidationError({field: "只能调整网格或微网格，行政区划由区划导入维护。"})
+        raise ValidationError({field: _("只能调整网格或微网格，行政区划由区划导入维护。")})
     if area.status != Status.ACTIVE:
-        raise ValidationError({field: "%(code)s 已撤销，不能再调整。" % {"code": area.code}})
+        raise ValidationError({field: _("%(code)s 已撤销，不能再调整。") % {"code": area.code}})
 
 
 def _record(area: Area, kind: str, actor, effective_date, before=None, after=None, related=(), note="") -> AreaChange:
@@ -163,7 +166,7 @@ def next_child_code(parent: Area) -> str:
     highest = Area.objects.filter(parent=parent).aggregate(code=Max("code"))["code"]
     number = int(highest[-3:]) + 1 if highest else 1
     if number > 999:
-        raise ValidationError({"parent": "%(code)s 下的编码已用完（最多 999 个）。" % {"code": parent.code}})
+        raise ValidationError({"parent": _("%(code)s 下的编码已用完（最多 999 个）。") % {"code": parent.code}})
     return f"{parent.code}{number:03d}"
 
 
@@ -195,9 +198,9 @@ def area_create(
         parent = _fresh(parent)
         level = CHILD_LEVEL.get(parent.level)
         if level is None:
-            raise ValidationError({"parent": "只能在村（社区）下新建网格，或在网格下新建微网格。"})
+            raise ValidationError({"parent": _("只能在村（社区）下新建网格，或在网格下新建微网格。")})
         if parent.status != Status.ACTIVE:
-            raise ValidationError({"parent": "上级 %(code)s 已撤销。" % {"code": parent.code}})
+            raise ValidationError({"parent": _("上级 %(code)s 已撤销。") % {"code": parent.code}})
         errors = {}
         try:
             name = _validate_name(name, parent)
@@ -205,12 +208,12 @@ def area_create(
             errors.update(exc.message_dict)
         if level == Level.MICRO_GRID:
             if grid_type and grid_type != parent.grid_type:
-                errors["grid_type"] = ["微网格的类型与所属网格相同。"]
+                errors["grid_type"] = [_("微网格的类型与所属网格相同。")]
             grid_type = parent.grid_type
         else:
             grid_type = grid_type or (GridType.URBAN if parent.village_kind == VillageKind.URBAN else GridType.RURAL)
             if grid_type not in GridType.values:
-                errors["grid_type"] = ["网格类型无效。"]
+                errors["grid_type"] = [_("网格类型无效。")]
         try:
             households = _validate_households(households)
         except ValidationError as exc:
@@ -247,7 +250,7 @@ def area_rename(*, actor, area: Area, name: str, effective_date: datetime.date |
         _require_active_grid(area)
         name = _validate_name(name, area.parent, exclude=[area.pk])
         if name == area.name:
-            raise ValidationError({"name": "新名称与原名称相同。"})
+            raise ValidationError({"name": _("新名称与原名称相同。")})
         before = snapshot(area, ["name"])
         area.name = name
         area.save(update_fields=["name", "updated_at"])
@@ -297,7 +300,7 @@ def area_redraw(
             raise ValidationError(errors)
         changes = {field: value for field, value in changes.items() if getattr(area, field) != value}
         if not changes:
-            raise ValidationError("没有需要调整的内容。")
+            raise ValidationError(_("没有需要调整的内容。"))
         before = snapshot(area, list(changes))
         for field, value in changes.items():
             setattr(area, field, value)
@@ -313,7 +316,9 @@ def _retire(area: Area, *, actor, successor: Area | None, effective_date, kind: 
     area.effective_to = effective_date
     area.successor = successor
     area.save(update_fields=["status", "effective_to", "successor", "updated_at"])
-    _record(area, kind, actor, effective_date, before=before, after=snapshot(area, ["status"]), related=related, note=note)
+    _record(
+        area, kind, actor, effective_date, before=before, after=snapshot(area, ["status"]), related=related, note=note
+    )
     return area
 
 
@@ -349,12 +354,12 @@ def area_split(
         area = _fresh(area)
         _require_active_grid(area)
         if len(parts) < 2:
-            raise ValidationError({"parts": "拆分至少要有两个新网格。"})
+            raise ValidationError({"parts": _("拆分至少要有两个新网格。")})
         names = [(part.get("name") or "").strip() for part in parts]
         if len(set(names)) != len(names):
-            raise ValidationError({"parts": "新网格的名称不能重复。"})
+            raise ValidationError({"parts": _("新网格的名称不能重复。")})
         if any(not 0 <= index < len(parts) for index in micro_grid_parts.values()):
-            raise ValidationError({"parts": "微网格归属的新网格序号无效。"})
+            raise ValidationError({"parts": _("微网格归属的新网格序号无效。")})
         parent = area.parent
         # Retire first so that a part may keep the old name.
         before = snapshot(area, ["status"])
@@ -374,7 +379,7 @@ def area_split(
                 supervision_phone=area.supervision_phone,
                 effective_date=effective_date,
                 related=[area.code],
-                note="由 %(code)s 拆分" % {"code": area.code},
+                note=f"由 {area.code} 拆分",
             )
             for part in parts
         ]
@@ -388,7 +393,13 @@ def area_split(
         area.save(update_fields=["successor", "updated_at"])
         after = snapshot(area, ["status"]) | {"parts": [a.code for a in new_areas], "micro_grids": moved}
         _record(
-            area, ChangeKind.SPLIT, actor, effective_date, before=before, after=after, related=[a.code for a in new_areas]
+            area,
+            ChangeKind.SPLIT,
+            actor,
+            effective_date,
+            before=before,
+            after=after,
+            related=[a.code for a in new_areas],
         )
     return new_areas
 
@@ -410,7 +421,7 @@ def _transfer_one(micro: Area, target: Area, *, actor, effective_date) -> Area:
         supervision_phone=micro.supervision_phone,
         effective_date=effective_date,
         related=[micro.code],
-        note="由 %(code)s 转入" % {"code": micro.code},
+        note=f"由 {micro.code} 转入",
     )
     _retire(
         _fresh(micro),
@@ -419,7 +430,7 @@ def _transfer_one(micro: Area, target: Area, *, actor, effective_date) -> Area:
         effective_date=effective_date,
         kind=ChangeKind.RETIRE,
         related=[copy.code],
-        note="随所属网格调整转入 %(code)s" % {"code": copy.code},
+        note=f"随所属网格调整转入 {copy.code}",
     )
     return copy
 
@@ -444,15 +455,15 @@ def area_merge(
     with tree_lock():
         areas = [_fresh(a) for a in {a.pk: a for a in areas}.values()]
         if len(areas) < 2:
-            raise ValidationError({"areas": "合并至少需要两个网格。"})
+            raise ValidationError({"areas": _("合并至少需要两个网格。")})
         for a in areas:
             _require_active_grid(a, field="areas")
         if len({(a.parent_id, a.level) for a in areas}) != 1:
-            raise ValidationError({"areas": "只能合并同一上级下的同级网格。"})
+            raise ValidationError({"areas": _("只能合并同一上级下的同级网格。")})
         if into is not None and into.pk not in {a.pk for a in areas}:
-            raise ValidationError({"into": "保留的网格必须是被合并的网格之一。"})
+            raise ValidationError({"into": _("保留的网格必须是被合并的网格之一。")})
         if into is None and not (name or "").strip():
-            raise ValidationError({"name": "请填写合并后新网格的名称。"})
+            raise ValidationError({"name": _("请填写合并后新网格的名称。")})
         counts = [a.households for a in areas if a.households is not None]
         total = sum(counts) if counts else None
         codes = [a.code for a in areas]
@@ -469,7 +480,7 @@ def area_merge(
                 supervision_phone=areas[0].supervision_phone,
                 effective_date=effective_date,
                 related=codes,
-                note="由 %(codes)s 合并" % {"codes": "、".join(codes)},
+                note=f"由 {'、'.join(codes)} 合并",
             )
         else:
             survivor = next(a for a in areas if a.pk == into.pk)
@@ -488,7 +499,7 @@ def area_merge(
                 effective_date=effective_date,
                 kind=ChangeKind.MERGE,
                 related=[survivor.code],
-                note="并入 %(code)s%(moved)s" % {"code": survivor.code, "moved": "；微网格 " + "，".join(moved) if moved else ""},
+                note=f"并入 {survivor.code}" + (f"；微网格 {'，'.join(moved)}" if moved else ""),
             )
         survivor = _fresh(survivor)
         survivor.households = total
@@ -523,9 +534,9 @@ def area_retire(
         if successor is not None:
             successor = _fresh(successor)
             if successor.level not in GRID_LEVELS or successor.status != Status.ACTIVE:
-                raise ValidationError({"successor": "承接的网格必须是在用的网格或微网格。"})
+                raise ValidationError({"successor": _("承接的网格必须是在用的网格或微网格。")})
             if area.lft <= successor.lft and successor.rght <= area.rght:
-                raise ValidationError({"successor": "承接的网格不能是被撤销的网格本身或其下级。"})
+                raise ValidationError({"successor": _("承接的网格不能是被撤销的网格本身或其下级。")})
         children = list(Area.objects.filter(parent=area, status=Status.ACTIVE).order_by("code"))
         for child in children:
             _retire(
@@ -535,7 +546,7 @@ def area_retire(
                 effective_date=effective_date,
                 kind=ChangeKind.RETIRE,
                 related=[area.code],
-                note="随所属网格 %(code)s 撤销" % {"code": area.code},
+                note=f"随所属网格 {area.code} 撤销",
             )
         _retire(
             area,

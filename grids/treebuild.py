@@ -72,7 +72,9 @@ def bulk_insert(new_nodes: Iterable[Area], batch_size: int = 2000) -> int:
     if not new_nodes:
         return 0
     with tree_lock():
-        existing = list(Area.objects.order_by().values_list("pk", "code", "parent_id", "tree_id", "lft", "rght", "depth"))
+        existing = list(
+            Area.objects.order_by().values_list("pk", "code", "parent_id", "tree_id", "lft", "rght", "depth")
+        )
         code_of = {row[0]: row[1] for row in existing}
         parent_of = {row[1]: code_of.get(row[2]) for row in existing}
         for node in new_nodes:
@@ -89,10 +91,8 @@ def bulk_insert(new_nodes: Iterable[Area], batch_size: int = 2000) -> int:
         table = connection.ops.quote_name(Area._meta.db_table)
         with connection.cursor() as cursor:
             for start in range(0, len(moved), batch_size):
-                cursor.executemany(
-                    f"UPDATE {table} SET tree_id = %s, lft = %s, rght = %s, depth = %s WHERE id = %s",  # noqa: S608
-                    moved[start : start + batch_size],
-                )
+                sql = f"UPDATE {table} SET tree_id = %s, lft = %s, rght = %s, depth = %s WHERE id = %s"  # noqa: S608
+                cursor.executemany(sql, moved[start : start + batch_size])
     return len(new_nodes)
 
 
@@ -108,7 +108,9 @@ def _insert(nodes: list[Area], batch_size: int) -> None:
     convert = []
     for field in fields:
         if isinstance(field, models.JSONField):
-            convert.append(lambda value, field=field: None if value is None else field.get_db_prep_save(value, connection))
+            convert.append(
+                lambda value, field=field: None if value is None else field.get_db_prep_save(value, connection)
+            )
         elif isinstance(field, models.DateTimeField):
             convert.append(ops.adapt_datetimefield_value)
         elif isinstance(field, models.DateField):
@@ -119,15 +121,19 @@ def _insert(nodes: list[Area], batch_size: int) -> None:
         node.updated_at = now
     attnames = [f.attname for f in fields]
     rows = [
-        [value if conv is None else conv(value) for value, conv in zip((getattr(node, a) for a in attnames), convert, strict=True)]
+        [
+            value if conv is None else conv(value)
+            for value, conv in zip((getattr(node, a) for a in attnames), convert, strict=True)
+        ]
         for node in nodes
     ]
     table = ops.quote_name(Area._meta.db_table)
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the model)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows[start : start + batch_size])  # noqa: S608
+            cursor.executemany(sql, rows[start : start + batch_size])
     codes = [node.code for node in nodes]
     ids = {}
     for start in range(0, len(codes), 900):

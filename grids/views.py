@@ -63,7 +63,9 @@ def _detail_context(request: HttpRequest, area: Area, bound: tuple[str, object] 
         for action in LEVEL_ACTIONS.get(area.level, []):
             form_class, title = ACTIONS[action]
             form = bound[1] if bound and bound[0] == action else form_class(area=area, prefix=action)
-            forms.append({"action": action, "title": _(title), "form": form, "open": bool(bound and bound[0] == action)})
+            forms.append(
+                {"action": action, "title": _(title), "form": form, "open": bool(bound and bound[0] == action)}
+            )
     return {
         "area": area,
         "ancestors": [(a, a.pk in visible) for a in ancestors],
@@ -99,7 +101,9 @@ def area_adjust(request: HttpRequest, code: str, action: str) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("已%(action)s：%(name)s") % {"action": _(ACTIONS[action][1]), "name": target.name})
+            messages.success(
+                request, _("已%(action)s：%(name)s") % {"action": _(ACTIONS[action][1]), "name": target.name}
+            )
             return redirect("grids:area", code=target.code)
     context = _detail_context(request, area, bound=(action, form))
     return render(request, "grids/area_detail.html", context, status=400)

@@ -22,11 +22,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d{12}(\d{3}){0,2}"
 
     def get_queryset(self):
-        return (
-            areas_visible(self.request.user)
-            .select_related("parent", "successor")
-            .order_by("code")
-        )
+        return areas_visible(self.request.user).select_related("parent", "successor").order_by("code")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

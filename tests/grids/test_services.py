@@ -15,6 +15,8 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 3, 1)
+SWAPPED = [[29.8, 121.5], [29.9, 121.5], [29.9, 121.6], [29.8, 121.5]]
+OPEN_RING = [[121.5, 29.8], [121.6, 29.8], [121.6, 29.9], [121.5, 29.9]]
 SQUARE = {"type": "Polygon", "coordinates": [[[121.5, 29.8], [121.6, 29.8], [121.6, 29.9], [121.5, 29.8]]]}
 
 
@@ -51,8 +53,24 @@ def test_codes_are_never_reused_after_retirement(tree, actor):
         ({"name": "  "}, "name"),
         ({"name": "尹江岸第一网格"}, "name"),  # an active sibling has this name
         ({"boundary": {"type": "Point", "coordinates": [121.5, 29.8]}}, "boundary"),
-        ({"boundary": {"type": "Polygon", "coordinates": [[[29.8, 121.5], [29.9, 121.5], [29.9, 121.6], [29.8, 121.5]]]}}, "boundary"),
-        ({"boundary": {"type": "Polygon", "coordinates": [[[121.5, 29.8], [121.6, 29.8], [121.6, 29.9], [121.5, 29.9]]]}}, "boundary"),
+        (
+            {
+                "boundary": {
+                    "type": "Polygon",
+                    "coordinates": [[[29.8, 121.5], [29.9, 121.5], [29.9, 121.6], [29.8, 121.5]]],
+                }
+            },
+            "boundary",
+        ),
+        (
+            {
+                "boundary": {
+                    "type": "Polygon",
+                    "coordinates": [[[121.5, 29.8], [121.6, 29.8], [121.6, 29.9], [121.5, 29.9]]],
+                }
+            },
+            "boundary",
+        ),
         ({"boundary": "{not json"}, "boundary"),
     ],
 )
@@ -148,7 +166,9 @@ def test_merge_across_villages_is_refused(tree, actor):
 
 def test_retire_takes_the_micro_grids_along_and_keeps_references(tree, actor):
     staff = Staff.objects.create(name="李四", work_id="NB-0002")
-    assignment = Assignment.objects.create(staff=staff, area=tree.micro_grid, role=GridRole.MICRO_GRID_LEADER, start=DAY)
+    assignment = Assignment.objects.create(
+        staff=staff, area=tree.micro_grid, role=GridRole.MICRO_GRID_LEADER, start=DAY
+    )
     services.area_retire(actor=actor, area=tree.grid, successor=tree.grid2, note="旧城改造", effective_date=DAY)
     grid, micro = Area.objects.get(pk=tree.grid.pk), Area.objects.get(pk=tree.micro_grid.pk)
     assert (grid.status, grid.successor_id, grid.effective_to) == (Status.RETIRED, tree.grid2.pk, DAY)

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = "Import city/county/township/village divisions from a CSV file (atomic, idempotent, applies renames)."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH), help=f"CSV file (default {DEFAULT_PATH.name})")
+        parser.add_argument(
+            "path", nargs="?", default=str(DEFAULT_PATH), help=f"CSV file (default {DEFAULT_PATH.name})"
+        )
 
     def handle(self, *args, path: str, **options):
         started = time.monotonic()
@@ -23,9 +25,13 @@ class Command(BaseCommand):
             raise CommandError("nothing imported:\n  " + "\n  ".join(exc.messages)) from exc
         for level in DIVISION_LEVELS:
             c = counts[level]
-            self.stdout.write(f"{level:9} created {c['created']:5}  renamed {c['renamed']:5}  unchanged {c['unchanged']:5}")
+            self.stdout.write(
+                f"{level:9} created {c['created']:5}  renamed {c['renamed']:5}  unchanged {c['unchanged']:5}"
+            )
         if counts["missing"]["total"]:
-            self.stdout.write(f"{counts['missing']['total']} imported divisions are not in this file (left as they are)")
+            self.stdout.write(
+                f"{counts['missing']['total']} imported divisions are not in this file (left as they are)"
+            )
         changed = sum(counts[level]["created"] + counts[level]["renamed"] for level in DIVISION_LEVELS)
         elapsed = time.monotonic() - started
         if changed:
