@@ -26,6 +26,7 @@ from .choices import (
     StaffSource,
     TrainingTier,
 )
+from .validators import validate_id_number, validate_mobile
 
 #: `restrict(user, action)` actions and the Area permission each one needs.
 ACTION_PERMS = {"view": "view_area", "change": "change_area"}
@@ -128,8 +129,8 @@ class Staff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
     name = models.CharField(_("姓名"), max_length=50)
-    mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
-    id_number = models.CharField(_("身份证号码"), max_length=18, blank=True)
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_mobile])
+    id_number = models.CharField(_("身份证号码"), max_length=18, blank=True, validators=[validate_id_number])
     work_id = models.CharField(_("工作证件编号"), max_length=20, unique=True)
     work_phone = models.CharField(_("工作电话（公开）"), max_length=30, blank=True)
     source = models.CharField(_("人员来源"), max_length=30, choices=StaffSource.choices, blank=True)

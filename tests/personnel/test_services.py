@@ -5,7 +5,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from personnel import services
-from personnel.models import Assignment, AreaGrant, Staff
+from personnel.models import AreaGrant, Assignment, Staff
 from tests.factories import UserFactory, make_area, make_tree
 from tests.personnel.factories import LONG_AGO, StaffFactory, grid_user, org
 
@@ -18,9 +18,7 @@ def tree():
 
 
 def grant_codenames(user, area):
-    return set(
-        AreaGrant.objects.filter(user=user, content_object=area).values_list("permission__codename", flat=True)
-    )
+    return set(AreaGrant.objects.filter(user=user, content_object=area).values_list("permission__codename", flat=True))
 
 
 def test_second_grid_leader_is_refused_while_the_first_is_in_office(tree):

@@ -6,7 +6,6 @@ from personnel.validators import validate_id_number, validate_mobile
 from tests.personnel.factories import valid_id_number
 
 
-
 @pytest.mark.parametrize("value", ["11010519491231002X", "11010519491231002x"])
 def test_valid_id_numbers_pass(value):
     validate_id_number(value)
