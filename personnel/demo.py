@@ -243,12 +243,15 @@ def _demo_grid(district: Area) -> Area:
 
 
 def _login(username: str, password: str, *, superuser: bool = False):
-    user, _created = get_user_model().objects.get_or_create(username=username)
+    """Get or create a demo login. The password is set when the login is created only
+    (hashing costs seconds; a second `seed_demo` leaves a changed password alone)."""
+    user, created = get_user_model().objects.get_or_create(username=username)
     user.first_name = LOGINS[username]
     user.is_active = True
     user.is_staff = superuser
     user.is_superuser = superuser
-    user.set_password(password)
+    if created:
+        user.set_password(password)
     user.save()
     return user
 
