@@ -44,18 +44,7 @@ class StaffAdminForm(forms.ModelForm):
 
     class Meta:
         model = Staff
-        fields = [
-            "name",
-            "new_mobile",
-            "new_id_number",
-            "work_phone",
-            "source",
-            "organisation",
-            "duties",
-            "insurance_until",
-            "is_active",
-            "user",
-        ]
+        fields = [f"new_{f}" if f in ("mobile", "id_number") else f for f in services.STAFF_FIELDS]
 
 
 class TrainingInline(admin.TabularInline):

@@ -200,6 +200,17 @@ def staff_unmask(*, actor, staff: Staff, field: str, purpose: str) -> str:
 # --- assignments ----------------------------------------------------------------------
 
 
+def _period_overlapping(start: datetime.date, end: datetime.date | None) -> Q:
+    """Check `end` is not before `start` (ValidationError) and return a `Q` for rows whose
+    inclusive [start, end] period overlaps it (an empty `end` is open-ended)."""
+    if end is not None and end < start:
+        raise ValidationError({"end": [_("结束日期不能早于开始日期。")]})
+    overlapping = Q(end__isnull=True) | Q(end__gte=start)
+    if end is not None:
+        overlapping &= Q(start__lte=end)
+    return overlapping
+
+
 def validate_assignment(
     *, staff: Staff, area: Area, role: str, start, end=None, replace: bool = False
 ) -> list[Assignment]:
@@ -210,8 +221,7 @@ def validate_assignment(
     """
     if role not in GridRole.values:
         raise ValidationError({"role": [_("未知的网格角色。")]})
-    if end is not None and end < start:
-        raise ValidationError({"end": [_("结束日期不能早于开始日期。")]})
+    overlapping = _period_overlapping(start, end)
     if not area.is_active:
         raise ValidationError({"area": [_("该网格已撤销，不能任职。")]})
     if role == GridRole.MICRO_GRID_LEADER:
@@ -224,9 +234,6 @@ def validate_assignment(
             raise ValidationError({"staff": [_("微网格长须是上级网格在任的兼职网格员。")]})
     elif area.level not in (Level.GRID, Level.MICRO_GRID):
         raise ValidationError({"area": [_("网格角色只能在网格或微网格任职。")]})
-    overlapping = Q(end__isnull=True) | Q(end__gte=start)
-    if end is not None:
-        overlapping &= Q(start__lte=end)
     if Assignment.objects.filter(overlapping, staff=staff, area=area, role=role).exists():
         raise ValidationError({"role": [_("该人员在此期间已担任该网格的同一角色。")]})
     to_end: list[Assignment] = []
@@ -328,11 +335,7 @@ def membership_start(
     start = start or timezone.localdate()
     if role not in PlatformRole.values:
         raise ValidationError({"role": [_("未知的平台角色。")]})
-    if end is not None and end < start:
-        raise ValidationError({"end": [_("结束日期不能早于开始日期。")]})
-    overlapping = Q(end__isnull=True) | Q(end__gte=start)
-    if end is not None:
-        overlapping &= Q(start__lte=end)
+    overlapping = _period_overlapping(start, end)
     if Membership.objects.filter(overlapping, user=user, organisation=organisation, role=role).exists():
         raise ValidationError({"role": [_("该用户在此期间已担任该单位的同一角色。")]})
     membership = Membership.objects.create(user=user, organisation=organisation, role=role, start=start, end=end)
