@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -205,6 +206,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     # Deadline warnings, overdue alerts and escalation (events.sweep); idempotent.
     "events-sweep-deadlines": {"task": "events.tasks.sweep", "schedule": 60.0},
+    # Roles dated to start today or that ended yesterday change grants (Asia/Shanghai).
+    "personnel-grants-sync-due": {
+        "task": "personnel.grants_sync_due",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 # Working time of a working day (local), for deadlines counted in working hours/days.
 WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
