@@ -227,7 +227,7 @@ EXIT_ACTIONS = {
 
 def _run_action(request, *, obj, item, form_class, service, title, target_kw):
     """GET shows the action's form; POST runs the service and returns to the item."""
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         status = 400
@@ -338,7 +338,8 @@ def import_view(request):
     """Bulk proposals from XLSX: all rows or none, with an error report naming rows and columns."""
     if not services.is_catalog_admin(request.user):
         raise PermissionDenied(_("只有事项清单管理员可以批量导入。"))
-    form = ImportForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = ImportForm(request.POST if bound else None, request.FILES if bound else None)
     report, status = None, 200
     if request.method == "POST":
         status = 400
@@ -359,7 +360,7 @@ def import_view(request):
 def temporary_matters(request):
     """Art. 19: list the recorded consents to temporary matters and record a new one."""
     areas = restrict_areas(request.user, services.MANAGE).filter(level__in=["city", "county", "township"])
-    form = TemporaryMatterForm(request.POST or None, areas=areas)
+    form = TemporaryMatterForm(request.POST if request.method == "POST" else None, areas=areas)
     status = 200
     if request.method == "POST":
         status = 400
