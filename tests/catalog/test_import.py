@@ -71,7 +71,7 @@ def test_one_bad_row_imports_nothing_and_the_report_names_rows_and_columns(peopl
 
 
 def test_unknown_columns_are_reported(people, today):
-    report = services.catalogue_import(actor=people.city_admin, file=xlsx(row() + ["x"], header=[*HEADER, "备注栏"]))
+    report = services.catalogue_import(actor=people.city_admin, file=xlsx([*row(), "x"], header=[*HEADER, "备注栏"]))
     assert (1, "备注栏", "未知的列。") in report.errors and ServiceItem.objects.count() == 0
 
 

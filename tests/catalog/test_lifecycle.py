@@ -158,7 +158,7 @@ def test_publication_date_must_not_be_in_the_past_nor_before_the_previous_versio
 
 def test_event_items_need_limits_for_every_grade_and_errors_name_the_field(people, today):
     with pytest.raises(ValidationError) as exc:
-        propose(people.city_admin, rules=[r for r in services.rules_from_general("event", 8, 5, "working_day")][:2])
+        propose(people.city_admin, rules=list(services.rules_from_general("event", 8, 5, "working_day"))[:2])
     assert "major_accept_limit" in exc.value.message_dict
     assert "emergency_accept_limit" in exc.value.message_dict
 
