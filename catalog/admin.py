@@ -5,7 +5,7 @@ from django.contrib import admin
 from .models import HandlingRule, ItemExit, LifecycleStep, ServiceItem, ServiceItemVersion, TemporaryMatter
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyMixin:
     """Rows are written only by `catalog.services`; the admin shows them."""
 
     def has_add_permission(self, request, obj=None):
@@ -18,29 +18,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class RuleInline(admin.TabularInline):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+class RuleInline(ReadOnlyMixin, admin.TabularInline):
     model = HandlingRule
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class StepInline(admin.TabularInline):
+class StepInline(ReadOnlyMixin, admin.TabularInline):
     model = LifecycleStep
     extra = 0
-    can_delete = False
     fields = ["at", "step", "version", "actor", "organisation", "opinion", "effective_date"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ServiceItem)

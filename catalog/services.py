@@ -148,12 +148,32 @@ def _log(*, item, step, actor, version=None, item_exit=None, opinion="", effecti
 
 
 def _lock_version(version: ServiceItemVersion) -> ServiceItemVersion:
-    return ServiceItemVersion.objects.select_for_update().select_related("item", "item__district").get(pk=version.pk)
+    return (
+        ServiceItemVersion.objects.select_for_update(of=("self",))
+        .select_related("item", "item__district")
+        .get(pk=version.pk)
+    )
 
 
 def _require_state(version: ServiceItemVersion, states, message: str) -> None:
     if version.state not in states:
         raise ValidationError({"state": [message % {"state": version.get_state_display()}]})
+
+
+def _advance(version: ServiceItemVersion, state: str, step: str, actor, opinion: str = "") -> ServiceItemVersion:
+    """Move a locked version to `state` and write its step row."""
+    version.state = state
+    version.save(update_fields=["state"])
+    _log(item=version.item, version=version, step=step, actor=actor, opinion=opinion)
+    return version
+
+
+def _save_new_version(item: ServiceItem, version: ServiceItemVersion, rules: list[HandlingRule]) -> None:
+    version.item = item
+    version.save()
+    for rule in rules:
+        rule.version = version
+        rule.save()
 
 
 def _last_published(item: ServiceItem) -> ServiceItemVersion | None:
@@ -344,11 +364,7 @@ def item_propose(
             taken = ServiceItem.objects.filter(code__startswith=prefix).values_list("code", flat=True)
             code = f"{prefix}{max([int(c[3:]) for c in taken] + [0]) + 1:03d}"
         item = ServiceItem.objects.create(code=code, level=level, district=district)
-    version.item = item
-    version.save()
-    for rule in built_rules:
-        rule.version = version
-        rule.save()
+    _save_new_version(item, version, built_rules)
     _log(item=item, version=version, step=Step.PROPOSED, actor=actor, opinion=opinion)
     return version
 
@@ -359,10 +375,7 @@ def version_review(*, actor, version: ServiceItemVersion, opinion: str = "") -> 
     version = _lock_version(version)
     _require(can_manage(actor, version.item), _("只有本级网格化主管单位可以审核清单事项。"))
     _require_state(version, [VersionState.PROPOSED], _("只有已提议的版本可以审核（当前状态：%(state)s）。"))
-    version.state = VersionState.REVIEWED
-    version.save(update_fields=["state"])
-    _log(item=version.item, version=version, step=Step.REVIEWED, actor=actor, opinion=opinion)
-    return version
+    return _advance(version, VersionState.REVIEWED, Step.REVIEWED, actor, opinion)
 
 
 @transaction.atomic
@@ -371,10 +384,7 @@ def version_cosign(*, actor, version: ServiceItemVersion, opinion: str = "") -> 
     version = _lock_version(version)
     _require(can_cosign(actor, version.item), _("只有同级机构编制部门可以会签清单事项。"))
     _require_state(version, [VersionState.REVIEWED], _("只有主管单位已审核的版本可以会签（当前状态：%(state)s）。"))
-    version.state = VersionState.COSIGNED
-    version.save(update_fields=["state"])
-    _log(item=version.item, version=version, step=Step.COSIGNED, actor=actor, opinion=opinion)
-    return version
+    return _advance(version, VersionState.COSIGNED, Step.COSIGNED, actor, opinion)
 
 
 @transaction.atomic
@@ -419,10 +429,7 @@ def version_reject(*, actor, version: ServiceItemVersion, reasons: str) -> Servi
     _require_state(version, PENDING, _("只有审核中的版本可以退回（当前状态：%(state)s）。"))
     if not (reasons or "").strip():
         raise ValidationError({"reasons": [_("请填写退回理由。")]})
-    version.state = VersionState.REJECTED
-    version.save(update_fields=["state"])
-    _log(item=item, version=version, step=Step.REJECTED, actor=actor, opinion=reasons.strip())
-    return version
+    return _advance(version, VersionState.REJECTED, Step.REJECTED, actor, reasons.strip())
 
 
 # --- exit ------------------------------------------------------------------------------------
@@ -431,7 +438,7 @@ def version_reject(*, actor, version: ServiceItemVersion, reasons: str) -> Servi
 @transaction.atomic
 def item_exit_propose(*, actor, item: ServiceItem, reasons: str) -> ItemExit:
     """Propose taking a published item off the list (退出), with `reasons`. Art. 13."""
-    item = ServiceItem.objects.select_for_update().select_related("district").get(pk=item.pk)
+    item = ServiceItem.objects.select_for_update(of=("self",)).select_related("district").get(pk=item.pk)
     _require(can_propose(actor, item.level_node()), _("只有本级网格化主管单位或职能部门可以提议退出。"))
     if not item.versions.filter(state__in=EVER_PUBLISHED).exists():
         raise ValidationError(_("该事项尚未发布，无需退出；可退回其审核中的版本。"))
@@ -445,7 +452,9 @@ def item_exit_propose(*, actor, item: ServiceItem, reasons: str) -> ItemExit:
 
 
 def _lock_exit(item_exit: ItemExit) -> ItemExit:
-    return ItemExit.objects.select_for_update().select_related("item", "item__district").get(pk=item_exit.pk)
+    return (
+        ItemExit.objects.select_for_update(of=("self",)).select_related("item", "item__district").get(pk=item_exit.pk)
+    )
 
 
 @transaction.atomic
@@ -714,11 +723,7 @@ def catalogue_load(*, rows: list[dict], effective_date: datetime.date, actor=Non
         if errors:
             raise ValidationError({code: [f"{k}: {', '.join(v)}" for k, v in errors.items()]})
         item = ServiceItem.objects.create(code=code, level=ListLevel.CITY)
-        version.item = item
-        version.save()
-        for rule in rules:
-            rule.version = version
-            rule.save()
+        _save_new_version(item, version, rules)
         item.current_version = version if version.is_in_force() else None
         item.save(update_fields=["current_version"])
         _log(

@@ -178,6 +178,24 @@ def item_detail(request, code: str):
     )
 
 
+def _submit(request, form, call):
+    """For a valid POST, run `call(cleaned_data)`; a service's ValidationError goes next to the fields.
+
+    Returns `(done, result)`. The caller answers 400 when a POST is not done.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return False, None
+    try:
+        return True, call(form.cleaned_data)
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return False, None
+
+
+def _status(request) -> int:
+    return 400 if request.method == "POST" else 200
+
+
 def _render_propose(request, form, item=None, status=200):
     return render(request, "catalog/propose.html", {"form": form, "item": item}, status=status)
 
@@ -193,23 +211,23 @@ def propose(request, code: str | None = None):
             initial = ProposeForm.initial_from(item.latest_version)
         return _render_propose(request, ProposeForm(new_item=item is None, initial=initial), item)
     form = ProposeForm(request.POST, new_item=item is None)
-    if form.is_valid():
-        try:
-            version = services.item_propose(
-                actor=request.user,
-                content=form.content(),
-                rules=form.rules(),
-                item=item,
-                code=form.cleaned_data.get("code", "") if item is None else "",
-                level=form.cleaned_data.get("level", ListLevel.CITY) if item is None else item.level,
-                district=form.cleaned_data.get("district") if item is None else item.district,
-                opinion=form.cleaned_data["opinion"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("已提交提议，等待主管单位审核。"))
-            return redirect("catalog:item_detail", code=version.item.code)
+    done, version = _submit(
+        request,
+        form,
+        lambda data: services.item_propose(
+            actor=request.user,
+            content=form.content(),
+            rules=form.rules(),
+            item=item,
+            code=data.get("code", "") if item is None else "",
+            level=data.get("level", ListLevel.CITY) if item is None else item.level,
+            district=data.get("district") if item is None else item.district,
+            opinion=data["opinion"],
+        ),
+    )
+    if done:
+        messages.success(request, _("已提交提议，等待主管单位审核。"))
+        return redirect("catalog:item_detail", code=version.item.code)
     return _render_propose(request, form, item, status=400)
 
 
@@ -228,19 +246,12 @@ EXIT_ACTIONS = {
 def _run_action(request, *, obj, item, form_class, service, title, target_kw):
     """GET shows the action's form; POST runs the service and returns to the item."""
     form = form_class(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                service(actor=request.user, **{target_kw: obj}, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("%(action)s已完成。") % {"action": title})
-                return redirect("catalog:item_detail", code=item.code)
+    done, _result = _submit(request, form, lambda data: service(actor=request.user, **{target_kw: obj}, **data))
+    if done:
+        messages.success(request, _("%(action)s已完成。") % {"action": title})
+        return redirect("catalog:item_detail", code=item.code)
     context = {"form": form, "item": item, "obj": obj, "title": title}
-    return render(request, "catalog/action.html", context, status=status)
+    return render(request, "catalog/action.html", context, status=_status(request))
 
 
 @login_required
@@ -340,19 +351,11 @@ def import_view(request):
         raise PermissionDenied(_("只有事项清单管理员可以批量导入。"))
     bound = request.method == "POST"
     form = ImportForm(request.POST if bound else None, request.FILES if bound else None)
-    report, status = None, 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                report = services.catalogue_import(actor=request.user, file=form.cleaned_data["file"])
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                if report.ok:
-                    messages.success(request, _("已导入 %(n)d 条提议。") % {"n": len(report.created)})
-                    return redirect("catalog:item_list")
-    return render(request, "catalog/import.html", {"form": form, "report": report}, status=status)
+    done, report = _submit(request, form, lambda data: services.catalogue_import(actor=request.user, file=data["file"]))
+    if done and report.ok:
+        messages.success(request, _("已导入 %(n)d 条提议。") % {"n": len(report.created)})
+        return redirect("catalog:item_list")
+    return render(request, "catalog/import.html", {"form": form, "report": report}, status=_status(request))
 
 
 @login_required
@@ -361,21 +364,14 @@ def temporary_matters(request):
     """Art. 19: list the recorded consents to temporary matters and record a new one."""
     areas = restrict_areas(request.user, services.MANAGE).filter(level__in=["city", "county", "township"])
     form = TemporaryMatterForm(request.POST if request.method == "POST" else None, areas=areas)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.temporary_matter_approve(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("已记录同意。"))
-                return redirect("catalog:temporary_matters")
+    done, _matter = _submit(request, form, lambda data: services.temporary_matter_approve(actor=request.user, **data))
+    if done:
+        messages.success(request, _("已记录同意。"))
+        return redirect("catalog:temporary_matters")
     matters = TemporaryMatter.objects.filter(area__in=areas).select_related("area", "approved_by")
     return render(
         request,
         "catalog/temporary_matters.html",
         {"form": form, "matters": matters, "today": timezone.localdate(), "can_approve": areas.exists()},
-        status=status,
+        status=_status(request),
     )

@@ -106,3 +106,16 @@ def publish_new(people, effective_date, *, admin=None, staffing=None, **kw):
     services.version_review(actor=admin, version=version, opinion="同意")
     services.version_cosign(actor=staffing, version=version, opinion="会签同意")
     return services.version_publish(actor=admin, version=version, effective_date=effective_date)
+
+
+def publish_district(people, tree, effective_date, **kw):
+    """A 海曙区 district item taken through its district authority and staffing office."""
+    return publish_new(
+        people,
+        effective_date,
+        admin=people.district_admin,
+        staffing=people.district_staffing,
+        level="district",
+        district=tree.county,
+        **kw,
+    )

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import ItemExit, ServiceItemVersion
 
-from .conftest import TODAY, propose, publish_new
+from .conftest import TODAY, propose, publish_district, publish_new
 
 pytestmark = pytest.mark.django_db
 ITEMS = "/api/v1/catalog/items/"
@@ -22,15 +22,7 @@ def api():
 def published(people, tree, today):
     a = publish_new(people, TODAY, content={"attributes": [{"code": "n", "label": "人数", "type": "number"}]})
     b = publish_new(people, TODAY, content={"category": 6, "name": "助老", "department": "health", "kind": "duty"})
-    c = publish_new(
-        people,
-        TODAY,
-        admin=people.district_admin,
-        staffing=people.district_staffing,
-        level="district",
-        district=tree.county,
-        content={"name": "区级事项"},
-    )
+    c = publish_district(people, tree, TODAY, content={"name": "区级事项"})
     propose(people.city_admin, content={"name": "审核中"})
     return a, b, c
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from catalog import services
 
-from .conftest import TODAY, publish_new
+from .conftest import TODAY, publish_district, publish_new
 
 pytestmark = pytest.mark.django_db
 REFUSAL = "未纳入清单管理的事项，未经网格化主管单位同意，不得要求网格服务管理人员办理"
@@ -20,14 +20,7 @@ def test_a_city_item_in_force_authorises_tasks_anywhere(people, tree, today):
 
 
 def test_a_district_item_authorises_tasks_only_in_its_district(people, tree, today):
-    version = publish_new(
-        people,
-        TODAY,
-        admin=people.district_admin,
-        staffing=people.district_staffing,
-        level="district",
-        district=tree.county,
-    )
+    version = publish_district(people, tree, TODAY)
     assert services.task_authorise(item_code=version.item.code, area=tree.micro_grid) == version
     with pytest.raises(ValidationError, match=REFUSAL):
         services.task_authorise(item_code=version.item.code, area=tree.other_grid)

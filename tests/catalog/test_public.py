@@ -7,7 +7,7 @@ import time_machine
 
 from catalog import services
 
-from .conftest import TODAY, at, propose, publish_new
+from .conftest import TODAY, at, propose, publish_district, publish_new
 
 pytestmark = pytest.mark.django_db
 
@@ -16,15 +16,7 @@ pytestmark = pytest.mark.django_db
 def listed(people, tree, today):
     """One city item in force, one district item in force, one pending, one future, one retired."""
     city = publish_new(people, TODAY, content={"name": "在用市级事项"})
-    district = publish_new(
-        people,
-        TODAY,
-        admin=people.district_admin,
-        staffing=people.district_staffing,
-        level="district",
-        district=tree.county,
-        content={"name": "海曙区级事项"},
-    )
+    district = publish_district(people, tree, TODAY, content={"name": "海曙区级事项"})
     propose(people.city_admin, content={"name": "审核中事项"})
     publish_new(people, TODAY + datetime.timedelta(days=5), content={"name": "待生效事项"})
     earlier = TODAY - datetime.timedelta(days=2)
