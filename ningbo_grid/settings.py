@@ -228,6 +228,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "TimeUnitEnum": "catalog.choices.TimeUnit",
+        "ListLevelEnum": "catalog.choices.ListLevel",
     },
 }
 
