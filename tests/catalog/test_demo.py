@@ -9,7 +9,7 @@ from django.core.management import call_command
 from catalog import demo
 from catalog.choices import ExitState, Grade, ItemKind, TimeUnit, VersionState
 from catalog.models import ItemExit, ServiceItem, ServiceItemVersion
-from tests.factories import make_tree
+from tests.factories import UserFactory, make_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,15 @@ def test_seed_publishes_the_43_items_and_stages_review_and_exit():
     district_item = ServiceItem.objects.get(level="district")
     assert district_item.versions.get().state == VersionState.REVIEWED
     assert ItemExit.objects.get().state == ExitState.PROPOSED
+
+
+def test_seeded_items_render_in_the_admin_pages(client):
+    make_tree()
+    demo.seed(scale="demo", rng=random.Random(1), stdout=io.StringIO())
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    for url in ("/catalog/", "/catalog/items/04-001/", "/catalog/items/06-101/", "/catalog/items/01-004/"):
+        assert client.get(url).status_code == 200, url
+    assert "初始清单导入" in client.get("/catalog/items/04-001/").content.decode()
 
 
 def test_import_catalogue_command_is_safe_to_rerun():
