@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "personnel.grants_sync_due",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Publications and exits take effect by date anyway; this only refreshes cached state.
+    "catalog-refresh": {"task": "catalog.refresh_catalogue", "schedule": crontab(minute=5, hour=0)},
 }
 # Working time of a working day (local), for deadlines counted in working hours/days.
 WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
@@ -233,6 +235,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TimeUnitEnum": "catalog.choices.TimeUnit",
+        "ListLevelEnum": "catalog.choices.ListLevel",
+    },
 }
 
 LOGGING = {
