@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # widget templates for the project's FORM_RENDERER
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -90,10 +91,14 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ningbo_grid.context_processors.navigation",
             ],
         },
     },
 ]
+
+# Every form renders with the project's Bootstrap templates (errors next to each field).
+FORM_RENDERER = "ningbo_grid.forms.FormRenderer"
 
 WSGI_APPLICATION = "ningbo_grid.wsgi.application"
 

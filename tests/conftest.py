@@ -6,6 +6,7 @@ Tests marked `e2e` likewise fail instead of skipping when `REQUIRE_E2E=1`.
 """
 
 import os
+import shutil
 
 import pytest
 from django.db import connection
@@ -18,9 +19,26 @@ def pytest_collection_modifyitems(config, items):
             if os.environ.get("REQUIRE_POSTGRES") == "1":
                 raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+        if "e2e" in item.keywords and not _chromium():
+            if os.environ.get("REQUIRE_E2E") == "1":
+                raise pytest.UsageError(f"REQUIRE_E2E=1 but no Chromium at {CHROMIUM}")
+            item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (set CHROMIUM_PATH)"))
+
+
+#: Debian's Chromium, driven by Playwright in tests/e2e.
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _chromium() -> bool:
+    return bool(shutil.which(CHROMIUM))
 
 
 @pytest.fixture(autouse=True)
 def _plain_http(settings):
     """The test client speaks plain HTTP; production redirects it to HTTPS."""
     settings.SECURE_SSL_REDIRECT = False
+    # `{% static %}` without a collectstatic manifest (production uses the manifest).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
