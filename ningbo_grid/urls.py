@@ -13,6 +13,7 @@ api_v1 = [
     path("catalog/", include("catalog.api.urls")),
     path("", include("events.api.urls")),
     path("evaluation/", include("evaluation.api.urls")),
+    path("integrations/", include("integrations.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("events/", include("events.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("integrations/", include("integrations.urls")),
 ]
 
 admin.site.site_header = "宁波市城乡网格化服务管理平台"
