@@ -15,6 +15,7 @@ from rest_framework import authentication, exceptions
 
 from .models import ApiClient
 from .services import hash_key
+from .throttling import note_auth_failure
 
 KEYWORD = "Api-Key"
 # `last_used_at` is written at most this often per client, not on every request.
@@ -39,10 +40,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key = key_from_request(request)
         if key is None:
             return None
-        if not key or len(key) > 100:
-            raise exceptions.AuthenticationFailed(_("API 密钥无效。"), code="invalid_key")
-        client = ApiClient.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+        client = None
+        if key and len(key) <= 100:
+            client = ApiClient.objects.select_related("user").filter(key_hash=hash_key(key)).first()
         if client is None:
+            note_auth_failure(request)
             raise exceptions.AuthenticationFailed(_("API 密钥无效。"), code="invalid_key")
         if client.is_revoked:
             raise exceptions.AuthenticationFailed(_("API 密钥已被吊销。"), code="key_revoked")

@@ -5,7 +5,9 @@ workers (or two servers) serving the same client count together; DRF's own
 `SimpleRateThrottle` reads and rewrites a list and loses counts under concurrency.
 Rates come from `settings.API_THROTTLE_RATES` (`"<n>/<s|min|hour|day>"` or None for no
 limit), read on every request: `client` per API key, `user` per signed-in user, `anon`
-per client IP. Over the limit DRF answers 429 with `Retry-After` (seconds).
+per client IP on public endpoints, and `auth_failure`: failed API-key attempts per
+client IP (counted by `ApiKeyAuthentication`, which runs before DRF's throttles, so key
+guessing is limited too). Over the limit the answer is 429 with `Retry-After` (seconds).
 """
 
 import time
@@ -41,6 +43,10 @@ class CacheCounterThrottle(BaseThrottle):
         ident = self.ident(request)
         if parsed is None or ident is None:
             return True
+        return self.count(ident, parsed)
+
+    def count(self, ident: str, parsed: tuple[int, int]) -> bool:
+        """Count one request of `ident`; False when over `parsed` = (limit, period)."""
         limit, period = parsed
         now = time.time()
         window = int(now // period)
@@ -79,3 +85,21 @@ class AnonThrottle(CacheCounterThrottle):
 
     def ident(self, request):
         return None if request.user.is_authenticated else self.get_ident(request)
+
+
+class AuthFailureThrottle(CacheCounterThrottle):
+    """Failed API-key attempts per client IP (see `note_auth_failure`)."""
+
+    scope = "auth_failure"
+
+    def ident(self, request):
+        return self.get_ident(request)
+
+
+def note_auth_failure(request) -> None:
+    """Count a failed key attempt; raise 429 (`Throttled`) once the IP is over its rate."""
+    from rest_framework.exceptions import Throttled
+
+    throttle = AuthFailureThrottle()
+    if not throttle.allow_request(request, None):
+        raise Throttled(wait=throttle.wait())

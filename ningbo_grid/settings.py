@@ -239,6 +239,7 @@ API_THROTTLE_RATES = {
     "client": env.str("API_RATE_CLIENT", default="1200/min"),
     "user": env.str("API_RATE_USER", default="600/min"),
     "anon": env.str("API_RATE_ANON", default="60/min"),
+    "auth_failure": env.str("API_RATE_AUTH_FAILURE", default="30/min"),
 }
 # Webhooks (integrations): private/loopback targets only where explicitly allowed.
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)

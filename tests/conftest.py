@@ -36,8 +36,13 @@ def _plain_http(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords_and_fresh_cache(settings):
-    """A fast password hash (PBKDF2 costs over a second here) and an empty cache, so
-    rate-limit counters never leak from one test (or run) into another."""
+def _test_settings(settings):
+    """A fast password hash (PBKDF2 costs over a second here); static URLs without the
+    collectstatic manifest; an empty cache, so rate-limit counters never leak from one
+    test (or run) into another."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     cache.clear()

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from ningbo_grid.pagination import BoundedLimitOffsetPagination, StableCursorPagination
 
 from .. import services
+from ..filtersets import WebhookDeliveryFilterSet
 from ..models import ApiClient, WebhookDelivery, WebhookSubscription
 from .serializers import (
     ApiClientCreatedSerializer,
@@ -103,7 +104,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     pagination_class = StableCursorPagination
     ordering = ("-created_at", "-id")
     scope_map = {"list": "read", "retrieve": "read", "replay": "handle"}
-    filterset_fields = ["status", "event_type"]
+    filterset_class = WebhookDeliveryFilterSet
 
     def get_queryset(self) -> QuerySet:
         return WebhookDelivery.objects.restrict(self.request.user)
