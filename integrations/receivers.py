@@ -4,13 +4,15 @@ What the receivers read from the objects sent with `events.signals` (documented 
 the events app can provide it, and so tests can send stand-ins):
 
 - `event.pk`; optional `event.webhook_payload()` → dict (the public fields of the
-  event); without it the payload is `{"id", "code", "status", "updated_at"}` read with
-  `getattr` (missing attributes become null).
+  event); without it the payload is `{"id", "number", "status", "version",
+  "updated_at"}` read with `getattr` (missing attributes become null).
 - `event.webhook_organisation_ids()` → iterable of organisation ids concerned (the
   handling units the event is dispatched to); without it, the `unit_id` values of
-  `event.dispatches` (rows with a `unit` FK to `personnel.Organisation`), if present.
-- `action.kind` (the timeline row's kind; "dispatch" also emits `event.dispatched`) and
-  `action.unit_id` (the unit a dispatch went to). Missing attributes are tolerated.
+  `event.dispatches` (events.models.Dispatch) in the event's current `cycle`.
+- `action.kind` (events.choices.ActionKind; "dispatch" also emits `event.dispatched`
+  to the units just dispatched: `action.data["units"]` (a list of organisation ids) if
+  the dispatch service records it, else the event's active dispatches).
+  Missing attributes are tolerated.
 
 Receivers never raise (a webhook problem must not break a workflow step): errors are
 logged.
@@ -38,8 +40,9 @@ def event_payload(event) -> dict:
         return event.webhook_payload()
     return {
         "id": event.pk,
-        "code": getattr(event, "code", None),
+        "number": getattr(event, "number", None),
         "status": getattr(event, "status", None),
+        "version": getattr(event, "version", None),
         "updated_at": _iso(getattr(event, "updated_at", None)),
     }
 
@@ -51,7 +54,20 @@ def event_organisation_ids(event) -> set[int]:
     dispatches = getattr(event, "dispatches", None)
     if dispatches is None:
         return set()
-    return set(dispatches.values_list("unit_id", flat=True))
+    cycle = getattr(event, "cycle", None)
+    rows = dispatches.filter(cycle=cycle) if cycle is not None else dispatches.all()
+    return set(rows.values_list("unit_id", flat=True))
+
+
+def dispatched_unit_ids(event, action) -> set[int]:
+    """Units a dispatch step sent `event` to (see the module docstring)."""
+    units = (getattr(action, "data", None) or {}).get("units")
+    if units:
+        return {int(u) for u in units}
+    unit_id = getattr(action, "unit_id", None)
+    if unit_id:
+        return {unit_id}
+    return set(event.dispatches.filter(active=True).values_list("unit_id", flat=True))
 
 
 @receiver(event_changed, dispatch_uid="integrations.event_changed")
@@ -63,9 +79,12 @@ def on_event_changed(sender, event, action=None, **kwargs) -> None:
         webhook_emit(
             event_type=WebhookEventType.STATE_CHANGED, organisation_ids=event_organisation_ids(event), payload=payload
         )
-        unit_id = getattr(action, "unit_id", None)
-        if kind == "dispatch" and unit_id:
-            webhook_emit(event_type=WebhookEventType.DISPATCHED, organisation_ids=[unit_id], payload=payload)
+        if kind == "dispatch":
+            webhook_emit(
+                event_type=WebhookEventType.DISPATCHED,
+                organisation_ids=dispatched_unit_ids(event, action),
+                payload=payload,
+            )
     except Exception:
         log.exception("webhooks for event %s failed", getattr(event, "pk", None))
 

@@ -248,7 +248,7 @@ WEBHOOK_BACKOFF = [60, 300, 1800, 7200, 43200]  # seconds before retries 1..5; t
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ningbo grid platform API",
-    "DESCRIPTION": "Grid-based service management (城乡网格化服务管理) for other departments' systems.",
+    "DESCRIPTION": (BASE_DIR / "ningbo_grid" / "api_docs.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

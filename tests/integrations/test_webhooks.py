@@ -216,16 +216,17 @@ def test_subscription_secret_is_shown_once_via_api(scenario):
 
 def test_event_signals_emit_webhooks_for_the_units_concerned(scenario):
     make_subscription(scenario)
-    event = SimpleNamespace(pk=5, code="E1", status="dispatched", updated_at=timezone.now())
+    event = SimpleNamespace(pk=5, number="E1", status="dispatched", version=3, updated_at=timezone.now())
     event.webhook_organisation_ids = lambda: [scenario.unit.pk]
-    action = SimpleNamespace(kind="dispatch", unit_id=scenario.unit.pk)
+    action = SimpleNamespace(kind="dispatch", data={"units": [scenario.unit.pk]})
     event_changed.send(sender=None, event=event, action=action)
     event_overdue.send(sender=None, event=event, stage="accept_overdue")
     kinds = sorted(WebhookDelivery.objects.values_list("event_type", flat=True))
     assert kinds == ["event.dispatched", "event.overdue", "event.state_changed"]
     overdue = WebhookDelivery.objects.get(event_type="event.overdue")
     assert overdue.payload["data"]["stage"] == "accept_overdue"
-    assert overdue.payload["data"]["code"] == "E1"
+    assert overdue.payload["data"]["number"] == "E1"
+    assert overdue.payload["data"]["version"] == 3
 
 
 def test_a_broken_event_never_breaks_the_sender(scenario):
