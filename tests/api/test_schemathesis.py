@@ -9,7 +9,9 @@ deadline; raise `SCHEMATHESIS_EXAMPLES` locally for a deeper run.
 import os
 
 import pytest
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.openapi import from_wsgi
@@ -32,7 +34,17 @@ schema.config.generation.update(with_security_parameters=False)
 
 
 @pytest.fixture
-def superuser_cookies(db, client, settings):
+def keep_connection():
+    """As Django's test client does: the test's transaction must survive each request."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def superuser_cookies(db, client, settings, keep_connection):
     settings.API_THROTTLE_RATES = {"client": None, "user": None, "anon": None, "auth_failure": None}
     settings.WEBHOOK_ALLOW_PRIVATE = True
     scenario = make_scenario()
