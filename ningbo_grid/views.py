@@ -11,7 +11,11 @@ from grids.models import Area
 
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: the tree's size for everyone; each role's workbench once signed in."""
-    by_level = dict(Area.objects.active().values_list("level").annotate(n=Count("id")).values_list("level", "n"))
+    # order_by(): MPTT's manager orders by (tree_id, lft), which would leak into GROUP BY.
+    # One grouped scan of the status index; ~120,000 rows at the city scale.
+    by_level = dict(
+        Area.objects.active().order_by().values_list("level").annotate(n=Count("id")).values_list("level", "n")
+    )
     counts = [{"level": value, "label": label, "count": by_level.get(value, 0)} for value, label in Level.choices]
     return render(request, "home.html", {"counts": counts})
 
