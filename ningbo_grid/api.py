@@ -35,9 +35,10 @@ def exception_handler(exc, context) -> Response | None:
     """Render every API error as JSON: `{"detail", "errors", "request_id"}` (see module).
 
     Maps Django's `Http404` (404), `PermissionDenied` (403), `ValidationError` (400, as
-    raised by services) and `RequestDataTooBig` (413) too. 401 is answered whenever the
-    request is not authenticated (with `WWW-Authenticate: Api-Key`), even though the
-    session class comes first. Anything else is left to Django (a 500, a bug).
+    raised by services) and `RequestDataTooBig` (413) too. Credentials that fail (an
+    unknown, revoked or expired API key) answer 401 with `WWW-Authenticate: Api-Key`;
+    a request with no credentials at all answers 403, as DRF does when the session
+    class comes first. Anything else is left to Django (a 500, a bug).
     """
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
@@ -51,7 +52,7 @@ def exception_handler(exc, context) -> Response | None:
     if response is None:
         return None
     request = context.get("request")
-    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+    if isinstance(exc, exceptions.AuthenticationFailed):
         response.status_code = status.HTTP_401_UNAUTHORIZED
         response["WWW-Authenticate"] = 'Api-Key realm="api"'
     body: dict = {"request_id": getattr(request, "request_id", None)}

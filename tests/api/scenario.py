@@ -7,7 +7,8 @@ township), and three users:
 - `own_staff`: the grid's own staff (report/verify on the grid, nothing above it);
 - `authority`: a supervisor of the district (supervise_area on the county): in scope
   for `unit`, out of scope for `other_unit`;
-- `outsider`: a supervisor of the other district only.
+- `outsider`: a supervisor of the other district only;
+- `nobody`: signed in, with no grant and no role at all.
 """
 
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class Scenario:
     own_staff: object
     authority: object
     outsider: object
+    nobody: object
     superuser: object
 
 
@@ -59,5 +61,6 @@ def make_scenario() -> Scenario:
     grant(authority, tree.county, *ROLE_PERMISSIONS["supervisor"])
     outsider = UserFactory(username="outsider")
     grant(outsider, tree.county2, *ROLE_PERMISSIONS["supervisor"])
+    nobody = UserFactory(username="nobody")
     superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
-    return Scenario(tree, unit, other_unit, own_staff, authority, outsider, superuser)
+    return Scenario(tree, unit, other_unit, own_staff, authority, outsider, nobody, superuser)
