@@ -62,12 +62,15 @@ INSTALLED_APPS = [
     "catalog",
     "events",
     "evaluation",
+    "integrations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ningbo_grid.middleware.RequestIdMiddleware",
+    "ningbo_grid.middleware.ApiErrorMiddleware",
+    "ningbo_grid.middleware.MalformedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -218,22 +221,51 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Publications and exits take effect by date anyway; this only refreshes cached state.
     "catalog-refresh": {"task": "catalog.refresh_catalogue", "schedule": crontab(minute=5, hour=0)},
+    "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 60.0},
 }
 # Working time of a working day (local), for deadlines counted in working hours/days.
 WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "integrations.authentication.ApiKeyAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "integrations.permissions.HasApiScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.throttling.ApiClientThrottle",
+        "integrations.throttling.UserThrottle",
+        "integrations.throttling.AnonThrottle",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "ningbo_grid.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "ningbo_grid.api.exception_handler",
 }
+# Rate limits (integrations.throttling), counted in the cache (Redis when REDIS_URL is set).
+API_THROTTLE_RATES = {
+    "client": env.str("API_RATE_CLIENT", default="1200/min"),
+    "user": env.str("API_RATE_USER", default="600/min"),
+    "anon": env.str("API_RATE_ANON", default="60/min"),
+    "auth_failure": env.str("API_RATE_AUTH_FAILURE", default="30/min"),
+}
+# Webhooks (integrations): private/loopback targets only where explicitly allowed.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
+WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=5)  # seconds per attempt
+WEBHOOK_BACKOFF = [60, 300, 1800, 7200, 43200]  # seconds before retries 1..5; then failed
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ningbo grid platform API",
-    "DESCRIPTION": "Grid-based service management (城乡网格化服务管理) for other departments' systems.",
+    "DESCRIPTION": (BASE_DIR / "ningbo_grid" / "api_docs.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
