@@ -106,6 +106,24 @@ def _later(rng, t, lo=15, hi=240):
     return t + datetime.timedelta(minutes=rng.randint(lo, hi))
 
 
+def _demo_attributes(rng, version, day: datetime.date) -> dict:
+    """Plausible values for the item's report fields (catalog attribute specs)."""
+    values = {}
+    for spec in version.attributes or []:
+        kind, keys = spec.get("type"), [c["key"] for c in spec.get("choices", [])]
+        if kind == "number":
+            values[spec["code"]] = rng.randint(2, 6)
+        elif kind == "date":
+            values[spec["code"]] = day.isoformat()
+        elif kind == "single" and keys:
+            values[spec["code"]] = rng.choice(keys)
+        elif kind == "multiple" and keys:
+            values[spec["code"]] = [rng.choice(keys)]
+        elif kind == "text":
+            values[spec["code"]] = "见事件描述"
+    return values
+
+
 def _run(plan, *, rng, users, grid, unit, items, t, micro):
     w, leader, disp, handler, sup = (users[u] for u in DEMO_USERS)
     item = rng.choice(items)
@@ -121,6 +139,7 @@ def _run(plan, *, rng, users, grid, unit, items, t, micro):
         "discovered_at": t - datetime.timedelta(minutes=rng.randint(5, 180)),
         "grade": grade,
         "address": f"{grid.name}{rng.randint(1, 20)} 幢附近",
+        "attributes": _demo_attributes(rng, item.current_version, timezone.localdate(t)),
     }
     if plan == "self_handled" and item.current_version.self_handle:
         return s.event_self_handle(actor=leader, result_text="已现场劝导整改完毕。", at=t, **common)

@@ -35,8 +35,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.choices import Grade, TimeUnit, VersionState
+from catalog.attributes import validate_report_fields
+from catalog.choices import Grade, TimeUnit
 from catalog.models import ServiceItem, ServiceItemVersion
+from catalog.services import task_authorise
 from grids.choices import Level
 from grids.models import Area
 from personnel import roles
@@ -44,7 +46,6 @@ from personnel.models import Membership, Organisation
 from personnel.scope import has_area_perm
 
 from . import notify, workflow
-from .attributes import validate_attributes
 from .choices import (
     OPEN_STATUSES,
     ActionKind,
@@ -255,21 +256,25 @@ def _require_text(text, field="text", message=None):
 
 
 def version_in_force(item: ServiceItem, area: Area, on: datetime.date) -> ServiceItemVersion | None:
-    """The item's published version in force on local date `on`, if the item applies in
+    """The item's published version in force on local date `on` if the item applies in
     `area` (the city list plus the area's district list, Art. 13, 19, 30); else None.
-
-    Own check until `catalog.services.task_authorise` lands; then delegate to it."""
-    if not ServiceItem.objects.for_area(area).filter(pk=item.pk).exists():
+    Delegates to the catalogue's Art. 19 check, `catalog.services.task_authorise`."""
+    try:
+        return task_authorise(item_code=item.code, area=area, on=on)
+    except ValidationError:
         return None
-    return (
-        ServiceItemVersion.objects.filter(
-            item=item, effective_from__lte=on, state__in=[VersionState.PUBLISHED, VersionState.SUPERSEDED]
-        )
-        .exclude(effective_to__lt=on)
-        .exclude(state=VersionState.SUPERSEDED, effective_to__isnull=True)
-        .order_by("-effective_from", "-number")
-        .first()
-    )
+
+
+def _clean_attributes(version: ServiceItemVersion, data) -> dict:
+    """The item's report fields, cleaned by `catalog.attributes.validate_report_fields`.
+
+    Raises ValidationError({"attributes": [message, …]}): the form and API show the
+    field problems together under the event's `attributes`."""
+    try:
+        return validate_report_fields(version, data)
+    except ValidationError as exc:
+        messages = [m for msgs in exc.message_dict.values() for m in msgs]
+        raise ValidationError({"attributes": messages}) from exc
 
 
 def _next_number(day: datetime.date) -> str:
@@ -383,7 +388,7 @@ def _create_event(
     )
     if step == "self_handle" and not version.self_handle:
         raise ValidationError({"item": [_("该事项不允许就地处置。")]})
-    cleaned = validate_attributes(version, attributes or {})
+    cleaned = _clean_attributes(version, attributes or {})
     township, county = area.ancestor_at(Level.TOWNSHIP), area.ancestor_at(Level.COUNTY)
     fields = {
         "item": item,
@@ -1099,7 +1104,7 @@ def event_correct(*, actor, event, changes: dict, text, at=None) -> Event:
     with transaction.atomic():
         ev = _lock("correct", actor, event)
         if "attributes" in changes:
-            changes = {**changes, "attributes": validate_attributes(ev.item_version, changes["attributes"])}
+            changes = {**changes, "attributes": _clean_attributes(ev.item_version, changes["attributes"])}
         for field in ("title", "description"):
             if field in changes and not str(changes[field] or "").strip():
                 raise ValidationError({field: [_("不能为空。")]})
