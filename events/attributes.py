@@ -1,8 +1,8 @@
 """Validation of an event's report fields against its item version (Art. 17, 19).
 
-Uses `catalog.attributes.validate_report_fields` when the catalogue provides it; until
-then this module's own check, for the attribute shape documented on
-`catalog.models.ServiceItemVersion.attributes`.
+This module's own check, for the attribute shape documented on
+`catalog.models.ServiceItemVersion.attributes`; to be replaced by
+`catalog.attributes.validate_report_fields` once the catalogue provides it.
 """
 
 import datetime
@@ -16,11 +16,7 @@ from catalog.choices import AttributeType
 
 def validate_attributes(version, data) -> dict:
     """Return the cleaned report fields or raise ValidationError({"attributes": [...]})."""
-    try:
-        from catalog.attributes import validate_report_fields
-    except ImportError:
-        return _validate(version, data)
-    return validate_report_fields(version, data)
+    return _validate(version, data)
 
 
 def _validate(version, data) -> dict:

@@ -214,10 +214,17 @@ def _live_event(*, users, grid, unit, items, stdout):
 
 
 def seed(*, scale, rng, stdout):
-    """Seed demo events (see module docstring). Raises DemoDataMissing without the
-    personnel and catalogue demo data."""
+    """Seed demo events (see module docstring). Skips, saying so, when the personnel or
+    catalogue demo data are absent altogether; raises DemoDataMissing when they are there
+    but incomplete (a demo user missing, no grid, no unit, no item with rules)."""
     from .sweep import sweep_due
 
+    if not get_user_model().objects.filter(username__in=DEMO_USERS).exists():
+        stdout.write("  events: skipped — the personnel demo users do not exist (personnel/demo.py)")
+        return
+    if not ServiceItem.objects.filter(current_version__isnull=False).exists():
+        stdout.write("  events: skipped — no published catalogue items (catalog/demo.py)")
+        return
     users, grid, unit, items = _context()
     if not Event.objects.filter(reporter__username__in=DEMO_USERS).exists():
         micro = grid.get_children().filter(level=Level.MICRO_GRID).first()

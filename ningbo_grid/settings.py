@@ -275,6 +275,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TimeUnitEnum": "catalog.choices.TimeUnit",
         "ListLevelEnum": "catalog.choices.ListLevel",
+        # Several apps name a field `level` or `kind` with different choices.
+        "AreaLevelEnum": "grids.choices.Level",
+        "OrgKindEnum": "personnel.choices.OrgKind",
+        "ItemKindEnum": "catalog.choices.ItemKind",
     },
 }
 

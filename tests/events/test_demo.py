@@ -12,9 +12,14 @@ from events.models import Event, Satisfaction
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_needs_the_personnel_demo_users(db):
+def test_seed_skips_without_demo_users_and_refuses_incomplete_ones(world):
+    out = io.StringIO()
+    demo.seed(scale="demo", rng=random.Random(1), stdout=out)
+    assert "skipped" in out.getvalue() and not Event.objects.exists()
+    world.worker.username = "gridworker"
+    world.worker.save()
     with pytest.raises(demo.DemoDataMissing):
-        demo.seed(scale="demo", rng=random.Random(1), stdout=io.StringIO())
+        demo.seed(scale="demo", rng=random.Random(1), stdout=out)
 
 
 def test_seed_makes_every_state_and_a_live_event(world):
