@@ -48,4 +48,9 @@ class MonthForm(forms.Form):
 
 
 class RecomputeForm(forms.Form):
-    reason = forms.CharField(label=_("重新计算理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    reason = forms.CharField(
+        label=_("重新计算理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        error_messages={"required": _("请说明重新计算的理由。")},
+    )

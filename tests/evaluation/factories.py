@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from catalog.choices import Category, Grade
 from catalog.models import ServiceItem, ServiceItemVersion
+from evaluation.indicators import Options, Span
 from events.choices import ActionKind, DispatchRole, EventStatus, RejectReason, RequestKind, RequestState
 from events.models import Action, Dispatch, Event, HandlingRequest, Patrol, Satisfaction
-from evaluation.indicators import Options, Span
 from personnel.choices import GridRole, OrgKind
 from personnel.models import Assignment, Organisation, Staff
 from tests.factories import UserFactory, make_tree
