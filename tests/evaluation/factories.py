@@ -9,6 +9,8 @@ import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from guardian.shortcuts import assign_perm
+
 from catalog.choices import Category, Grade
 from catalog.models import ServiceItem, ServiceItemVersion
 from evaluation.indicators import Options, Span
@@ -270,3 +272,28 @@ def build_record():
     Patrol.objects.create(area=tree.grid, user=w, started_at=T(5, 20, 9), households_visited=50)
     Patrol.objects.create(area=tree.grid, user=w, started_at=T(4, 28, 9), households_visited=99)
     return r
+
+
+def viewer(area, *perms):
+    """A user holding `perms` (default view_area) on `area`'s subtree."""
+    user = UserFactory()
+    for perm in perms or ("view_area",):
+        assign_perm(f"grids.{perm}", user, area)
+    return user
+
+
+def with_authority(r):
+    """Add 海曙区's authority and a supervisor (view + supervise the district) to record `r`."""
+    r.authority = Organisation.objects.create(name="海曙区网格中心", kind=OrgKind.AUTHORITY, area=r.tree.county)
+    r.supervisor = viewer(r.tree.county, "view_area", "supervise_area")
+    return r
+
+
+def scheme_period(r, name, kind, rules, day=datetime.date(2026, 5, 1), **rule_options):
+    """A scheme of `r.authority` and its period containing `day`, created through the services."""
+    from evaluation import services
+
+    scheme = services.scheme_create(
+        actor=r.supervisor, authority=r.authority, name=name, subject_kind=kind, indicators=rules, **rule_options
+    )
+    return scheme, services.period_open(actor=r.supervisor, scheme=scheme, day=day)

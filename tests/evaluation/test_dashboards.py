@@ -6,14 +6,12 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from guardian.shortcuts import assign_perm
 
 from evaluation import statistics
 from evaluation.models import DailyRollup
 from evaluation.rollups import rollup_refresh
-from tests.factories import UserFactory
 
-from .factories import MAY, NOW, T, build_record, event
+from .factories import MAY, NOW, T, build_record, event, viewer
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +21,6 @@ def r():
     r = build_record()
     rollup_refresh(datetime.date(2026, 4, 1), datetime.date(2026, 6, 30), now=NOW)
     return r
-
-
-def viewer(area, perm="grids.view_area"):
-    user = UserFactory()
-    assign_perm(perm, user, area)
-    return user
 
 
 def test_rollups_equal_direct_aggregation_of_the_record(r):

@@ -1,47 +1,27 @@
 """Scorecard pages, exports and the accountability lists (Art. 22, 29), scoped to the viewer."""
 
 import csv
-import datetime
 import io
 from decimal import Decimal
 
 import pytest
-from guardian.shortcuts import assign_perm
 from openpyxl import load_workbook
 
 from evaluation import services
 from evaluation.choices import SubjectKind
 from evaluation.exports import safe_cell
 from evaluation.models import RecomputeLog, Score
-from personnel.choices import OrgKind
-from personnel.models import Organisation
-from tests.factories import UserFactory
 
-from .factories import NOW, build_record
+from .factories import NOW, build_record, scheme_period, viewer, with_authority
 
 pytestmark = pytest.mark.django_db
 
 
-def viewer(area, *perms):
-    user = UserFactory()
-    for perm in perms or ("view_area",):
-        assign_perm(f"grids.{perm}", user, area)
-    return user
-
-
 @pytest.fixture
 def r():
-    r = build_record()
-    r.authority = Organisation.objects.create(name="海曙区网格中心", kind=OrgKind.AUTHORITY, area=r.tree.county)
-    r.supervisor = viewer(r.tree.county, "view_area", "supervise_area")
-    scheme = services.scheme_create(
-        actor=r.supervisor,
-        authority=r.authority,
-        name="乡镇考评",
-        subject_kind=SubjectKind.TOWNSHIP,
-        indicators=[{"code": "events_reported", "weight": 100, "floor": 0, "target": 10}],
-    )
-    r.period = services.period_open(actor=r.supervisor, scheme=scheme, day=datetime.date(2026, 5, 1))
+    r = with_authority(build_record())
+    rules = [{"code": "events_reported", "weight": 100, "floor": 0, "target": 10}]
+    _scheme, r.period = scheme_period(r, "乡镇考评", SubjectKind.TOWNSHIP, rules)
     services.period_compute(actor=r.supervisor, period=r.period, now=NOW)
     return r
 

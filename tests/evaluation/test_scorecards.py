@@ -13,11 +13,9 @@ from evaluation.defaults import DEFAULT_INDICATORS
 from evaluation.models import Score
 from evaluation.scoring import linear_points, rank
 from events.choices import EventStatus
-from personnel.choices import OrgKind
-from personnel.models import Organisation
 from tests.factories import UserFactory
 
-from .factories import NOW, build_record
+from .factories import NOW, build_record, scheme_period, with_authority
 
 pytestmark = pytest.mark.django_db
 
@@ -49,22 +47,17 @@ def test_ranking_shares_places_on_ties():
 
 @pytest.fixture
 def r():
-    r = build_record()
-    r.authority = Organisation.objects.create(name="海曙区网格中心", kind=OrgKind.AUTHORITY, area=r.tree.county)
-    r.supervisor = UserFactory()
-    assign_perm("grids.supervise_area", r.supervisor, r.tree.county)
-    assign_perm("grids.view_area", r.supervisor, r.tree.county)
-    r.scheme = services.scheme_create(
-        actor=r.supervisor,
-        authority=r.authority,
-        name="乡镇考评",
-        subject_kind=SubjectKind.TOWNSHIP,
-        indicators=TOWNSHIP_RULES,
+    r = with_authority(build_record())
+    r.scheme, r.period = scheme_period(
+        r,
+        "乡镇考评",
+        SubjectKind.TOWNSHIP,
+        TOWNSHIP_RULES,
+        day=datetime.date(2026, 5, 9),
         late_report_penalty=Decimal(1),
         concealed_penalty=Decimal(2),
         bonus_max=Decimal(10),
     )
-    r.period = services.period_open(actor=r.supervisor, scheme=r.scheme, day=datetime.date(2026, 5, 9))
     return r
 
 
@@ -161,17 +154,11 @@ def test_scheme_validation_and_authority(r):
 
 def test_staff_are_ranked_within_their_township_and_satisfaction_counts(r):
     assert "satisfaction_avg" in {row["code"] for row in DEFAULT_INDICATORS[SubjectKind.STAFF]}
-    scheme = services.scheme_create(
-        actor=r.supervisor,
-        authority=r.authority,
-        name="人员考评",
-        subject_kind=SubjectKind.STAFF,
-        indicators=[
-            {"code": "events_reported", "weight": 50, "floor": 0, "target": 10},
-            {"code": "satisfaction_avg", "weight": 50, "floor": 3, "target": 5},
-        ],
-    )
-    period = services.period_open(actor=r.supervisor, scheme=scheme, day=datetime.date(2026, 5, 1))
+    rules = [
+        {"code": "events_reported", "weight": 50, "floor": 0, "target": 10},
+        {"code": "satisfaction_avg", "weight": 50, "floor": 3, "target": 5},
+    ]
+    _scheme, period = scheme_period(r, "人员考评", SubjectKind.STAFF, rules)
     services.period_compute(actor=r.supervisor, period=period, now=NOW)
     # 张网格: 5 reports → 25; satisfaction 3.5 → 50 × 0.25 = 12.5; one late report −1 → 36.5.
     # 李网格: 1 report → 5; satisfaction 4 (E8) → 25 → 30.
@@ -182,14 +169,8 @@ def test_staff_are_ranked_within_their_township_and_satisfaction_counts(r):
 
 
 def test_units_are_ranked_among_units_of_their_level(r):
-    scheme = services.scheme_create(
-        actor=r.supervisor,
-        authority=r.authority,
-        name="单位考评",
-        subject_kind=SubjectKind.UNIT,
-        indicators=[{"code": "signed_on_time", "weight": 100, "floor": 0, "target": 100}],
-    )
-    period = services.period_open(actor=r.supervisor, scheme=scheme, day=datetime.date(2026, 5, 1))
+    rules = [{"code": "signed_on_time", "weight": 100, "floor": 0, "target": 100}]
+    _scheme, period = scheme_period(r, "单位考评", SubjectKind.UNIT, rules)
     services.period_compute(actor=r.supervisor, period=period, now=NOW)
     # B signed 2/3 on time → 66.67; A 0/1 → 0.
     scores = {s.label: (s.total, s.rank, s.peer_group) for s in Score.objects.filter(period=period)}
