@@ -251,7 +251,7 @@ class DailyRollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["date", "area", "item", "grade", "category"], name="rollup_once"),
         ]
-        indexes = [models.Index(fields=["date", "area"], name="rollup_date_area")]
+        indexes = [models.Index(fields=["area", "date"], name="rollup_area_date")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.area_id} {self.item_id} {self.grade}"
