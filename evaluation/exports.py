@@ -1,9 +1,9 @@
 """Spreadsheet exports (CSV, XLSX) with cells that a spreadsheet will not run as formulas.
 
 `safe_cell` is the one escaping function: text starting with `=`, `+`, `-`, `@`, a tab
-or a carriage return gets a leading single quote (OWASP CSV injection). Numbers, dates
-and None pass through unchanged. (`ningbo_grid.spreadsheets.safe_cell` is not on main
-yet; switch this function to it when it is.)
+or a carriage return gets a leading single quote (OWASP CSV injection), by the shared
+`ningbo_grid.spreadsheets.safe_cell`. Numbers, dates and None pass through unchanged;
+aware datetimes become local naive ones (spreadsheets have no time zones).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from ningbo_grid.spreadsheets import safe_cell as shared_safe_cell
 
 
 def safe_cell(value):
@@ -26,10 +26,7 @@ def safe_cell(value):
         if isinstance(value, datetime.datetime) and timezone.is_aware(value):
             return timezone.localtime(value).replace(tzinfo=None)
         return value
-    text = str(value)
-    if text.startswith(DANGEROUS_PREFIXES):
-        return "'" + text
-    return text
+    return shared_safe_cell(str(value))
 
 
 def _disposition(filename: str) -> str:
