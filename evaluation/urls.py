@@ -1,6 +1,21 @@
 """HTML routes of the evaluation app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "evaluation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("dashboard/", views.dashboard_home, name="dashboard-home"),
+    path("dashboard/<str:code>/", views.dashboard, name="dashboard"),
+    path("periods/", views.period_list, name="periods"),
+    path("periods/<int:pk>/", views.period_detail, name="period"),
+    path("periods/<int:pk>/print/", views.period_print, name="period-print"),
+    path("periods/<int:pk>/export.csv", views.period_export, {"fmt": "csv"}, name="period-csv"),
+    path("periods/<int:pk>/export.xlsx", views.period_export, {"fmt": "xlsx"}, name="period-xlsx"),
+    path("periods/<int:pk>/compute/", views.period_act, {"act": "compute"}, name="period-compute"),
+    path("periods/<int:pk>/freeze/", views.period_act, {"act": "freeze"}, name="period-freeze"),
+    path("periods/<int:pk>/recompute/", views.period_act, {"act": "recompute"}, name="period-recompute"),
+    path("accountability/", views.accountability, name="accountability"),
+]

@@ -222,6 +222,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Publications and exits take effect by date anyway; this only refreshes cached state.
     "catalog-refresh": {"task": "catalog.refresh_catalogue", "schedule": crontab(minute=5, hour=0)},
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 60.0},
+    # Dashboard rollups of today and yesterday (evaluation, Art. 11).
+    "evaluation-rollups": {"task": "evaluation.rollup_refresh_recent", "schedule": 600.0},
 }
 # Working time of a working day (local), for deadlines counted in working hours/days.
 WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]

@@ -1,0 +1,643 @@
+"""The indicators of grid work (Art. 22, 29), computed from the event record.
+
+Each indicator is a documented measure of one *subject* over one *span* of local dates:
+
+- subjects (`Subject`): an area subtree (a township, a district, a grid …; a township
+  office stands for its township's events), a handling unit (its dispatches and the
+  events it leads), or a person (the events they reported, the verifications they did,
+  their patrols);
+- spans (`Span`): a month, a quarter or a year of local dates (Asia/Shanghai), turned
+  into aware bounds `[start 00:00, day after end 00:00)`.
+
+Every indicator is one aggregate query (no per-event Python loop): `compute()` for one
+subject, `compute_many()` for many subjects of one kind, which groups by the subject's
+column (one query per indicator) where the record has such a column. Rates are
+percentages 0–100; a value is `None` when there is nothing to measure (e.g. a rate with
+no events). Hours are natural hours unless the name says otherwise.
+
+Thresholds come from `Options` (a scheme's settings): `late_report_hours` (reporting
+lateness), `accept_hours` (township acceptance), `verify_hours` (verification after the
+result was fed back), and `now`, the moment open clocks are measured against.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.choices import ActionKind, DispatchRole, EventStatus, RejectReason, RequestKind, RequestState
+from events.models import Action, Dispatch, Event, HandlingRequest, Patrol, Satisfaction
+from grids.choices import Level
+from grids.models import Area
+from personnel.choices import GridRole, OrgKind
+from personnel.models import Assignment, Organisation
+
+AREA, UNIT, STAFF = "area", "unit", "staff"
+ALL_KINDS = frozenset({AREA, UNIT, STAFF})
+
+#: Grid roles whose holders are evaluated as grid staff (Art. 22: leaders, full-time workers, instructors).
+EVALUATED_ROLES = (GridRole.GRID_LEADER, GridRole.FULLTIME_WORKER, GridRole.INSTRUCTOR)
+
+
+# --- spans -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """Local dates `start` to `end`, both inclusive (Asia/Shanghai)."""
+
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """Aware datetimes `[start 00:00, (end + 1 day) 00:00)` in the current time zone."""
+        tz = timezone.get_current_timezone()
+        lo = datetime.datetime.combine(self.start, datetime.time.min, tzinfo=tz)
+        hi = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        return lo, hi
+
+    def q(self, field_name: str) -> Q:
+        """Rows whose `field_name` (a datetime) falls in the span."""
+        lo, hi = self.bounds
+        return Q(**{f"{field_name}__gte": lo, f"{field_name}__lt": hi})
+
+
+def span_of(kind: str, day: datetime.date) -> Span:
+    """The month, quarter or year (`kind`) containing local date `day`. Raises ValueError."""
+    if kind == "month":
+        return Span(day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1]))
+    if kind == "quarter":
+        first = 3 * ((day.month - 1) // 3) + 1
+        last = first + 2
+        return Span(
+            datetime.date(day.year, first, 1), datetime.date(day.year, last, calendar.monthrange(day.year, last)[1])
+        )
+    if kind == "year":
+        return Span(datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31))
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def last_full(kind: str, today: datetime.date | None = None) -> Span:
+    """The last complete month / quarter / year before the one containing `today`."""
+    today = today or timezone.localdate()
+    current = span_of(kind, today)
+    return span_of(kind, current.start - datetime.timedelta(days=1))
+
+
+# --- subjects ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is measured: `kind` AREA (an `Area` subtree), UNIT (an `Organisation`), STAFF (a user)."""
+
+    kind: str
+    obj: object = field(compare=False)
+    pk: int = 0
+
+    @classmethod
+    def area(cls, area: Area) -> Subject:
+        return cls(AREA, area, area.pk)
+
+    @classmethod
+    def unit(cls, org: Organisation) -> Subject:
+        return cls(UNIT, org, org.pk)
+
+    @classmethod
+    def staff(cls, user) -> Subject:
+        return cls(STAFF, user, user.pk)
+
+    @classmethod
+    def for_organisation(cls, org: Organisation) -> Subject:
+        """A township office or an authority stands for its area's events; other organisations are units."""
+        if org.kind in (OrgKind.TOWNSHIP_OFFICE, OrgKind.AUTHORITY):
+            return cls.area(org.area)
+        return cls.unit(org)
+
+    @property
+    def key(self) -> str:
+        return {AREA: "area", UNIT: "org", STAFF: "user"}[self.kind] + f":{self.pk}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == STAFF:
+            staff = getattr(self.obj, "staff", None)
+            return staff.name if staff else (self.obj.get_full_name() or self.obj.get_username())
+        return self.obj.name
+
+
+def _range(prefix: str, area: Area) -> Q:
+    p = f"{prefix}__" if prefix else ""
+    return Q(**{f"{p}tree_id": area.tree_id, f"{p}lft__gte": area.lft, f"{p}rght__lte": area.rght})
+
+
+def _area_group(event_path: str) -> Callable[[Area], str | None]:
+    """Group column for area subjects: the event's copied township/county, else none."""
+
+    def group(area: Area) -> str | None:
+        if area.level in (Level.TOWNSHIP, Level.COUNTY):
+            return f"{event_path}{area.level}_id"
+        return None
+
+    return group
+
+
+#: source → (model, {subject kind: (filter of one subject, group column or None)})
+SOURCES: dict[str, tuple[type, dict]] = {
+    "events": (
+        Event,
+        {
+            AREA: (lambda a: _range("area", a), _area_group("")),
+            UNIT: (lambda o: Q(lead_unit=o), lambda o: "lead_unit_id"),
+            STAFF: (lambda u: Q(reporter=u), lambda u: "reporter_id"),
+        },
+    ),
+    "dispatches": (
+        Dispatch,
+        {
+            AREA: (lambda a: _range("event__area", a), _area_group("event__")),
+            UNIT: (lambda o: Q(unit=o), lambda o: "unit_id"),
+        },
+    ),
+    "actions": (
+        Action,
+        {
+            AREA: (lambda a: _range("event__area", a), _area_group("event__")),
+            UNIT: (lambda o: Q(actor_organisation=o), lambda o: "actor_organisation_id"),
+            STAFF: (lambda u: Q(actor=u), lambda u: "actor_id"),
+        },
+    ),
+    "patrols": (
+        Patrol,
+        {
+            AREA: (lambda a: _range("area", a), lambda a: None),
+            STAFF: (lambda u: Q(user=u), lambda u: "user_id"),
+        },
+    ),
+    "satisfactions": (
+        Satisfaction,
+        {
+            AREA: (lambda a: _range("event__area", a), _area_group("event__")),
+            UNIT: (lambda o: Q(event__lead_unit=o), lambda o: "event__lead_unit_id"),
+            STAFF: (lambda u: Q(event__reporter=u), lambda u: "event__reporter_id"),
+        },
+    ),
+    "requests": (
+        HandlingRequest,
+        {
+            AREA: (lambda a: _range("event__area", a), _area_group("event__")),
+            UNIT: (lambda o: Q(dispatch__unit=o), lambda o: "dispatch__unit_id"),
+        },
+    ),
+}
+
+
+# --- SQL helpers -------------------------------------------------------------------
+
+
+class Seconds(Func):
+    """Seconds from `start` to `end` (two datetime expressions), as a float, on PostgreSQL and SQLite."""
+
+    output_field = FloatField()
+
+    def __init__(self, end, start):
+        super().__init__(end, start)
+
+    def as_sql(self, compiler, connection, **extra):
+        end, end_params = compiler.compile(self.source_expressions[0])
+        start, start_params = compiler.compile(self.source_expressions[1])
+        return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS double precision)", (*end_params, *start_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        end, end_params = compiler.compile(self.source_expressions[0])
+        start, start_params = compiler.compile(self.source_expressions[1])
+        return f"((julianday({end}) - julianday({start})) * 86400.0)", (*end_params, *start_params)
+
+
+def _at(moment: datetime.datetime) -> Value:
+    return Value(moment, output_field=DateTimeField())
+
+
+def _hours_over(end, start, hours: float) -> GreaterThan:
+    """True where `end` − `start` exceeds `hours` natural hours."""
+    return GreaterThan(Seconds(end, start), hours * 3600)
+
+
+def pct(part, whole) -> float | None:
+    """`part`/`whole` as a percentage rounded to 2 places; None when `whole` is 0."""
+    return round(100.0 * (part or 0) / whole, 2) if whole else None
+
+
+def hours(seconds) -> float | None:
+    return round(seconds / 3600.0, 2) if seconds is not None else None
+
+
+def _num(value) -> float | None:
+    return round(float(value), 2) if value is not None else None
+
+
+# --- the registry ------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    """Thresholds in natural hours, and the moment open clocks are measured at (aware)."""
+
+    late_report_hours: float = 24.0
+    accept_hours: float = 4.0
+    verify_hours: float = 24.0
+    now: datetime.datetime | None = None
+
+    def __post_init__(self):
+        self.now = self.now or timezone.now()
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Rows `q` of the source, aggregates `aggs`, and `finish(aggregates) → value`."""
+
+    q: Q
+    aggs: dict
+    finish: Callable[[dict], float | int | None]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator: `code`, Chinese `name`, `unit`, `higher_better`, the subject `kinds` it applies to."""
+
+    code: str
+    name: str
+    unit: str
+    higher_better: bool
+    kinds: frozenset
+    source: str
+    measure: Callable[[Span, Options], Measure]
+    doc: str
+    #: for ratios against something outside the source (households in the grid): subject, span → whole
+    whole: Callable[[Span, Subject], float | None] | None = None
+
+    def applies_to(self, kind: str) -> bool:
+        return kind in self.kinds
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def indicator(code: str, name: str, unit: str, *, higher_better: bool, kinds: Iterable[str], source: str, whole=None):
+    def register(fn):
+        REGISTRY[code] = Indicator(
+            code=code,
+            name=name,
+            unit=unit,
+            higher_better=higher_better,
+            kinds=frozenset(kinds),
+            source=source,
+            measure=fn,
+            doc=(fn.__doc__ or "").strip(),
+            whole=whole,
+        )
+        return fn
+
+    return register
+
+
+# Grid staff and grid leaders ---------------------------------------------------------
+
+INVALID = Q(status=EventStatus.REJECTED, reject_reason__in=[RejectReason.INVALID, RejectReason.DUPLICATE])
+
+
+@indicator("events_reported", _("上报事件数"), _("件"), higher_better=True, kinds={STAFF, AREA}, source="events")
+def events_reported(span, opt):
+    """Events reported in the span (by the person / in the area)."""
+    return Measure(span.q("reported_at"), {"n": Count("id")}, lambda a: a["n"] or 0)
+
+
+@indicator("valid_report_rate", _("有效上报率"), "%", higher_better=True, kinds={STAFF, AREA}, source="events")
+def valid_report_rate(span, opt):
+    """Share of events reported in the span not rejected as invalid or duplicate."""
+    return Measure(
+        span.q("reported_at"),
+        {"n": Count("id"), "bad": Count("id", filter=INVALID)},
+        lambda a: pct((a["n"] or 0) - (a["bad"] or 0), a["n"]),
+    )
+
+
+@indicator("on_the_spot_rate", _("就地处置率"), "%", higher_better=True, kinds={STAFF, AREA}, source="events")
+def on_the_spot_rate(span, opt):
+    """Share of events reported in the span that the grid handled on the spot (Art. 17)."""
+    return Measure(
+        span.q("reported_at"),
+        {"n": Count("id"), "spot": Count("id", filter=Q(self_handled=True))},
+        lambda a: pct(a["spot"], a["n"]),
+    )
+
+
+@indicator(
+    "report_lateness_hours", _("平均上报延迟"), _("小时"), higher_better=False, kinds={STAFF, AREA}, source="events"
+)
+def report_lateness_hours(span, opt):
+    """Average natural hours from discovery to report, of events reported in the span."""
+    return Measure(
+        span.q("reported_at"), {"s": Avg(Seconds(F("reported_at"), F("discovered_at")))}, lambda a: hours(a["s"])
+    )
+
+
+@indicator("late_reports", _("迟报事件数"), _("件"), higher_better=False, kinds={STAFF, AREA}, source="events")
+def late_reports(span, opt):
+    """Events reported in the span more than `late_report_hours` after discovery (Art. 29 迟延报送)."""
+    late = _hours_over(F("reported_at"), F("discovered_at"), opt.late_report_hours)
+    return Measure(span.q("reported_at"), {"n": Count("id", filter=Q(late))}, lambda a: a["n"] or 0)
+
+
+VERIFY_KINDS = (ActionKind.VERIFY_PASS, ActionKind.VERIFY_FAIL)
+
+
+@indicator("verifications_on_time", _("按时核查率"), "%", higher_better=True, kinds={STAFF, AREA}, source="actions")
+def verifications_on_time(span, opt):
+    """Share of verifications done in the span within `verify_hours` of the result they check.
+
+    The result checked is the latest `submit_result` action of the event before the
+    verification; a verification with no such action counts as on time.
+    """
+    fed_back = Subquery(
+        Action.objects.filter(event_id=OuterRef("event_id"), kind=ActionKind.SUBMIT_RESULT, at__lte=OuterRef("at"))
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    late = _hours_over(F("at"), fed_back, opt.verify_hours)
+    return Measure(
+        span.q("at") & Q(kind__in=VERIFY_KINDS),
+        {"n": Count("id"), "late": Count("id", filter=Q(late))},
+        lambda a: pct((a["n"] or 0) - (a["late"] or 0), a["n"]),
+    )
+
+
+@indicator("patrols", _("巡查走访次数"), _("次"), higher_better=True, kinds={STAFF, AREA}, source="patrols")
+def patrols(span, opt):
+    """Patrol and home-visit rounds started in the span (Art. 15(2))."""
+    return Measure(span.q("started_at"), {"n": Count("id")}, lambda a: a["n"] or 0)
+
+
+@indicator("households_visited", _("走访户数"), _("户"), higher_better=True, kinds={STAFF, AREA}, source="patrols")
+def households_visited(span, opt):
+    """Households visited on the rounds started in the span."""
+    return Measure(span.q("started_at"), {"n": Sum("households_visited")}, lambda a: a["n"] or 0)
+
+
+def grid_households(span: Span, subject: Subject) -> float | None:
+    """Households of the grids of the subject: the area's grids, or the grids a person was assigned to in the span."""
+    grids = Area.objects.filter(level=Level.GRID)
+    if subject.kind == AREA:
+        grids = grids.within(subject.obj)
+    else:
+        assigned = Assignment.objects.filter(
+            area_id=OuterRef("pk"), staff__user_id=subject.pk, start__lte=span.end
+        ).filter(Q(end__isnull=True) | Q(end__gte=span.start))
+        grids = grids.filter(Exists(assigned))
+    return grids.aggregate(n=Sum("households"))["n"]
+
+
+@indicator(
+    "household_coverage",
+    _("走访覆盖率"),
+    "%",
+    higher_better=True,
+    kinds={STAFF, AREA},
+    source="patrols",
+    whole=grid_households,
+)
+def household_coverage(span, opt):
+    """Households visited in the span against the households of the grid(s) (Art. 6, 15(2))."""
+    return Measure(span.q("started_at"), {"n": Sum("households_visited")}, lambda a: a["n"] or 0)
+
+
+# Township dispatchers ----------------------------------------------------------------
+
+
+@indicator("accepted_on_time", _("按时受理率"), "%", higher_better=True, kinds={AREA}, source="events")
+def accepted_on_time(span, opt):
+    """Share of events accepted in the span within `accept_hours` of their report."""
+    late = _hours_over(F("accepted_at"), F("reported_at"), opt.accept_hours)
+    return Measure(
+        span.q("accepted_at"),
+        {"n": Count("id"), "late": Count("id", filter=Q(late))},
+        lambda a: pct((a["n"] or 0) - (a["late"] or 0), a["n"]),
+    )
+
+
+@indicator("dispatch_accuracy", _("派遣准确率"), "%", higher_better=True, kinds={AREA}, source="dispatches")
+def dispatch_accuracy(span, opt):
+    """Share of lead dispatches made in the span that the unit did not return (退回)."""
+    return Measure(
+        span.q("dispatched_at") & Q(role=DispatchRole.LEAD),
+        {"n": Count("id"), "back": Count("id", filter=Q(returned_at__isnull=False))},
+        lambda a: pct((a["n"] or 0) - (a["back"] or 0), a["n"]),
+    )
+
+
+@indicator("avg_dispatch_hours", _("平均派遣用时"), _("小时"), higher_better=False, kinds={AREA}, source="events")
+def avg_dispatch_hours(span, opt):
+    """Average natural hours from report to (latest) dispatch, of events dispatched in the span."""
+    return Measure(
+        span.q("dispatched_at"), {"s": Avg(Seconds(F("dispatched_at"), F("reported_at")))}, lambda a: hours(a["s"])
+    )
+
+
+# Handling units ----------------------------------------------------------------------
+
+
+@indicator("signed_on_time", _("按时签收率"), "%", higher_better=True, kinds={UNIT}, source="dispatches")
+def signed_on_time(span, opt):
+    """Share of dispatches made in the span answered (signed or returned) by their sign deadline.
+
+    Dispatches still unanswered whose deadline has not passed yet are left out.
+    """
+    answered = Coalesce("signed_at", "returned_at")
+    rows = span.q("dispatched_at") & Q(accept_due_at__isnull=False)
+    rows &= Q(signed_at__isnull=False) | Q(returned_at__isnull=False) | Q(accept_due_at__lt=opt.now)
+    return Measure(
+        rows,
+        {"n": Count("id"), "ok": Count("id", filter=Q(LessThanOrEqual(answered, F("accept_due_at"))))},
+        lambda a: pct(a["ok"], a["n"]),
+    )
+
+
+def _completion_rows(span: Span, opt: Options) -> Q:
+    """Dispatches made in the span, not returned, with a deadline that was met, missed or has passed."""
+    rows = span.q("dispatched_at") & Q(returned_at__isnull=True, complete_due_at__isnull=False)
+    return rows & (Q(completed_at__isnull=False) | Q(complete_due_at__lt=opt.now))
+
+
+def _overdue(opt: Options) -> Q:
+    return Q(completed_at__gt=F("complete_due_at")) | Q(completed_at__isnull=True, complete_due_at__lt=opt.now)
+
+
+@indicator("completed_on_time", _("按时办结率"), "%", higher_better=True, kinds={UNIT}, source="dispatches")
+def completed_on_time(span, opt):
+    """Share of dispatches made in the span completed by their deadline (returned ones left out)."""
+    return Measure(
+        _completion_rows(span, opt),
+        {"n": Count("id"), "ok": Count("id", filter=Q(completed_at__lte=F("complete_due_at")))},
+        lambda a: pct(a["ok"], a["n"]),
+    )
+
+
+@indicator("overdue_count", _("超期件数"), _("件"), higher_better=False, kinds={UNIT}, source="dispatches")
+def overdue_count(span, opt):
+    """Dispatches made in the span completed after their deadline, or still open past it."""
+    return Measure(_completion_rows(span, opt) & _overdue(opt), {"n": Count("id")}, lambda a: a["n"] or 0)
+
+
+@indicator("overdue_multiple", _("超期倍数"), _("倍"), higher_better=False, kinds={UNIT}, source="dispatches")
+def overdue_multiple(span, opt):
+    """Average, over the overdue dispatches, of time used ÷ time allowed (dispatch → completion or now).
+
+    1.5 means the unit took half as long again as it was allowed.
+    """
+    used = Seconds(Coalesce(F("completed_at"), _at(opt.now)), F("dispatched_at"))
+    allowed = NullIf(Seconds(F("complete_due_at"), F("dispatched_at")), Value(0.0))
+    return Measure(_completion_rows(span, opt) & _overdue(opt), {"m": Avg(used / allowed)}, lambda a: _num(a["m"]))
+
+
+@indicator("rework_count", _("返工次数"), _("次"), higher_better=False, kinds={UNIT}, source="events")
+def rework_count(span, opt):
+    """Reworks (核查不通过) of the events the unit leads that were dispatched in the span."""
+    return Measure(span.q("dispatched_at"), {"n": Sum("rework_count")}, lambda a: a["n"] or 0)
+
+
+@indicator("extensions", _("延期次数"), _("次"), higher_better=False, kinds={UNIT, AREA}, source="requests")
+def extensions(span, opt):
+    """Extensions (延期) approved in the span."""
+    rows = span.q("decided_at") & Q(kind=RequestKind.EXTENSION, state=RequestState.APPROVED)
+    return Measure(rows, {"n": Count("id")}, lambda a: a["n"] or 0)
+
+
+@indicator("suspensions", _("挂起次数"), _("次"), higher_better=False, kinds={UNIT, AREA}, source="requests")
+def suspensions(span, opt):
+    """Suspensions (挂起) approved in the span."""
+    rows = span.q("decided_at") & Q(kind=RequestKind.SUSPENSION, state=RequestState.APPROVED)
+    return Measure(rows, {"n": Count("id")}, lambda a: a["n"] or 0)
+
+
+def handling_seconds():
+    """The handling-time expression: dispatch → completion.
+
+    NATURAL hours for now: `events.workcalendar.working_hours_between` is not on main
+    yet and, being Python, cannot run inside an aggregate. To switch to working hours,
+    replace `avg_handling_hours` below by a sum of `working_hours_between(a, b)` over
+    `values_list("dispatched_at", "completed_at").iterator()` (rows of one unit, not events at large).
+    """
+    return Seconds(F("completed_at"), F("dispatched_at"))
+
+
+@indicator("avg_handling_hours", _("平均办理时长"), _("小时"), higher_better=False, kinds={UNIT}, source="dispatches")
+def avg_handling_hours(span, opt):
+    """Average hours from dispatch to completion, of dispatches completed in the span (see `handling_seconds`)."""
+    return Measure(span.q("completed_at"), {"s": Avg(handling_seconds())}, lambda a: hours(a["s"]))
+
+
+# Everyone ----------------------------------------------------------------------------
+
+
+@indicator("closure_rate", _("结案率"), "%", higher_better=True, kinds=ALL_KINDS, source="events")
+def closure_rate(span, opt):
+    """Share of events reported in the span (not rejected) that are closed (结案)."""
+    rows = span.q("reported_at") & ~Q(status=EventStatus.REJECTED)
+    return Measure(
+        rows,
+        {"n": Count("id"), "closed": Count("id", filter=Q(status=EventStatus.CLOSED))},
+        lambda a: pct(a["closed"], a["n"]),
+    )
+
+
+@indicator("satisfaction_avg", _("群众满意度"), _("分"), higher_better=True, kinds=ALL_KINDS, source="satisfactions")
+def satisfaction_avg(span, opt):
+    """Average public satisfaction score (1–5) of the ratings given in the span (Art. 22)."""
+    return Measure(span.q("at"), {"s": Avg("score")}, lambda a: _num(a["s"]))
+
+
+@indicator(
+    "satisfaction_count", _("满意度评价数"), _("条"), higher_better=True, kinds=ALL_KINDS, source="satisfactions"
+)
+def satisfaction_count(span, opt):
+    """Number of public satisfaction ratings given in the span."""
+    return Measure(span.q("at"), {"n": Count("id")}, lambda a: a["n"] or 0)
+
+
+# --- computing ---------------------------------------------------------------------
+
+
+def _finish(ind: Indicator, span: Span, subject: Subject, aggregates: dict, measure: Measure):
+    value = measure.finish(aggregates)
+    if ind.whole is not None:
+        return pct(value, ind.whole(span, subject))
+    return value
+
+
+def compute(code: str, span: Span, subject: Subject, options: Options | None = None):
+    """The value of indicator `code` for `subject` over `span`. Raises KeyError (code) or ValueError (kind)."""
+    return compute_many(code, span, [subject], options)[subject.key]
+
+
+def compute_many(code: str, span: Span, subjects: list[Subject], options: Options | None = None) -> dict:
+    """`{subject.key: value}` for subjects of one kind: one grouped query when the record allows.
+
+    Raises KeyError for an unknown code, ValueError if the indicator does not apply to a subject.
+    """
+    ind = REGISTRY[code]
+    opt = options or Options()
+    measure = ind.measure(span, opt)
+    model, by_kind = SOURCES[ind.source]
+    result: dict = {}
+    if not subjects:
+        return result
+    for s in subjects:
+        if not ind.applies_to(s.kind):
+            raise ValueError(f"indicator {code} does not apply to {s.kind}")
+    kind = subjects[0].kind
+    one, group = by_kind[kind]
+    paths = {group(s.obj) for s in subjects}
+    if len(paths) == 1 and None not in paths and len(subjects) > 1:
+        path = paths.pop()
+        rows = (
+            model.objects.filter(measure.q, **{f"{path}__in": [s.pk for s in subjects]})
+            .values(path)
+            .annotate(**measure.aggs)
+            .order_by()
+        )
+        found = {row[path]: row for row in rows}
+        empty = dict.fromkeys(measure.aggs)
+        for s in subjects:
+            result[s.key] = _finish(ind, span, s, found.get(s.pk, empty), measure)
+        return result
+    for s in subjects:
+        aggregates = model.objects.filter(measure.q & one(s.obj)).aggregate(**measure.aggs)
+        result[s.key] = _finish(ind, span, s, aggregates, measure)
+    return result
+
+
+def for_kind(kind: str) -> list[Indicator]:
+    """Indicators applicable to subjects of `kind` (AREA, UNIT, STAFF), in registry order."""
+    return [ind for ind in REGISTRY.values() if ind.applies_to(kind)]

@@ -1,0 +1,331 @@
+"""State changes of the evaluation app (Art. 22): schemes, periods, scores, adjustments.
+
+Every function takes the acting user (`actor`; `None` only for system runs: the demo
+seed, the beat task), runs in one transaction and raises
+`django.core.exceptions.ValidationError` (with field messages) or `PermissionDenied`.
+Managing a scheme needs `supervise_area` on the authority's area.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from personnel.choices import OrgKind
+from personnel.scope import has_area_perm
+
+from . import indicators as ind
+from . import scoring
+from .choices import AdjustmentKind, PeriodKind, PeriodState, SubjectKind
+from .models import Adjustment, Period, RecomputeLog, Scheme, SchemeIndicator, Score
+
+SCHEME_FIELDS = (
+    "name",
+    "period_kind",
+    "late_report_hours",
+    "accept_hours",
+    "verify_hours",
+    "bonus_max",
+    "late_report_penalty",
+    "concealed_penalty",
+    "is_active",
+)
+
+
+def _require_authority(actor, authority) -> None:
+    if actor is not None and not has_area_perm(actor, "supervise_area", authority.area):
+        raise PermissionDenied(_("只有该考评方案的主管单位可以执行此操作。"))
+
+
+def _clean_indicators(subject_kind: str, rows: list[dict]) -> list[dict]:
+    """Validate `[{"code", "weight", "floor", "target", "group"?, "missing_ratio"?}]`; raise ValidationError."""
+    kind = scoring.INDICATOR_KIND[subject_kind]
+    errors, clean, seen = [], [], set()
+    for n, row in enumerate(rows, start=1):
+        code = row.get("code")
+        indicator = ind.REGISTRY.get(code)
+        if indicator is None:
+            errors.append(_("第%(n)s项：未知指标“%(code)s”。") % {"n": n, "code": code})
+            continue
+        if not indicator.applies_to(kind):
+            errors.append(_("第%(n)s项：指标“%(name)s”不适用于该考评对象。") % {"n": n, "name": indicator.name})
+            continue
+        if code in seen:
+            errors.append(_("第%(n)s项：指标重复。") % {"n": n})
+            continue
+        seen.add(code)
+        try:
+            weight = Decimal(str(row.get("weight")))
+            floor, target = float(row.get("floor")), float(row.get("target"))
+            missing = Decimal(str(row.get("missing_ratio", "0.5")))
+        except (InvalidOperation, TypeError, ValueError):
+            errors.append(_("第%(n)s项：分值、零分值和满分值须为数字。") % {"n": n})
+            continue
+        if weight <= 0:
+            errors.append(_("第%(n)s项：分值须大于零。") % {"n": n})
+        elif floor == target:
+            errors.append(_("第%(n)s项：零分值与满分值不能相同。") % {"n": n})
+        elif not (0 <= missing <= 1):
+            errors.append(_("第%(n)s项：无数据得分比例须在0到1之间。") % {"n": n})
+        else:
+            clean.append(
+                {
+                    "code": code,
+                    "weight": weight,
+                    "floor": floor,
+                    "target": target,
+                    "missing_ratio": missing,
+                    "group": str(row.get("group", ""))[:40],
+                }
+            )
+    if not rows:
+        errors.append(_("至少需要一项指标。"))
+    if errors:
+        raise ValidationError({"indicators": errors})
+    return clean
+
+
+def _write_indicators(scheme: Scheme, rows: list[dict]) -> None:
+    scheme.indicators.all().delete()
+    SchemeIndicator.objects.bulk_create(SchemeIndicator(scheme=scheme, position=n, **row) for n, row in enumerate(rows))
+
+
+@transaction.atomic
+def scheme_create(
+    *,
+    actor,
+    authority,
+    name: str,
+    subject_kind: str,
+    indicators: list[dict],
+    period_kind: str = PeriodKind.MONTH,
+    **rules,
+) -> Scheme:
+    """Create a scheme of `authority` (an authority organisation) for `subject_kind` (Art. 22).
+
+    `indicators`: see `_clean_indicators`. `rules`: any of late_report_hours,
+    accept_hours, verify_hours (natural hours), bonus_max, late_report_penalty,
+    concealed_penalty (points). Raises ValidationError, PermissionDenied.
+    """
+    _require_authority(actor, authority)
+    errors = {}
+    if authority.kind != OrgKind.AUTHORITY:
+        errors["authority"] = [_("考评方案须由网格化主管单位制定。")]
+    if subject_kind not in SubjectKind.values:
+        errors["subject_kind"] = [_("请选择考评对象。")]
+    if period_kind not in PeriodKind.values:
+        errors["period_kind"] = [_("请选择考评周期。")]
+    if not (name or "").strip():
+        errors["name"] = [_("请填写方案名称。")]
+    elif Scheme.objects.filter(authority=authority, name=name.strip()).exists():
+        errors["name"] = [_("已有同名方案。")]
+    if errors:
+        raise ValidationError(errors)
+    clean = _clean_indicators(subject_kind, indicators)
+    unknown = set(rules) - set(SCHEME_FIELDS)
+    if unknown:
+        raise ValidationError({"rules": [_("未知规则：%s") % ", ".join(sorted(unknown))]})
+    scheme = Scheme(
+        authority=authority,
+        name=name.strip(),
+        subject_kind=subject_kind,
+        period_kind=period_kind,
+        created_by=actor,
+        **rules,
+    )
+    scheme.full_clean(exclude=["created_by"])
+    scheme.save()
+    _write_indicators(scheme, clean)
+    return scheme
+
+
+@transaction.atomic
+def scheme_update(*, actor, scheme: Scheme, indicators: list[dict] | None = None, **fields) -> Scheme:
+    """Change a scheme's rules and/or indicators. Frozen periods keep their scores. Raises as `scheme_create`."""
+    _require_authority(actor, scheme.authority)
+    unknown = set(fields) - set(SCHEME_FIELDS)
+    if unknown:
+        raise ValidationError({"fields": [_("不可修改：%s") % ", ".join(sorted(unknown))]})
+    clean = _clean_indicators(scheme.subject_kind, indicators) if indicators is not None else None
+    for key, value in fields.items():
+        setattr(scheme, key, value)
+    scheme.full_clean(exclude=["created_by"])
+    scheme.save()
+    if clean is not None:
+        _write_indicators(scheme, clean)
+    return scheme
+
+
+def period_open(*, actor, scheme: Scheme, day) -> Period:
+    """The scheme's period containing local date `day`, created if needed (open)."""
+    _require_authority(actor, scheme.authority)
+    span = ind.span_of(scheme.period_kind, day)
+    period, _created = Period.objects.get_or_create(scheme=scheme, start=span.start, defaults={"end": span.end})
+    return period
+
+
+def _compute(period: Period, *, now=None) -> list[Score]:
+    """Replace the period's scores by freshly computed ones (the scoring of Art. 22)."""
+    scheme = period.scheme
+    span = ind.Span(period.start, period.end)
+    options = ind.Options(**scheme.options(), now=now)
+    subjects = scoring.peers(scheme, span)
+    plain = [s for s, _group, _scope in subjects]
+    rules = list(scheme.indicators.all())
+    values = {rule.code: ind.compute_many(rule.code, span, plain, options) for rule in rules}
+    late = {}
+    if ind.REGISTRY["late_reports"].applies_to(scoring.INDICATOR_KIND[scheme.subject_kind]):
+        late = ind.compute_many("late_reports", span, plain, options)
+    adjustments: dict[str, list] = {}
+    for adj in period.adjustments.all():
+        adjustments.setdefault(adj.subject_key, []).append(adj)
+
+    scores = []
+    for subject, group, scope in subjects:
+        own = adjustments.get(subject.key, [])
+        points = {
+            r.code: scoring.linear_points(
+                values[r.code][subject.key],
+                weight=r.weight,
+                floor=r.floor,
+                target=r.target,
+                missing_ratio=r.missing_ratio,
+            )
+            for r in rules
+        }
+        bonus = scoring.bonus(scheme, own)
+        penalty = scoring.penalties(
+            scheme,
+            late_reports=late.get(subject.key) or 0,
+            concealed=sum(1 for a in own if a.kind == AdjustmentKind.CONCEALED),
+        )
+        score = Score(
+            period=period,
+            label=subject.label,
+            scope_area=scope,
+            peer_group=group,
+            values={r.code: values[r.code][subject.key] for r in rules},
+            points={k: str(v) for k, v in points.items()},
+            bonus=bonus,
+            penalty=penalty,
+            total=sum(points.values(), Decimal(0)) + bonus - penalty,
+            rank=0,
+            **{{ind.AREA: "area", ind.UNIT: "organisation", ind.STAFF: "user"}[subject.kind]: subject.obj},
+        )
+        score.subject_key = subject.key
+        scores.append(score)
+    for group in {s.peer_group for s in scores}:
+        members = [s for s in scores if s.peer_group == group]
+        ranks = scoring.rank([(s.subject_key, s.total) for s in members])
+        for s in members:
+            s.rank = ranks[s.subject_key]
+    period.scores.all().delete()
+    Score.objects.bulk_create(scores)
+    period.computed_at = timezone.now()
+    period.save(update_fields=["computed_at"])
+    return scores
+
+
+def _snapshot(period: Period) -> list[dict]:
+    return [
+        {
+            "label": s.label,
+            "subject": (s.area_id and f"area:{s.area_id}")
+            or (s.organisation_id and f"org:{s.organisation_id}")
+            or f"user:{s.user_id}",
+            "values": s.values,
+            "points": s.points,
+            "bonus": str(s.bonus),
+            "penalty": str(s.penalty),
+            "total": str(s.total),
+            "rank": s.rank,
+        }
+        for s in period.scores.all()
+    ]
+
+
+@transaction.atomic
+def period_compute(*, actor, period: Period, now=None) -> list[Score]:
+    """(Re)compute an OPEN period's scores from the record. Frozen periods: use `period_recompute`.
+
+    `now` (aware) is the moment open clocks are measured at (default: now). Raises
+    ValidationError on a frozen period, PermissionDenied for a non-authority actor.
+    """
+    period = Period.objects.select_for_update().select_related("scheme__authority__area").get(pk=period.pk)
+    _require_authority(actor, period.scheme.authority)
+    if period.is_frozen:
+        raise ValidationError({"period": [_("考评期已冻结；如需重新计算，请说明理由后执行“重新计算”。")]})
+    return _compute(period, now=now)
+
+
+@transaction.atomic
+def period_freeze(*, actor, period: Period, now=None) -> Period:
+    """Compute the period's final scores and freeze them: later edits to events no longer change them."""
+    period = Period.objects.select_for_update().select_related("scheme__authority__area").get(pk=period.pk)
+    _require_authority(actor, period.scheme.authority)
+    if period.is_frozen:
+        raise ValidationError({"period": [_("考评期已冻结。")]})
+    _compute(period, now=now)
+    period.state = PeriodState.FROZEN
+    period.frozen_at = timezone.now()
+    period.frozen_by = actor
+    period.save(update_fields=["state", "frozen_at", "frozen_by"])
+    return period
+
+
+@transaction.atomic
+def period_recompute(*, actor, period: Period, reason: str, now=None) -> RecomputeLog:
+    """Explicitly recompute a period (frozen or open), logging who, when, why and the previous scores.
+
+    Only the scheme's authority may do it (also on frozen periods, which stay frozen).
+    Raises ValidationError (no reason), PermissionDenied.
+    """
+    if actor is None:
+        raise PermissionDenied(_("重新计算须由具体人员执行。"))
+    period = Period.objects.select_for_update().select_related("scheme__authority__area").get(pk=period.pk)
+    _require_authority(actor, period.scheme.authority)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("请说明重新计算的理由。")]})
+    log = RecomputeLog.objects.create(
+        period=period, actor=actor, reason=reason.strip(), was_frozen=period.is_frozen, previous=_snapshot(period)
+    )
+    _compute(period, now=now)
+    return log
+
+
+@transaction.atomic
+def adjustment_add(
+    *, actor, period: Period, subject_key: str, kind: str, reason: str, points=0, event_number: str = ""
+) -> Adjustment:
+    """Record a bonus (points, capped by the scheme) or a concealed report found later for a subject.
+
+    Takes effect at the next computation (a frozen period needs `period_recompute`).
+    Raises ValidationError, PermissionDenied.
+    """
+    _require_authority(actor, period.scheme.authority)
+    errors = {}
+    if kind not in AdjustmentKind.values:
+        errors["kind"] = [_("请选择加减分类型。")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("请填写理由。")]
+    try:
+        points = Decimal(str(points or 0))
+        if points < 0:
+            errors["points"] = [_("分值不能为负。")]
+    except InvalidOperation:
+        errors["points"] = [_("分值须为数字。")]
+    if errors:
+        raise ValidationError(errors)
+    return Adjustment.objects.create(
+        period=period,
+        subject_key=subject_key,
+        kind=kind,
+        points=points,
+        reason=reason.strip(),
+        event_number=event_number,
+        created_by=actor,
+    )

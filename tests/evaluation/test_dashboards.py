@@ -1,0 +1,108 @@
+"""Dashboards and statistics (Art. 11): scope, rollups equal the record, constant query count."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evaluation import statistics
+from evaluation.models import DailyRollup
+from evaluation.rollups import rollup_refresh
+
+from .factories import MAY, NOW, T, build_record, event, viewer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def r():
+    r = build_record()
+    rollup_refresh(datetime.date(2026, 4, 1), datetime.date(2026, 6, 30), now=NOW)
+    return r
+
+
+def test_rollups_equal_direct_aggregation_of_the_record(r):
+    t = r.tree
+    for area in (t.city, t.county, t.township, t.township2, t.grid, t.grid2):
+        for start, end in ((MAY.start, MAY.end), (datetime.date(2026, 5, 10), datetime.date(2026, 6, 30))):
+            assert statistics.key_figures(area, start, end) == statistics.key_figures_direct(
+                area, start, end, now=NOW
+            ), (area.name, start)
+    figures = statistics.key_figures(t.township, MAY.start, MAY.end)
+    # E1..E5 and E8 reported; E1, E4, E8 closed in May; due by NOW: E3 (open → overdue), E4 (late), E8 (on time).
+    assert (figures["reported"], figures["closed"], figures["due"], figures["on_time"], figures["overdue"]) == (
+        6,
+        3,
+        3,
+        1,
+        2,
+    )
+    # The micro-grid's E5 is rolled into its grid.
+    assert not DailyRollup.objects.filter(area=t.micro_grid).exists()
+
+
+def test_breakdowns_and_grid_ranking(r):
+    data = statistics.snapshot(r.tree.township, MAY.start, MAY.end)
+    assert [(g["area__name"], g["reported"]) for g in data["grids"]] == [("尹江岸第二网格", 1), ("尹江岸第一网格", 5)]
+    assert data["by_grade"][0]["reported"] == 6
+    assert sum(d["reported"] for d in data["daily"]) == 6 and len(data["daily"]) == 31
+
+
+def test_a_township_sees_its_own_and_its_grids_dashboards_but_not_its_sibling(r, client):
+    t = r.tree
+    client.force_login(viewer(t.township))
+    assert client.get(f"/evaluation/dashboard/{t.township.code}/").status_code == 200
+    assert client.get(f"/evaluation/dashboard/{t.grid.code}/").status_code == 200
+    for area in (t.township2, t.county, t.city, t.other_grid):
+        assert client.get(f"/evaluation/dashboard/{area.code}/").status_code == 404
+        assert client.get(f"/api/v1/evaluation/statistics/{area.code}/").status_code == 404
+    assert client.get("/evaluation/dashboard/999999999999/").status_code == 404
+    assert client.get("/evaluation/dashboard/").url == f"/evaluation/dashboard/{t.township.code}/"
+
+
+def test_the_district_supervisor_sees_the_district_dashboard_with_figures_and_freshness(r, client):
+    client.force_login(viewer(r.tree.county))
+    with time_machine.travel(T(5, 31, 20)):
+        response = client.get(f"/evaluation/dashboard/{r.tree.county.code}/?days=30")
+    assert response.status_code == 200
+    page = response.content.decode()
+    # Window 5-2 … 5-31 (local dates): E1..E5, E8 and E7 in the district (E-april, E-june outside).
+    assert 'data-figure="reported">7<' in page
+    assert "数据更新于" in page and "echarts.min.js" in page
+    # The overdue list links to the event's timeline.
+    assert f'href="/events/{r.e3.number}/"' in page
+
+
+def test_anonymous_users_are_sent_to_log_in(r, client):
+    response = client.get(f"/evaluation/dashboard/{r.tree.county.code}/")
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert client.get(f"/api/v1/evaluation/statistics/{r.tree.county.code}/").status_code == 403
+
+
+def test_statistics_api(r, client):
+    client.force_login(viewer(r.tree.township))
+    url = f"/api/v1/evaluation/statistics/{r.tree.township.code}/?start=2026-05-01&end=2026-05-31"
+    data = client.get(url).json()
+    assert data["figures"]["reported"] == 6 and data["figures"]["closed"] == 3
+    assert {row["label"] for row in data["by_grade"]} == {"一般"}
+    bad = client.get(f"/api/v1/evaluation/statistics/{r.tree.township.code}/?start=2026-06-01&end=2026-05-01")
+    assert bad.status_code == 400 and "start" in bad.json()["errors"]
+
+
+def test_dashboard_query_count_does_not_grow_with_the_number_of_events(r, client):
+    client.force_login(viewer(r.tree.county))
+    url = f"/evaluation/dashboard/{r.tree.county.code}/?days=90"
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    with time_machine.travel(T(6, 10, 12)):
+        before = count()
+        for n in range(30):
+            event(r.tree.grid2, discovered=T(5, 1 + n % 28, 8), reported=T(5, 1 + n % 28, 9))
+        rollup_refresh(datetime.date(2026, 4, 1), datetime.date(2026, 6, 30), now=NOW)
+        assert count() == before

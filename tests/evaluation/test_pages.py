@@ -1,0 +1,109 @@
+"""Scorecard pages, exports and the accountability lists (Art. 22, 29), scoped to the viewer."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from evaluation import services
+from evaluation.choices import SubjectKind
+from evaluation.exports import safe_cell
+from evaluation.models import RecomputeLog, Score
+
+from .factories import NOW, build_record, scheme_period, viewer, with_authority
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def r():
+    r = with_authority(build_record())
+    rules = [{"code": "events_reported", "weight": 100, "floor": 0, "target": 10}]
+    _scheme, r.period = scheme_period(r, "乡镇考评", SubjectKind.TOWNSHIP, rules)
+    services.period_compute(actor=r.supervisor, period=r.period, now=NOW)
+    return r
+
+
+def test_safe_cell_defuses_formulas():
+    for text in ("=1+1", "+86", "-2", "@SUM(A1)", "\tx", "\rx"):
+        assert safe_cell(text) == "'" + text
+    assert safe_cell("南门街道") == "南门街道"
+    assert safe_cell(-2) == -2 and safe_cell(Decimal("1.5")) == Decimal("1.5") and safe_cell(None) is None
+
+
+def test_exports_escape_cells_in_csv_and_xlsx(r, client):
+    Score.objects.filter(period=r.period, area=r.tree.township).update(label='=HYPERLINK("http://x")')
+    client.force_login(r.supervisor)
+    response = client.get(f"/evaluation/periods/{r.period.pk}/export.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["排名范围", "排名", "考评对象"]
+    assert '\'=HYPERLINK("http://x")' in [row[2] for row in rows[1:]]
+
+    response = client.get(f"/evaluation/periods/{r.period.pk}/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    labels = [sheet.cell(row=n, column=3).value for n in range(2, sheet.max_row + 1)]
+    assert '\'=HYPERLINK("http://x")' in labels
+    assert sheet.cell(row=1, column=4).value == "上报事件数（件）"
+
+
+def test_the_supervisor_sees_the_township_ranking_and_can_print_it(r, client):
+    client.force_login(r.supervisor)
+    page = client.get(f"/evaluation/periods/{r.period.pk}/").content.decode()
+    # 南门街道 6 reports → 60 points, 江厦街道 1 → 10; 南门 has one late report (−1).
+    assert page.index("南门街道") < page.index("江厦街道")
+    assert "59.00" in page and "10.00" in page
+    assert client.get(f"/evaluation/periods/{r.period.pk}/print/").status_code == 200
+    assert client.get("/evaluation/periods/").content.decode().count("乡镇考评") == 1
+
+
+def test_a_township_sees_only_its_own_score(r, client):
+    client.force_login(viewer(r.tree.township))
+    page = client.get(f"/evaluation/periods/{r.period.pk}/").content.decode()
+    assert "南门街道" in page and "江厦街道" not in page
+    data = client.get(f"/api/v1/evaluation/periods/{r.period.pk}/scores/").json()
+    assert [row["label"] for row in data] == ["南门街道"]
+    assert data[0]["values"] == {"events_reported": 6.0}
+    # No recompute controls for a township.
+    assert "重新计算" not in page
+
+    client.force_login(viewer(r.tree.county2))
+    assert client.get(f"/evaluation/periods/{r.period.pk}/").status_code == 404
+    assert client.get("/api/v1/evaluation/periods/").json()["count"] == 0
+
+
+def test_recompute_through_the_page_needs_a_reason_and_is_logged(r, client):
+    services.period_freeze(actor=r.supervisor, period=r.period, now=NOW)
+    client.force_login(r.supervisor)
+    response = client.post(f"/evaluation/periods/{r.period.pk}/recompute/", {"reason": ""})
+    assert response.status_code == 400 and "请说明重新计算的理由" in response.content.decode()
+    assert not RecomputeLog.objects.exists()
+    response = client.post(f"/evaluation/periods/{r.period.pk}/recompute/", {"reason": "补录"})
+    assert response.status_code == 302
+    assert RecomputeLog.objects.get().reason == "补录"
+    # A township cannot act on the period at all.
+    client.force_login(viewer(r.tree.township))
+    assert client.post(f"/evaluation/periods/{r.period.pk}/compute/").status_code == 403
+
+
+def test_accountability_lists_link_to_the_timeline_and_respect_scope(r, client):
+    client.force_login(r.supervisor)
+    page = client.get("/evaluation/accountability/?month=2026-05").content.decode()
+    # Overdue: D2 (E3, still open) and D3 (E4, late); returned: D1 (E3) and D4 (E4); accepted late: E4 (6 h);
+    # reported late: E2 (30 h).
+    assert f'href="/events/{r.e3.number}/"' in page and f'href="/events/{r.e4.number}/"' in page
+    assert f'href="/events/{r.e2.number}/"' in page
+    assert "超期办理（2）" in page and "退回事件（2）" in page and "超时受理（1）" in page and "迟报事件（1）" in page
+    assert "王调度" in page and "赵住建" in page
+
+    response = client.get("/evaluation/accountability/?month=2026-05&format=csv&table=late_reports")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == r.e2.number and rows[1][3] == "张网格" and rows[1][6] == "30.0"
+
+    bad = client.get("/evaluation/accountability/?month=May")
+    assert "请按“年-月”填写" in bad.content.decode()
+
+    client.force_login(viewer(r.tree.township2))
+    page = client.get("/evaluation/accountability/?month=2026-05").content.decode()
+    assert "超期办理（0）" in page and "迟报事件（0）" in page
