@@ -280,9 +280,12 @@ class Server:
             CSRF_COOKIE_SECURE="0",
             DEBUG="0",
         )
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-        )
+        from django.conf import settings
+
+        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # slow (compression): only once
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+            )
         self.log = open(ROOT / "bench" / "out" / "gunicorn.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
             [
