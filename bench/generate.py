@@ -94,13 +94,22 @@ class Node:
     township: "Node | None" = None
 
 
-def build_tree(rng: random.Random, grids_per_village: float, micro_per_grid: float) -> list[Node]:
-    """The whole city: real divisions plus generated grids and micro-grids, with MPTT columns."""
+def build_tree(
+    rng: random.Random, grids_per_village: float, micro_per_grid: float, districts: int | None = None
+) -> list[Node]:
+    """The whole city: real divisions plus generated grids and micro-grids, with MPTT columns.
+
+    `districts` keeps only the first N county-level divisions (by code), for small test runs.
+    """
     nodes: list[Node] = []
     by_code: dict[str, Node] = {}
     with open(ROOT / "grids/data/ningbo-divisions-2023.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             parent = by_code.get(row["parent_code"]) if row["parent_code"] else None
+            if row["parent_code"] and parent is None:
+                continue  # below a district left out by `districts`
+            if row["level"] == "county" and districts is not None and len(parent.children) >= districts:
+                continue
             node = Node(len(nodes) + 1, row["code"], row["name"], row["level"], parent)
             if node.level == "village":
                 rural = row["name"].endswith(("村委会", "村民委员会"))
@@ -169,7 +178,9 @@ def build_tree(rng: random.Random, grids_per_village: float, micro_per_grid: flo
 class Generator:
     """One run: holds the raw psycopg connection, the rng, and the ids loaded so far."""
 
-    def __init__(self, *, events: int, seed: int, end: datetime, jobs: int = 2, out=sys.stdout):
+    def __init__(
+        self, *, events: int, seed: int, end: datetime, jobs: int = 2, districts: int | None = None, out=sys.stdout
+    ):
         import psycopg
         from django.db import connection
 
@@ -177,6 +188,7 @@ class Generator:
             raise SystemExit("bench/generate.py needs PostgreSQL (set DATABASE_URL=postgres://…); refusing SQLite.")
         self.n_events = events
         self.jobs = jobs
+        self.districts = districts
         self.seed = seed
         self.end = end
         self.now = end
@@ -264,7 +276,7 @@ class Generator:
         from grids.models import Area
 
         rng = self.rng("tree")
-        self.nodes = nodes = build_tree(rng, grids_per_village=4.9, micro_per_grid=6.6)
+        self.nodes = nodes = build_tree(rng, grids_per_village=4.9, micro_per_grid=6.6, districts=self.districts)
         since = enc(date(2023, 7, 1))
         copier = Copier(
             Area,
@@ -1171,12 +1183,13 @@ def main(argv=None) -> None:
         help="end of the two-year span, UTC (default: now, to the minute)",
     )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the events (default 2)")
+    parser.add_argument("--districts", type=int, default=None, help="only the first N districts (small runs)")
     args = parser.parse_args(argv)
     import django
 
     django.setup()
     end = args.end or datetime.now(UTC).replace(second=0, microsecond=0)
-    Generator(events=args.events, seed=args.seed, end=end, jobs=args.jobs).run()
+    Generator(events=args.events, seed=args.seed, end=end, jobs=args.jobs, districts=args.districts).run()
 
 
 if __name__ == "__main__":
