@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format venv clean
+.PHONY: run test lint format venv clean messages
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -30,6 +30,14 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+# Refresh the translation catalogues from the code and templates, then compile them.
+# Chinese is the msgid; fill the English msgstr in locale/en/LC_MESSAGES/django.po and
+# run `make messages` again. The compiled .mo files are committed.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var \
+		--ignore=static --ignore=tests --ignore=bench --ignore=test-artifacts --ignore=node_modules
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var

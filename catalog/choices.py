@@ -73,3 +73,31 @@ class AttributeType(models.TextChoices):
     DATE = "date", _("日期")
     SINGLE_CHOICE = "single", _("单选")
     MULTIPLE_CHOICE = "multiple", _("多选")
+
+
+#: Version states whose version has been published at some time (in force on its dates).
+EVER_PUBLISHED = (VersionState.PUBLISHED, VersionState.SUPERSEDED, VersionState.RETIRED)
+#: Version states still on the way through entry review.
+PENDING = (VersionState.PROPOSED, VersionState.REVIEWED, VersionState.COSIGNED)
+
+
+class ExitState(models.TextChoices):
+    """Exit (退出) states of an item (Art. 13)."""
+
+    PROPOSED = "proposed", _("已提议退出")
+    APPROVED = "approved", _("已批准退出")
+    REJECTED = "rejected", _("退出申请已退回")
+    RETIRED = "retired", _("已退出")
+
+
+class Step(models.TextChoices):
+    """Steps written to the lifecycle log, one row each (who, when, opinion)."""
+
+    PROPOSED = "proposed", _("提议")
+    REVIEWED = "reviewed", _("主管单位审核")
+    COSIGNED = "cosigned", _("机构编制会签")
+    PUBLISHED = "published", _("发布")
+    REJECTED = "rejected", _("退回")
+    EXIT_PROPOSED = "exit_proposed", _("提议退出")
+    EXIT_APPROVED = "exit_approved", _("批准退出")
+    EXIT_REJECTED = "exit_rejected", _("退回退出申请")

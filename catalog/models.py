@@ -17,7 +17,18 @@ from django.utils.translation import gettext_lazy as _
 from grids.models import Area
 from personnel.choices import Department
 
-from .choices import Category, CloseLevel, Grade, ItemKind, ListLevel, TimeUnit, VersionState
+from .choices import (
+    EVER_PUBLISHED,
+    Category,
+    CloseLevel,
+    ExitState,
+    Grade,
+    ItemKind,
+    ListLevel,
+    Step,
+    TimeUnit,
+    VersionState,
+)
 
 
 class ServiceItemQuerySet(models.QuerySet):
@@ -25,6 +36,26 @@ class ServiceItemQuerySet(models.QuerySet):
         """Items that apply in `area`: the city list plus the list of its district (Art. 13)."""
         district = area.ancestor_at("county")
         return self.filter(Q(level=ListLevel.CITY) | Q(level=ListLevel.DISTRICT, district=district))
+
+    def restrict(self, user) -> "ServiceItemQuerySet":
+        """Items whose whole record (pending versions, exits) `user` may see in the admin pages.
+
+        City items are visible to every signed-in user; a district item to those who hold
+        `manage_catalog` or `cosign_catalog` over its district, and to whoever proposed one
+        of its versions. Anonymous users see nothing here (the public list is a selector).
+        """
+        from personnel.scope import covering_q
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(level=ListLevel.CITY)
+            | covering_q(user, "manage_catalog", "district")
+            | covering_q(user, "cosign_catalog", "district")
+            | Q(versions__proposed_by=user)
+        ).distinct()
 
 
 class ServiceItem(models.Model):
@@ -64,6 +95,34 @@ class ServiceItem(models.Model):
         name = self.current_version.name if self.current_version_id else ""
         return f"{self.code} {name}".strip()
 
+    @property
+    def latest_version(self) -> "ServiceItemVersion | None":
+        """The highest-numbered version, whatever its state."""
+        return self.versions.order_by("-number").first()
+
+    def level_node(self) -> Area:
+        """The node whose authority keeps this item's list: the district, or the city (Art. 13)."""
+        if self.level == ListLevel.DISTRICT:
+            return self.district
+        from grids.choices import Level
+
+        return Area.objects.filter(level=Level.CITY).order_by("code").first()
+
+
+class ServiceItemVersionQuerySet(models.QuerySet):
+    def in_force(self, on) -> "ServiceItemVersionQuerySet":
+        """Versions in force on local date `on`, decided by dates alone (no task needs to run).
+
+        A version is in force from its `effective_from` to its `effective_to` (both
+        inclusive) once it has been published; publishing a successor or approving the
+        item's exit sets `effective_to`, so superseded and retired versions stay queryable.
+        """
+        return self.filter(
+            Q(state__in=EVER_PUBLISHED),
+            Q(effective_from__lte=on),
+            Q(effective_to__isnull=True) | Q(effective_to__gte=on),
+        )
+
 
 class ServiceItemVersion(models.Model):
     """One version of an item's content, with its entry state (Art. 13, 14).
@@ -100,6 +159,8 @@ class ServiceItemVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ServiceItemVersionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("事项版本")
         verbose_name_plural = _("事项版本")
@@ -112,7 +173,7 @@ class ServiceItemVersion(models.Model):
     def is_in_force(self, on=None) -> bool:
         on = on or timezone.localdate()
         return (
-            self.state == VersionState.PUBLISHED
+            self.state in EVER_PUBLISHED
             and self.effective_from is not None
             and self.effective_from <= on
             and (self.effective_to is None or on <= self.effective_to)
@@ -148,3 +209,124 @@ class HandlingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} {self.get_grade_display()}"
+
+
+class ItemExit(models.Model):
+    """A request to take an item off the list (退出, Art. 13): proposed → approved → retired.
+
+    `effective_date` (local date) is set on approval; from that day the item is out of
+    force and takes no new events, while open events run to their end. The state turns
+    `retired` on that date (by the daily refresh; the in-force rule is by date anyway).
+    """
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="exits", verbose_name=_("事项"))
+    state = models.CharField(_("状态"), max_length=10, choices=ExitState.choices, default=ExitState.PROPOSED)
+    reasons = models.TextField(_("退出理由"))
+    effective_date = models.DateField(_("退出日期"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("事项退出")
+        verbose_name_plural = _("事项退出")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(state__in=[ExitState.PROPOSED, ExitState.APPROVED, ExitState.RETIRED]),
+                name="item_one_live_exit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} {self.get_state_display()}"
+
+
+class LifecycleStep(models.Model):
+    """One step of an item's entry or exit, append-only: who, for which organisation, when, opinion.
+
+    The one audit log of the catalogue (Art. 13): `version` is set for entry steps
+    (proposed, reviewed, co-signed, published, rejected), `item_exit` for exit steps.
+    `effective_date` records the date a publication or an exit takes effect.
+    """
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="steps", verbose_name=_("事项"))
+    version = models.ForeignKey(
+        ServiceItemVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="steps"
+    )
+    item_exit = models.ForeignKey(ItemExit, on_delete=models.PROTECT, null=True, blank=True, related_name="steps")
+    step = models.CharField(_("环节"), max_length=16, choices=Step.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "personnel.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    opinion = models.TextField(_("意见"), blank=True)
+    effective_date = models.DateField(_("生效日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("清单流转记录")
+        verbose_name_plural = _("清单流转记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} {self.get_step_display()} {self.at:%Y-%m-%d}"
+
+
+class TemporaryMatter(models.Model):
+    """An authority's recorded consent to a temporary unlisted matter (Art. 19).
+
+    Grid staff may be asked to handle it only inside `area`'s subtree and between
+    `start` and `end` (local dates, inclusive). Recorded by
+    `catalog.services.temporary_matter_approve`; never edited afterwards.
+    """
+
+    title = models.CharField(_("事项名称"), max_length=100)
+    description = models.TextField(_("事项说明"), blank=True)
+    requesting_organisation = models.ForeignKey(
+        "personnel.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请单位"),
+    )
+    approving_organisation = models.ForeignKey(
+        "personnel.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("同意单位"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("同意人")
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("适用范围"))
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("临时事项")
+        verbose_name_plural = _("临时事项")
+        ordering = ["-start", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="temporary_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.start}—{self.end}）"
+
+    def applies(self, area: Area, on) -> bool:
+        """Whether the consent covers `area` (within its subtree) on local date `on`."""
+        return (
+            self.start <= on <= self.end
+            and self.area.tree_id == area.tree_id
+            and self.area.lft <= area.lft
+            and area.rght <= self.area.rght
+        )

@@ -87,6 +87,36 @@ class EventQuerySet(models.QuerySet):
         dispatched_to_me = Dispatch.objects.filter(event_id=OuterRef("pk"), unit_id__in=unit_ids(user, "handler"))
         return self.filter(covering_q(user, "view_area", "area") | Q(Exists(dispatched_to_me)))
 
+    def open(self) -> "EventQuerySet":
+        """Events still in the loop (not closed, not rejected)."""
+        from .choices import OPEN_STATUSES
+
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def queue_order(self) -> "EventQuerySet":
+        """Work-queue order (Art. 18): emergencies first, then overdue (red), then warned
+        (yellow), then the nearest running deadline (accept-by while dispatched,
+        complete-by while handling; none last), then the oldest report."""
+        from django.db.models import Case, F, IntegerField, Value, When
+
+        from .choices import AlertLevel, EventStatus
+
+        return self.annotate(
+            _emergency=Case(When(grade=Grade.EMERGENCY, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            _alert=Case(
+                When(alert_level=AlertLevel.RED, then=Value(0)),
+                When(alert_level=AlertLevel.YELLOW, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            _deadline=Case(
+                When(status=EventStatus.DISPATCHED, then=F("accept_due_at")),
+                When(status=EventStatus.HANDLING, then=F("complete_due_at")),
+                default=None,
+                output_field=models.DateTimeField(),
+            ),
+        ).order_by("_emergency", "_alert", F("_deadline").asc(nulls_last=True), "reported_at", "id")
+
 
 class Event(models.Model):
     """A grid event (Art. 30): a listed matter reported in a grid and handled in time.

@@ -1,6 +1,16 @@
-"""HTML routes of the grids app."""
+"""HTML routes of the grids app: the tree browser under /grids/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from . import views
 
 app_name = "grids"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    re_path(r"^(?P<code>\d{12}(?:\d{3}){0,2})/$", views.area_detail, name="area"),
+    re_path(
+        r"^(?P<code>\d{12}(?:\d{3}){0,2})/(?P<action>create|rename|redraw|split|merge|retire)/$",
+        views.area_adjust,
+        name="adjust",
+    ),
+]

@@ -1,8 +1,18 @@
 """Request-level middleware shared by every app."""
 
+import logging
 import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+from .api import error_body
+
+log = logging.getLogger(__name__)
+
+API_PREFIXES = ("/api/", "/open311/")
 
 
 class RequestIdMiddleware:
@@ -26,3 +36,78 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = given
         return response
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIXES)
+
+
+class MalformedRequestMiddleware:
+    """Refuse what no view can handle before it reaches one (400/413, never 500).
+
+    - A NUL character in the path or the query string (percent-encoded `%00`): 400.
+      PostgreSQL refuses NUL in text, so a filter reaching the database would fail.
+    - On API paths, a declared body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`: 413
+      (DRF's parsers read the stream without Django's size check).
+    API paths answer in the JSON error shape; pages get a plain 400.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        api = is_api(request)
+        if (
+            "\x00" in request.path_info
+            or "%00" in request.META.get("QUERY_STRING", "")
+            or "\x00" in request.META.get("QUERY_STRING", "")
+        ):
+            message = _("请求地址不得包含空字符（NUL）。")
+            if api:
+                return JsonResponse(error_body(request, message, code="parse_error"), status=400)
+            return HttpResponseBadRequest(message)
+        if api:
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if limit is not None and length > limit:
+                return JsonResponse(error_body(request, _("请求内容过大。"), code="payload_too_large"), status=413)
+        return self.get_response(request)
+
+
+class ApiErrorMiddleware:
+    """Give API paths JSON errors even when no DRF view answered.
+
+    Django's own 404 (unknown URL), 405 from plain views, 413 (`RequestDataTooBig`) and
+    unexpected exceptions (logged, 500) on `/api/` and `/open311/` come back in the
+    `{"detail", "errors", "request_id"}` shape instead of HTML.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not is_api(request) or response.status_code < 400:
+            return response
+        content_type = response.get("Content-Type", "")
+        if "json" in content_type or "xml" in content_type:
+            return response
+        detail = response.reason_phrase
+        replaced = JsonResponse(error_body(request, detail), status=response.status_code)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                replaced[header] = response[header]
+        return replaced
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_api(request):
+            return None
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse(error_body(request, _("请求内容过大。"), code="payload_too_large"), status=413)
+        if settings.DEBUG:
+            return None
+        log.exception("unhandled error on %s", request.path, exc_info=exception)
+        return JsonResponse(error_body(request, _("服务器内部错误。"), code="server_error"), status=500)

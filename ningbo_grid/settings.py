@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # widget templates for the project's FORM_RENDERER
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -60,12 +62,15 @@ INSTALLED_APPS = [
     "catalog",
     "events",
     "evaluation",
+    "integrations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ningbo_grid.middleware.RequestIdMiddleware",
+    "ningbo_grid.middleware.ApiErrorMiddleware",
+    "ningbo_grid.middleware.MalformedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,10 +94,14 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ningbo_grid.context_processors.navigation",
             ],
         },
     },
 ]
+
+# Every form renders with the project's Bootstrap templates (errors next to each field).
+FORM_RENDERER = "ningbo_grid.forms.FormRenderer"
 
 WSGI_APPLICATION = "ningbo_grid.wsgi.application"
 
@@ -202,26 +211,75 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Deadline warnings, overdue alerts and escalation (events.sweep); idempotent.
+    "events-sweep-deadlines": {"task": "events.tasks.sweep", "schedule": 60.0},
+    # Roles dated to start today or that ended yesterday change grants (Asia/Shanghai).
+    "personnel-grants-sync-due": {
+        "task": "personnel.grants_sync_due",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # Publications and exits take effect by date anyway; this only refreshes cached state.
+    "catalog-refresh": {"task": "catalog.refresh_catalogue", "schedule": crontab(minute=5, hour=0)},
+    "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 60.0},
+}
+# Working time of a working day (local), for deadlines counted in working hours/days.
+WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "integrations.authentication.ApiKeyAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "integrations.permissions.HasApiScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.throttling.ApiClientThrottle",
+        "integrations.throttling.UserThrottle",
+        "integrations.throttling.AnonThrottle",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "ningbo_grid.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "ningbo_grid.api.exception_handler",
 }
+# Rate limits (integrations.throttling), counted in the cache (Redis when REDIS_URL is set).
+API_THROTTLE_RATES = {
+    "client": env.str("API_RATE_CLIENT", default="1200/min"),
+    "user": env.str("API_RATE_USER", default="600/min"),
+    "anon": env.str("API_RATE_ANON", default="60/min"),
+    "auth_failure": env.str("API_RATE_AUTH_FAILURE", default="30/min"),
+}
+# Webhooks (integrations): private/loopback targets only where explicitly allowed.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
+WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=5)  # seconds per attempt
+WEBHOOK_BACKOFF = [60, 300, 1800, 7200, 43200]  # seconds before retries 1..5; then failed
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ningbo grid platform API",
-    "DESCRIPTION": "Grid-based service management (城乡网格化服务管理) for other departments' systems.",
+    "DESCRIPTION": (BASE_DIR / "ningbo_grid" / "api_docs.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TimeUnitEnum": "catalog.choices.TimeUnit",
+        "ListLevelEnum": "catalog.choices.ListLevel",
+        # Several apps name a field `level` or `kind` with different choices.
+        "AreaLevelEnum": "grids.choices.Level",
+        "OrgKindEnum": "personnel.choices.OrgKind",
+        "ItemKindEnum": "catalog.choices.ItemKind",
+    },
 }
 
 LOGGING = {

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import views
 
@@ -13,9 +13,16 @@ api_v1 = [
     path("catalog/", include("catalog.api.urls")),
     path("", include("events.api.urls")),
     path("evaluation/", include("evaluation.api.urls")),
+    path("integrations/", include("integrations.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Offline: the sidecar's files; Swagger's script is a separate file (no inline JS, CSP-friendly);
+    # ReDoc without the stock template's Google Fonts.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="integrations/redoc.html"),
+        name="api-redoc",
+    ),
 ]
 
 urlpatterns = [
@@ -24,6 +31,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("public/", include("ningbo_grid.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("grids/", include("grids.urls")),
@@ -31,6 +39,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("events/", include("events.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("integrations/", include("integrations.urls")),
 ]
 
 admin.site.site_header = "宁波市城乡网格化服务管理平台"

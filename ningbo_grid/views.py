@@ -1,4 +1,4 @@
-"""Site-wide pages: the home page (工作台) and the health check."""
+"""Site-wide pages: the home page (工作台 or the public landing page) and the health check."""
 
 from django.db import connection
 from django.db.models import Count
@@ -8,12 +8,25 @@ from django.shortcuts import render
 from grids.choices import Level
 from grids.models import Area
 
+from .context_processors import user_roles
+from .forms import GridLookupForm
+from .workbench import panels_for
+
+
+def level_counts() -> list[dict]:
+    """Active nodes per level of the tree, top down: [{"level", "label", "count"}]."""
+    # order_by(): the tree's default ordering would otherwise split the GROUP BY per row.
+    rows = Area.objects.active().order_by().values_list("level").annotate(n=Count("id")).values_list("level", "n")
+    by_level = dict(rows)
+    return [{"level": value, "label": label, "count": by_level.get(value, 0)} for value, label in Level.choices]
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: the tree's size for everyone; each role's workbench once signed in."""
-    by_level = dict(Area.objects.active().values_list("level").annotate(n=Count("id")).values_list("level", "n"))
-    counts = [{"level": value, "label": label, "count": by_level.get(value, 0)} for value, label in Level.choices]
-    return render(request, "home.html", {"counts": counts})
+    """The landing page for the public; each signed-in user's workbench (panels by role)."""
+    if request.user.is_authenticated:
+        panels = panels_for(request, user_roles(request))
+        return render(request, "home.html", {"panels": panels})
+    return render(request, "public/landing.html", {"counts": level_counts(), "lookup_form": GridLookupForm()})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

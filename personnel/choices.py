@@ -72,3 +72,34 @@ class StaffSource(models.TextChoices):
     VOLUNTEER = "volunteer", _("志愿者")
     GOVERNMENT_CADRE = "government_cadre", _("机关干部")
     STATE_ENTERPRISE_MANAGER = "state_enterprise_manager", _("国有企事业单位管理人员")
+
+
+class TrainingTier(models.TextChoices):
+    """Who organised a training: the tiers of Art. 21 (分级培训)."""
+
+    CITY = "city", _("市级")
+    DISTRICT = "district", _("区（县、市）级")
+    TOWNSHIP = "township", _("乡镇（街道）级")
+
+
+class Specialty(models.TextChoices):
+    """What a grid service team member brings (Art. 20)."""
+
+    LAWYER = "lawyer", _("律师")
+    MEDIATOR = "mediator", _("调解员")
+    POLICE_OFFICER = "police_officer", _("民警")
+    PSYCHOLOGIST = "psychologist", _("心理咨询师")
+    JUDGE = "judge", _("法官")
+    PROSECUTOR = "prosecutor", _("检察官")
+    LAW_ENFORCEMENT_OFFICER = "law_enforcement_officer", _("执法队员")
+    PROPERTY_MANAGER = "property_manager", _("物业服务人员")
+    VOLUNTEER = "volunteer", _("志愿者")
+    DEPUTY = "deputy", _("人大代表、政协委员")
+    OTHER = "other", _("其他")
+
+
+class PersonalField(models.TextChoices):
+    """Personal-data fields of a staff record that are masked unless unmasked (Art. 16)."""
+
+    MOBILE = "mobile", _("手机号码")
+    ID_NUMBER = "id_number", _("身份证号码")

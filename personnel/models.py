@@ -9,13 +9,50 @@ grant on a node covers its whole subtree.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from grids.models import Area
 
-from .choices import Department, GridRole, OrgKind, PlatformRole, StaffSource
+from . import scope
+from .choices import (
+    Department,
+    GridRole,
+    OrgKind,
+    PersonalField,
+    PlatformRole,
+    Specialty,
+    StaffSource,
+    TrainingTier,
+)
+from .validators import validate_id_number, validate_mobile
+
+#: `restrict(user, action)` actions and the Area permission each one needs.
+ACTION_PERMS = {"view": "view_area", "change": "change_area"}
+
+
+def _action_perm(action: str) -> str:
+    """Map a `restrict` action ("view", "change") or an Area codename to the codename."""
+    return ACTION_PERMS.get(action, action)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "OrganisationQuerySet":
+        """Organisations the user may see (or act on): one query whatever the grants.
+
+        In reach: organisations whose jurisdiction lies within the user's reach for the
+        action's permission (`personnel.scope`), plus, for "view", the user's own units
+        (current memberships of any role, the organisation of their staff record), so a
+        handler (who holds no area grant) still sees their own department.
+        """
+        perm = _action_perm(action)
+        q = scope.covering_q(user, perm, "area")
+        if action == "view" and not scope._nobody(user) and not user.is_superuser:
+            own_units = Membership.objects.current().filter(user_id=user.pk).values("organisation_id")
+            own_org = Staff.objects.filter(user_id=user.pk, organisation__isnull=False).values("organisation_id")
+            q |= Q(pk__in=own_units) | Q(pk__in=own_org)
+        return self.filter(q)
 
 
 class Organisation(models.Model):
@@ -34,6 +71,8 @@ class Organisation(models.Model):
     phone = models.CharField(_("办公电话"), max_length=30, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("组织")
         verbose_name_plural = _("组织")
@@ -47,6 +86,33 @@ class Organisation(models.Model):
     def is_handling_unit(self) -> bool:
         """Departments, township offices and committees may receive dispatched events (Art. 17)."""
         return self.kind in (OrgKind.DEPARTMENT, OrgKind.TOWNSHIP_OFFICE, OrgKind.VILLAGE_COMMITTEE)
+
+
+class StaffQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "StaffQuerySet":
+        """Staff records within the user's reach: one query however many grants they hold.
+
+        A staff member is in reach for `action` ("view" → `view_area`, "change" →
+        `change_area`, or any Area permission codename such as `view_personal_data`) when
+        one of their assignments, current or past, sits on a node within the user's
+        reach, or their organisation's jurisdiction does. For "view" a user also sees
+        their own record and, as a handler, the staff of their own organisation (handlers
+        hold no area grant; see `personnel.scope`).
+        """
+        perm = _action_perm(action)
+        if scope._nobody(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        on_assignment = Assignment.objects.filter(staff_id=OuterRef("pk")).filter(scope.covering_q(user, perm, "area"))
+        q = Q(Exists(on_assignment)) | scope.covering_q(user, perm, "organisation__area")
+        if action == "view":
+            q |= Q(user_id=user.pk) | Q(organisation_id__in=scope.unit_ids(user, PlatformRole.HANDLER))
+        return self.filter(q)
+
+    def holding(self, role: str, on=None) -> "StaffQuerySet":
+        """Staff with a current assignment of grid `role` (on local date `on`, default today)."""
+        return self.filter(Exists(Assignment.objects.current(on).filter(staff_id=OuterRef("pk"), role=role)))
 
 
 class Staff(models.Model):
@@ -63,8 +129,8 @@ class Staff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
     name = models.CharField(_("姓名"), max_length=50)
-    mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
-    id_number = models.CharField(_("身份证号码"), max_length=18, blank=True)
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_mobile])
+    id_number = models.CharField(_("身份证号码"), max_length=18, blank=True, validators=[validate_id_number])
     work_id = models.CharField(_("工作证件编号"), max_length=20, unique=True)
     work_phone = models.CharField(_("工作电话（公开）"), max_length=30, blank=True)
     source = models.CharField(_("人员来源"), max_length=30, choices=StaffSource.choices, blank=True)
@@ -75,6 +141,8 @@ class Staff(models.Model):
     insurance_until = models.DateField(_("意外险到期日"), null=True, blank=True)
     is_active = models.BooleanField(_("在岗"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StaffQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("网格服务管理人员")
@@ -172,3 +240,155 @@ class AreaGrant(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("辖区授权")
         verbose_name_plural = _("辖区授权")
+
+
+class WorkIdCounter(models.Model):
+    """The last sequence number issued per work-ID prefix (Art. 16).
+
+    Work IDs are `NB` + the district's 6-digit code + the year + a 5-digit sequence.
+    The counter only ever grows (`personnel.services.work_ids_issue` bumps it under a row
+    lock), so a number is never issued twice, even after a staff record is deleted.
+    """
+
+    prefix = models.CharField(max_length=16, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("工作证件编号序列")
+        verbose_name_plural = _("工作证件编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.last}"
+
+
+class Training(models.Model):
+    """One training a staff member attended (Art. 21 分级培训); `hours` in clock hours."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="trainings", verbose_name=_("人员"))
+    title = models.CharField(_("培训名称"), max_length=200)
+    tier = models.CharField(_("培训层级"), max_length=10, choices=TrainingTier.choices)
+    date = models.DateField(_("培训日期"))
+    hours = models.DecimalField(_("学时（小时）"), max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("培训记录")
+        verbose_name_plural = _("培训记录")
+        ordering = ["-date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.staff.name} {self.title}"
+
+
+class Commendation(models.Model):
+    """A commendation (褒奖) given to a staff member (Art. 25), by whom and when."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="commendations", verbose_name=_("人员"))
+    title = models.CharField(_("荣誉名称"), max_length=200)
+    awarded_by = models.CharField(_("授予单位"), max_length=120)
+    date = models.DateField(_("授予日期"))
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("褒奖记录")
+        verbose_name_plural = _("褒奖记录")
+        ordering = ["-date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.staff.name} {self.title}"
+
+
+class ServiceTeam(models.Model):
+    """A grid service team (网格服务团队, Art. 20) serving an area, optionally led by an organisation."""
+
+    name = models.CharField(_("团队名称"), max_length=120)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="service_teams", verbose_name=_("服务区域"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_teams",
+        verbose_name=_("牵头单位"),
+    )
+    is_active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("网格服务团队")
+        verbose_name_plural = _("网格服务团队")
+        ordering = ["area__code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMember(models.Model):
+    """A member of a service team: a staff record or just a name, with a specialty (Art. 20)."""
+
+    team = models.ForeignKey(ServiceTeam, on_delete=models.CASCADE, related_name="members", verbose_name=_("团队"))
+    staff = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="team_memberships", verbose_name=_("人员")
+    )
+    name = models.CharField(_("姓名"), max_length=50, blank=True, help_text=_("非平台人员填写姓名。"))
+    specialty = models.CharField(_("专业身份"), max_length=24, choices=Specialty.choices)
+    work_phone = models.CharField(_("工作电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("团队成员")
+        verbose_name_plural = _("团队成员")
+        ordering = ["team", "specialty", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(staff__isnull=False) | ~Q(name=""), name="team_member_staff_or_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.staff.name if self.staff_id else self.name
+
+
+class PersonalDataAccess(models.Model):
+    """One unmasking of a staff member's personal data (Art. 16; PIPL): never the value.
+
+    Written by `personnel.services.staff_unmask` only; read-only in the admin.
+    `at` is an aware datetime (stored UTC).
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="personal_data_accesses",
+        verbose_name=_("查看人"),
+    )
+    staff = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="data_accesses", verbose_name=_("被查看人员")
+    )
+    field = models.CharField(_("字段"), max_length=12, choices=PersonalField.choices)
+    purpose = models.CharField(_("查看事由"), max_length=200)
+    at = models.DateTimeField(_("查看时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.staff.name} {self.get_field_display()}"
+
+
+class WorkStation(models.Model):
+    """A grid work station (工作站（室）, Art. 24): where the grid's staff can be found."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="work_stations", verbose_name=_("网格"))
+    name = models.CharField(_("名称"), max_length=120)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("网格工作站")
+        verbose_name_plural = _("网格工作站")
+        ordering = ["area__code", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,6 +6,14 @@ here costs one SQL subquery however many grants the user holds: the check is an
 `EXISTS` over the grant table joined on the MPTT range (`tree_id`, `lft`, `rght`).
 
 Superusers reach everything. Inactive and anonymous users reach nothing.
+
+Handlers (`PlatformRole.HANDLER`, handling-unit staff) hold no area grant at all: the
+events app scopes them by unit (`unit_ids(user)`: what is dispatched to their
+organisation), and `Staff.objects.restrict` lets them see their own organisation's staff.
+
+Grants are kept in step with current assignments and memberships by
+`personnel.services.grants_sync` (called by every service that changes a role, and daily
+by the `personnel.grants_sync_due` beat task), so reads here need no date logic.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet

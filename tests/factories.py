@@ -21,10 +21,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
     is_active = True
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or "pw-for-tests-1")
+        if create:
+            self.save(update_fields=["password"])
 
 
 def make_area(parent: Area | None, level: str, name: str | None = None, suffix: int | None = None, **fields) -> Area:

@@ -2,5 +2,8 @@
 
 from rest_framework.routers import SimpleRouter
 
+from .views import AreaViewSet
+
 router = SimpleRouter()
+router.register("grids", AreaViewSet, basename="area")
 urlpatterns = router.urls

@@ -2,5 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
+from .views import OrganisationViewSet, StaffViewSet
+
 router = SimpleRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("staff", StaffViewSet, basename="staff")
 urlpatterns = router.urls

@@ -1,0 +1,327 @@
+"""The deadline sweep (Art. 17 限时办结): yellow warnings, red overdue alerts, escalation.
+
+`sweep_due(now)` is called every minute by Celery beat (`events.tasks.sweep`) and by
+`manage.py sweep_deadlines`. It reads open events whose `next_alert_at` ≤ now (one
+indexed query when idle), locking them with `FOR UPDATE SKIP LOCKED` so concurrent
+sweeps share the work and never wait on a user's step, in batches, each batch one
+transaction:
+
+1. for each due stage of the running clock (accept while dispatched, complete while
+   handling) INSERT an `Alert` row — `ON CONFLICT DO NOTHING RETURNING` — so only rows
+   actually inserted act: each alert fires exactly once per event, stage and cycle,
+   whatever the number of sweeps, restarts or delays;
+2. append a WARNING / OVERDUE action, set `alert_level` yellow / red, and on overdue
+   escalate one level up (AUTO_ESCALATE: a township-level event is flagged to the
+   district, which may then re-dispatch it; a district-level event is flagged to the
+   city authority); recompute `next_alert_at`;
+3. after commit: notify the lead unit's handlers, the township's dispatchers and the
+   district's supervisors (the city's on escalation from the district), and send
+   `event_overdue` and `event_changed`.
+
+A late sweep fires the warning and the overdue alert together.
+"""
+
+import logging
+from collections import Counter
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import notify
+from .choices import ActionKind, AlertLevel, AlertStage, EventStatus, HandlingLevel
+from .models import Action, Alert, Event, Notification
+from .signals import event_changed, event_overdue
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "grade",
+    "status",
+    "level",
+    "cycle",
+    "alert_level",
+    "accept_warn_at",
+    "accept_due_at",
+    "complete_warn_at",
+    "complete_due_at",
+    "next_alert_at",
+    "township_id",
+    "county_id",
+    "lead_unit_id",
+)
+_LABELS = {
+    AlertStage.ACCEPT_WARNING: gettext_lazy("签收预警（黄牌）"),
+    AlertStage.ACCEPT_OVERDUE: gettext_lazy("签收超期（红牌）"),
+    AlertStage.COMPLETE_WARNING: gettext_lazy("办结预警（黄牌）"),
+    AlertStage.COMPLETE_OVERDUE: gettext_lazy("办结超期（红牌）"),
+}
+
+
+def due_stages(event, now) -> list[tuple[str, object]]:
+    """[(stage, due time)] of the running clock that are due at `now` and not yet fired."""
+    if event.status == EventStatus.DISPATCHED:
+        clock = (AlertStage.ACCEPT_WARNING, event.accept_warn_at, AlertStage.ACCEPT_OVERDUE, event.accept_due_at)
+    elif event.status == EventStatus.HANDLING:
+        clock = (
+            AlertStage.COMPLETE_WARNING,
+            event.complete_warn_at,
+            AlertStage.COMPLETE_OVERDUE,
+            event.complete_due_at,
+        )
+    else:
+        return []
+    warn_stage, warn, due_stage, due = clock
+    out = []
+    if event.alert_level == AlertLevel.NONE and warn and warn <= now:
+        out.append((warn_stage, warn))
+    if event.alert_level != AlertLevel.RED and due and due <= now:
+        out.append((due_stage, due))
+    return out
+
+
+def _insert_alerts(rows, now) -> set[tuple[int, str]]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the (event_id, stage) pairs inserted."""
+    if not rows:
+        return set()
+    qn = connection.ops.quote_name
+    table = qn(Alert._meta.db_table)
+    fired = connection.ops.adapt_datetimefield_value(now)
+    inserted = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            params = []
+            for event_id, stage, cycle, due_at in chunk:
+                params += [event_id, stage, cycle, connection.ops.adapt_datetimefield_value(due_at), fired]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            cols = f"{qn('event_id')}, {qn('stage')}, {qn('cycle')}"
+            # Only quoted names and placeholders are interpolated; values go as parameters.
+            sql = (
+                f"INSERT INTO {table} ({cols}, {qn('due_at')}, {qn('fired_at')}) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT ({cols}) DO NOTHING RETURNING {qn('event_id')}, {qn('stage')}"
+            )
+            cursor.execute(sql, params)
+            inserted.update((int(e), s) for e, s in cursor.fetchall())
+    return inserted
+
+
+def _sql(template: str, ids: str) -> str:
+    """Fill quoted table names into a set-based statement (only names are interpolated)."""
+    from grids.models import Area
+    from personnel.models import Membership, Organisation
+
+    qn = connection.ops.quote_name
+    json = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    return template.format(
+        alert=qn(Alert._meta.db_table),
+        event=qn(Event._meta.db_table),
+        action=qn(Action._meta.db_table),
+        notification=qn(Notification._meta.db_table),
+        membership=qn(Membership._meta.db_table),
+        organisation=qn(Organisation._meta.db_table),
+        area=qn(Area._meta.db_table),
+        end=qn("end"),
+        json=json,
+        ids=ids,
+        stage_case=_STAGE_CASE,
+    )
+
+
+_STAGE_CASE = (
+    "CASE a.stage WHEN 'accept_warning' THEN %s WHEN 'accept_overdue' THEN %s "
+    "WHEN 'complete_warning' THEN %s ELSE %s END"
+)
+
+_ACTIONS_SQL = """
+INSERT INTO {action} (event_id, kind, actor_name, at, from_status, to_status, text, data)
+SELECT a.event_id, CASE WHEN a.stage LIKE '%%overdue' THEN 'overdue' ELSE 'warning' END, %s, %s,
+       e.status, e.status, {stage_case},
+       {json}('stage', a.stage, 'cycle', a.cycle, 'due_at', a.due_at)
+FROM {alert} a JOIN {event} e ON e.id = a.event_id
+WHERE a.fired_at = %s AND a.event_id IN ({ids})
+ORDER BY a.event_id, a.due_at
+"""
+
+_ESCALATE_SQL = """
+INSERT INTO {action} (event_id, kind, actor_name, at, from_status, to_status, text, data)
+SELECT a.event_id, 'auto_escalate', %s, %s, e.status, e.status,
+       CASE e.level WHEN 'township' THEN %s ELSE %s END,
+       {json}('stage', a.stage, 'from_level', e.level,
+              'to_level', CASE e.level WHEN 'township' THEN 'county' ELSE 'city' END)
+FROM {alert} a JOIN {event} e ON e.id = a.event_id
+WHERE a.fired_at = %s AND a.stage LIKE '%%overdue' AND a.event_id IN ({ids})
+"""
+
+# Handlers of the lead unit, dispatchers of the township, supervisors of the district (and
+# of the city when a district-level event escalates), current memberships only. When a late
+# sweep fires a warning and the overdue alert together, only the overdue one is notified.
+_NOTIFY_SQL = """
+INSERT INTO {notification} (user_id, event_id, kind, title, body, created_at)
+SELECT DISTINCT m.user_id, e.id, CASE WHEN a.stage LIKE '%%overdue' THEN 'overdue' ELSE 'warning' END,
+       '[' || e.number || '] ' || {stage_case} || '：' || e.title, e.title, %s
+FROM {alert} a
+JOIN {event} e ON e.id = a.event_id
+JOIN {area} c ON c.id = e.county_id
+JOIN {membership} m ON m.start <= %s AND (m.{end} IS NULL OR m.{end} >= %s)
+JOIN {organisation} o ON o.id = m.organisation_id
+WHERE a.fired_at = %s AND a.event_id IN ({ids})
+  AND NOT (a.stage LIKE '%%warning' AND EXISTS (
+      SELECT 1 FROM {alert} b WHERE b.event_id = a.event_id AND b.fired_at = a.fired_at AND b.stage LIKE '%%overdue'))
+  AND (
+      (m.role = 'handler' AND o.id = e.lead_unit_id)
+   OR (m.role = 'dispatcher' AND o.area_id = e.township_id)
+   OR (m.role = 'supervisor' AND o.area_id = e.county_id)
+   OR (m.role = 'supervisor' AND o.area_id = c.parent_id AND a.stage LIKE '%%overdue' AND e.level = 'county'))
+"""
+
+
+def _labels():
+    return [str(_LABELS[s]) for s in AlertStage.values]
+
+
+def _sweep_batch(now, counts: Counter) -> int:
+    from .services import compute_next_alert
+
+    with transaction.atomic():
+        events = list(
+            Event.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(next_alert_at__lte=now)
+            .only(*_FIELDS)
+            .order_by("next_alert_at")[:BATCH]
+        )
+        if not events:
+            return 0
+        plan = {ev.pk: due_stages(ev, now) for ev in events}
+        inserted = _insert_alerts([(ev.pk, stage, ev.cycle, due) for ev in events for stage, due in plan[ev.pk]], now)
+        yellow_accept, yellow_complete, red, stale, fired_ids, overdue_ids = [], [], [], [], [], []
+        for ev in events:
+            stages = plan[ev.pk]
+            if not stages:
+                stale.append(ev)
+                continue
+            if stages[-1][0] in (AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE):
+                red.append(ev.pk)
+            elif ev.status == EventStatus.DISPATCHED:
+                yellow_accept.append(ev.pk)
+            else:
+                yellow_complete.append(ev.pk)
+            mine = [stage for stage, _due in stages if (ev.pk, stage) in inserted]
+            if mine:
+                fired_ids.append(ev.pk)
+            for stage in mine:
+                counts[stage] += 1
+                if stage in (AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE):
+                    overdue_ids.append(ev.pk)
+        stamp = timezone.now()
+        if fired_ids:
+            ids = ", ".join(str(int(pk)) for pk in fired_ids)  # integers from the database
+            system, fired_at = str(_("系统")), connection.ops.adapt_datetimefield_value(now)
+            today = connection.ops.adapt_datefield_value(timezone.localdate())
+            with connection.cursor() as cursor:
+                cursor.execute(_sql(_ACTIONS_SQL, ids), [system, fired_at, *_labels(), fired_at])
+                if overdue_ids:
+                    cursor.execute(
+                        _sql(_ESCALATE_SQL, ids),
+                        [system, fired_at, str(_("超期自动提级至区级")), str(_("超期自动提请市级督办")), fired_at],
+                    )
+                cursor.execute(
+                    _sql(_NOTIFY_SQL, ids),
+                    [*_labels(), connection.ops.adapt_datetimefield_value(stamp), today, today, fired_at],
+                )
+        bump = {"version": F("version") + 1, "updated_at": now}
+        if yellow_accept:
+            Event.objects.filter(pk__in=yellow_accept).update(
+                alert_level=AlertLevel.YELLOW, next_alert_at=F("accept_due_at"), **bump
+            )
+        if yellow_complete:
+            Event.objects.filter(pk__in=yellow_complete).update(
+                alert_level=AlertLevel.YELLOW, next_alert_at=F("complete_due_at"), **bump
+            )
+        if red:
+            Event.objects.filter(pk__in=red).update(alert_level=AlertLevel.RED, next_alert_at=None, **bump)
+        if overdue_ids:
+            counts["escalated"] += Event.objects.filter(pk__in=overdue_ids, level=HandlingLevel.TOWNSHIP).update(
+                level=HandlingLevel.COUNTY
+            )
+        for ev in stale:
+            ev.next_alert_at = compute_next_alert(ev)
+        if stale:
+            Event.objects.bulk_update(stale, ["next_alert_at"])
+        counts["events"] += len(events)
+        if fired_ids:
+            _after_commit(fired_ids, now, stamp)
+        return len(events)
+
+
+def _after_commit(event_ids, now, stamp):
+    """After commit: one digest e-mail (and SMS when overdue) per user, then the signals."""
+
+    def _deliver():
+        rows = (
+            Notification.objects.filter(created_at=stamp, event_id__in=event_ids)
+            .filter(Q(user__email__gt="") | Q(user__staff__mobile__gt=""))
+            .values_list("user_id", "user__email", "user__staff__mobile", "kind", "title")
+        )
+        per_user: dict = {}
+        for uid, email, mobile, kind, title in rows:
+            entry = per_user.setdefault(uid, {"email": email, "mobile": mobile, "titles": [], "urgent": False})
+            entry["titles"].append(title)
+            entry["urgent"] |= kind == ActionKind.OVERDUE
+        mails, sms = [], notify.sms_backend()
+        for entry in per_user.values():
+            subject = _("您有 %(n)d 条事件时限提醒") % {"n": len(entry["titles"])}
+            if entry["email"]:
+                body = "\n".join(entry["titles"][:200])
+                mails.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [entry["email"]]))
+            if entry["urgent"] and entry["mobile"]:
+                try:
+                    sms.send(entry["mobile"], subject)
+                except Exception:
+                    logger.exception("SMS failed")
+        if mails:
+            try:
+                get_connection(fail_silently=True).send_messages(mails)
+            except Exception:
+                logger.exception("sending %d e-mails failed", len(mails))
+
+    transaction.on_commit(_deliver)
+    if not (event_overdue.has_listeners(Event) or event_changed.has_listeners(Event)):
+        return
+
+    def _signals():
+        fresh = Event.objects.in_bulk(event_ids)
+        alerts = Alert.objects.filter(event_id__in=event_ids, fired_at=now).order_by("event_id", "due_at")
+        for event_id, stage in alerts.values_list("event_id", "stage"):
+            try:
+                event_overdue.send(sender=Event, event=fresh[event_id], stage=stage)
+            except Exception:
+                logger.exception("event_overdue listener failed for event %s", event_id)
+        kinds = [ActionKind.WARNING, ActionKind.OVERDUE, ActionKind.AUTO_ESCALATE]
+        for action in Action.objects.filter(event_id__in=event_ids, at=now, kind__in=kinds).order_by("id"):
+            try:
+                event_changed.send(sender=Event, event=fresh[action.event_id], action=action)
+            except Exception:
+                logger.exception("event_changed listener failed for event %s", action.event_id)
+
+    transaction.on_commit(_signals)
+
+
+def sweep_due(now=None) -> dict:
+    """Fire every due alert once; returns counts {"events", "<stage>"…, "escalated"}.
+
+    `now`: aware datetime (default: the current time). Safe to run concurrently.
+    """
+    now = now or timezone.now()
+    counts: Counter = Counter()
+    while _sweep_batch(now, counts) == BATCH:
+        pass
+    return dict(counts)

@@ -1,0 +1,11 @@
+"""Celery tasks of the events app (thin: they call the same functions as the commands)."""
+
+from celery import shared_task
+
+from .sweep import sweep_due
+
+
+@shared_task(name="events.tasks.sweep", ignore_result=True)
+def sweep() -> dict:
+    """Every minute (CELERY_BEAT_SCHEDULE): fire due deadline alerts (see events.sweep)."""
+    return sweep_due()

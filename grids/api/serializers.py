@@ -1,0 +1,50 @@
+"""API representation of area nodes."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from grids.models import Area
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    """One node: codes of its parent and successor, and `path`, its ancestors' names (root first).
+
+    `households` is a count of households (Art. 6); `boundary` GeoJSON (WGS 84) or null;
+    dates are local dates (Asia/Shanghai).
+    """
+
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    type = serializers.CharField(source="grid_type", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    path = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Area
+        fields = [
+            "code",
+            "name",
+            "level",
+            "level_display",
+            "parent",
+            "path",
+            "village_kind",
+            "type",
+            "households",
+            "scale",
+            "area_description",
+            "boundary",
+            "supervision_phone",
+            "status",
+            "effective_from",
+            "effective_to",
+            "successor",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_path(self, area: Area) -> list[str]:
+        paths = self.context.get("ancestor_names")
+        if paths is None:
+            return [a.name for a in area.get_ancestors()]
+        return paths.get(area.pk, [])

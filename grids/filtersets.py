@@ -1,0 +1,40 @@
+"""Filters of area lists, shared by the API (`GET /api/v1/grids/`) and HTML lists."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import GridType, Level, Status, VillageKind
+from .models import Area
+
+
+class AreaFilterSet(django_filters.FilterSet):
+    """level, type (grid type), parent (parent's code), within (a code: its subtree,
+    the node included), status, village_kind, q (name contains / code starts with).
+
+    An unknown `within` code gives an empty list, not an error.
+    """
+
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("层级"))
+    type = django_filters.ChoiceFilter(field_name="grid_type", choices=GridType.choices, label=_("网格类型"))
+    parent = django_filters.CharFilter(field_name="parent__code", label=_("上级编码"))
+    within = django_filters.CharFilter(method="filter_within", label=_("所辖范围（编码）"))
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("状态"))
+    village_kind = django_filters.ChoiceFilter(choices=VillageKind.choices, label=_("村/社区"))
+    q = django_filters.CharFilter(method="filter_q", label=_("名称或编码"))
+
+    class Meta:
+        model = Area
+        fields = ["level", "type", "parent", "within", "status", "village_kind", "q"]
+
+    def filter_within(self, queryset, name, value):
+        node = Area.objects.filter(code=value.strip()).only("tree_id", "lft", "rght").first()
+        if node is None:
+            return queryset.none()
+        return queryset.within(node)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))

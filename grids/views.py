@@ -1,0 +1,132 @@
+"""HTML screens of the area tree: the tree browser and the adjustment forms (Art. 9).
+
+Every page goes through `grids.selectors.areas_visible` (login required; a node out
+of reach is a 404). Adjustments need `adjust_area` on the node (or an ancestor) and
+call the services in `grids.services`; their errors show next to the fields.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from personnel.scope import has_area_perm
+
+from . import services
+from .choices import Level
+from .forms import CreateForm, MergeForm, RedrawForm, RenameForm, RetireForm, SplitForm
+from .models import Area
+from .selectors import areas_visible, top_visible_nodes, with_counts
+
+#: action → (form class, title); which actions a node offers depends on its level.
+ACTIONS = {
+    "create": (CreateForm, "新建下级网格"),
+    "rename": (RenameForm, "更名"),
+    "redraw": (RedrawForm, "调整范围"),
+    "split": (SplitForm, "拆分"),
+    "merge": (MergeForm, "合并"),
+    "retire": (RetireForm, "撤销"),
+}
+LEVEL_ACTIONS = {
+    Level.VILLAGE: ["create"],
+    Level.GRID: ["create", "rename", "redraw", "split", "merge", "retire"],
+    Level.MICRO_GRID: ["rename", "redraw", "split", "merge", "retire"],
+}
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The top of the user's reach (counties for the city), with counts of children and grids."""
+    nodes = with_counts(top_visible_nodes(request.user)).order_by("code")
+    return render(request, "grids/index.html", {"nodes": nodes})
+
+
+def _visible_area(request: HttpRequest, code: str) -> Area:
+    return get_object_or_404(areas_visible(request.user).select_related("parent", "successor"), code=code)
+
+
+@login_required
+def area_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A node: breadcrumb, details, children with counts, change history, adjustment forms."""
+    area = _visible_area(request, code)
+    return render(request, "grids/area_detail.html", _detail_context(request, area))
+
+
+def _detail_context(request: HttpRequest, area: Area, bound: tuple[str, object] | None = None) -> dict:
+    ancestors = list(area.get_ancestors())
+    visible = set(areas_visible(request.user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
+    forms = []
+    if area.is_active and has_area_perm(request.user, "adjust_area", area):
+        for action in LEVEL_ACTIONS.get(area.level, []):
+            form_class, title = ACTIONS[action]
+            form = bound[1] if bound and bound[0] == action else form_class(area=area, prefix=action)
+            forms.append(
+                {"action": action, "title": _(title), "form": form, "open": bool(bound and bound[0] == action)}
+            )
+    return {
+        "area": area,
+        "ancestors": [(a, a.pk in visible) for a in ancestors],
+        "children": with_counts(area.get_children()).order_by("code"),
+        "changes": area.changes.select_related("actor")[:50],
+        "predecessors": area.predecessors.order_by("code"),
+        "forms": forms,
+    }
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError next to the form's fields (unknown keys on top)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else NON_FIELD_ERRORS, errors)
+    else:
+        form.add_error(NON_FIELD_ERRORS, exc)
+
+
+@login_required
+@require_POST
+def area_adjust(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """Run one adjustment from its form; on error, show the page again with the form's errors."""
+    area = _visible_area(request, code)
+    if action not in LEVEL_ACTIONS.get(area.level, []):
+        raise Http404
+    if not has_area_perm(request.user, "adjust_area", area):
+        raise PermissionDenied
+    form = ACTIONS[action][0](request.POST, area=area, prefix=action)
+    if form.is_valid():
+        try:
+            target = _run(action, area, form.cleaned_data, request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("已%(action)s：%(name)s") % {"action": _(ACTIONS[action][1]), "name": target.name}
+            )
+            return redirect("grids:area", code=target.code)
+    context = _detail_context(request, area, bound=(action, form))
+    return render(request, "grids/area_detail.html", context, status=400)
+
+
+def _run(action: str, area: Area, data: dict, actor) -> Area:
+    """Call the service for `action`; returns the node to show next."""
+    date = data["effective_date"]
+    if action == "create":
+        fields = {k: v for k, v in data.items() if k != "effective_date"}
+        return services.area_create(actor=actor, parent=area, effective_date=date, **fields)
+    if action == "rename":
+        return services.area_rename(actor=actor, area=area, name=data["name"], effective_date=date)
+    if action == "redraw":
+        fields = {k: data[k] for k in ("area_description", "boundary", "households", "scale")}
+        return services.area_redraw(actor=actor, area=area, effective_date=date, **fields)
+    if action == "split":
+        return services.area_split(actor=actor, area=area, parts=data["parts"], effective_date=date)[0].parent
+    if action == "merge":
+        areas = [area, *data["others"]]
+        if data["new_name"]:
+            return services.area_merge(actor=actor, areas=areas, name=data["new_name"], effective_date=date)
+        return services.area_merge(actor=actor, areas=areas, into=area, effective_date=date)
+    return services.area_retire(
+        actor=actor, area=area, successor=data["successor"], note=data["note"], effective_date=date
+    )

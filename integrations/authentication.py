@@ -1,0 +1,62 @@
+"""API key authentication for department systems.
+
+Send the key as `Authorization: Api-Key <key>` (or `X-Api-Key: <key>`). The request is
+then made as the client's service user (`request.user`, bound to its organisation) and
+`request.auth` is the `ApiClient`, whose `scopes` `HasApiScope` checks. An unknown,
+revoked or expired key answers 401 with a message saying which; a request without a key
+falls through to the other authentication classes (the browser session).
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from .models import ApiClient
+from .services import hash_key
+from .throttling import note_auth_failure
+
+KEYWORD = "Api-Key"
+# `last_used_at` is written at most this often per client, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def key_from_request(request) -> str | None:
+    """The API key sent with `request`, or None if none was sent."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header:
+        scheme, _sep, value = header.partition(" ")
+        if scheme.lower() == KEYWORD.lower():
+            return value.strip()
+    value = request.META.get("HTTP_X_API_KEY")
+    return value.strip() if value is not None else None
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """DRF authentication by API key (see the module docstring). One query per request."""
+
+    def authenticate(self, request):
+        key = key_from_request(request)
+        if key is None:
+            return None
+        client = None
+        if key and len(key) <= 100:
+            client = ApiClient.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+        if client is None:
+            note_auth_failure(request)
+            raise exceptions.AuthenticationFailed(_("API 密钥无效。"), code="invalid_key")
+        if client.is_revoked:
+            raise exceptions.AuthenticationFailed(_("API 密钥已被吊销。"), code="key_revoked")
+        if client.is_expired:
+            raise exceptions.AuthenticationFailed(_("API 密钥已过期。"), code="key_expired")
+        if not client.user.is_active:
+            raise exceptions.AuthenticationFailed(_("API 客户端已停用。"), code="client_inactive")
+        now = timezone.now()
+        if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+            client.last_used_at = now
+        return client.user, client
+
+    def authenticate_header(self, request) -> str:
+        return f'{KEYWORD} realm="api"'

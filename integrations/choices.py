@@ -1,0 +1,24 @@
+"""Choices of the integrations app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    """What an API client may do (the organisation's reach still bounds every read)."""
+
+    READ = "read", _("读取")
+    REPORT = "report", _("上报")
+    HANDLE = "handle", _("办理")
+
+
+class WebhookEventType(models.TextChoices):
+    DISPATCHED = "event.dispatched", _("事件派遣至本单位")
+    STATE_CHANGED = "event.state_changed", _("事件状态变更")
+    OVERDUE = "event.overdue", _("事件预警/超期")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SUCCEEDED = "succeeded", _("已送达")
+    FAILED = "failed", _("失败")

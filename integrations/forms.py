@@ -1,0 +1,37 @@
+"""Forms of the integrations pages (Chinese labels; the services validate again)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Scope, WebhookEventType
+from .selectors import manageable_organisations
+
+
+class _OrganisationForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("所属单位"), queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = manageable_organisations(user)
+
+
+class ApiClientForm(_OrganisationForm):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    scopes = forms.MultipleChoiceField(
+        label=_("权限范围"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple, initial=[Scope.READ]
+    )
+    expires_at = forms.DateTimeField(
+        label=_("到期时间"),
+        required=False,
+        help_text=_("留空表示长期有效，例如 2027-12-31 23:59。"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    field_order = ["name", "organisation", "scopes", "expires_at"]
+
+
+class WebhookSubscriptionForm(_OrganisationForm):
+    url = forms.URLField(label=_("接收地址"), max_length=500, assume_scheme="https")
+    event_types = forms.MultipleChoiceField(
+        label=_("事件类型"), choices=WebhookEventType.choices, widget=forms.CheckboxSelectMultiple
+    )

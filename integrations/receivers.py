@@ -1,0 +1,100 @@
+"""Turn the events app's signals into webhooks (a thin layer over `webhook_emit`).
+
+What the receivers read from the objects sent with `events.signals` (documented here so
+the events app can provide it, and so tests can send stand-ins):
+
+- `event.pk`; optional `event.webhook_payload()` → dict (the public fields of the
+  event); without it the payload is `{"id", "number", "status", "version",
+  "updated_at"}` read with `getattr` (missing attributes become null).
+- `event.webhook_organisation_ids()` → iterable of organisation ids concerned (the
+  handling units the event is dispatched to); without it, the `unit_id` values of
+  `event.dispatches` (events.models.Dispatch) in the event's current `cycle`.
+- `action.kind` (events.choices.ActionKind; "dispatch" also emits `event.dispatched`
+  to the units just dispatched: `action.data["units"]` (a list of organisation ids) if
+  the dispatch service records it, else the event's active dispatches).
+  Missing attributes are tolerated.
+
+Receivers never raise (a webhook problem must not break a workflow step): errors are
+logged.
+"""
+
+import logging
+
+from django.dispatch import receiver
+
+from events.signals import event_changed, event_overdue
+
+from .choices import WebhookEventType
+from .services import webhook_emit
+
+log = logging.getLogger(__name__)
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def event_payload(event) -> dict:
+    """The `data` of an event webhook (see the module docstring)."""
+    if hasattr(event, "webhook_payload"):
+        return event.webhook_payload()
+    return {
+        "id": event.pk,
+        "number": getattr(event, "number", None),
+        "status": getattr(event, "status", None),
+        "version": getattr(event, "version", None),
+        "updated_at": _iso(getattr(event, "updated_at", None)),
+    }
+
+
+def event_organisation_ids(event) -> set[int]:
+    """Organisations concerned by `event` (see the module docstring)."""
+    if hasattr(event, "webhook_organisation_ids"):
+        return set(event.webhook_organisation_ids())
+    dispatches = getattr(event, "dispatches", None)
+    if dispatches is None:
+        return set()
+    cycle = getattr(event, "cycle", None)
+    rows = dispatches.filter(cycle=cycle) if cycle is not None else dispatches.all()
+    return set(rows.values_list("unit_id", flat=True))
+
+
+def dispatched_unit_ids(event, action) -> set[int]:
+    """Units a dispatch step sent `event` to (see the module docstring)."""
+    units = (getattr(action, "data", None) or {}).get("units")
+    if units:
+        return {int(u) for u in units}
+    unit_id = getattr(action, "unit_id", None)
+    if unit_id:
+        return {unit_id}
+    return set(event.dispatches.filter(active=True).values_list("unit_id", flat=True))
+
+
+@receiver(event_changed, dispatch_uid="integrations.event_changed")
+def on_event_changed(sender, event, action=None, **kwargs) -> None:
+    try:
+        payload = event_payload(event)
+        kind = getattr(action, "kind", None)
+        payload = {**payload, "action": kind}
+        webhook_emit(
+            event_type=WebhookEventType.STATE_CHANGED, organisation_ids=event_organisation_ids(event), payload=payload
+        )
+        if kind == "dispatch":
+            webhook_emit(
+                event_type=WebhookEventType.DISPATCHED,
+                organisation_ids=dispatched_unit_ids(event, action),
+                payload=payload,
+            )
+    except Exception:
+        log.exception("webhooks for event %s failed", getattr(event, "pk", None))
+
+
+@receiver(event_overdue, dispatch_uid="integrations.event_overdue")
+def on_event_overdue(sender, event, stage=None, **kwargs) -> None:
+    try:
+        payload = {**event_payload(event), "stage": stage}
+        webhook_emit(
+            event_type=WebhookEventType.OVERDUE, organisation_ids=event_organisation_ids(event), payload=payload
+        )
+    except Exception:
+        log.exception("overdue webhook for event %s failed", getattr(event, "pk", None))

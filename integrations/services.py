@@ -1,0 +1,343 @@
+"""State changes of the integrations app: API clients and webhooks (Art. 11, 14, 17).
+
+Each function takes keyword-only arguments and the acting user (`actor`), runs in one
+transaction and queues side effects with `transaction.on_commit`. Errors:
+`django.core.exceptions.PermissionDenied` when the actor may not act on the
+organisation, `django.core.exceptions.ValidationError` for bad values.
+"""
+
+import hashlib
+import json
+import logging
+import secrets
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from personnel.choices import PlatformRole
+from personnel.models import Membership, Organisation
+from personnel.scope import has_area_perm
+
+from . import signing
+from .choices import DeliveryStatus, Scope, WebhookEventType
+from .models import SUPERVISE, ApiClient, WebhookDelivery, WebhookSubscription
+from .urlcheck import check_webhook_url
+
+log = logging.getLogger(__name__)
+
+
+def hash_key(key: str) -> str:
+    """Hex SHA-256 of an API key (see `ApiClient` for why not a slow hash)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _check_supervises(actor, organisation: Organisation) -> None:
+    if not has_area_perm(actor, SUPERVISE, organisation.area):
+        raise PermissionDenied(_("您无权管理该单位的系统对接。"))
+
+
+def _clean_scopes(scopes: Iterable[str]) -> list[str]:
+    scopes = list(dict.fromkeys(scopes))
+    valid = set(Scope.values)
+    if not scopes or any(s not in valid for s in scopes):
+        raise ValidationError({"scopes": _("权限范围须为 read、report、handle 中的一项或多项。")})
+    return [s for s in Scope.values if s in scopes]
+
+
+@dataclass(frozen=True)
+class CreatedClient:
+    """What `api_client_create` returns: the row and the clear key (shown once)."""
+
+    client: ApiClient
+    key: str
+
+
+def api_client_create(
+    *,
+    actor,
+    organisation: Organisation,
+    name: str,
+    scopes: Iterable[str],
+    expires_at: datetime | None = None,
+    role: str = PlatformRole.HANDLER,
+) -> CreatedClient:
+    """Issue a key for a department system of `organisation` (Art. 11, 17).
+
+    Makes a service user (unusable password) with platform `role` (default handler: it
+    sees what is dispatched to its unit) on `organisation`, and the `ApiClient`. Returns
+    the clear key; only its SHA-256 is stored. `expires_at` is an aware datetime in the
+    future or None (never expires). Raises PermissionDenied unless `actor` holds
+    `supervise_area` over the organisation's jurisdiction; ValidationError on bad scopes,
+    an expiry in the past or a blank name.
+    """
+    _check_supervises(actor, organisation)
+    scopes = _clean_scopes(scopes)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("请填写名称。")})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("到期时间须晚于现在。")})
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        user = get_user_model()(username=f"api-client-{secrets.token_hex(8)}", first_name=name[:150])
+        user.set_unusable_password()
+        user.save()
+        Membership.objects.create(user=user, organisation=organisation, role=role, start=timezone.localdate())
+        client = ApiClient.objects.create(
+            name=name,
+            organisation=organisation,
+            user=user,
+            scopes=scopes,
+            key_prefix=key[:8],
+            key_hash=hash_key(key),
+            created_by=actor,
+            expires_at=expires_at,
+        )
+    log.info("api client %s created for organisation %s by %s", client.pk, organisation.pk, actor.pk)
+    return CreatedClient(client=client, key=key)
+
+
+def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
+    """Revoke `client` now: its key answers 401 from the next request on.
+
+    Also ends the service user's membership (today). Revoking twice changes nothing.
+    Raises PermissionDenied as `api_client_create`.
+    """
+    _check_supervises(actor, client.organisation)
+    with transaction.atomic():
+        client = ApiClient.objects.select_for_update().get(pk=client.pk)
+        if client.revoked_at is None:
+            client.revoked_at = timezone.now()
+            client.revoked_by = actor
+            client.save(update_fields=["revoked_at", "revoked_by"])
+            Membership.objects.filter(user_id=client.user_id, end__isnull=True).update(end=timezone.localdate())
+    return client
+
+
+# --- Webhooks -------------------------------------------------------------------------
+
+
+def _clean_event_types(event_types: Iterable[str]) -> list[str]:
+    event_types = list(dict.fromkeys(event_types))
+    if not event_types or any(t not in WebhookEventType.values for t in event_types):
+        raise ValidationError({"event_types": _("请选择有效的事件类型。")})
+    return event_types
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def webhook_subscription_create(
+    *, actor, organisation: Organisation, url: str, event_types: Iterable[str], is_active: bool = True
+) -> WebhookSubscription:
+    """Register `url` for `organisation`'s webhooks; the new `secret` is on the returned row.
+
+    Show `secret` to the actor once; it is never displayed again (rotate to replace it).
+    Raises PermissionDenied unless the actor supervises the organisation's area;
+    ValidationError for a non-http(s) or private target, or unknown event types.
+    """
+    _check_supervises(actor, organisation)
+    try:
+        check_webhook_url(url)
+    except ValidationError as exc:
+        raise ValidationError({"url": exc.messages}) from exc
+    return WebhookSubscription.objects.create(
+        organisation=organisation,
+        url=url,
+        secret=_new_secret(),
+        event_types=_clean_event_types(event_types),
+        is_active=is_active,
+        created_by=actor,
+    )
+
+
+def webhook_subscription_update(
+    *, actor, subscription: WebhookSubscription, url: str | None = None, event_types=None, is_active=None
+) -> WebhookSubscription:
+    """Change a subscription's URL, event types or active flag (arguments left None stay)."""
+    _check_supervises(actor, subscription.organisation)
+    if url is not None:
+        try:
+            check_webhook_url(url)
+        except ValidationError as exc:
+            raise ValidationError({"url": exc.messages}) from exc
+        subscription.url = url
+    if event_types is not None:
+        subscription.event_types = _clean_event_types(event_types)
+    if is_active is not None:
+        subscription.is_active = is_active
+    subscription.save()
+    return subscription
+
+
+def webhook_subscription_rotate_secret(*, actor, subscription: WebhookSubscription) -> WebhookSubscription:
+    """Replace the signing secret; the returned row carries the new one (show it once)."""
+    _check_supervises(actor, subscription.organisation)
+    subscription.secret = _new_secret()
+    subscription.save(update_fields=["secret", "updated_at"])
+    return subscription
+
+
+def webhook_emit(*, event_type: str, organisation_ids: Iterable[int], payload: dict) -> list[WebhookDelivery]:
+    """Queue `payload` for every active subscription of `organisation_ids` to `event_type`.
+
+    The events app (or `integrations.receivers`) calls this inside or outside a
+    transaction; deliveries are rows written now and sent by Celery after commit.
+    `payload` is any JSON-serialisable dict (the event's public fields); the body sent
+    is `{"id": <delivery uuid>, "type": event_type, "created_at": ISO 8601 UTC,
+    "data": payload}`. Returns the deliveries made (possibly none).
+    """
+    if event_type not in WebhookEventType.values:
+        raise ValueError(f"unknown webhook event type {event_type!r}")
+    organisation_ids = {int(i) for i in organisation_ids if i is not None}
+    if not organisation_ids:
+        return []
+    now = timezone.now()
+    subscriptions = [
+        s
+        for s in WebhookSubscription.objects.filter(organisation_id__in=organisation_ids, is_active=True)
+        if event_type in s.event_types
+    ]
+    deliveries = []
+    for subscription in subscriptions:
+        delivery = WebhookDelivery(subscription=subscription, event_type=event_type, next_attempt_at=now)
+        delivery.payload = {
+            "id": str(delivery.uuid),
+            "type": event_type,
+            "created_at": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "data": payload,
+        }
+        deliveries.append(delivery)
+    WebhookDelivery.objects.bulk_create(deliveries)
+    ids = [d.uuid for d in deliveries]
+    if ids:
+        transaction.on_commit(lambda: _queue(ids))
+    return deliveries
+
+
+def _queue(uuids) -> None:
+    from .tasks import webhook_deliver
+
+    for value in uuids:
+        webhook_deliver.delay(str(value))
+
+
+def webhook_delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send `delivery` again now, with a fresh retry schedule (same id and payload).
+
+    Raises PermissionDenied unless `actor` may see the subscription (supervisor of the
+    area or a member of the unit).
+    """
+    if not WebhookDelivery.objects.restrict(actor).filter(pk=delivery.pk).exists():
+        raise PermissionDenied(_("您无权重发该推送。"))
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        delivery.status = DeliveryStatus.PENDING
+        delivery.attempt_count = 0
+        delivery.next_attempt_at = timezone.now()
+        delivery.replay_count += 1
+        delivery.save()
+        uuid = delivery.uuid
+        transaction.on_commit(lambda: _queue([uuid]))
+    return delivery
+
+
+def _body(delivery: WebhookDelivery) -> bytes:
+    return json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
+    """POST and return (status or None, error text). Never follows redirects."""
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (checked scheme)
+    try:
+        with opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return None, str(getattr(exc, "reason", exc))[:500]
+
+
+def webhook_delivery_attempt(*, delivery_uuid) -> WebhookDelivery | None:
+    """Make one HTTP attempt of a due pending delivery; return it, or None if not due.
+
+    Claims the row first (moves `next_attempt_at` past the timeout in a short
+    transaction), so two workers or a retried task never send the same attempt twice,
+    and the HTTP call holds no database lock. A 2xx answer → `succeeded`; anything
+    else → retry after `settings.WEBHOOK_BACKOFF[attempt-1]` seconds, or `failed` once
+    the schedule is used up. The request carries `X-Grid-Signature` (see
+    `integrations.signing`), `X-Grid-Event` and `X-Grid-Delivery` (the uuid).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("subscription")
+            .filter(uuid=delivery_uuid, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if delivery is None:
+            return None
+        delivery.next_attempt_at = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT + 60)
+        delivery.save(update_fields=["next_attempt_at", "updated_at"])
+    subscription = delivery.subscription
+    body = _body(delivery)
+    try:
+        check_webhook_url(subscription.url)
+    except ValidationError as exc:
+        code, error = None, "; ".join(exc.messages)
+    else:
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "ningbo-grid-webhooks/1",
+            "X-Grid-Event": delivery.event_type,
+            "X-Grid-Delivery": str(delivery.uuid),
+            "X-Grid-Signature": signing.sign(subscription.secret, body),
+        }
+        code, error = _post(subscription.url, body, headers)
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        delivery.attempt_count += 1
+        delivery.last_response_code = code
+        finished = timezone.now()
+        if code is not None and 200 <= code < 300:
+            delivery.status = DeliveryStatus.SUCCEEDED
+            delivery.delivered_at = finished
+            delivery.next_attempt_at = None
+            delivery.last_error = ""
+        else:
+            delivery.last_error = error[:500]
+            backoff = settings.WEBHOOK_BACKOFF
+            if delivery.attempt_count > len(backoff):
+                delivery.status = DeliveryStatus.FAILED
+                delivery.next_attempt_at = None
+            else:
+                delivery.next_attempt_at = finished + timedelta(seconds=backoff[delivery.attempt_count - 1])
+        delivery.save()
+    return delivery
+
+
+def webhook_deliveries_due(*, limit: int = 500) -> list[str]:
+    """Uuids of pending deliveries whose next attempt is due (for the beat sweep)."""
+    return [
+        str(u)
+        for u in WebhookDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+        ).values_list("uuid", flat=True)[:limit]
+    ]

@@ -1,0 +1,30 @@
+"""Server-side masking of personal data (Art. 11, 16; PIPL).
+
+Every serializer, template and admin list shows these masked forms; the clear value is
+only returned by `personnel.services.staff_unmask`, which logs the access.
+"""
+
+
+def mask_mobile(value: str) -> str:
+    """'13812345678' → '138****5678': first 3 and last 4 kept, always four stars.
+
+    Values too short to keep anything are fully starred; empty stays empty.
+    """
+    value = value or ""
+    if len(value) < 8:
+        return "*" * len(value)
+    return f"{value[:3]}****{value[-4:]}"
+
+
+def mask_id_number(value: str) -> str:
+    """'330203199001011234' → '330203**********1234': first 6 and last 4 kept.
+
+    Always ten stars (as in the issue's example), so the mask does not reveal length.
+    """
+    value = value or ""
+    if len(value) < 11:
+        return "*" * len(value)
+    return f"{value[:6]}**********{value[-4:]}"
+
+
+MASKERS = {"mobile": mask_mobile, "id_number": mask_id_number}

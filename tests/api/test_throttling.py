@@ -1,0 +1,102 @@
+"""Rate limits: 429 with Retry-After and the JSON error body; counters shared via the cache."""
+
+import subprocess
+import sys
+import uuid
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache.backends.redis import RedisCache
+from rest_framework.test import APIClient
+
+from integrations.throttling import ApiClientThrottle, parse_rate
+from tests.integrations.factories import make_client
+
+from .scenario import make_scenario
+
+URL = "/api/v1/integrations/webhooks/"
+
+
+@pytest.fixture
+def scenario(db):
+    return make_scenario()
+
+
+def test_parse_rate():
+    assert parse_rate("100/min") == (100, 60)
+    assert parse_rate("5/s") == (5, 1)
+    assert parse_rate(None) is None
+
+
+def test_api_client_over_its_rate_gets_429_with_retry_after(scenario, settings):
+    settings.API_THROTTLE_RATES = {"client": "3/min", "user": None, "anon": None}
+    _client, key = make_client(scenario)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert [api.get(URL).status_code for _ in range(3)] == [200, 200, 200]
+    response = api.get(URL)
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert set(response.json()) >= {"detail", "errors", "request_id"}
+    # Another client of the same unit has its own allowance.
+    _other, other_key = make_client(scenario, name="另一系统")
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {other_key}")
+    assert api.get(URL).status_code == 200
+
+
+def test_signed_in_user_and_anonymous_are_limited_separately(scenario, settings):
+    settings.API_THROTTLE_RATES = {"client": None, "user": "2/min", "anon": "1/min"}
+    api = APIClient()
+    api.force_login(scenario.authority)
+    assert [api.get(URL).status_code for _ in range(3)] == [200, 200, 429]
+    anonymous = APIClient()  # on a public page (the API docs)
+    assert [anonymous.get("/api/v1/docs/").status_code for _ in range(2)] == [200, 429]
+
+
+def test_key_guessing_is_limited_per_ip(db, settings):
+    settings.API_THROTTLE_RATES = {"client": None, "user": None, "anon": None, "auth_failure": "2/min"}
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Api-Key guess")
+    assert [api.get(URL).status_code for _ in range(3)] == [401, 401, 429]
+
+
+class _FakeRequest:
+    def __init__(self, client):
+        self.auth = client
+        self.user = client.user
+        self.META = {"REMOTE_ADDR": "127.0.0.1"}
+
+
+@pytest.mark.redis
+def test_two_cache_connections_share_the_counter(scenario, settings):
+    """Two workers = two separate Redis connections; they count together."""
+    settings.API_THROTTLE_RATES = {"client": "3/min", "user": None, "anon": None}
+    api_client, _key = make_client(scenario)
+    prefix = f"t{uuid.uuid4().hex}"
+    workers = []
+    for _ in range(2):
+        throttle = ApiClientThrottle()
+        throttle.cache = RedisCache(django_settings.REDIS_URL, {"KEY_PREFIX": prefix})
+        workers.append(throttle)
+    request = _FakeRequest(api_client)
+    answers = [workers[i % 2].allow_request(request, None) for i in range(5)]
+    assert answers == [True, True, True, False, False]
+
+
+@pytest.mark.redis
+def test_another_process_sees_the_same_counter(scenario, settings):
+    settings.API_THROTTLE_RATES = {"client": "2/min", "user": None, "anon": None}
+    api_client, key = make_client(scenario)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert api.get(URL).status_code == 200
+    # A separate Python process (another worker) spends the last request of the window.
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'ningbo_grid.settings'; django.setup();"
+        "from django.core.cache import cache; import time;"
+        f"window = int(time.time() // 60); key = 'throttle:client:{api_client.pk}:60:' + str(window);"
+        "cache.add(key, 0, 65); print(cache.incr(key))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603
+    assert out.stdout.strip().endswith("2")
+    assert api.get(URL).status_code == 429

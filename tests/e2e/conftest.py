@@ -1,0 +1,123 @@
+"""Browser journeys: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Fixtures: `browser` (one Chromium per session), `page_at(size)` (a fresh context at
+"phone" 390×844 or "desktop" 1366×900), `login(page, username)` (through the login
+form) and `shot(page, step)` (a screenshot in test-artifacts/e2e/, kept by CI).
+Without Chromium the tests skip, unless REQUIRE_E2E=1 (tests/conftest.py).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from playwright.sync_api import expect
+from pytest_django.live_server_helper import LiveServer
+
+from tests.conftest import CHROMIUM
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+# inside one unless told that this is fine (the loop is idle while the test runs).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Generous waits: CI machines run the browser beside the whole suite.
+expect.set_options(timeout=15_000)
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+PASSWORD = "pw-for-tests-1"  # tests.factories.UserFactory
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, built with HTTPS redirects off (it speaks plain HTTP).
+
+    SecurityMiddleware reads SECURE_SSL_REDIRECT and the HSTS settings when the server's
+    handler is built, so they are overridden while it starts, not per test.
+    """
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    with override_settings(SECURE_SSL_REDIRECT=False, SECURE_HSTS_SECONDS=0):
+        server = LiveServer(addr)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _e2e_settings(settings):
+    """The live server speaks plain HTTP, so session and CSRF cookies may not be Secure;
+    a fast password hasher keeps sign-ins from dominating the journeys' run time."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def page_at(browser, live_server, settings):
+    """page_at("phone" | "desktop") -> a Page on its own context, with base URL the live server."""
+    settings.SITE_URL = live_server.url
+    contexts = []
+
+    def make(size: str):
+        context = browser.new_context(
+            viewport=SIZES[size], base_url=live_server.url, locale="zh-CN", is_mobile=size == "phone"
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.size_name = size
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shot(request):
+    """shot(page, step): save test-artifacts/e2e/<test>-<size>-<step>.png (full page)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    test = re.sub(r"\[.*\]$", "", request.node.name)
+
+    def save(page, step: str) -> Path:
+        path = ARTIFACTS / f"{test}-{page.size_name}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+def login(page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form and wait for the workbench."""
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+@pytest.fixture
+def staffed(transactional_db):
+    from tests.ui.scenario import make_staffed_grid
+
+    return make_staffed_grid()

@@ -1,0 +1,13 @@
+import pytest
+
+from tests.api.scenario import make_scenario
+
+
+@pytest.fixture(autouse=True)
+def _webhooks_may_target_localhost(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
+def scenario(db):
+    return make_scenario()

@@ -1,0 +1,64 @@
+import io
+import random
+
+import pytest
+
+from personnel import demo, scope
+from personnel.models import Assignment, Membership, Organisation, Staff
+from tests.factories import make_tree
+
+pytestmark = pytest.mark.django_db
+
+
+def run(seed=1):
+    out = io.StringIO()
+    demo.seed(scale="demo", rng=random.Random(seed), stdout=out)
+    return out.getvalue()
+
+
+def test_seed_refuses_without_grids():
+    with pytest.raises(demo.SeedError, match="海曙区"):
+        run()
+
+
+def test_seed_creates_organisations_staff_and_logins_idempotently(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    tree = make_tree()
+    run()
+    counts = (Organisation.objects.count(), Staff.objects.count(), Assignment.objects.count())
+    run()
+    assert (Organisation.objects.count(), Staff.objects.count(), Assignment.objects.count()) == counts
+    assert Organisation.objects.filter(name="宁波市机构编制委员会办公室", department="staffing").exists()
+    assert Organisation.objects.filter(name="南门街道办事处", area=tree.township).exists()
+    # Every grid: one leader, a full-time worker, an instructor; each micro-grid a leader.
+    for grid in (tree.grid, tree.grid2):
+        roles = sorted(Assignment.objects.current().filter(area=grid).values_list("role", flat=True))
+        assert roles.count("grid_leader") == 1 and "fulltime_worker" in roles and "instructor" in roles
+    assert Assignment.objects.current().filter(area=tree.micro_grid, role="micro_grid_leader").count() == 1
+    worker = Staff.objects.get(user__username="gridworker")
+    assert worker.assignments.get().area == tree.grid
+    users = {m.user.username: m for m in Membership.objects.select_related("user", "organisation")}
+    assert users["dispatcher"].organisation.area == tree.township
+    assert users["handler"].organisation.name == "海曙区司法局"
+    gridworker = worker.user
+    assert gridworker.first_name == "周晓燕"
+    assert gridworker.check_password("grid-demo-2026")
+    assert scope.has_area_perm(gridworker, "view_area", tree.grid)
+    assert not scope.has_area_perm(gridworker, "view_area", tree.grid2)
+    assert scope.has_area_perm(users["supervisor"].user, "view_area", tree.grid2)
+    assert not scope.has_area_perm(users["supervisor"].user, "view_area", tree.other_grid)
+    for staff in Staff.objects.all():
+        staff.full_clean()  # valid mobiles and ID numbers
+
+
+def test_seed_is_deterministic():
+    make_tree()
+    run(seed=7)
+    first = list(Staff.objects.order_by("work_id").values_list("name", "mobile", "id_number"))
+    Assignment.objects.all().delete()
+    Staff.objects.exclude(user__isnull=False).delete()
+    run(seed=7)
+    again = list(Staff.objects.order_by("work_id").values_list("name", "mobile", "id_number"))
+    assert [r for r in first if r[0] not in demo.LOGINS.values()] == [
+        r for r in again if r[0] not in demo.LOGINS.values()
+    ]

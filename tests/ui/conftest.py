@@ -1,0 +1,8 @@
+import pytest
+
+from .scenario import make_staffed_grid
+
+
+@pytest.fixture
+def staffed(db):
+    return make_staffed_grid()

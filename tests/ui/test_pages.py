@@ -1,0 +1,108 @@
+"""Layout, language switch, form rendering, login and the workbench."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-for-tests-1"
+
+
+def test_landing_page_shows_the_tree_counts_lookup_and_catalogue(client, staffed):
+    html = client.get("/").content.decode()
+    assert 'data-level="county">2<' in html
+    assert 'data-level="grid">3<' in html
+    assert 'action="/public/grids/"' in html
+    assert 'href="/catalog/public/"' in html
+
+
+def test_switching_to_english_translates_the_page(client, staffed):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert "Ningbo Urban-Rural Grid Service Management Platform" in html
+    assert "网格化服务管理平台" not in html.split("<body", 1)[1].replace('lang="zh-hans">中文', "")
+    assert client.get("/").headers["Content-Language"] == "en"
+
+
+def test_pages_carry_csrf_header_for_htmx(client, staffed):
+    html = client.get("/").content.decode()
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert "vendor/htmx/htmx.min.js" in html
+
+
+def test_wrong_password_shows_a_chinese_error_and_keeps_the_username(client, staffed):
+    response = client.post("/accounts/login/", {"username": "gridworker", "password": "wrong"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "请输入一个正确的" in html
+    assert 'value="gridworker"' in html
+    assert "wrong" not in html
+
+
+def test_empty_login_marks_each_required_field_with_its_error(client, staffed):
+    html = client.post("/accounts/login/", {"username": "", "password": ""}).content.decode()
+    assert html.count("该字段是必填项。") == 2
+    assert 'id="id_username_error"' in html and 'id="id_password_error"' in html
+    assert 'class="form-control is-invalid"' in html
+    assert 'aria-describedby="id_username_error"' in html
+
+
+def test_form_errors_follow_the_users_language(client, staffed):
+    client.cookies["django_language"] = "en"
+    html = client.post("/accounts/login/", {"username": "", "password": ""}).content.decode()
+    assert "This field is required." in html
+
+
+def test_worker_workbench_shows_their_grid_and_role(client, staffed):
+    client.force_login(staffed.worker_user)
+    response = client.get("/")
+    html = response.content.decode()
+    assert "工作台" in html
+    assert 'id="panel-grids"' in html
+    assert "尹江岸第一网格" in html and "专职网格员" in html
+    assert f'href="/public/grids/{staffed.grid.code}/"' in html
+
+
+def test_dispatcher_workbench_shows_their_organisation(client, staffed):
+    client.force_login(staffed.dispatcher_user)
+    html = client.get("/").content.decode()
+    assert "南门街道办事处" in html and "乡镇（街道）调度员" in html
+    assert 'id="panel-grids"' not in html
+
+
+def test_menu_shows_admin_only_to_staff_users(client, staffed, django_user_model):
+    client.force_login(staffed.worker_user)
+    assert 'href="/admin/"' not in client.get("/").content.decode()
+    staffed.worker_user.is_staff = True
+    staffed.worker_user.save()
+    assert 'href="/admin/"' in client.get("/").content.decode()
+
+
+def test_workbench_costs_a_fixed_number_of_queries(client, staffed, django_assert_max_num_queries):
+    client.force_login(staffed.worker_user)
+    with django_assert_max_num_queries(6):  # session, user, assignments, memberships
+        client.get("/")
+
+
+def test_registered_panel_appears_on_the_workbench(client, staffed):
+    from ningbo_grid import workbench
+
+    def urgent(request, roles):
+        return workbench.Panel(
+            key="urgent", title="待办", template="includes/panels/my_roles.html", order=10, badge=3, level="danger"
+        )
+
+    workbench.register_panel(urgent)
+    try:
+        client.force_login(staffed.worker_user)
+        html = client.get("/").content.decode()
+    finally:
+        workbench._registry.remove(urgent)
+    assert html.index('id="panel-urgent"') < html.index('id="panel-grids"')
+    assert "text-bg-danger" in html
+
+
+def test_logout_is_a_post(client, staffed):
+    client.force_login(staffed.worker_user)
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.post("/accounts/logout/").status_code == 302
