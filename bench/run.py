@@ -19,6 +19,7 @@ import importlib
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -115,7 +116,7 @@ ENDPOINTS = [
         body={"item": "{item_code}", "area": "{grid}", "title": "bench", "description": "bench report"},
     ),
     Endpoint("dispatch", "dispatcher", "POST", "/api/v1/events/{open_event}/dispatch/", body={"unit": "{unit}"}),
-    Endpoint("grid subtree listing", "dispatcher", "GET", "/api/v1/areas/{township}/descendants/"),
+    Endpoint("grid subtree listing", "dispatcher", "GET", "/api/v1/grids/?within={township_code}&level=grid"),
     Endpoint("Open311 requests list", "dispatcher", "GET", "/open311/v2/requests.json"),
     Endpoint("dashboard, township", "dispatcher", "GET", "/api/v1/evaluation/dashboard/?area={township}"),
     Endpoint("dashboard, district", "county", "GET", "/api/v1/evaluation/dashboard/?area={county}"),
@@ -123,7 +124,12 @@ ENDPOINTS = [
 ]
 
 #: Candidate dotted paths of the deadline sweep (events helper); the first importable one is timed.
-SWEEP_CANDIDATES = ["events.services.deadlines_sweep", "events.tasks.deadlines_sweep", "events.deadlines.sweep"]
+SWEEP_CANDIDATES = [
+    "events.sweep.sweep_due",
+    "events.services.deadlines_sweep",
+    "events.tasks.deadlines_sweep",
+    "events.deadlines.sweep",
+]
 
 COLUMNS = (
     "e.id, e.number, e.tracking_code, e.item_id, e.category, e.grade, e.status, e.level, e.area_id,"
@@ -238,7 +244,9 @@ def subjects() -> dict:
         grid = cur.fetchone()[0]
     return {
         "township": township,
+        "township_code": codes[township],
         "county": county,
+        "county_code": codes[county],
         "city": 1,
         "unit": unit,
         "item": item,
@@ -280,12 +288,6 @@ class Server:
             CSRF_COOKIE_SECURE="0",
             DEBUG="0",
         )
-        from django.conf import settings
-
-        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # slow (compression): only once
-            subprocess.run(
-                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-            )
         self.log = open(ROOT / "bench" / "out" / "gunicorn.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
             [
@@ -325,8 +327,9 @@ def login(base: str, username: str, password: str):
     import requests
 
     session = requests.Session()
-    session.get(base + "/accounts/login/", timeout=10)
-    token = session.cookies.get("csrftoken", "")
+    page = session.get(base + "/accounts/login/", timeout=10).text
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    token = found.group(1) if found else session.cookies.get("csrftoken", "")
     response = session.post(
         base + "/accounts/login/",
         data={"username": username, "password": password, "csrfmiddlewaretoken": token},
@@ -336,7 +339,9 @@ def login(base: str, username: str, password: str):
     )
     if response.status_code != 302:
         raise SystemExit(f"login as {username} failed ({response.status_code})")
-    session.headers["X-CSRFToken"] = session.cookies.get("csrftoken", token)
+    after = session.get(base + "/accounts/login/", timeout=10).text  # a fresh token for the new session
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', after)
+    session.headers["X-CSRFToken"] = found.group(1) if found else session.cookies.get("csrftoken", token)
     session.headers["Referer"] = base + "/"
     return session
 
@@ -425,8 +430,9 @@ def time_sweep(n: int) -> list[list[str]]:
             [OPEN.split(",")],
         )
     start = time.perf_counter()
-    func(now=timezone.now()) if "now" in func.__code__.co_varnames else func()
-    rows.append(["deadline sweep, 10,000 due", f"{(time.perf_counter() - start) * 1000:.0f}"] + ["–"] * 7)
+    result = func(now=timezone.now())
+    took = (time.perf_counter() - start) * 1000
+    rows.append(["deadline sweep, 10,000 due", f"{took:.0f}", "–", f"(1 run: {result})"] + ["–"] * 5)
     idle = []
     for _ in range(n):
         start = time.perf_counter()
