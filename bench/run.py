@@ -327,7 +327,7 @@ def login(base: str, username: str, password: str):
     import requests
 
     session = requests.Session()
-    page = session.get(base + "/accounts/login/", timeout=10).text
+    page = session.get(base + "/accounts/login/", timeout=60).text
     found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     token = found.group(1) if found else session.cookies.get("csrftoken", "")
     response = session.post(
@@ -335,11 +335,11 @@ def login(base: str, username: str, password: str):
         data={"username": username, "password": password, "csrfmiddlewaretoken": token},
         headers={"Referer": base + "/accounts/login/"},
         allow_redirects=False,
-        timeout=10,
+        timeout=120,  # password hashing is slow by design
     )
     if response.status_code != 302:
         raise SystemExit(f"login as {username} failed ({response.status_code})")
-    after = session.get(base + "/accounts/login/", timeout=10).text  # a fresh token for the new session
+    after = session.get(base + "/accounts/login/", timeout=60).text  # a fresh token for the new session
     found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', after)
     session.headers["X-CSRFToken"] = found.group(1) if found else session.cookies.get("csrftoken", token)
     session.headers["Referer"] = base + "/"
