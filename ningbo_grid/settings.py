@@ -272,9 +272,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps name a choice field `level` or `kind`: one enum name per choice set.
     "ENUM_NAME_OVERRIDES": {
         "TimeUnitEnum": "catalog.choices.TimeUnit",
         "ListLevelEnum": "catalog.choices.ListLevel",
+        "AreaLevelEnum": "grids.choices.Level",
+        "ItemKindEnum": "catalog.choices.ItemKind",
+        "OrgKindEnum": "personnel.choices.OrgKind",
     },
 }
 
