@@ -44,8 +44,3 @@ urlpatterns = [
 
 admin.site.site_header = "宁波市城乡网格化服务管理平台"
 admin.site.site_title = "网格化服务管理"
-
-handler400 = "ningbo_grid.views.bad_request"
-handler403 = "ningbo_grid.views.permission_denied"
-handler404 = "ningbo_grid.views.page_not_found"
-handler500 = "ningbo_grid.views.server_error"

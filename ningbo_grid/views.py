@@ -35,27 +35,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
 
-
-def _error_handler(status: int, template: str, default_detail: str):
-    """A Django error handler: JSON for API paths (no template, no body parsing), the
-    styled page elsewhere. Used for `handler400/403/404/500` in the root URLconf."""
-    from django.views import defaults
-
-    from .api import error_body
-    from .middleware import is_api
-
-    def handler(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-        if is_api(request):
-            return JsonResponse(error_body(request, default_detail), status=status)
-        if status == 500:
-            return defaults.server_error(request, template_name=template)
-        view = {400: defaults.bad_request, 403: defaults.permission_denied, 404: defaults.page_not_found}[status]
-        return view(request, exception, template_name=template)
-
-    return handler
-
-
-bad_request = _error_handler(400, "400.html", "Bad Request")
-permission_denied = _error_handler(403, "403.html", "Forbidden")
-page_not_found = _error_handler(404, "404.html", "Not Found")
-server_error = _error_handler(500, "500.html", "Internal Server Error")
