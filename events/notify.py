@@ -31,10 +31,15 @@ logger = logging.getLogger(__name__)
 
 
 class LogSmsBackend:
-    """Default SMS backend: writes each message to the log instead of sending it."""
+    """Default SMS backend: writes each message to the log instead of sending it.
+
+    The number is logged masked (`138****5678`): logs are not a place for personal data.
+    """
 
     def send(self, phone: str, text: str) -> None:
-        logger.info("SMS to %s: %s", phone, text)
+        from personnel.masking import mask_mobile
+
+        logger.info("SMS to %s: %s", mask_mobile(phone), text)
 
 
 def sms_backend():

@@ -20,7 +20,7 @@ class AdjustForm(forms.Form):
     """Common field: the local date the adjustment takes effect."""
 
     effective_date = forms.DateField(
-        label=_("生效日期"), initial=_today, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("生效日期"), initial=_today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, area: Area, **kwargs):
