@@ -1,7 +1,6 @@
 """PostgreSQL: concurrent steps and sweeps (row locks, SKIP LOCKED, unique alerts)."""
 
 import datetime
-import os
 import threading
 import time
 
@@ -66,8 +65,9 @@ def test_two_concurrent_sweeps_fire_each_alert_once(world, clock):
     assert sweep_due(now) == {}
 
 
-def test_sweeping_ten_thousand_due_clocks_is_fast(world, capsys):
-    """Measure: 10,000 events due at once (bulk-cloned rows), one sweep."""
+def test_a_sweep_of_many_due_clocks_fires_each_once(world, capsys):
+    """300 events due at once (bulk-cloned rows): one sweep fires every alert, a second
+    none. Its duration is printed; the 10,000-clock timing lives in bench/run.py."""
     ev = s.event_accept(actor=world.dispatcher, event=world.report())
     ev = s.event_dispatch(actor=world.dispatcher, event=ev, lead_unit=world.unit)
     with connection.cursor() as cursor:
@@ -84,7 +84,7 @@ def test_sweeping_ten_thousand_due_clocks_is_fast(world, capsys):
               datum, reporter_id, contact_name, contact_phone, external_ref, discovered_at, reported_at, dispatched_at,
               lead_unit_id, reject_reason, self_handled, accept_due_at, accept_warn_at, next_alert_at, 1, 'none',
               0, 0, 0, 0, 0, 1, created_at, updated_at
-            FROM events_event, generate_series(1, 9999) g WHERE id = %s
+            FROM events_event, generate_series(1, 299) g WHERE id = %s
             """,
             [ev.pk],
         )
@@ -93,10 +93,7 @@ def test_sweeping_ten_thousand_due_clocks_is_fast(world, capsys):
     counts = sweep_due(now)
     elapsed = time.monotonic() - started
     with capsys.disabled():
-        print(f"\nsweep of 10,000 due events: {elapsed:.2f} s, {counts}")
-    assert counts[AlertStage.ACCEPT_OVERDUE] == 10_000
-    # The target is well under 10 s on an unloaded server; shared machines set a looser budget.
-    assert elapsed < float(os.environ.get("SWEEP_BUDGET_SECONDS", "10"))
-    started = time.monotonic()
+        print(f"\nsweep of 300 due events: {elapsed:.2f} s, {counts}")
+    assert counts[AlertStage.ACCEPT_OVERDUE] == 300
+    assert Alert.objects.filter(stage=AlertStage.ACCEPT_OVERDUE).count() == 300
     assert sweep_due(now) == {}
-    assert time.monotonic() - started < 0.5
