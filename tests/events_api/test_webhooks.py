@@ -9,8 +9,8 @@ from integrations import signing
 from integrations.choices import WebhookEventType
 from integrations.models import WebhookDelivery
 from integrations.services import webhook_subscription_create
-from tests.integrations.test_webhooks import Receiver
 from tests.factories import UserFactory
+from tests.integrations.test_webhooks import Receiver
 
 
 @pytest.fixture
