@@ -5,6 +5,8 @@ event's short title stands for its description; status notes are fixed labels of
 latest status-changing step). Times are ISO 8601 in Asia/Shanghai (+08:00).
 """
 
+import re
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,11 +63,16 @@ def service(version) -> dict:
         "description": version.description,
         "metadata": bool(version.attributes),
         "type": "realtime",
-        "keywords": ", ".join(
-            filter(None, [Department(version.department).label if version.department in Department.values else ""])
-        ),
+        "keywords": keywords(version),
         "group": str(Category(version.category).label),
     }
+
+
+def keywords(version) -> str:
+    """The responsible department and supporting units, comma-separated."""
+    words = [str(Department(version.department).label)] if version.department in Department.values else []
+    words += [w.strip() for w in re.split(r"[,，、;；]", version.supporting_units or "") if w.strip()]
+    return ", ".join(words)
 
 
 def service_definition(version) -> dict:
