@@ -16,6 +16,18 @@ from ..models import Action, Attachment, Event, Notification, Patrol
 from ..services import CORRECTABLE_FIELDS
 
 
+class AreaCodeField(serializers.SlugRelatedField):
+    """An area by its code (form posts may carry NUL characters, which PostgreSQL refuses)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Area.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data or len(data) > 18:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data).replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class EventSerializer(serializers.ModelSerializer):
     """An event as listed and read (`version` is also the ETag's basis)."""
 
@@ -73,7 +85,7 @@ class EventSerializer(serializers.ModelSerializer):
 class EventReportSerializer(serializers.Serializer):
     """Input of `POST /events/` (event_report): area and item by code."""
 
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
+    area = AreaCodeField()
     item = serializers.CharField(max_length=20)
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=5000)
@@ -186,7 +198,7 @@ class CorrectSerializer(serializers.Serializer):
 
 
 class PatrolSerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
+    area = AreaCodeField()
     user = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:

@@ -172,7 +172,7 @@ class EventViewSet(
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>\d+)",
+        url_path=r"attachments/(?P<attachment_id>\d{1,18})",
         url_name="attachment",
         filterset_class=None,
         pagination_class=None,
@@ -244,6 +244,7 @@ class PatrolViewSet(
 
     serializer_class = s.PatrolSerializer
     queryset = Patrol.objects.none()  # for the schema; get_queryset scopes
+    lookup_value_regex = r"\d{1,18}"
     pagination_class = StableCursorPagination
     ordering = ("-started_at", "-id")
     scope_map = {"POST": "report"}
@@ -264,6 +265,7 @@ class NotificationViewSet(ServiceErrorsMixin, mixins.ListModelMixin, viewsets.Ge
 
     serializer_class = s.NotificationSerializer
     queryset = Notification.objects.none()  # for the schema; get_queryset scopes
+    lookup_value_regex = r"\d{1,18}"
     pagination_class = StableCursorPagination
     ordering = ("-created_at", "-id")
     scope_map = {"POST": "read"}

@@ -215,3 +215,10 @@ def test_worker_logs_a_patrol(world):
         format="json",
     )
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/api/v1/events/", "/api/v1/patrols/"])
+def test_nul_in_a_form_post_is_400_not_500(world, url):
+    response = api_as(world.worker).post(url, {"area": "3302\x00", "title": "x"}, format="multipart")
+    assert response.status_code == 400
+    assert "area" in response.json()["errors"]
