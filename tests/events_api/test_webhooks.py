@@ -2,32 +2,12 @@
 
 import json
 
-import pytest
-
 from events.services import event_accept, event_dispatch
 from integrations import signing
 from integrations.choices import WebhookEventType
 from integrations.models import WebhookDelivery
 from integrations.services import webhook_subscription_create
 from tests.factories import UserFactory
-from tests.integrations.test_webhooks import Receiver
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
-
-
-@pytest.fixture
-def eager(settings, django_capture_on_commit_callbacks):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from ningbo_grid.celery import app
-
-    app.conf.task_always_eager = True
-    yield django_capture_on_commit_callbacks
-    app.conf.task_always_eager = False
 
 
 def _subscribe(org, url, types=(WebhookEventType.DISPATCHED,)):
