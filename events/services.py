@@ -1206,3 +1206,18 @@ __all__ = [
     "patrol_start",
     "version_in_force",
 ]
+
+
+def notifications_mark_read(*, actor, notification=None, at=None) -> int:
+    """Mark the actor's own unread notifications read: one (`notification`, instance or
+    pk) or all. Someone else's notification is `NotFound`. Returns the number marked."""
+    now = _now(at)
+    qs = actor.notifications.filter(read_at__isnull=True) if actor and actor.is_authenticated else None
+    if qs is None:
+        raise NotFound(_("通知不存在。"))
+    if notification is not None:
+        pk = getattr(notification, "pk", notification)
+        if not actor.notifications.filter(pk=pk).exists():
+            raise NotFound(_("通知不存在。"))
+        qs = qs.filter(pk=pk)
+    return qs.update(read_at=now)

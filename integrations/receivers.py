@@ -6,9 +6,13 @@ the events app can provide it, and so tests can send stand-ins):
 - `event.pk`; optional `event.webhook_payload()` → dict (the public fields of the
   event); without it the payload is `{"id", "number", "status", "version",
   "updated_at"}` read with `getattr` (missing attributes become null).
-- `event.webhook_organisation_ids()` → iterable of organisation ids concerned (the
-  handling units the event is dispatched to); without it, the `unit_id` values of
-  `event.dispatches` (events.models.Dispatch) in the event's current `cycle`.
+- `event.webhook_organisation_ids()` → iterable of organisation ids concerned; without
+  it, for state changes: the `unit_id` values of `event.dispatches`
+  (events.models.Dispatch) in the event's current `cycle` (the lead and co-handling
+  units), plus the authorities over the event — the township office of
+  `event.township_id` and the grid authority of `event.county_id`
+  (personnel Organisation kinds township_office / authority with that area); for
+  overdue alerts: the lead unit (`event.lead_unit_id`) only.
 - `action.kind` (events.choices.ActionKind; "dispatch" also emits `event.dispatched`
   to the units just dispatched: `action.data["units"]` (a list of organisation ids) if
   the dispatch service records it, else the event's active dispatches).
@@ -20,6 +24,7 @@ logged.
 
 import logging
 
+from django.db.models import Q
 from django.dispatch import receiver
 
 from events.signals import event_changed, event_overdue
@@ -56,7 +61,30 @@ def event_organisation_ids(event) -> set[int]:
         return set()
     cycle = getattr(event, "cycle", None)
     rows = dispatches.filter(cycle=cycle) if cycle is not None else dispatches.all()
-    return set(rows.values_list("unit_id", flat=True))
+    ids = set(rows.values_list("unit_id", flat=True))
+    return ids | authority_ids(event)
+
+
+def authority_ids(event) -> set[int]:
+    """The township office and the district grid authority over `event` (one query)."""
+    from personnel.choices import OrgKind
+    from personnel.models import Organisation
+
+    township, county = getattr(event, "township_id", None), getattr(event, "county_id", None)
+    if township is None and county is None:
+        return set()
+    rows = Organisation.objects.filter(
+        Q(kind=OrgKind.TOWNSHIP_OFFICE, area_id=township) | Q(kind=OrgKind.AUTHORITY, area_id=county)
+    )
+    return set(rows.values_list("pk", flat=True))
+
+
+def overdue_organisation_ids(event) -> set[int]:
+    """Who hears of an overdue alert: the lead unit (see the module docstring)."""
+    if hasattr(event, "webhook_organisation_ids"):
+        return set(event.webhook_organisation_ids())
+    lead = getattr(event, "lead_unit_id", None)
+    return {lead} if lead else set()
 
 
 def dispatched_unit_ids(event, action) -> set[int]:
@@ -94,7 +122,7 @@ def on_event_overdue(sender, event, stage=None, **kwargs) -> None:
     try:
         payload = {**event_payload(event), "stage": stage}
         webhook_emit(
-            event_type=WebhookEventType.OVERDUE, organisation_ids=event_organisation_ids(event), payload=payload
+            event_type=WebhookEventType.OVERDUE, organisation_ids=overdue_organisation_ids(event), payload=payload
         )
     except Exception:
         log.exception("overdue webhook for event %s failed", getattr(event, "pk", None))

@@ -282,6 +282,9 @@ SPECTACULAR_SETTINGS = {
         "AreaLevelEnum": "grids.choices.Level",
         "OrgKindEnum": "personnel.choices.OrgKind",
         "ItemKindEnum": "catalog.choices.ItemKind",
+        "EventStatusEnum": "events.choices.EventStatus",
+        "EventSourceEnum": "events.choices.Source",
+        "ActionKindEnum": "events.choices.ActionKind",
     },
 }
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("public/", include("ningbo_grid.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("open311/v2/", include("events.open311.urls")),
     path("grids/", include("grids.urls")),
     path("personnel/", include("personnel.urls")),
     path("catalog/", include("catalog.urls")),

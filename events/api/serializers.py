@@ -1,0 +1,217 @@
+"""API shapes of grid events (Art. 17, 19, 30).
+
+Times are ISO 8601 with the zone (stored UTC, rendered in Asia/Shanghai). Areas and
+catalogue items are referred to by their codes, organisations by id. Personal data
+of the public (contact name and phone) is never returned.
+"""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from catalog.choices import Grade, TimeUnit
+from grids.models import Area
+
+from ..choices import Datum, RejectReason, RequestKind, Source
+from ..models import Action, Attachment, Event, Notification, Patrol
+from ..services import CORRECTABLE_FIELDS
+
+
+class AreaCodeField(serializers.SlugRelatedField):
+    """An area by its code (form posts may carry NUL characters, which PostgreSQL refuses)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Area.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data or len(data) > 18:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data).replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """An event as listed and read (`version` is also the ETag's basis)."""
+
+    item = serializers.CharField(source="item.code", read_only=True)
+    item_name = serializers.CharField(source="item_version.name", read_only=True)
+    area = serializers.CharField(source="area.code", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    township = serializers.CharField(source="township.code", read_only=True)
+    county = serializers.CharField(source="county.code", read_only=True)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "number",
+            "title",
+            "description",
+            "status",
+            "status_display",
+            "grade",
+            "category",
+            "source",
+            "level",
+            "item",
+            "item_name",
+            "area",
+            "area_name",
+            "township",
+            "county",
+            "address",
+            "latitude",
+            "longitude",
+            "datum",
+            "attributes",
+            "lead_unit",
+            "lead_unit_name",
+            "discovered_at",
+            "reported_at",
+            "accepted_at",
+            "dispatched_at",
+            "signed_at",
+            "result_at",
+            "closed_at",
+            "accept_due_at",
+            "complete_due_at",
+            "alert_level",
+            "external_ref",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class EventReportSerializer(serializers.Serializer):
+    """Input of `POST /events/` (event_report): area and item by code."""
+
+    area = AreaCodeField()
+    item = serializers.CharField(max_length=20)
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=5000)
+    discovered_at = serializers.DateTimeField()
+    grade = serializers.ChoiceField(choices=Grade.choices, default=Grade.GENERAL)
+    source = serializers.ChoiceField(choices=Source.choices, default=Source.STAFF)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    datum = serializers.ChoiceField(choices=Datum.choices, required=False, allow_blank=True, default="")
+    attributes = serializers.DictField(required=False, default=dict)
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    """One timeline row."""
+
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    organisation = serializers.CharField(source="actor_organisation.name", read_only=True, default=None)
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "actor_name",
+            "organisation",
+            "at",
+            "from_status",
+            "to_status",
+            "text",
+            "data",
+        ]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "width", "height", "sha256", "uploaded_at", "url"]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return reverse("api-event-attachment", kwargs={"number": obj.event.number, "attachment_id": obj.pk})
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class StepSerializer(serializers.Serializer):
+    """Common input of workflow steps: `version` (optional) is the version you read; if the
+    event changed since, the step answers 409."""
+
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class TextSerializer(StepSerializer):
+    text = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class RequiredTextSerializer(StepSerializer):
+    text = serializers.CharField(max_length=5000)
+
+
+class RejectSerializer(TextSerializer):
+    reason = serializers.ChoiceField(choices=RejectReason.choices)
+    original = serializers.CharField(max_length=20, required=False, help_text="number of the original (duplicate)")
+
+
+class DispatchSerializer(TextSerializer):
+    lead_unit = serializers.IntegerField(min_value=1)
+    co_units = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
+
+
+class ReasonSerializer(StepSerializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class RequestSerializer(ReasonSerializer):
+    kind = serializers.ChoiceField(choices=RequestKind.choices)
+    extra_amount = serializers.DecimalField(max_digits=6, decimal_places=2, required=False, allow_null=True)
+    extra_unit = serializers.ChoiceField(choices=TimeUnit.choices, required=False, allow_blank=True, default="")
+
+
+class DecideSerializer(StepSerializer):
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ResultSerializer(RequiredTextSerializer):
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class VerifySerializer(TextSerializer):
+    passed = serializers.BooleanField()
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class CorrectSerializer(serializers.Serializer):
+    """Input of `correct` (needs `If-Match`): the changed fields and the reason."""
+
+    changes = serializers.DictField(help_text=f"any of {', '.join(CORRECTABLE_FIELDS)}")
+    text = serializers.CharField(max_length=5000)
+
+
+class PatrolSerializer(serializers.ModelSerializer):
+    area = AreaCodeField()
+    user = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Patrol
+        fields = ["id", "area", "user", "started_at", "ended_at", "households_visited", "notes", "created_at"]
+        read_only_fields = ["id", "user", "created_at"]
+        extra_kwargs = {"ended_at": {"required": True, "allow_null": False}}
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    event = serializers.CharField(source="event.number", read_only=True, default=None)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "event", "created_at", "read_at"]
+        read_only_fields = fields

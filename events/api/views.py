@@ -1,0 +1,287 @@
+"""The events API (`/api/v1/events/`, `/patrols/`, `/notifications/`): thin views over
+`events.services`; every read goes through `Event.objects.restrict` (out of scope = 404).
+
+Service errors map in one place (`ServiceErrorsMixin`): Conflict → 409, NotFound → 404;
+Django's PermissionDenied → 403 and ValidationError → 400 (field messages) are mapped by
+`ningbo_grid.api.exception_handler`. API-key scopes (integrations.permissions): `read` for
+GET; `report` to report, comment, correct, attach photos and log patrols; `handle` for
+the workflow steps.
+"""
+
+from django.db.models import Q
+from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from ningbo_grid.concurrency import ETagMixin, check_if_match, etag_of
+from ningbo_grid.pagination import StableCursorPagination
+from personnel.scope import covering_q
+
+from .. import services
+from ..attachments import attachment_add
+from ..exceptions import Conflict, NotFound
+from ..filtersets import EventFilterSet
+from ..models import Event, Notification, Patrol
+from . import serializers as s
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, description="the ETag you read"
+)
+ERRORS = {
+    400: OpenApiResponse(description="bad input (field messages)"),
+    403: OpenApiResponse(description="you may see the event but not take this step"),
+    404: OpenApiResponse(description="not found or outside your jurisdiction"),
+    409: OpenApiResponse(description="the event changed meanwhile, or the step is not allowed in its status"),
+}
+
+
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("该事件已被他人处理或更新，请刷新后重试。")
+    default_code = "conflict"
+
+
+class ServiceErrorsMixin:
+    """Map the events services' own exceptions to HTTP (see the module docstring)."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Conflict):
+            exc = ConflictError(str(exc.message))
+        elif isinstance(exc, NotFound):
+            exc = exceptions.NotFound(str(exc.message))
+        return super().handle_exception(exc)
+
+
+def _step(name, service, serializer_class, summary, url_path=None, parsers=None):
+    """A detail POST action running `service` with the validated input (see StepSerializer)."""
+
+    def view(self, request, number=None):
+        event = self.get_object()
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version", None)
+        if version is not None:
+            event.version = version  # the version the caller read: stale → Conflict (409)
+        if "original" in values:
+            original = Event.objects.restrict(request.user).filter(number=values["original"]).first()
+            if original is None:
+                raise exceptions.ValidationError({"original": [_("原事件不存在或不在您的辖区内。")]})
+            values["original"] = original
+        event = service(actor=request.user, event=event, **values)
+        return Response(s.EventSerializer(event).data, headers={"ETag": etag_of(event)})
+
+    view.__name__ = name
+    view = extend_schema(request=serializer_class, responses={200: s.EventSerializer, **ERRORS}, summary=summary)(view)
+    kwargs = {"parser_classes": parsers} if parsers else {}
+    url_name = (url_path or name).rstrip("_")
+    return action(
+        detail=True, methods=["post"], url_path=url_path or name, url_name=url_name, filterset_class=None, **kwargs
+    )(view)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Events within your jurisdiction or dispatched to your unit"),
+    create=extend_schema(request=s.EventReportSerializer, responses={201: s.EventSerializer, **ERRORS}),
+    retrieve=extend_schema(summary="One event (ETag header: send it back in If-Match to correct)"),
+)
+class EventViewSet(
+    ServiceErrorsMixin, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Grid events (Art. 17, 30), newest change first (cursor pages)."""
+
+    serializer_class = s.EventSerializer
+    filterset_class = EventFilterSet
+    pagination_class = StableCursorPagination
+    ordering = ("-updated_at", "-id")
+    lookup_field = "number"
+    lookup_value_regex = r"[A-Z]\d{8,16}"
+    scope_map = {
+        "list": "read",
+        "retrieve": "read",
+        "timeline": "read",
+        "attachment": "read",
+        "create": "report",
+        "comment": "report",
+        "correct": "report",
+        "attachments": "report",  # GET falls back to the method: see scope_map["GET"]
+        "GET": "read",
+        "accept": "handle",
+        "reject": "handle",
+        "escalate": "handle",
+        "dispatch_": "handle",
+        "sign": "handle",
+        "return_": "handle",
+        "request_": "handle",
+        "decide": "handle",
+        "resume": "handle",
+        "submit_result": "handle",
+        "verify": "handle",
+        "close": "handle",
+        "urge": "handle",
+    }
+
+    def get_queryset(self):
+        return Event.objects.restrict(self.request.user).select_related(
+            "item", "item_version", "area", "township", "county", "lead_unit"
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = s.EventReportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.event_report(actor=request.user, **data.validated_data)
+        return Response(s.EventSerializer(event).data, status=status.HTTP_201_CREATED, headers={"ETag": etag_of(event)})
+
+    @extend_schema(responses={200: s.ActionSerializer(many=True)}, summary="Timeline (audit trail), oldest first")
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def timeline(self, request, number=None):
+        event = self.get_object()
+        actions = event.actions.select_related("actor_organisation").order_by("at", "id")
+        return Response(s.ActionSerializer(actions, many=True).data)
+
+    @extend_schema(methods=["GET"], responses={200: s.AttachmentSerializer(many=True)}, summary="Photos of the event")
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={201: s.AttachmentSerializer, **ERRORS},
+        summary="Attach a photo (JPEG, PNG, WebP; metadata stripped)",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filterset_class=None,
+        pagination_class=None,
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def attachments(self, request, number=None):
+        event = self.get_object()
+        if request.method == "POST":
+            data = s.AttachmentUploadSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            attachment = attachment_add(actor=request.user, event=event, file=data.validated_data["file"])
+            return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        rows = event.attachments.select_related("event").order_by("uploaded_at", "id")
+        return Response(s.AttachmentSerializer(rows, many=True).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>\d{1,18})",
+        url_name="attachment",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def attachment(self, request, number=None, attachment_id=None):
+        """Download one photo (only for those who may see the event)."""
+        event = self.get_object()
+        row = event.attachments.filter(pk=attachment_id).first()
+        if row is None:
+            raise exceptions.NotFound()
+        return FileResponse(row.file.open("rb"), content_type=row.content_type, filename=row.original_name or None)
+
+    @extend_schema(
+        request=s.CorrectSerializer,
+        responses={
+            200: s.EventSerializer,
+            412: OpenApiResponse(description="stale If-Match"),
+            428: OpenApiResponse(description="If-Match missing"),
+            **ERRORS,
+        },
+        parameters=[IF_MATCH],
+        summary="Correct reported details (更正; the only update; needs If-Match)",
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def correct(self, request, number=None):
+        event = self.get_object()
+        check_if_match(request, event, required=True)
+        data = s.CorrectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.event_correct(actor=request.user, event=event, **data.validated_data)
+        return Response(s.EventSerializer(event).data, headers={"ETag": etag_of(event)})
+
+    accept = _step("accept", services.event_accept, s.TextSerializer, "Accept (受理)")
+    reject = _step("reject", services.event_reject, s.RejectSerializer, "Reject (不予受理)")
+    escalate = _step("escalate", services.event_escalate, s.RequiredTextSerializer, "Escalate (提级)")
+    dispatch_ = _step(
+        "dispatch_", services.event_dispatch, s.DispatchSerializer, "Dispatch (派遣)", url_path="dispatch"
+    )
+    sign = _step("sign", services.event_sign, s.TextSerializer, "Sign for (签收)")
+    return_ = _step("return_", services.event_return, s.ReasonSerializer, "Return (退回)", url_path="return")
+    request_ = _step(
+        "request_", services.event_request, s.RequestSerializer, "Request extension/suspension", url_path="request"
+    )
+    decide = _step("decide", services.event_request_decide, s.DecideSerializer, "Decide the pending request")
+    resume = _step("resume", services.event_resume, s.TextSerializer, "Resume (恢复办理)")
+    submit_result = _step(
+        "submit_result",
+        services.event_submit_result,
+        s.ResultSerializer,
+        "Submit the result (办结反馈)",
+        url_path="submit-result",
+    )
+    verify = _step("verify", services.event_verify, s.VerifySerializer, "Verify on site (核查)")
+    close = _step("close", services.event_close, s.TextSerializer, "Close (结案)")
+    urge = _step("urge", services.event_urge, s.RequiredTextSerializer, "Urge (催办)")
+    comment = _step("comment", services.event_comment, s.RequiredTextSerializer, "Comment (批注)")
+
+
+@extend_schema_view(create=extend_schema(responses={201: s.PatrolSerializer, **ERRORS}))
+class PatrolViewSet(
+    ServiceErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Patrols and home visits (巡查走访, Art. 15): your own, and those in grids you may view.
+    POST records a finished patrol (`patrol_log`)."""
+
+    serializer_class = s.PatrolSerializer
+    queryset = Patrol.objects.none()  # for the schema; get_queryset scopes
+    lookup_value_regex = r"\d{1,18}"
+    pagination_class = StableCursorPagination
+    ordering = ("-started_at", "-id")
+    scope_map = {"POST": "report"}
+    filterset_class = None
+
+    def get_queryset(self):
+        user = self.request.user
+        return Patrol.objects.filter(Q(user=user) | covering_q(user, "view_area", "area")).select_related(
+            "area", "user"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.patrol_log(actor=self.request.user, **serializer.validated_data)
+
+
+class NotificationViewSet(ServiceErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your own inbox, newest first; mark one or all read."""
+
+    serializer_class = s.NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; get_queryset scopes
+    lookup_value_regex = r"\d{1,18}"
+    pagination_class = StableCursorPagination
+    ordering = ("-created_at", "-id")
+    scope_map = {"POST": "read"}
+    filterset_class = None
+
+    def get_queryset(self):
+        return Notification.objects.filter(user=self.request.user).select_related("event")
+
+    @extend_schema(request=None, responses={204: None, 404: ERRORS[404]})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        services.notifications_mark_read(actor=request.user, notification=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        services.notifications_mark_read(actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

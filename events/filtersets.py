@@ -1,0 +1,47 @@
+"""The one filterset of event lists (HTML queues and /api/v1/events/).
+
+Query parameters: `within` (area code: that node's subtree), `item` (catalogue item
+code, e.g. "04-001"), `status` (events.choices.EventStatus, repeatable), `grade`
+(catalog.choices.Grade), `overdue` (true: open events past their running deadline —
+accept-by while dispatched, complete-by while handling; false: the others) and
+`updated_since` (ISO 8601 with a zone, inclusive). Bad values are field errors
+(400 in the API), never an unfiltered list.
+"""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.choices import Grade
+from ningbo_grid.filters import UpdatedSinceFilterSet, WithinFilter
+
+from .choices import EventStatus
+from .models import Event
+
+
+def overdue_q(now=None) -> Q:
+    """Open events past the deadline of their current stage (aware `now`, default now)."""
+    now = now or timezone.now()
+    return Q(status=EventStatus.DISPATCHED, accept_due_at__lt=now) | Q(
+        status=EventStatus.HANDLING, complete_due_at__lt=now
+    )
+
+
+class EventFilterSet(UpdatedSinceFilterSet):
+    """Filters of event lists (see the module docstring)."""
+
+    within = WithinFilter(field_name="area")
+    item = django_filters.CharFilter(field_name="item__code", max_length=20, label=_("事项编码"))
+    status = django_filters.MultipleChoiceFilter(choices=EventStatus.choices, label=_("状态"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("等级"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
+
+    class Meta:
+        model = Event
+        fields = ["within", "item", "status", "grade", "overdue", "updated_since"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())

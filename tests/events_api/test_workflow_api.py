@@ -1,0 +1,224 @@
+"""Behaviour of the events API a client notices: reporting, the closed loop driven through
+HTTP (a department system by API key), stale steps (409), If-Match (412/428), photos."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from events.choices import EventStatus
+from events.services import event_accept, event_dispatch
+from integrations.services import api_client_create
+from personnel.choices import PlatformRole
+
+from .conftest import api_as
+
+pytestmark = pytest.mark.django_db
+
+
+def _superuser():
+    from tests.factories import UserFactory
+
+    return UserFactory(is_superuser=True, is_staff=True)
+
+
+def _key(world, scopes, organisation=None, role=PlatformRole.HANDLER):
+    created = api_client_create(
+        actor=_superuser(), organisation=organisation or world.unit, name="执法系统", scopes=scopes, role=role
+    )
+    return created.key
+
+
+def _dispatched(world):
+    ev = world.report()
+    ev = event_accept(actor=world.dispatcher, event=ev)
+    return event_dispatch(actor=world.dispatcher, event=ev, lead_unit=world.unit)
+
+
+def test_worker_reports_an_event_and_gets_its_number(world):
+    response = api_as(world.worker).post(
+        "/api/v1/events/",
+        {
+            "area": world.tree.grid.code,
+            "item": world.item.code,
+            "title": "井盖缺失",
+            "description": "路口井盖缺失，存在安全隐患。",
+            "discovered_at": "2025-06-09T08:30:00+08:00",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == EventStatus.REPORTED
+    assert body["area"] == world.tree.grid.code
+    assert response["ETag"]
+    assert api_as(world.worker).get(f"/api/v1/events/{body['number']}/").status_code == 200
+
+
+def test_bad_report_is_400_with_field_messages_and_creates_nothing(world):
+    response = api_as(world.worker).post(
+        "/api/v1/events/", {"area": "999999999999", "item": world.item.code, "title": ""}, format="json"
+    )
+    assert response.status_code == 400
+    assert {"area", "title", "description", "discovered_at"} <= set(response.json()["errors"])
+    assert not world.item.events.exists()
+
+
+def test_report_outside_my_grid_is_refused(world):
+    response = api_as(world.worker).post(
+        "/api/v1/events/",
+        {
+            "area": world.tree.other_grid.code,
+            "item": world.item.code,
+            "title": "井盖缺失",
+            "description": "路口井盖缺失。",
+            "discovered_at": "2025-06-09T08:30:00+08:00",
+        },
+        format="json",
+    )
+    assert response.status_code in (403, 404)
+    assert not world.item.events.exists()
+
+
+def test_department_system_lists_signs_and_submits_by_api_key(world):
+    mine = _dispatched(world)
+    world.report(title="未派遣的事件")  # not dispatched: not visible to the unit
+    key = _key(world, ["read", "handle"])
+    api = api_as(key=key)
+    listed = api.get("/api/v1/events/", {"status": "dispatched"})
+    assert listed.status_code == 200
+    assert [e["number"] for e in listed.json()["results"]] == [mine.number]
+
+    signed = api.post(f"/api/v1/events/{mine.number}/sign/", {"text": "已签收"}, format="json")
+    assert signed.status_code == 200, signed.json()
+    assert signed.json()["status"] == EventStatus.HANDLING
+    done = api.post(f"/api/v1/events/{mine.number}/submit-result/", {"text": "已清理完毕"}, format="json")
+    assert done.status_code == 200, done.json()
+    assert done.json()["status"] == EventStatus.RESULT_SUBMITTED
+    kinds = [a["kind"] for a in api.get(f"/api/v1/events/{mine.number}/timeline/").json()]
+    assert kinds[-2:] == ["sign", "submit_result"]
+
+
+def test_read_only_key_cannot_sign_and_other_units_see_nothing(world):
+    ev = _dispatched(world)
+    read_only = api_as(key=_key(world, ["read"]))
+    assert read_only.post(f"/api/v1/events/{ev.number}/sign/", {}, format="json").status_code == 403
+    other = api_as(key=_key(world, ["read", "handle"], organisation=world.other_unit))
+    assert other.get(f"/api/v1/events/{ev.number}/").status_code == 404
+    assert other.post(f"/api/v1/events/{ev.number}/sign/", {}, format="json").status_code == 404
+    assert other.get("/api/v1/events/").json()["results"] == []
+    ev.refresh_from_db()
+    assert ev.status == EventStatus.DISPATCHED
+
+
+def test_stale_step_is_409_and_changes_nothing(world):
+    ev = world.report()
+    api = api_as(world.dispatcher)
+    first = api.post(f"/api/v1/events/{ev.number}/accept/", {"version": ev.version}, format="json")
+    assert first.status_code == 200
+    # A second dispatcher acting on what they read before the accept:
+    stale = api.post(f"/api/v1/events/{ev.number}/escalate/", {"version": ev.version, "text": "需区级"}, format="json")
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "conflict"
+    again = api.post(f"/api/v1/events/{ev.number}/accept/", {}, format="json")
+    assert again.status_code == 409  # not allowed from "accepted"
+    ev.refresh_from_db()
+    assert ev.status == EventStatus.ACCEPTED
+
+
+def test_step_without_the_role_is_403_and_bad_input_400(world):
+    ev = world.report()
+    assert api_as(world.worker).post(f"/api/v1/events/{ev.number}/accept/", {}, format="json").status_code == 403
+    bad = api_as(world.dispatcher).post(f"/api/v1/events/{ev.number}/reject/", {"reason": "nonsense"}, format="json")
+    assert bad.status_code == 400
+    assert "reason" in bad.json()["errors"]
+    escalate = api_as(world.dispatcher).post(f"/api/v1/events/{ev.number}/escalate/", {"text": " "}, format="json")
+    assert escalate.status_code == 400
+
+
+def test_correct_needs_a_fresh_if_match(world):
+    ev = world.report()
+    api = api_as(world.worker)
+    url = f"/api/v1/events/{ev.number}/"
+    etag = api.get(url)["ETag"]
+    body = {"changes": {"address": "尹江路 12 号"}, "text": "地址补充"}
+    assert api.post(url + "correct/", body, format="json").status_code == 428
+    event_accept(actor=world.dispatcher, event=ev)  # someone acts meanwhile
+    assert api.post(url + "correct/", body, format="json", HTTP_IF_MATCH=etag).status_code == 412
+    fresh = api.get(url)["ETag"]
+    assert fresh != etag
+    done = api.post(url + "correct/", body, format="json", HTTP_IF_MATCH=fresh)
+    assert done.status_code == 200, done.json()
+    assert done.json()["address"] == "尹江路 12 号"
+    assert done["ETag"] != fresh
+
+
+def test_photos_are_uploaded_listed_and_served_only_in_scope(world, media):
+    ev = world.report()
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 120, 0)).save(png, "PNG")
+    api = api_as(world.worker)
+    url = f"/api/v1/events/{ev.number}/attachments/"
+    up = api.post(url, {"file": SimpleUploadedFile("p.png", png.getvalue(), "image/png")}, format="multipart")
+    assert up.status_code == 201, up.json()
+    assert up.json()["content_type"] == "image/png"
+    listed = api.get(url).json()
+    assert [a["id"] for a in listed] == [up.json()["id"]]
+    download = api.get(listed[0]["url"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "image/png"
+    assert api_as(world.other_worker).get(listed[0]["url"]).status_code == 404
+    bad = api.post(url, {"file": SimpleUploadedFile("x.png", b"not an image", "image/png")}, format="multipart")
+    assert bad.status_code == 400
+
+
+def test_list_filters_reject_bad_values(world):
+    api = api_as(world.dispatcher)
+    assert api.get("/api/v1/events/", {"updated_since": "yesterday"}).status_code == 400
+    assert api.get("/api/v1/events/", {"status": "bogus"}).status_code == 400
+    assert api.get("/api/v1/events/", {"within": "000"}).status_code == 400
+
+
+def test_list_filters_narrow_the_list(world):
+    ev = _dispatched(world)
+    other = world.report(area=world.tree.grid2, actor=world.worker2)
+    api = api_as(world.dispatcher)
+    numbers = lambda params: {e["number"] for e in api.get("/api/v1/events/", params).json()["results"]}  # noqa: E731
+    assert numbers({"within": world.tree.grid.code}) == {ev.number}
+    assert numbers({"status": "reported"}) == {other.number}
+    assert numbers({"item": world.item.code}) == {ev.number, other.number}
+    assert numbers({"overdue": "true"}) == set()
+
+
+def test_worker_logs_a_patrol(world):
+    api = api_as(world.worker)
+    response = api.post(
+        "/api/v1/patrols/",
+        {
+            "area": world.tree.grid.code,
+            "started_at": "2025-06-09T07:00:00+08:00",
+            "ended_at": "2025-06-09T08:00:00+08:00",
+            "households_visited": 12,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["households_visited"] == 12
+    bad = api.post(
+        "/api/v1/patrols/",
+        {
+            "area": world.tree.grid.code,
+            "started_at": "2025-06-09T08:00:00+08:00",
+            "ended_at": "2025-06-09T07:00:00+08:00",
+        },
+        format="json",
+    )
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/api/v1/events/", "/api/v1/patrols/"])
+def test_nul_in_a_form_post_is_400_not_500(world, url):
+    response = api_as(world.worker).post(url, {"area": "3302\x00", "title": "x"}, format="multipart")
+    assert response.status_code == 400
+    assert "area" in response.json()["errors"]

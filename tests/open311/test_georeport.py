@@ -1,0 +1,253 @@
+"""Open311 GeoReport v2 at /open311/v2/: the spec's fields in JSON and XML, a round trip
+by API key, and errors in the spec's format."""
+
+import datetime
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from catalog.choices import AttributeType
+from events.choices import Source
+from events.models import Event
+from events.services import event_accept, event_reject
+from integrations.services import api_client_create
+from personnel.choices import PlatformRole
+from personnel.roles import ROLE_PERMISSIONS
+from tests.api.scenario import grant
+from tests.events.factories import make_item
+from tests.factories import UserFactory
+
+BASE = "/open311/v2/"
+SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
+REQUEST_FIELDS = {
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+}
+ATTRIBUTES = [
+    {"code": "depth", "label": "积水深度（厘米）", "type": AttributeType.NUMBER, "required": True},
+    {
+        "code": "place",
+        "label": "位置类型",
+        "type": AttributeType.SINGLE_CHOICE,
+        "required": False,
+        "choices": [{"key": "road", "label": "道路"}, {"key": "yard", "label": "小区"}],
+    },
+]
+
+
+@pytest.fixture
+def flood_item(world):
+    return make_item("04-002", attributes=ATTRIBUTES)
+
+
+@pytest.fixture
+def key(world):
+    """A township office's system key with the report scope (a dispatcher entering calls)."""
+    root = UserFactory(is_superuser=True, is_staff=True)
+    created = api_client_create(
+        actor=root,
+        organisation=world.township_office,
+        name="12345 热线",
+        scopes=["report"],
+        role=PlatformRole.DISPATCHER,
+    )
+    grant(created.client.user, world.tree.township, *ROLE_PERMISSIONS[PlatformRole.DISPATCHER])
+    return created.key
+
+
+def _xml(response):
+    assert response["Content-Type"].startswith("text/xml")
+    return ET.fromstring(response.content)  # noqa: S314  (our own output)
+
+
+def test_discovery_lists_the_endpoint_in_both_formats(client):
+    body = client.get(BASE + "discovery.json").json()
+    assert body["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert body["endpoints"][0]["url"].endswith("/open311/v2/")
+    root = _xml(client.get(BASE + "discovery.xml"))
+    assert root.tag == "discovery"
+    assert [f.text for f in root.find("endpoints/endpoint/formats")] == ["application/json", "text/xml"]
+
+
+def test_services_are_the_in_force_items(client, world, flood_item):
+    make_item("04-009", state="draft")  # not published: not a service
+    body = client.get(BASE + "services.json").json()
+    by_code = {s["service_code"]: s for s in body}
+    assert set(by_code) == {world.item.code, flood_item.code}
+    assert set(by_code["04-002"]) == SERVICE_FIELDS
+    assert by_code["04-002"]["metadata"] is True and by_code[world.item.code]["metadata"] is False
+    assert by_code["04-002"]["type"] == "realtime"
+    assert by_code["04-002"]["service_name"] == "事项04-002"
+    assert by_code["04-002"]["group"] == "排查、报送、化解、处置矛盾纠纷、安全风险隐患"
+    root = _xml(client.get(BASE + "services.xml"))
+    assert root.tag == "services"
+    codes = {s.findtext("service_code") for s in root.findall("service")}
+    assert codes == set(by_code)
+    assert root.find("service[service_code='04-002']/metadata").text == "true"
+
+
+def test_service_definition_maps_attributes(client, flood_item):
+    body = client.get(BASE + "services/04-002.json").json()
+    assert body["service_code"] == "04-002"
+    depth, place = body["attributes"]
+    assert depth == {
+        "variable": True,
+        "code": "depth",
+        "datatype": "number",
+        "required": True,
+        "datatype_description": "a decimal number",
+        "order": 1,
+        "description": "积水深度（厘米）",
+        "values": [],
+    }
+    assert place["datatype"] == "singlevaluelist"
+    assert place["values"] == [{"key": "road", "name": "道路"}, {"key": "yard", "name": "小区"}]
+    root = _xml(client.get(BASE + "services/04-002.xml"))
+    assert root.tag == "service_definition"
+    values = root.findall("attributes/attribute[code='place']/values/value")
+    assert [(v.findtext("key"), v.findtext("name")) for v in values] == [("road", "道路"), ("yard", "小区")]
+    missing = client.get(BASE + "services/99-999.xml")
+    assert missing.status_code == 404
+    assert _xml(missing).find("error/code").text == "404"
+
+
+def test_round_trip_post_then_read_by_token_and_by_id(client, world, flood_item, key):
+    response = client.post(
+        BASE + "requests.json",
+        {
+            "api_key": key,
+            "service_code": "04-002",
+            "address_id": world.tree.grid.code,
+            "address_string": "尹江路与南门路口",
+            "lat": "29.867",
+            "long": "121.544",
+            "description": "路口积水严重\n车辆无法通行",
+            "attribute[depth]": "35",
+            "attribute[place]": "road",
+            "first_name": "小明",
+            "last_name": "王",
+            "phone": "13900000000",
+        },
+    )
+    assert response.status_code == 201, response.content
+    (created,) = response.json()
+    assert set(created) == {"service_request_id", "token", "service_notice", "account_id"}
+    event = Event.objects.get(number=created["service_request_id"])
+    assert event.source == Source.PUBLIC_DEMAND
+    assert event.attributes == {"depth": 35, "place": "road"}
+    assert event.contact_name == "王 小明"
+
+    by_token = client.get(BASE + f"tokens/{created['token']}.json").json()
+    assert by_token == [{"service_request_id": event.number, "token": created["token"]}]
+    (read,) = client.get(BASE + f"requests/{event.number}.json").json()
+    assert set(read) == REQUEST_FIELDS
+    assert read["status"] == "open"
+    assert read["service_code"] == "04-002"
+    assert read["description"] == "路口积水严重"
+    assert read["lat"] == 29.867 and read["long"] == 121.544
+    assert read["requested_datetime"].endswith("+08:00")
+    assert "13900000000" not in str(read) and "小明" not in str(read)  # contact data stays internal
+    root = _xml(client.get(BASE + f"requests/{event.number}.xml"))
+    assert root.tag == "service_requests"
+    assert root.findtext("request/service_request_id") == event.number
+    assert root.findtext("request/status") == "open"
+
+
+def test_post_without_a_grid_asks_for_address_id(client, world, key):
+    response = client.post(
+        BASE + "requests.xml",
+        {"api_key": key, "service_code": world.item.code, "lat": "29.8", "long": "121.5", "description": "x"},
+    )
+    assert response.status_code == 400
+    errors = _xml(response)
+    assert errors.tag == "errors"
+    assert any("address_id" in e.findtext("description") for e in errors.findall("error"))
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data,status",
+    [
+        ({"service_code": "04-001", "description": "x", "address_id": "GRID"}, 403),  # no key
+        ({"api_key": "nonsense", "service_code": "04-001", "description": "x", "address_id": "GRID"}, 403),
+        ({"api_key": "KEY", "service_code": "nope", "description": "x", "address_id": "GRID"}, 400),
+        ({"api_key": "KEY", "service_code": "04-001", "description": "", "address_id": "GRID"}, 400),
+        ({"api_key": "KEY", "service_code": "04-001", "description": "x", "address_id": "GRID", "lat": "north"}, 400),
+        (
+            {
+                "api_key": "KEY",
+                "service_code": "04-002",
+                "description": "x",
+                "address_id": "GRID",
+                "attribute[depth]": "deep",
+            },
+            400,
+        ),
+        ({"api_key": "KEY", "service_code": "04-001", "description": "x", "address_id": "OTHER"}, 403),  # not my grid
+    ],
+)
+def test_malformed_or_unauthorised_posts_are_4xx_in_the_spec_format(client, world, flood_item, key, data, status):
+    placeholders = {"KEY": key, "GRID": world.tree.grid.code, "OTHER": world.tree.other_grid.code}
+    response = client.post(BASE + "requests.json", {k: placeholders.get(v, v) for k, v in data.items()})
+    assert response.status_code == status, response.content
+    assert response.json()[0]["code"] == status
+    assert response.json()[0]["description"]
+    assert not Event.objects.exists()
+
+
+def test_read_only_key_cannot_post(client, world):
+    root = UserFactory(is_superuser=True, is_staff=True)
+    read_key = api_client_create(actor=root, organisation=world.unit, name="只读", scopes=["read"]).key
+    response = client.post(
+        BASE + "requests.json",
+        {"api_key": read_key, "service_code": world.item.code, "address_id": world.tree.grid.code, "description": "x"},
+    )
+    assert response.status_code == 403
+
+
+def test_request_list_filters_and_statuses(client, world, clock):
+    old = world.report(title="旧事件")
+    clock.move_to(datetime.datetime(2025, 10, 1, 9, 0, tzinfo=datetime.UTC))
+    open_ev = world.report(title="进行中")
+    event_accept(actor=world.dispatcher, event=open_ev)
+    rejected = world.report(title="无效")
+    event_reject(actor=world.dispatcher, event=rejected, reason="invalid")
+
+    numbers = lambda params: [r["service_request_id"] for r in client.get(BASE + "requests.json", params).json()]  # noqa: E731
+    assert set(numbers({})) == {open_ev.number, rejected.number}  # the last 90 days by default
+    assert numbers({"status": "closed"}) == [rejected.number]
+    assert numbers({"status": "open"}) == [open_ev.number]
+    assert numbers({"service_request_id": f"{old.number},{rejected.number}"}) == [rejected.number, old.number]
+    assert numbers({"start_date": "2025-06-01T00:00:00+08:00", "end_date": "2025-06-30T00:00:00Z"}) == [old.number]
+    assert numbers({"service_code": "99-999"}) == []
+    by_id = {r["service_request_id"]: r for r in client.get(BASE + "requests.json").json()}
+    assert by_id[open_ev.number]["status_notes"] == "受理"
+    assert by_id[rejected.number]["status_notes"] == "不予受理：无效事件"
+    assert by_id[rejected.number]["expected_datetime"] is None
+    for bad in ({"status": "pending"}, {"start_date": "yesterday"}, {"end_date": "2025-06-30T00:00:00"}):
+        response = client.get(BASE + "requests.xml", bad)
+        assert response.status_code == 400, bad
+        assert _xml(response).find("error/code").text == "400"
+
+
+def test_unknown_request_and_token_are_404(client, world):
+    assert client.get(BASE + "requests/E20250101000001.json").status_code == 404
+    response = client.get(BASE + "tokens/AAAAAAAAAAAA.xml")
+    assert response.status_code == 404
+    assert _xml(response).tag == "errors"
+    assert client.get(BASE + "requests.csv").status_code == 404
+    assert client.delete(BASE + "requests.json").status_code == 405
