@@ -1,0 +1,62 @@
+"""Workbench panels of the events app (home page): my tasks by deadline, overdue first,
+and my unread notifications (Art. 17, 18). Registered from EventsConfig.ready()."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ningbo_grid.workbench import Panel, register_panel
+
+from .choices import AlertLevel
+from .models import Event, Notification
+
+PANEL_SIZE = 8
+
+
+@register_panel
+def event_tasks(request, roles):
+    """What waits for the user now: routing (dispatchers), handling (units), verifying
+    (grid staff) — in work-queue order (emergencies, red, yellow, nearest deadline)."""
+    from .views import handler_tasks, router_queue, verification_tasks
+
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    ids = Q(pk__in=router_queue(user).values("pk")) | Q(pk__in=handler_tasks(user).values("pk"))
+    ids |= Q(pk__in=verification_tasks(user).values("pk"))
+    qs = Event.objects.filter(ids)
+    rows = list(qs.select_related("area", "item_version").queue_order()[:PANEL_SIZE])
+    if not rows and not roles.all_roles:
+        return None
+    total = qs.count()
+    level = "secondary"
+    if any(e.alert_level == AlertLevel.RED for e in rows):
+        level = "danger"
+    elif any(e.alert_level == AlertLevel.YELLOW for e in rows):
+        level = "warning"
+    return Panel(
+        key="event-tasks",
+        title=_("待办事件"),
+        template="events/panels/tasks.html",
+        context={"events": rows, "total": total},
+        order=10,
+        badge=total,
+        level=level,
+    )
+
+
+@register_panel
+def event_notifications(request, roles):
+    """Unread notifications: the count and the newest few."""
+    if not request.user.is_authenticated:
+        return None
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    rows = list(unread.select_related("event")[:5])
+    return Panel(
+        key="event-notifications",
+        title=_("未读通知"),
+        template="events/panels/notifications.html",
+        context={"notifications": rows},
+        order=20,
+        badge=unread.count(),
+        level="primary" if rows else "secondary",
+    )
