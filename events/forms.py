@@ -140,6 +140,12 @@ class ReportForm(forms.Form):
         pk = _int(self._raw("area"))
         return areas.filter(pk=pk).first() if pk else None
 
+    def clean_discovered_at(self):
+        value = self.cleaned_data["discovered_at"]
+        if value and value > timezone.now():
+            raise ValidationError(_("发现时间不能晚于上报时间。"))
+        return value
+
     def clean(self):
         data = super().clean()
         if (data.get("latitude") is None) != (data.get("longitude") is None):
