@@ -1,0 +1,548 @@
+#!/usr/bin/env python
+"""Benchmark the platform on generated data through the real HTTP stack (gunicorn).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ng_bench python bench/run.py [--n 30]
+
+Starts gunicorn on 127.0.0.1 (bench/settings.py: X-Query-Count header, the plain-DRF
+peer at /bench/peer/), signs in as the generator's sample users (a township
+dispatcher, a district supervisor, the city supervisor, a handling unit's handler),
+and measures p50/p95 latency and queries per request for every row of `ENDPOINTS`.
+A row whose URL does not resolve on this checkout is reported "not available yet".
+For the event lists it also times the same page fetched by hand (raw SQL, rows to
+JSON: the limit) and through the peer, and the `Event.objects.restrict()` queryset
+in-process (with its EXPLAIN ANALYZE in bench/out/plans.txt). Writes bench/RESULTS.md.
+Figures, not pass/fail.
+"""
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+os.environ.setdefault("BENCH_PEER", "1")
+os.environ.setdefault("BENCH_COUNT_QUERIES", "1")
+
+OPEN = "reported,escalated,accepted,dispatched,handling,suspended,result_submitted,verified"
+PAGE = 20
+DEEP_PAGE = 20  # the deep page of the township queue (offset 380)
+
+
+@dataclass
+class Endpoint:
+    """One measured request. `path` is formatted with the subjects (see `subjects()`).
+
+    `user`: who asks (dispatcher, county, city, handler). `raw`: key of `RAW_SQL` giving
+    the same page by hand; `peer`: the same page from the plain-DRF peer; `orm`: the
+    `Event.objects.restrict()` filter for the in-process query timing and EXPLAIN.
+    """
+
+    name: str
+    user: str
+    method: str
+    path: str
+    body: dict = field(default_factory=dict)
+    raw: str = ""
+    peer: str = ""
+    orm: dict | None = None
+    offset: int = 0
+
+
+#: What is measured. Paths follow the API design (architecture.md); edit here when the
+#: events/Open311/dashboard helpers settle their URLs, then re-run.
+ENDPOINTS = [
+    Endpoint(
+        "dispatcher queue, township, first page",
+        "dispatcher",
+        "GET",
+        "/api/v1/events/?township={township}&status__in=" + OPEN,
+        raw="queue",
+        peer="/bench/peer/events/?township={township}&status__in=" + OPEN,
+        orm={"township_id": "{township}", "status__in": OPEN.split(",")},
+    ),
+    Endpoint(
+        f"dispatcher queue, township, page {DEEP_PAGE}",
+        "dispatcher",
+        "GET",
+        "/api/v1/events/?township={township}&page=" + str(DEEP_PAGE),
+        raw="township_deep",
+        peer="/bench/peer/events/?township={township}&page=" + str(DEEP_PAGE),
+        orm={"township_id": "{township}"},
+        offset=(DEEP_PAGE - 1) * PAGE,
+    ),
+    Endpoint(
+        "handling unit task list",
+        "handler",
+        "GET",
+        "/api/v1/tasks/",
+        raw="unit",
+        peer="/bench/peer/events/?lead_unit={unit}&status__in=" + OPEN,
+        orm={"lead_unit_id": "{unit}", "status__in": OPEN.split(",")},
+    ),
+    Endpoint(
+        "district list by state and item",
+        "county",
+        "GET",
+        "/api/v1/events/?county={county}&status=closed&item={item}",
+        raw="county_item",
+        peer="/bench/peer/events/?county={county}&status=closed&item={item}",
+        orm={"county_id": "{county}", "status": "closed", "item_id": "{item}"},
+    ),
+    Endpoint(
+        "city list by state",
+        "city",
+        "GET",
+        "/api/v1/events/?status=handling",
+        raw="city_state",
+        peer="/bench/peer/events/?status=handling",
+        orm={"status": "handling"},
+    ),
+    Endpoint("event detail with timeline", "dispatcher", "GET", "/api/v1/events/{event}/"),
+    Endpoint(
+        "report (create)",
+        "reporter",
+        "POST",
+        "/api/v1/events/",
+        body={"item": "{item_code}", "area": "{grid}", "title": "bench", "description": "bench report"},
+    ),
+    Endpoint("dispatch", "dispatcher", "POST", "/api/v1/events/{open_event}/dispatch/", body={"unit": "{unit}"}),
+    Endpoint("grid subtree listing", "dispatcher", "GET", "/api/v1/grids/?within={township_code}&level=grid"),
+    Endpoint("Open311 requests list", "dispatcher", "GET", "/open311/v2/requests.json"),
+    Endpoint("dashboard, township", "dispatcher", "GET", "/api/v1/evaluation/dashboard/?area={township}"),
+    Endpoint("dashboard, district", "county", "GET", "/api/v1/evaluation/dashboard/?area={county}"),
+    Endpoint("dashboard, city", "city", "GET", "/api/v1/evaluation/dashboard/?area={city}"),
+]
+
+#: Candidate dotted paths of the deadline sweep (events helper); the first importable one is timed.
+SWEEP_CANDIDATES = [
+    "events.sweep.sweep_due",
+    "events.services.deadlines_sweep",
+    "events.tasks.deadlines_sweep",
+    "events.deadlines.sweep",
+]
+
+COLUMNS = (
+    "e.id, e.number, e.tracking_code, e.item_id, e.category, e.grade, e.status, e.level, e.area_id,"
+    " e.township_id, e.county_id, e.title, e.address, e.reported_at, e.accepted_at, e.dispatched_at,"
+    " e.closed_at, e.lead_unit_id, e.accept_due_at, e.complete_due_at, e.alert_level, e.version"
+)
+RAW_SQL = {
+    "queue": f"SELECT {COLUMNS} FROM events_event e WHERE e.township_id = %(township)s"
+    " AND e.status = ANY(%(open)s) ORDER BY e.reported_at DESC, e.id DESC LIMIT 20",
+    "township_deep": f"SELECT {COLUMNS} FROM events_event e WHERE e.township_id = %(township)s"
+    f" ORDER BY e.reported_at DESC, e.id DESC LIMIT 20 OFFSET {(DEEP_PAGE - 1) * PAGE}",
+    "unit": f"SELECT {COLUMNS} FROM events_event e WHERE e.lead_unit_id = %(unit)s"
+    " AND e.status = ANY(%(open)s) ORDER BY e.reported_at DESC, e.id DESC LIMIT 20",
+    "county_item": f"SELECT {COLUMNS} FROM events_event e WHERE e.county_id = %(county)s AND e.status = 'closed'"
+    " AND e.item_id = %(item)s ORDER BY e.reported_at DESC, e.id DESC LIMIT 20",
+    "city_state": f"SELECT {COLUMNS} FROM events_event e WHERE e.status = 'handling'"
+    " ORDER BY e.reported_at DESC, e.id DESC LIMIT 20",
+}
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def machine() -> dict[str, str]:
+    from django.db import connection
+
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(
+            next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1]
+        )
+        ram = f"{mem_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        ram = "?"
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+        sizes = []
+        for table in ("grids_area", "personnel_staff", "events_event", "events_dispatch", "events_action"):
+            cur.execute(f"SELECT COUNT(*), pg_size_pretty(pg_total_relation_size('{table}')) FROM {table}")
+            n, size = cur.fetchone()
+            sizes.append(f"{table} {n:,} rows ({size})")
+        cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        db_size = cur.fetchone()[0]
+    load = os.getloadavg()
+    return {
+        "CPU": f"{cpu}, {os.cpu_count()} cores",
+        "RAM": ram,
+        "PostgreSQL": pg,
+        "Python / Django": f"{platform.python_version()} / {__import__('django').get_version()}",
+        "Database": f"{connection.settings_dict['NAME']}, {db_size}",
+        "Data": "; ".join(sizes),
+        "Load average at start": " ".join(f"{x:.1f}" for x in load),
+    }
+
+
+def subjects() -> dict:
+    """The township with the most open events, its district, a busy handling unit, events, grid."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT township_id, county_id FROM events_event WHERE status = ANY(%s)"
+            " GROUP BY 1, 2 ORDER BY COUNT(*) DESC LIMIT 1",
+            [OPEN.split(",")],
+        )
+        township, county = cur.fetchone()
+        cur.execute("SELECT id, code FROM grids_area WHERE id IN (%s, %s, 1) ORDER BY depth", [township, county])
+        codes = dict(cur.fetchall())
+        cur.execute(
+            "SELECT d.unit_id FROM events_dispatch d JOIN auth_user u ON u.username = 'bench_unit_' || d.unit_id"
+            " WHERE d.active GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1"
+        )
+        unit = cur.fetchone()[0]
+        cur.execute(
+            "SELECT item_id, COUNT(*) FROM events_event WHERE county_id = %s GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+            [county],
+        )
+        item = cur.fetchone()[0]
+        cur.execute("SELECT code FROM catalog_serviceitem WHERE id = %s", [item])
+        item_code = cur.fetchone()[0]
+        cur.execute(
+            "SELECT id FROM events_event WHERE township_id = %s AND status = 'closed'"
+            " ORDER BY reported_at DESC LIMIT 1",
+            [township],
+        )
+        event = cur.fetchone()[0]
+        cur.execute(
+            "SELECT id FROM events_event WHERE township_id = %s AND status = 'accepted'"
+            " ORDER BY reported_at DESC LIMIT 1",
+            [township],
+        )
+        row = cur.fetchone()
+        open_event = row[0] if row else event
+        cur.execute(
+            "SELECT username FROM auth_user WHERE username LIKE %s LIMIT 1", [f"bench_grid_{codes[township][:9]}%"]
+        )
+        reporter = cur.fetchone()[0]
+        cur.execute(
+            "SELECT content_object_id FROM personnel_areagrant g JOIN auth_user u ON u.id = g.user_id"
+            " WHERE u.username = %s LIMIT 1",
+            [reporter],
+        )
+        grid = cur.fetchone()[0]
+    return {
+        "township": township,
+        "township_code": codes[township],
+        "county": county,
+        "county_code": codes[county],
+        "city": 1,
+        "unit": unit,
+        "item": item,
+        "item_code": item_code,
+        "event": event,
+        "open_event": open_event,
+        "grid": grid,
+        "open": OPEN.split(","),
+        "users": {
+            "dispatcher": f"bench_township_{codes[township][:9]}",
+            "county": f"bench_county_{codes[county][:6]}",
+            "city": "bench_city",
+            "handler": f"bench_unit_{unit}",
+            "reporter": reporter,
+        },
+    }
+
+
+def available(path: str) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return False
+    return True
+
+
+class Server:
+    """gunicorn on loopback, bench settings; stopped with `stop()` (only the process it started)."""
+
+    def __init__(self, port: int, workers: int):
+        self.url = f"http://127.0.0.1:{port}"
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            SECURE_SSL_REDIRECT="0",
+            SESSION_COOKIE_SECURE="0",
+            CSRF_COOKIE_SECURE="0",
+            DEBUG="0",
+        )
+        self.log = open(ROOT / "bench" / "out" / "gunicorn.log", "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "ningbo_grid.wsgi",
+                f"--workers={workers}",
+                "--worker-class=gthread",
+                "--threads=2",
+                f"--bind=127.0.0.1:{port}",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        import requests
+
+        for _ in range(150):
+            try:
+                requests.get(self.url + "/healthz", timeout=5)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        self.log.close()
+
+
+def login(base: str, username: str, password: str):
+    import requests
+
+    session = requests.Session()
+    page = session.get(base + "/accounts/login/", timeout=60).text
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    token = found.group(1) if found else session.cookies.get("csrftoken", "")
+    response = session.post(
+        base + "/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": base + "/accounts/login/"},
+        allow_redirects=False,
+        timeout=120,  # password hashing is slow by design
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"login as {username} failed ({response.status_code})")
+    after = session.get(base + "/accounts/login/", timeout=60).text  # a fresh token for the new session
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', after)
+    session.headers["X-CSRFToken"] = found.group(1) if found else session.cookies.get("csrftoken", token)
+    session.headers["Referer"] = base + "/"
+    return session
+
+
+def time_http(session, method: str, url: str, n: int, body=None) -> dict:
+    times, queries, statuses = [], [], set()
+    for i in range(n + 3):
+        start = time.perf_counter()
+        response = session.request(method, url, json=body, timeout=60)
+        took = (time.perf_counter() - start) * 1000
+        if i >= 3:  # warm-up
+            times.append(took)
+            queries.append(int(response.headers.get("X-Query-Count", "-1")))
+            statuses.add(response.status_code)
+    return {"p50": pct(times, 0.5), "p95": pct(times, 0.95), "queries": sorted(set(queries)), "status": statuses}
+
+
+def time_raw(sql: str, params: dict, n: int) -> dict:
+    """The limit: the page fetched with hand-written SQL and turned into JSON, in-process."""
+    from django.db import connection
+
+    times = []
+    with connection.cursor() as cur:
+        for i in range(n + 3):
+            start = time.perf_counter()
+            cur.execute(sql, params)
+            cols = [c.name for c in cur.description]
+            json.dumps([dict(zip(cols, row, strict=True)) for row in cur.fetchall()], default=str)
+            if i >= 3:
+                times.append((time.perf_counter() - start) * 1000)
+    return {"p50": pct(times, 0.5), "p95": pct(times, 0.95)}
+
+
+def time_orm(username: str, filters: dict, offset: int, n: int, plans) -> dict:
+    """`Event.objects.restrict(user)` with the list's filter, one page, in-process; writes EXPLAIN."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from events.models import Event
+
+    user = get_user_model().objects.get(username=username)
+    qs = Event.objects.restrict(user).filter(**filters).order_by("-reported_at", "-id")[offset : offset + PAGE]
+    times = []
+    for i in range(n + 3):
+        start = time.perf_counter()
+        list(qs.values("id", "number", "status", "reported_at"))
+        if i >= 3:
+            times.append((time.perf_counter() - start) * 1000)
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        plan = "\n".join(r[0] for r in cur.fetchall())
+    plans.write(f"## {username} {filters} offset {offset}\n{sql % tuple(params)}\n\n{plan}\n\n")
+    return {"p50": pct(times, 0.5), "p95": pct(times, 0.95)}
+
+
+def fmt(x) -> str:
+    if isinstance(x, float):
+        return "–" if x != x else f"{x:.1f}"
+    return str(x)
+
+
+def time_sweep(n: int) -> list[list[str]]:
+    """The deadline sweep with 10,000 clocks due at once and with none due, if the sweep exists."""
+    func = None
+    for dotted in SWEEP_CANDIDATES:
+        module, _, name = dotted.rpartition(".")
+        try:
+            func = getattr(importlib.import_module(module), name)
+            break
+        except (ImportError, AttributeError):
+            continue
+    if func is None:
+        return [
+            ["deadline sweep, 10,000 due", "not available yet"] + ["–"] * 7,
+            ["deadline sweep, none due", "not available yet"] + ["–"] * 7,
+        ]
+    from django.db import connection
+    from django.utils import timezone
+
+    rows = []
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE events_event SET next_alert_at = now() - interval '1 minute' WHERE id IN ("
+            " SELECT id FROM events_event WHERE status = ANY(%s) ORDER BY id DESC LIMIT 10000)",
+            [OPEN.split(",")],
+        )
+    start = time.perf_counter()
+    result = func(now=timezone.now())
+    took = (time.perf_counter() - start) * 1000
+    rows.append(["deadline sweep, 10,000 due", f"{took:.0f}", "–", f"(1 run: {result})"] + ["–"] * 5)
+    idle = []
+    for _ in range(n):
+        start = time.perf_counter()
+        func()
+        idle.append((time.perf_counter() - start) * 1000)
+    rows.append(["deadline sweep, none due", fmt(pct(idle, 0.5)), fmt(pct(idle, 0.95))] + ["–"] * 6)
+    return rows
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=30, help="timed requests per row (after 3 warm-ups)")
+    parser.add_argument("--port", type=int, default=8931)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args(argv)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from bench.generate import BENCH_PASSWORD
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench/run.py needs the generated PostgreSQL database (DATABASE_URL)")
+    (ROOT / "bench" / "out").mkdir(exist_ok=True)
+    info = machine()
+    subj = subjects()
+    out_dir = ROOT / "bench" / "out"
+    server = Server(args.port, args.workers)
+    rows = []
+    try:
+        sessions = {key: login(server.url, name, BENCH_PASSWORD) for key, name in subj["users"].items()}
+        with open(out_dir / "plans.txt", "w", encoding="utf-8") as plans:
+            for ep in ENDPOINTS:
+                path = ep.path.format(**subj)
+                row = [ep.name]
+                if available(path):
+                    body = {k: v.format(**subj) for k, v in ep.body.items()} or None
+                    r = time_http(sessions[ep.user], ep.method, server.url + path, args.n, body)
+                    row += [fmt(r["p50"]), fmt(r["p95"]), "/".join(map(str, r["queries"]))]
+                    ours = r["p50"]
+                else:
+                    row += ["not available yet", "–", "–"]
+                    ours = None
+                raw = peer = orm = None
+                if ep.raw:
+                    raw = time_raw(RAW_SQL[ep.raw], subj, args.n)["p50"]
+                if ep.peer:
+                    peer = time_http(sessions[ep.user], "GET", server.url + ep.peer.format(**subj), args.n)["p50"]
+                if ep.orm is not None:
+                    filters = {
+                        k: (int(v.format(**subj)) if isinstance(v, str) and v.startswith("{") else v)
+                        for k, v in ep.orm.items()
+                    }
+                    orm = time_orm(subj["users"][ep.user], filters, ep.offset, args.n, plans)["p50"]
+                row += [
+                    fmt(raw) if raw is not None else "–",
+                    fmt(orm) if orm is not None else "–",
+                    fmt(peer) if peer is not None else "–",
+                    fmt(ours / raw) if ours and raw else "–",
+                    fmt(peer / ours) if ours and peer else (f"(peer/raw {peer / raw:.0f})" if peer and raw else "–"),
+                ]
+                rows.append(row)
+                print(" | ".join(row), flush=True)
+        rows += time_sweep(args.n)
+    finally:
+        server.stop()
+    write_results(Path(args.output), info, subj, rows, args)
+
+
+def write_results(path: Path, info: dict, subj: dict, rows: list, args) -> None:
+    head = [
+        "request",
+        "p50 ms",
+        "p95 ms",
+        "queries",
+        "raw SQL p50",
+        "restrict() p50",
+        "peer p50",
+        "ours/raw",
+        "peer/ours",
+    ]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `bench/run.py` on {time.strftime('%Y-%m-%d %H:%M %Z')}; {args.n} timed requests per row after"
+        f" 3 warm-ups, gunicorn {args.workers} workers (gthread, 2 threads) on loopback.",
+        "",
+        "| machine | |",
+        "|---|---|",
+        *[f"| {k} | {v} |" for k, v in info.items()],
+        "",
+        f"Subjects: township area {subj['township']}, district {subj['county']}, handling unit {subj['unit']},"
+        f" item {subj['item_code']}; users {', '.join(subj['users'].values())}.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+        *["| " + " | ".join(r + ["–"] * (len(head) - len(r))) + " |" for r in rows],
+        "",
+        "*raw SQL*: the same page by hand (psycopg, rows to JSON, in-process): the limit. *restrict()*:"
+        " `Event.objects.restrict(user)` with the list's filter, one page, in-process (plans in"
+        " bench/out/plans.txt). *peer*: a plain DRF ModelViewSet + ModelSerializer + page-number"
+        " pagination over the same rows, through gunicorn (bench/peer.py). Rows marked *not available"
+        " yet* have no URL on this checkout; edit `ENDPOINTS` in bench/run.py and re-run.",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
