@@ -1,7 +1,7 @@
 """Workbench panels of the events app (home page): my tasks by deadline, overdue first,
 and my unread notifications (Art. 17, 18). Registered from EventsConfig.ready()."""
 
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.utils.translation import gettext_lazy as _
 
 from ningbo_grid.workbench import Panel, register_panel
@@ -23,11 +23,15 @@ def event_tasks(request, roles):
         return None
     ids = Q(pk__in=router_queue(user).values("pk")) | Q(pk__in=handler_tasks(user).values("pk"))
     ids |= Q(pk__in=verification_tasks(user).values("pk"))
-    qs = Event.objects.filter(ids)
-    rows = list(qs.select_related("area", "item_version").queue_order()[:PANEL_SIZE])
+    rows = list(
+        Event.objects.filter(ids)
+        .select_related("area", "item_version")
+        .queue_order()
+        .annotate(_total=Window(Count("id")))[:PANEL_SIZE]
+    )  # one query: the first rows and the total
     if not rows and not roles.all_roles:
         return None
-    total = qs.count()
+    total = rows[0]._total if rows else 0
     level = "secondary"
     if any(e.alert_level == AlertLevel.RED for e in rows):
         level = "danger"
@@ -50,13 +54,13 @@ def event_notifications(request, roles):
     if not request.user.is_authenticated:
         return None
     unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
-    rows = list(unread.select_related("event")[:5])
+    rows = list(unread.select_related("event").annotate(_total=Window(Count("id")))[:5])
     return Panel(
         key="event-notifications",
         title=_("未读通知"),
         template="events/panels/notifications.html",
         context={"notifications": rows},
         order=20,
-        badge=unread.count(),
+        badge=rows[0]._total if rows else 0,
         level="primary" if rows else "secondary",
     )
