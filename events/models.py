@@ -15,7 +15,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Category, Grade
@@ -76,16 +76,22 @@ class EventQuerySet(models.QuerySet):
         their grids; township staff: the township; authorities: their district or the
         city), plus events ever dispatched to an organisation for which the user is a
         handler. Other actions are checked by the services themselves on top of this.
-        One query, whatever the number of grants. Anonymous users see nothing.
+        Two small queries to read the user's reach and units, then one filter on the
+        event's own `county_id`/`township_id` (district and township grants) or its
+        grid's range (grants below township), whatever the number of grants: no
+        per-row walk of the tree. Anonymous users see nothing.
         """
-        from personnel.scope import covering_q, unit_ids
+        from personnel.scope import area_reach, unit_ids
 
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
         if user.is_superuser:
             return self
-        dispatched_to_me = Dispatch.objects.filter(event_id=OuterRef("pk"), unit_id__in=unit_ids(user, "handler"))
-        return self.filter(covering_q(user, "view_area", "area") | Q(Exists(dispatched_to_me)))
+        condition = area_reach(user, "view_area").q(area="area", township="township", county="county")
+        units = list(unit_ids(user, "handler").values_list("organisation_id", flat=True))
+        if units:
+            condition |= Q(pk__in=Dispatch.objects.filter(unit_id__in=units).values("event_id"))
+        return self.filter(condition)
 
     def open(self) -> "EventQuerySet":
         """Events still in the loop (not closed, not rejected)."""

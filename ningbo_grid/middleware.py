@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 from .api import error_body
@@ -49,6 +50,8 @@ class MalformedRequestMiddleware:
       PostgreSQL refuses NUL in text, so a filter reaching the database would fail.
     - On API paths, a declared body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`: 413
       (DRF's parsers read the stream without Django's size check).
+    - A multipart body Django cannot parse (e.g. no boundary): 400. Django's CSRF
+      middleware reads `request.POST` and would otherwise turn the error into a 500.
     API paths answer in the JSON error shape; pages get a plain 400.
     """
 
@@ -74,6 +77,14 @@ class MalformedRequestMiddleware:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             if limit is not None and length > limit:
                 return JsonResponse(error_body(request, _("请求内容过大。"), code="payload_too_large"), status=413)
+        if request.method == "POST" and request.content_type.startswith("multipart/"):
+            try:
+                request.POST  # noqa: B018 (parse now, where the error can be answered)
+            except MultiPartParserError:
+                message = _("无法解析的表单内容。")
+                if api:
+                    return JsonResponse(error_body(request, message, code="parse_error"), status=400)
+                return HttpResponseBadRequest(message)
         return self.get_response(request)
 
 

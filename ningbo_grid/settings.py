@@ -274,6 +274,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps name a choice field `level` or `kind`: one enum name per choice set.
     "ENUM_NAME_OVERRIDES": {
         "TimeUnitEnum": "catalog.choices.TimeUnit",
         "ListLevelEnum": "catalog.choices.ListLevel",

@@ -16,8 +16,11 @@ Grants are kept in step with current assignments and memberships by
 by the `personnel.grants_sync_due` beat task), so reads here need no date logic.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from grids.choices import Level
 from grids.models import Area
 
 
@@ -79,3 +82,60 @@ def unit_ids(user, role: str = "handler") -> QuerySet:
     if _nobody(user):
         return Membership.objects.none().values("organisation_id")
     return Membership.objects.current().filter(user_id=user.pk, role=role).values("organisation_id")
+
+
+@dataclass(frozen=True)
+class Reach:
+    """A user's reach for one permission, read once: the granted nodes by level.
+
+    `everything` is true for a grant on the city (or a superuser). `counties` and
+    `townships` are node ids; `ranges` the MPTT ranges `(tree_id, lft, rght)` of grants
+    below township level (villages, grids, micro-grids). Lets big tables filter on
+    their own denormalised `county_id`/`township_id` columns instead of joining the tree
+    for every row.
+    """
+
+    everything: bool = False
+    counties: tuple[int, ...] = ()
+    townships: tuple[int, ...] = ()
+    ranges: tuple[tuple[int, int, int], ...] = ()
+
+    def q(self, *, area: str = "area", township: str | None = None, county: str | None = None) -> Q:
+        """A `Q` for rows whose area (through the lookup `area`) lies within the reach.
+
+        With `township`/`county` (names of the row's own foreign keys to those ancestor
+        nodes) the upper-level grants filter on them; otherwise on the area's range.
+        """
+        if self.everything:
+            return Q()
+        condition = Q(pk__in=[])
+        if county and self.counties:
+            condition |= Q(**{f"{county}_id__in": self.counties})
+        if township and self.townships:
+            condition |= Q(**{f"{township}_id__in": self.townships})
+        ranges = list(self.ranges)
+        if not county or not township:
+            upper = Area.objects.filter(pk__in=[*self.counties, *self.townships])
+            ranges += list(upper.values_list("tree_id", "lft", "rght")) if (self.counties or self.townships) else []
+        for tree_id, lft, rght in ranges:
+            condition |= Q(**{f"{area}__tree_id": tree_id, f"{area}__lft__gte": lft, f"{area}__rght__lte": rght})
+        return condition
+
+
+def area_reach(user, perm: str) -> Reach:
+    """The user's `Reach` for `perm` (one query; none for anonymous users, who reach nothing)."""
+    if _nobody(user):
+        return Reach()
+    if user.is_superuser:
+        return Reach(everything=True)
+    counties, townships, ranges = [], [], []
+    for pk, level, tree_id, lft, rght in granted_nodes(user, perm).values_list("pk", "level", "tree_id", "lft", "rght"):
+        if level == Level.CITY:
+            return Reach(everything=True)
+        if level == Level.COUNTY:
+            counties.append(pk)
+        elif level == Level.TOWNSHIP:
+            townships.append(pk)
+        else:
+            ranges.append((tree_id, lft, rght))
+    return Reach(counties=tuple(counties), townships=tuple(townships), ranges=tuple(ranges))

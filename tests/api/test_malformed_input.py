@@ -75,6 +75,14 @@ def test_three_megabyte_body_is_413(api, scenario):
     assert_error(post_raw(api, big), 413)
 
 
+def test_multipart_without_boundary_is_400_even_where_no_view_answers(api, client):
+    assert_error(post_raw(api, '{"name": "x"}', content_type="multipart/form-data"), 400)
+    nowhere = api.generic("POST", "/api/v1/nowhere/", b"{}", content_type="multipart/form-data")
+    assert_error(nowhere, 400)
+    page = client.generic("POST", "/integrations/clients/", b"{}", content_type="multipart/form-data")
+    assert page.status_code == 400
+
+
 def test_unknown_content_type_is_415(api):
     assert_error(post_raw(api, "name=x", content_type="application/x-unknown"), 415)
 

@@ -68,4 +68,4 @@ def superuser_cookies(db, client, settings, keep_connection):
 @pytest.mark.django_db
 def test_no_server_errors(case, superuser_cookies):
     response = case.call(cookies=superuser_cookies, headers={"X-CSRFToken": CSRF})
-    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:500]}"
+    assert response.status_code < 500, f"{case.as_curl_command()}: {response.text[:500]}"
