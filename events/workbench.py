@@ -1,7 +1,7 @@
 """Workbench panels of the events app (home page): my tasks by deadline, overdue first,
 and my unread notifications (Art. 17, 18). Registered from EventsConfig.ready()."""
 
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Window
 from django.utils.translation import gettext_lazy as _
 
 from ningbo_grid.workbench import Panel, register_panel
@@ -16,21 +16,17 @@ PANEL_SIZE = 8
 def event_tasks(request, roles):
     """What waits for the user now: routing (dispatchers), handling (units), verifying
     (grid staff) — in work-queue order (emergencies, red, yellow, nearest deadline)."""
-    from .views import handler_tasks, router_queue, verification_tasks
+    from .views import task_q
 
     user = request.user
-    if not user.is_authenticated:
+    if not user.is_authenticated or not (roles.all_roles or user.is_superuser):
         return None
-    ids = Q(pk__in=router_queue(user).values("pk")) | Q(pk__in=handler_tasks(user).values("pk"))
-    ids |= Q(pk__in=verification_tasks(user).values("pk"))
     rows = list(
-        Event.objects.filter(ids)
+        Event.objects.filter(task_q(user))
         .select_related("area", "item_version")
         .queue_order()
         .annotate(_total=Window(Count("id")))[:PANEL_SIZE]
     )  # one query: the first rows and the total
-    if not rows and not roles.all_roles:
-        return None
     total = rows[0]._total if rows else 0
     level = "secondary"
     if any(e.alert_level == AlertLevel.RED for e in rows):
