@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "events"
+
+    def ready(self):
+        from . import workbench  # noqa: F401  (registers the home panels)

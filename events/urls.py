@@ -1,6 +1,19 @@
-"""HTML routes of the events app."""
+"""HTML routes of the events app, mounted at /events/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "events"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("report/", views.report, name="report"),
+    path("queue/", views.queue, name="queue"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("overview/", views.overview, name="overview"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("patrols/", views.patrols, name="patrols"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/steps/<str:name>/", views.step, name="step"),
+    path("<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),
+]

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from . import public
+from . import public, public_demand
 
 app_name = "public"
 urlpatterns = [
     path("grids/", public.grid_lookup, name="grid-lookup"),
     path("grids/<str:code>/", public.grid_card_view, name="grid-card"),
     path("grids/<str:code>/print/", public.grid_card_print, name="grid-card-print"),
+    path("grids/<str:code>/demand/", public_demand.demand, name="demand"),
+    path("track/", public_demand.track, name="track"),
+    path("track/<str:code>/", public_demand.track_status, name="track-status"),
 ]

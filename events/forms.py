@@ -1,0 +1,443 @@
+"""Forms of the event pages: the report form, one small form per workflow step, patrols,
+and the public demand / tracking forms (Art. 10, 15, 17, 19).
+
+Forms only shape input; every change goes through `events.services`, whose
+ValidationError is put back next to the fields with `apply_errors`.
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.choices import AttributeType, Category, Grade, TimeUnit
+from catalog.models import ServiceItem
+from catalog.selectors import items_in_force
+from grids.choices import GRID_LEVELS
+from personnel import roles
+from personnel.choices import OrgKind
+from personnel.models import Organisation
+from personnel.scope import restrict_areas
+
+from .choices import Datum, RejectReason, RequestKind
+
+
+def apply_errors(form: forms.Form, exc: ValidationError, aliases: dict | None = None) -> None:
+    """Put a service's ValidationError next to the matching fields (others on top).
+
+    `aliases` maps service field names to form field names (e.g. "attachments" → "photos").
+    """
+    aliases = aliases or {}
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for key, messages in exc.message_dict.items():
+        target = aliases.get(key, key)
+        target = target if target in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos at once; on phones the camera opens (`capture="environment"`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("照片"))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment", "multiple": True})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(PhotosField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+# Report ----------------------------------------------------------------------------------
+
+ATTR_PREFIX = "attr_"
+
+
+def report_areas(user):
+    """Active grids and micro-grids where `user` may report (`report_event`)."""
+    return restrict_areas(user, roles.REPORT).filter(level__in=GRID_LEVELS, status="active").order_by("code")
+
+
+class ReportForm(forms.Form):
+    """The grid staff's report form (上报, Art. 17, 19). The item list follows the chosen
+    grid (items in force there), narrowed by category and search text; the item's report
+    fields are added as `attr_<code>` fields."""
+
+    area = forms.ModelChoiceField(queryset=None, label=_("网格"))
+    category = forms.TypedChoiceField(
+        label=_("事项类别"), choices=[("", _("全部类别")), *list(Category.choices)], coerce=int, required=False
+    )
+    q = forms.CharField(label=_("搜索事项"), required=False, max_length=40)
+    item = forms.ModelChoiceField(queryset=ServiceItem.objects.none(), label=_("清单事项"))
+    grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices, initial=Grade.GENERAL)
+    title = forms.CharField(label=_("标题"), max_length=120)
+    description = forms.CharField(label=_("事件描述"), widget=forms.Textarea(attrs={"rows": 3}))
+    discovered_at = forms.DateTimeField(label=_("发现时间"), widget=LocalDateTimeInput())
+    address = forms.CharField(label=_("地点"), max_length=200, required=False)
+    latitude = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6)
+    longitude = forms.DecimalField(label=_("经度"), required=False, max_digits=9, decimal_places=6)
+    datum = forms.ChoiceField(label=_("坐标系"), choices=[("", "—"), *list(Datum.choices)], required=False)
+    photos = PhotosField()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = report_areas(user)
+        self.fields["area"].queryset = areas
+        self.fields["area"].label_from_instance = lambda a: f"{a.name}（{a.code}）"
+        if not self.is_bound:
+            self.initial.setdefault("discovered_at", timezone.localtime().replace(second=0, microsecond=0))
+            first = areas.first()
+            if first is not None and "area" not in self.initial:
+                self.initial["area"] = first.pk
+        self.area = self._pick_area(areas)
+        self.versions = {}
+        if self.area is not None:
+            versions = items_in_force(self.area)
+            category = self._raw("category")
+            if category and str(category).isdigit():
+                versions = versions.filter(category=int(category))
+            text = (self._raw("q") or "").strip()
+            if text:
+                versions = versions.filter(Q(name__icontains=text) | Q(item__code__icontains=text))
+            self.versions = {v.item_id: v for v in versions}
+        self.fields["item"].queryset = ServiceItem.objects.filter(pk__in=list(self.versions)).order_by("code")
+        self.fields["item"].label_from_instance = lambda i: f"{i.code} {self.versions[i.pk].name}"
+        self.version = self.versions.get(_int(self._raw("item")))
+        self.attribute_fields = []
+        for attr in (self.version.attributes or []) if self.version else []:
+            name = ATTR_PREFIX + attr["code"]
+            self.fields[name] = _attribute_field(attr)
+            self.attribute_fields.append(name)
+
+    def _raw(self, name):
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name))
+        return self.initial.get(name)
+
+    def _pick_area(self, areas):
+        pk = _int(self._raw("area"))
+        return areas.filter(pk=pk).first() if pk else None
+
+    def clean_discovered_at(self):
+        value = self.cleaned_data["discovered_at"]
+        if value and value > timezone.now():
+            raise ValidationError(_("发现时间不能晚于上报时间。"))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error("latitude", _("经纬度须同时填写。"))
+        if data.get("latitude") is not None and not data.get("datum"):
+            self.add_error("datum", _("请注明坐标系（WGS-84、GCJ-02、BD-09 或 CGCS2000）。"))
+        return data
+
+    def attributes(self) -> dict:
+        return {
+            name[len(ATTR_PREFIX) :]: self.cleaned_data.get(name)
+            for name in self.attribute_fields
+            if self.cleaned_data.get(name) not in (None, "", [])
+        }
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "area": d["area"],
+            "item": d["item"],
+            "grade": d["grade"],
+            "title": d["title"],
+            "description": d["description"],
+            "discovered_at": d["discovered_at"],
+            "address": d["address"],
+            "latitude": d["latitude"],
+            "longitude": d["longitude"],
+            "datum": d["datum"] if d["latitude"] is not None else "",
+            "attributes": self.attributes(),
+            "attachments": d["photos"],
+        }
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _attribute_field(attr: dict) -> forms.Field:
+    """A form field for one report field of the item (catalog.attributes)."""
+    kind, label, required = attr["type"], attr["label"], bool(attr.get("required"))
+    choices = [(c["key"], c["label"]) for c in attr.get("choices", [])]
+    if kind == AttributeType.NUMBER:
+        return forms.DecimalField(label=label, required=required)
+    if kind == AttributeType.DATE:
+        return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+    if kind == AttributeType.SINGLE_CHOICE:
+        return forms.ChoiceField(label=label, required=required, choices=[("", "—"), *choices])
+    if kind == AttributeType.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(
+            label=label, required=required, choices=choices, widget=forms.CheckboxSelectMultiple
+        )
+    return forms.CharField(label=label, required=required, max_length=500)
+
+
+# Steps -------------------------------------------------------------------------------------
+
+
+class StepForm(forms.Form):
+    """Base of the step forms: `version` is the event version the user saw (Conflict check)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    aliases: dict = {}
+
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+
+    def service_kwargs(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+def _text(label, required=False, rows=2):
+    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class TextStepForm(StepForm):
+    text = _text(_("说明"))
+
+
+class RequiredTextStepForm(StepForm):
+    text = _text(_("说明"), required=True)
+
+
+class RejectForm(StepForm):
+    reason = forms.ChoiceField(label=_("不予受理原因"), choices=RejectReason.choices)
+    original = forms.CharField(
+        label=_("原事件编号"), required=False, max_length=20, help_text=_("重复事件时填写要合并到的事件编号。")
+    )
+    text = _text(_("说明"))
+
+    def service_kwargs(self):
+        from .models import Event
+
+        kwargs = super().service_kwargs()
+        number = (kwargs.pop("original") or "").strip()
+        kwargs["original"] = (
+            Event.objects.filter(number=number).values_list("pk", flat=True).first() if number else None
+        )
+        return kwargs
+
+
+def handling_units(event):
+    """Handling units (departments, township offices, committees) in the event's district
+    or above it: the dispatch picker (the service re-checks)."""
+    county = event.county
+    return (
+        Organisation.objects.filter(
+            is_active=True,
+            kind__in=[OrgKind.DEPARTMENT, OrgKind.TOWNSHIP_OFFICE, OrgKind.VILLAGE_COMMITTEE],
+            area__tree_id=county.tree_id,
+        )
+        .filter(
+            Q(area__lft__gte=county.lft, area__rght__lte=county.rght)
+            | Q(area__lft__lt=county.lft, area__rght__gt=county.rght)
+        )
+        .select_related("area")
+        .order_by("area__level", "name")
+    )
+
+
+class DispatchForm(StepForm):
+    lead_unit = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("主办单位"))
+    co_units = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.none(),
+        label=_("协办单位"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    text = _text(_("派遣意见"))
+
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, event=event, **kwargs)
+        if event is not None:
+            units = handling_units(event)
+            self.fields["lead_unit"].queryset = units
+            self.fields["co_units"].queryset = units
+
+
+class ReturnForm(StepForm):
+    reason = _text(_("退回理由"), required=True)
+
+
+class RequestForm(StepForm):
+    kind = forms.ChoiceField(label=_("申请类型"), choices=RequestKind.choices)
+    reason = _text(_("申请理由"), required=True)
+    extra_amount = forms.DecimalField(label=_("延长时长"), required=False, min_value=0, max_digits=6, decimal_places=2)
+    extra_unit = forms.ChoiceField(label=_("时长单位"), choices=[("", "—"), *list(TimeUnit.choices)], required=False)
+
+
+YES_NO = [("yes", _("同意")), ("no", _("不同意"))]
+PASS_FAIL = [("pass", _("通过")), ("fail", _("不通过（返工）"))]
+
+
+class DecideForm(StepForm):
+    approve = forms.ChoiceField(label=_("审批结果"), choices=YES_NO, widget=forms.RadioSelect, initial="yes")
+    reason = _text(_("审批意见"))
+
+    def service_kwargs(self):
+        kwargs = super().service_kwargs()
+        kwargs["approve"] = kwargs["approve"] == "yes"
+        return kwargs
+
+
+class ResultForm(StepForm):
+    text = _text(_("办理结果"), required=True, rows=3)
+    attachments = PhotosField(label=_("结果照片"))
+
+
+class VerifyForm(StepForm):
+    passed = forms.ChoiceField(label=_("核查结论"), choices=PASS_FAIL, widget=forms.RadioSelect, initial="pass")
+    text = _text(_("核查意见"))
+    attachments = PhotosField(label=_("核查照片"))
+
+    def service_kwargs(self):
+        kwargs = super().service_kwargs()
+        kwargs["passed"] = kwargs["passed"] == "pass"
+        return kwargs
+
+
+class RateForm(StepForm):
+    score = forms.TypedChoiceField(
+        label=_("满意度"),
+        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("5 分最满意，1 分最不满意。"),
+    )
+    comment = _text(_("评价"))
+
+
+#: step name → form class (the detail page shows one per available step).
+STEP_FORMS: dict[str, type[StepForm]] = {
+    "accept": TextStepForm,
+    "reject": RejectForm,
+    "escalate": RequiredTextStepForm,
+    "dispatch": DispatchForm,
+    "sign": TextStepForm,
+    "return": ReturnForm,
+    "request": RequestForm,
+    "request_decide": DecideForm,
+    "resume": TextStepForm,
+    "submit_result": ResultForm,
+    "verify": VerifyForm,
+    "close": TextStepForm,
+    "rate": RateForm,
+    "urge": RequiredTextStepForm,
+    "comment": RequiredTextStepForm,
+}
+
+
+# Patrols ------------------------------------------------------------------------------------
+
+
+class PatrolStartForm(forms.Form):
+    area = forms.ModelChoiceField(queryset=None, label=_("网格"))
+    notes = forms.CharField(label=_("备注"), required=False, max_length=500)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = report_areas(user)
+
+
+class PatrolEndForm(forms.Form):
+    households_visited = forms.IntegerField(label=_("走访户数"), min_value=0, initial=0)
+    notes = forms.CharField(label=_("巡查记录"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PatrolLogForm(PatrolStartForm):
+    started_at = forms.DateTimeField(label=_("开始时间"), widget=LocalDateTimeInput())
+    ended_at = forms.DateTimeField(label=_("结束时间"), widget=LocalDateTimeInput())
+    households_visited = forms.IntegerField(label=_("走访户数"), min_value=0, initial=0)
+
+
+# Public -------------------------------------------------------------------------------------
+
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+OTHER = "other"
+
+
+class DemandForm(forms.Form):
+    """The public demand / complaint form of a grid (诉求/投诉, Art. 19). `website` is a
+    honeypot (hidden; people leave it empty); `token` a signed time of display."""
+
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=[("demand", _("诉求")), ("complaint", _("投诉"))], widget=forms.RadioSelect
+    )
+    item = forms.ChoiceField(label=_("事项"), choices=())
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("手机号或带区号的固定电话，仅供工作人员联系您。"),
+    )
+    description = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    address = forms.CharField(label=_("地点"), max_length=200, required=False)
+    website = forms.CharField(
+        required=False,
+        label=_("网址（请勿填写）"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [(OTHER, _("其他 / 不确定"))] + [
+            (v.item.code, f"{v.item.code} {v.name}") for v in versions
+        ]
+        self.initial.setdefault("kind", "demand")
+        self.initial.setdefault("item", OTHER)
+
+    def clean_phone(self):
+        phone = re.sub(r"[\s()（）]", "", self.cleaned_data["phone"])
+        if not PHONE_RE.match(phone):
+            raise ValidationError(_("请输入正确的手机号（11位）或固定电话（如 0574-87001234）。"))
+        return phone
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(
+        label=_("查询码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def clean_code(self):
+        return re.sub(r"[\s-]", "", self.cleaned_data["code"]).upper()
+
+
+class PublicRateForm(forms.Form):
+    score = RateForm.base_fields["score"]
+    comment = RateForm.base_fields["comment"]

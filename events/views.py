@@ -1,0 +1,370 @@
+"""HTML pages of the events app (Art. 15, 17, 18, 19): lists, report, detail with one
+form per available step, work queues, notifications and patrols.
+
+Every read goes through `Event.objects.restrict(user)` (out of scope is 404); every
+change calls the step service in `events.services`. `Conflict` is shown as a message
+(HTTP 409), `PermissionDenied` is a 403, `NotFound` a 404, a ValidationError goes next
+to the fields. Thin views: no state change happens here.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from personnel import roles
+from personnel.scope import covering_q, unit_ids
+
+from . import selectors, services, workflow
+from .choices import OPEN_STATUSES, AlertLevel, EventStatus, HandlingLevel, RequestState
+from .exceptions import Conflict, NotFound, PermissionDenied
+from .filtersets import EventFilterSet
+from .forms import (
+    STEP_FORMS,
+    PatrolEndForm,
+    PatrolLogForm,
+    PatrolStartForm,
+    ReportForm,
+    apply_errors,
+)
+from .models import Attachment, Event, HandlingRequest, Notification, Patrol
+
+S = EventStatus
+PAGE_SIZE = 25
+#: step name → service function
+SERVICES = {
+    "accept": services.event_accept,
+    "reject": services.event_reject,
+    "escalate": services.event_escalate,
+    "dispatch": services.event_dispatch,
+    "sign": services.event_sign,
+    "return": services.event_return,
+    "request": services.event_request,
+    "request_decide": services.event_request_decide,
+    "resume": services.event_resume,
+    "submit_result": services.event_submit_result,
+    "verify": services.event_verify,
+    "close": services.event_close,
+    "rate": services.event_rate,
+    "urge": services.event_urge,
+    "comment": services.event_comment,
+}
+
+
+def _paginate(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _listing(request, qs, template, extra=None):
+    filterset = EventFilterSet(request.GET or None, queryset=qs)
+    events = filterset.qs.queue_order() if filterset.is_valid() else qs.none()
+    context = {"filter": filterset, "page": _paginate(request, events), "query": _querystring(request)}
+    return render(request, template, {**context, **(extra or {})})
+
+
+# Queues ----------------------------------------------------------------------------------------
+
+
+def router_q(user) -> Q:
+    """Open events the user routes now (dispatcher of the township, or the district after
+    escalation) that need a routing step: reported, escalated, accepted (incl. returned),
+    verified (to close), suspended (to resume), or with a pending request. Subqueries only."""
+    pending = HandlingRequest.objects.filter(event_id=OuterRef("pk"), state=RequestState.PENDING)
+    routes = (Q(level=HandlingLevel.TOWNSHIP) & covering_q(user, roles.DISPATCH, "township")) | (
+        Q(level=HandlingLevel.COUNTY) & covering_q(user, roles.DISPATCH, "county")
+    )
+    needs = Q(status__in=[S.REPORTED, S.ESCALATED, S.ACCEPTED, S.VERIFIED, S.SUSPENDED]) | Q(Exists(pending))
+    return Q(status__in=OPEN_STATUSES) & routes & needs
+
+
+def handler_q(user) -> Q:
+    """Events whose lead unit is one of the user's units and that wait for the unit: to
+    sign (dispatched) or to handle (handling, suspended). Subqueries only."""
+    return Q(lead_unit_id__in=unit_ids(user, "handler"), status__in=[S.DISPATCHED, S.HANDLING, S.SUSPENDED])
+
+
+def verifier_q(user) -> Q:
+    """Results submitted in grids where the user verifies (`verify_event`). Subqueries only."""
+    return Q(status=S.RESULT_SUBMITTED) & covering_q(user, roles.VERIFY, "area")
+
+
+def task_q(user) -> Q:
+    """Everything waiting for the user (routing, handling, verifying). Each condition
+    implies the user may see the event, so the workbench can skip `restrict` (no extra
+    queries); pages still read through `restrict`."""
+    return router_q(user) | handler_q(user) | verifier_q(user)
+
+
+def router_queue(user):
+    return Event.objects.restrict(user).filter(router_q(user))
+
+
+def handler_tasks(user):
+    return Event.objects.restrict(user).filter(handler_q(user))
+
+
+def verification_tasks(user):
+    return Event.objects.restrict(user).filter(verifier_q(user))
+
+
+@login_required
+def event_list(request):
+    """GET /events/: the events the user may see, filtered, work-queue order, paginated."""
+    return _listing(
+        request, Event.objects.restrict(request.user).select_related("area", "item_version"), "events/list.html"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def queue(request):
+    """GET /events/queue/: the dispatcher's queue; POST bulk-accepts the selected events."""
+    qs = router_queue(request.user).select_related("area", "item_version")
+    if request.method == "POST":
+        accepted, failed = 0, []
+        for event in qs.filter(pk__in=[p for p in request.POST.getlist("events") if p.isdigit()], status=S.REPORTED):
+            try:
+                services.event_accept(actor=request.user, event=event)
+                accepted += 1
+            except (Conflict, NotFound, ValidationError, PermissionDenied) as exc:
+                failed.append(f"{event.number}：{getattr(exc, 'message', exc)}")
+        if accepted:
+            messages.success(request, _("已受理 %(n)d 件事件。") % {"n": accepted})
+        for line in failed:
+            messages.error(request, line)
+        if not accepted and not failed:
+            messages.warning(request, _("请先勾选待受理的事件。"))
+        return redirect(request.get_full_path())
+    return _listing(request, qs, "events/queue.html")
+
+
+@login_required
+def tasks(request):
+    """GET /events/tasks/: the handling unit's tasks and the grid staff's verification tasks."""
+    user = request.user
+    context = {
+        "handling": handler_tasks(user).select_related("area", "item_version").queue_order()[:100],
+        "verifying": verification_tasks(user).select_related("area", "item_version").queue_order()[:100],
+    }
+    return render(request, "events/tasks.html", context)
+
+
+@login_required
+def overview(request):
+    """GET /events/overview/: a supervisor's subtree — open events, overdue and warned first."""
+    qs = Event.objects.restrict(request.user).open().select_related("area", "item_version")
+    open_all = Event.objects.restrict(request.user).open()
+    counts = {
+        "open": open_all.count(),
+        "red": open_all.filter(alert_level=AlertLevel.RED).count(),
+        "yellow": open_all.filter(alert_level=AlertLevel.YELLOW).count(),
+    }
+    return _listing(request, qs, "events/overview.html", {"counts": counts})
+
+
+# Report ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """GET/POST /events/report/: the report form. A POST with `refresh` (item, grid or
+    category changed) re-renders the form with the item's report fields, saving nothing."""
+    refresh = request.method == "POST" and "refresh" in request.POST
+    if request.method == "POST" and not refresh:
+        form = ReportForm(request.POST, request.FILES, user=request.user)
+    elif refresh:
+        form = ReportForm(initial=request.POST.dict(), user=request.user)
+        form.initial.update({k: request.POST.getlist(k) for k in request.POST if k.startswith("attr_")})
+        for name, values in form.initial.items():
+            if (
+                isinstance(values, list)
+                and len(values) == 1
+                and name in form.fields
+                and not hasattr(form.fields[name], "choices")
+            ):
+                form.initial[name] = values[0]
+    else:
+        form = ReportForm(user=request.user)
+    if not form.fields["area"].queryset.exists():
+        raise Http404(_("您没有可以上报事件的网格。"))
+    if request.method == "POST" and not refresh and form.is_valid():
+        try:
+            event = services.event_report(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_errors(form, exc, {"attachments": "photos", "attributes": None})
+            if hasattr(exc, "error_dict"):
+                for code, msgs in exc.message_dict.items():
+                    if "attr_" + code in form.fields:
+                        for m in msgs:
+                            form.add_error("attr_" + code, m)
+        except (Conflict, NotFound) as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("事件已上报，编号 %(n)s。") % {"n": event.number})
+            return redirect("events:detail", number=event.number)
+    similar = []
+    if form.area is not None and form.version is not None:
+        similar = list(selectors.similar_open_events(area=form.area, item=form.version.item, user=request.user)[:5])
+    template = "events/_report_form.html" if request.headers.get("HX-Request") else "events/report.html"
+    return render(request, template, {"form": form, "similar": similar})
+
+
+# Detail and steps -------------------------------------------------------------------------------
+
+
+def _event(user, number) -> Event:
+    return get_object_or_404(
+        Event.objects.restrict(user).select_related(
+            "area", "item_version", "lead_unit", "township", "county", "merged_into", "reporter"
+        ),
+        number=number,
+    )
+
+
+def _detail(request, event, bound=None, status=200):
+    steps = workflow.available_steps(request.user, event)
+    step_forms = []
+    for name in steps:
+        cls = STEP_FORMS.get(name)
+        if cls is None:
+            continue
+        if bound is not None and bound[0] == name:
+            form = bound[1]
+        else:
+            form = cls(initial={"version": event.version}, event=event, prefix=name)
+        step_forms.append({"name": name, "label": workflow.STEPS[name].label, "form": form})
+    actions = event.actions.select_related("actor_organisation").prefetch_related("attachments")
+    context = {
+        "event": event,
+        "actions": actions,
+        "step_forms": step_forms,
+        "open_step": bound[0] if bound else None,
+        "dispatches": event.dispatches.select_related("unit").order_by("-cycle", "role"),
+        "requests": event.requests.order_by("-requested_at")[:5],
+        "now": timezone.now(),
+    }
+    return render(request, "events/detail.html", context, status=status)
+
+
+@login_required
+def detail(request, number):
+    """GET /events/<number>/: the event, its clocks, its timeline and the step forms."""
+    return _detail(request, _event(request.user, number))
+
+
+@login_required
+def step(request, number, name):
+    """POST /events/<number>/steps/<name>/: take one workflow step through its service."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if name not in STEP_FORMS:
+        raise Http404()
+    event = _event(request.user, number)
+    form = STEP_FORMS[name](request.POST, request.FILES, event=event, prefix=name)
+    if not form.is_valid():
+        return _detail(request, event, bound=(name, form), status=400)
+    event.version = form.cleaned_data["version"]  # the version the user saw
+    try:
+        SERVICES[name](actor=request.user, event=event, **form.service_kwargs())
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+        return _detail(request, _event(request.user, number), status=409)
+    except NotFound:
+        raise Http404() from None
+    except ValidationError as exc:
+        apply_errors(form, exc, getattr(form, "aliases", {}))
+        return _detail(request, _event(request.user, number), bound=(name, form), status=400)
+    messages.success(request, _("已%(step)s。") % {"step": workflow.STEPS[name].label})
+    return redirect("events:detail", number=number)
+
+
+@login_required
+def attachment(request, number, pk):
+    """GET /events/<number>/attachments/<pk>/: a photo, only to users who may see the event."""
+    event = _event(request.user, number)
+    item = get_object_or_404(Attachment, pk=pk, event=event)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# Notifications and patrols --------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """GET /events/notifications/: my inbox; POST marks one (`id`) or all as read."""
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        unread = mine.filter(read_at__isnull=True)
+        if request.POST.get("id", "").isdigit():
+            unread = unread.filter(pk=int(request.POST["id"]))
+        unread.update(read_at=timezone.now())
+        return redirect("events:notifications")
+    page = _paginate(request, mine.select_related("event"))
+    return render(
+        request, "events/notifications.html", {"page": page, "unread": mine.filter(read_at__isnull=True).count()}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patrols(request):
+    """GET /events/patrols/: my patrols; POST `start`, `end` (with `patrol`) or `log`."""
+    user = request.user
+    start_form = PatrolStartForm(user=user, prefix="start")
+    log_form = PatrolLogForm(user=user, prefix="log")
+    end_form = PatrolEndForm(prefix="end")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "start":
+                start_form = PatrolStartForm(request.POST, user=user, prefix="start")
+                if start_form.is_valid():
+                    services.patrol_start(actor=user, **start_form.cleaned_data)
+                    messages.success(request, _("巡查已开始。"))
+                    return redirect("events:patrols")
+            elif action == "end":
+                end_form = PatrolEndForm(request.POST, prefix="end")
+                if end_form.is_valid():
+                    services.patrol_end(actor=user, patrol=request.POST.get("patrol"), **end_form.cleaned_data)
+                    messages.success(request, _("巡查已结束。"))
+                    return redirect("events:patrols")
+            elif action == "log":
+                log_form = PatrolLogForm(request.POST, user=user, prefix="log")
+                if log_form.is_valid():
+                    services.patrol_log(actor=user, **log_form.cleaned_data)
+                    messages.success(request, _("巡查记录已保存。"))
+                    return redirect("events:patrols")
+        except ValidationError as exc:
+            target = {"start": start_form, "end": end_form, "log": log_form}.get(action, log_form)
+            apply_errors(target, exc)
+        except (Conflict, NotFound) as exc:
+            messages.error(request, str(exc.message))
+        status = 400
+    mine = Patrol.objects.filter(user=user).select_related("area")
+    context = {
+        "start_form": start_form,
+        "end_form": end_form,
+        "log_form": log_form,
+        "open_patrols": mine.filter(ended_at__isnull=True),
+        "page": _paginate(request, mine),
+        "can_patrol": start_form.fields["area"].queryset.exists(),
+    }
+    return render(request, "events/patrols.html", context, status=status)

@@ -1,0 +1,62 @@
+"""Workbench panels of the events app (home page): my tasks by deadline, overdue first,
+and my unread notifications (Art. 17, 18). Registered from EventsConfig.ready()."""
+
+from django.db.models import Count, Window
+from django.utils.translation import gettext_lazy as _
+
+from ningbo_grid.workbench import Panel, register_panel
+
+from .choices import AlertLevel
+from .models import Event, Notification
+
+PANEL_SIZE = 8
+
+
+@register_panel
+def event_tasks(request, roles):
+    """What waits for the user now: routing (dispatchers), handling (units), verifying
+    (grid staff) — in work-queue order (emergencies, red, yellow, nearest deadline)."""
+    from .views import task_q
+
+    user = request.user
+    if not user.is_authenticated or not (roles.all_roles or user.is_superuser):
+        return None
+    rows = list(
+        Event.objects.filter(task_q(user))
+        .select_related("area", "item_version")
+        .queue_order()
+        .annotate(_total=Window(Count("id")))[:PANEL_SIZE]
+    )  # one query: the first rows and the total
+    total = rows[0]._total if rows else 0
+    level = "secondary"
+    if any(e.alert_level == AlertLevel.RED for e in rows):
+        level = "danger"
+    elif any(e.alert_level == AlertLevel.YELLOW for e in rows):
+        level = "warning"
+    return Panel(
+        key="event-tasks",
+        title=_("待办事件"),
+        template="events/panels/tasks.html",
+        context={"events": rows, "total": total},
+        order=10,
+        badge=total,
+        level=level,
+    )
+
+
+@register_panel
+def event_notifications(request, roles):
+    """Unread notifications: the count and the newest few."""
+    if not request.user.is_authenticated:
+        return None
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    rows = list(unread.select_related("event").annotate(_total=Window(Count("id")))[:5])
+    return Panel(
+        key="event-notifications",
+        title=_("未读通知"),
+        template="events/panels/notifications.html",
+        context={"notifications": rows},
+        order=20,
+        badge=rows[0]._total if rows else 0,
+        level="primary" if rows else "secondary",
+    )

@@ -1,0 +1,219 @@
+"""Public demands and complaints (诉求/投诉) and their tracking, no login (Art. 10, 19, 22).
+
+- GET/POST /public/grids/<code>/demand/: a form that creates an event in that grid
+  through `events.services.event_report` (source public_demand or complaint), acting as
+  the system user `public-intake` (no usable password; granted `report_event` on the
+  grid's tree root just before reporting). Anti-automation without external services: a
+  honeypot field (`website`) and a signed display time (`token`; a submission sooner
+  than `MIN_SECONDS` after the form was shown, or with a token older than
+  `MAX_AGE_SECONDS`, is refused). At most `RATE_LIMIT` submissions per client IP per
+  hour (Django's cache) → HTTP 429 with a Chinese message.
+- GET/POST /public/track/: enter a tracking code → /public/track/<code>/: status and a
+  public-safe timeline (step names and times only: no names, units or texts), and
+  once closed the satisfaction form (`event_rate` with the tracking code).
+"""
+
+import time
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from guardian.shortcuts import assign_perm
+
+from catalog.selectors import items_in_force
+from events import services
+from events.choices import ActionKind, Source
+from events.exceptions import Conflict, NotFound
+from events.forms import DemandForm, PublicRateForm, TrackForm, apply_errors
+from events.selectors import event_by_tracking_code
+from grids.choices import GRID_LEVELS
+from grids.models import Area
+from personnel import roles
+
+INTAKE_USERNAME = "public-intake"
+DEFAULT_ITEM = "03-001"  # 社情民意收集: where a demand goes when the visitor is unsure
+MIN_SECONDS = 3
+MAX_AGE_SECONDS = 2 * 3600
+RATE_LIMIT = 5
+RATE_WINDOW = 3600
+_SALT = "public-demand"
+#: Timeline rows the public sees (step names and times only).
+PUBLIC_KINDS = {
+    ActionKind.REPORT,
+    ActionKind.ACCEPT,
+    ActionKind.REJECT,
+    ActionKind.MERGE,
+    ActionKind.ESCALATE,
+    ActionKind.DISPATCH,
+    ActionKind.SIGN,
+    ActionKind.SUBMIT_RESULT,
+    ActionKind.VERIFY_PASS,
+    ActionKind.VERIFY_FAIL,
+    ActionKind.CLOSE,
+    ActionKind.SATISFACTION,
+}
+
+
+def make_token(at: float | None = None) -> str:
+    """A signed display time (seconds since the epoch) for the demand form."""
+    return signing.dumps({"t": at if at is not None else time.time()}, salt=_SALT)
+
+
+def token_age(token: str) -> float | None:
+    """Seconds since the token was made, or None when it is forged or expired."""
+    try:
+        data = signing.loads(token, salt=_SALT, max_age=MAX_AGE_SECONDS)
+        return time.time() - float(data["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _rate_limited(request) -> bool:
+    """Count this submission; True when the client IP is over `RATE_LIMIT` per hour."""
+    key = f"public-demand:{client_ip(request)}"
+    cache.add(key, 0, RATE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, RATE_WINDOW)
+        count = 1
+    return count > RATE_LIMIT
+
+
+def intake_user(area: Area):
+    """The system user that files public demands, with `report_event` on `area`'s tree root."""
+    user, created = get_user_model().objects.get_or_create(
+        username=INTAKE_USERNAME, defaults={"first_name": _("群众诉求受理"), "is_active": True}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    assign_perm(f"grids.{roles.REPORT}", user, area.get_root())
+    return user
+
+
+def _grid(code: str) -> Area:
+    area = Area.objects.filter(code=code, level__in=GRID_LEVELS, status="active").first()
+    if area is None:
+        raise Http404(_("没有这个网格编码。"))
+    return area
+
+
+def _pick_item(versions, choice: str):
+    codes = {v.item.code: v.item for v in versions}
+    if choice in codes:
+        return codes[choice]
+    if DEFAULT_ITEM in codes:
+        return codes[DEFAULT_ITEM]
+    opinion = [v.item for v in versions if v.category == 3]
+    return opinion[0] if opinion else next(iter(codes.values()), None)
+
+
+@never_cache
+def demand(request: HttpRequest, code: str) -> HttpResponse:
+    """GET/POST /public/grids/<code>/demand/: file a demand or complaint in the grid."""
+    area = _grid(code)
+    versions = list(items_in_force(area))
+    if request.method != "POST":
+        form = DemandForm(versions=versions, initial={"token": make_token()})
+        return render(request, "public/demand.html", {"area": area, "form": form})
+    form = DemandForm(request.POST, versions=versions)
+    if _rate_limited(request):
+        form.add_error(None, _("提交过于频繁，请一小时后再试，或拨打网格公示卡上的监督电话。"))
+        return render(request, "public/demand.html", {"area": area, "form": form}, status=429)
+    status = 400
+    if form.is_valid():
+        age = token_age(form.cleaned_data["token"])
+        if form.cleaned_data["website"]:
+            form.add_error(None, _("提交未通过校验，请刷新页面后重试。"))
+        elif age is None or age < MIN_SECONDS:
+            form.add_error(None, _("提交过快或页面已过期，请稍候片刻再提交。"))
+        else:
+            item = _pick_item(versions, form.cleaned_data["item"])
+            kind = form.cleaned_data["kind"]
+            source = Source.COMPLAINT if kind == "complaint" else Source.PUBLIC_DEMAND
+            label = _("投诉") if kind == "complaint" else _("诉求")
+            description = form.cleaned_data["description"].strip()
+            try:
+                with transaction.atomic():
+                    event = services.event_report(
+                        actor=intake_user(area),
+                        area=area,
+                        item=item,
+                        title=f"{label}：{description[:40]}",
+                        description=description,
+                        discovered_at=timezone.now(),
+                        address=form.cleaned_data["address"],
+                        source=source,
+                        contact_name=form.cleaned_data["name"],
+                        contact_phone=form.cleaned_data["phone"],
+                    )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except (Conflict, NotFound) as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                return render(request, "public/demand_done.html", {"area": area, "event": event}, status=201)
+    # Keep what was typed; refresh the display time so a second try is not "too fast" forever.
+    data = request.POST.copy()
+    if token_age(data.get("token", "")) is None:
+        data["token"] = make_token()
+    form.data = data
+    return render(request, "public/demand.html", {"area": area, "form": form}, status=status)
+
+
+@never_cache
+def track(request: HttpRequest) -> HttpResponse:
+    """GET /public/track/?code=…: find a demand by its tracking code."""
+    form = TrackForm(request.GET if "code" in request.GET else None)
+    if form.is_valid():
+        if event_by_tracking_code(form.cleaned_data["code"]) is not None:
+            return redirect("public:track-status", code=form.cleaned_data["code"])
+        form.add_error("code", _("没有找到这个查询码，请核对后重试。"))
+    return render(request, "public/track.html", {"form": form})
+
+
+@never_cache
+def track_status(request: HttpRequest, code: str) -> HttpResponse:
+    """GET/POST /public/track/<code>/: the status, a public-safe timeline and, once
+    closed, the satisfaction form (Art. 22)."""
+    event = event_by_tracking_code(code)
+    if event is None:
+        raise Http404(_("没有找到这个查询码。"))
+    form = None
+    status = 200
+    rated = hasattr(event, "satisfaction")
+    if event.status == "closed" and not rated:
+        form = PublicRateForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.event_rate(
+                    event=event,
+                    tracking_code=event.tracking_code,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+                return redirect("public:track-status", code=event.tracking_code)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except (Conflict, NotFound) as exc:
+                form.add_error(None, str(exc.message))
+        if request.method == "POST":
+            status = 400
+    steps = [
+        {"label": a.get_kind_display(), "at": a.at}
+        for a in event.actions.filter(kind__in=PUBLIC_KINDS).only("kind", "at").order_by("at", "id")
+    ]
+    context = {"event": event, "steps": steps, "form": form, "rated": rated}
+    return render(request, "public/track_status.html", context, status=status)
