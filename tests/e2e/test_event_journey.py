@@ -29,7 +29,10 @@ def _take(page, step: str, fill=None):
         button.click()
     if fill:
         fill(page)
-    page.locator(f"#step-{step} button[type=submit]").click()
+    # Wait for the POST's own page load: the previous step's success message is still on
+    # the page until then.
+    with page.expect_navigation():
+        page.locator(f"#step-{step} button[type=submit]").click()
     expect(page.locator(".alert-success")).to_be_visible()
 
 
