@@ -43,16 +43,11 @@ def _chromium() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _plain_http(settings):
-    """The test client speaks plain HTTP; production redirects it to HTTPS."""
-    settings.SECURE_SSL_REDIRECT = False
-
-
-@pytest.fixture(autouse=True)
 def _test_settings(settings):
-    """A fast password hash (PBKDF2 costs over a second here); static URLs without the
-    collectstatic manifest; an empty cache, so rate-limit counters never leak from one
-    test (or run) into another."""
+    """Plain HTTP (production redirects the test client to HTTPS); a fast password hash
+    (PBKDF2 costs over a second here); static URLs without the collectstatic manifest; an
+    empty cache, so rate-limit counters never leak from one test (or run) into another."""
+    settings.SECURE_SSL_REDIRECT = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # `{% static %}` without a collectstatic manifest (production uses the manifest).
     settings.STORAGES = {

@@ -36,12 +36,6 @@ class People:
     outsider: object
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The catalogue tests make many users; a cheap hasher keeps them quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def today():
     """Freeze the clock on TODAY (local), so effective dates are predictable."""

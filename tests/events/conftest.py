@@ -21,9 +21,3 @@ def clock():
 @pytest.fixture
 def world(db, clock):
     return make_world()
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The demo users' passwords do not matter here; real hashing costs seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,8 +13,7 @@ def world(db, clock):  # noqa: F811
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords_and_cache(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
+def _empty_cache_after():
+    """The shared conftest empties the cache before each test; public rate limits also after."""
     yield
     cache.clear()

@@ -22,12 +22,6 @@ def write_csv(path, rows) -> str:
     return str(path)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users are made in almost every test here; PBKDF2 would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def divisions_csv(tmp_path):
     return write_csv(tmp_path / "divisions.csv", SMALL_DIVISIONS)

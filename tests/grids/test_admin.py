@@ -8,14 +8,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _plain_static(settings):
-    """No collectstatic in tests: the manifest storage would refuse the admin's CSS."""
-    settings.STORAGES = settings.STORAGES | {
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    }
-
-
 @pytest.fixture
 def staff_client(client):
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))

@@ -21,8 +21,7 @@ def test_seed_refuses_without_grids():
         run()
 
 
-def test_seed_creates_organisations_staff_and_logins_idempotently(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_seed_creates_organisations_staff_and_logins_idempotently():
     tree = make_tree()
     run()
     counts = (Organisation.objects.count(), Staff.objects.count(), Assignment.objects.count())
