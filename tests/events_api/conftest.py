@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.events.conftest import _fast_passwords, clock, world  # noqa: F401  (shared fixtures)
+from tests.events.conftest import clock, world  # noqa: F401  (shared fixtures)
 from tests.integrations.test_webhooks import eager, receiver  # noqa: F401  (shared fixtures)
 
 

@@ -1,1 +1,1 @@
-from tests.events.conftest import _fast_passwords, clock, world  # noqa: F401  (shared fixtures)
+from tests.events.conftest import clock, world  # noqa: F401  (shared fixtures)
