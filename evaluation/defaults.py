@@ -2,7 +2,8 @@
 
 Each weighs operating results, duty performance and public satisfaction to 100 points,
 plus up to 10 bonus points; late reports (over 24 natural hours) cost 1 point each,
-concealed reports found later 2 points each. The staff scheme (grid leaders, full-time
+concealed reports found later 2 points each. Handling time is in working hours
+(7.5 a working day): full points within one working day, none beyond five. The staff scheme (grid leaders, full-time
 workers, instructors) includes public satisfaction, as Art. 22 requires.
 """
 
@@ -28,7 +29,7 @@ DEFAULT_INDICATORS: dict[str, list[dict]] = {
         {"code": "completed_on_time", "group": RESULTS, "weight": 25, "floor": 60, "target": 100},
         {"code": "overdue_multiple", "group": RESULTS, "weight": 10, "floor": 3, "target": 1, "missing_ratio": 1},
         {"code": "closure_rate", "group": DUTY, "weight": 20, "floor": 60, "target": 95},
-        {"code": "avg_handling_hours", "group": DUTY, "weight": 10, "floor": 120, "target": 24},
+        {"code": "avg_handling_hours", "group": DUTY, "weight": 10, "floor": 37.5, "target": 7.5},
         {"code": "satisfaction_avg", "group": PEOPLE, "weight": 20, "floor": 3, "target": 5},
     ],
     SubjectKind.STAFF: [

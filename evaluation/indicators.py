@@ -13,7 +13,10 @@ Every indicator is one aggregate query (no per-event Python loop): `compute()` f
 subject, `compute_many()` for many subjects of one kind, which groups by the subject's
 column (one query per indicator) where the record has such a column. Rates are
 percentages 0–100; a value is `None` when there is nothing to measure (e.g. a rate with
-no events). Hours are natural hours unless the name says otherwise.
+no events). Hours are natural hours, except the handling time (`avg_handling_hours`),
+which is in working hours on the working-day calendar (`events.workcalendar`) and
+leaves suspended time out: a measure SQL cannot express folds the rows in Python
+instead (`Measure.fold`), still one query per indicator.
 
 Thresholds come from `Options` (a scheme's settings): `late_report_hours` (reporting
 lateness), `accept_hours` (township acceptance), `verify_hours` (verification after the
@@ -37,6 +40,7 @@ from django.db.models import (
     Func,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -48,6 +52,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.choices import ActionKind, DispatchRole, EventStatus, RejectReason, RequestKind, RequestState
 from events.models import Action, Dispatch, Event, HandlingRequest, Patrol, Satisfaction
+from events.workcalendar import WorkingClock
 from grids.choices import Level
 from grids.models import Area
 from personnel.choices import GridRole, OrgKind
@@ -276,11 +281,17 @@ class Options:
 
 @dataclass(frozen=True)
 class Measure:
-    """Rows `q` of the source, aggregates `aggs`, and `finish(aggregates) → value`."""
+    """Rows `q` of the source, aggregates `aggs`, and `finish(aggregates) → value`.
+
+    `fold(queryset, path)`, when set, replaces the SQL aggregates: it reads the rows of
+    `queryset` and returns `{row[path]: aggregates}` (`{None: aggregates}` when `path`
+    is None), for measures SQL cannot express (working hours).
+    """
 
     q: Q
     aggs: dict
     finish: Callable[[dict], float | int | None]
+    fold: Callable[[QuerySet, str | None], dict] | None = None
 
 
 @dataclass(frozen=True)
@@ -541,21 +552,78 @@ def suspensions(span, opt):
     return Measure(rows, {"n": Count("id")}, lambda a: a["n"] or 0)
 
 
-def handling_seconds():
-    """The handling-time expression: dispatch → completion.
+def suspended_spans(event_ids) -> dict[int, list[tuple[datetime.datetime, datetime.datetime | None]]]:
+    """`{event id: [(stopped, resumed or None)]}`: when the events' clocks stood still (挂起).
 
-    NATURAL hours for now: `events.workcalendar.working_hours_between` is not on main
-    yet and, being Python, cannot run inside an aggregate. To switch to working hours,
-    replace `avg_handling_hours` below by a sum of `working_hours_between(a, b)` over
-    `values_list("dispatched_at", "completed_at").iterator()` (rows of one unit, not events at large).
+    A suspension runs from the approval of a suspension request to the first resumption
+    (恢复办理) of the event after it; None while it still runs. `event_ids`: ids or a
+    values("event_id") queryset. Two queries.
     """
-    return Seconds(F("completed_at"), F("dispatched_at"))
+    stops = (
+        HandlingRequest.objects.filter(
+            event_id__in=event_ids,
+            kind=RequestKind.SUSPENSION,
+            state=RequestState.APPROVED,
+            decided_at__isnull=False,
+        )
+        .order_by("event_id", "decided_at")
+        .values_list("event_id", "decided_at")
+    )
+    resumes: dict[int, list] = {}
+    for ev, at in (
+        Action.objects.filter(event_id__in=event_ids, kind=ActionKind.RESUME)
+        .order_by("event_id", "at")
+        .values_list("event_id", "at")
+    ):
+        resumes.setdefault(ev, []).append(at)
+    result: dict[int, list] = {}
+    for ev, stopped in stops:
+        resumed = next((at for at in resumes.get(ev, ()) if at >= stopped), None)
+        result.setdefault(ev, []).append((stopped, resumed))
+    return result
 
 
-@indicator("avg_handling_hours", _("平均办理时长"), _("小时"), higher_better=False, kinds={UNIT}, source="dispatches")
+def handling_seconds(clock: WorkingClock, start, end, stopped=()) -> float:
+    """Working seconds from `start` (dispatch) to `end` (completion), less the suspensions `stopped`.
+
+    Working time follows the working-day calendar (`events.workcalendar`: working days
+    with the administrator's corrections, `settings.WORKING_HOURS`), so nights, weekends
+    and holidays do not count, nor does the time the event was suspended.
+    """
+    total = clock.seconds(start, end)
+    for a, b in stopped:
+        total -= clock.seconds(max(a, start), min(b or end, end))
+    return max(total, 0.0)
+
+
+def _fold_handling(qs: QuerySet, path: str | None) -> dict:
+    """`{group: {"s": average working seconds}}` of dispatch rows `qs` (see `handling_seconds`)."""
+    fields = ("event_id", "dispatched_at", "completed_at")
+    stopped = suspended_spans(qs.values("event_id"))
+    clock = WorkingClock()
+    sums: dict = {}
+    for row in qs.order_by().values_list(*((path,) if path else ()), *fields).iterator(chunk_size=2000):
+        key = row[0] if path else None
+        ev, start, end = row[-3:]
+        total, n = sums.get(key, (0.0, 0))
+        sums[key] = (total + handling_seconds(clock, start, end, stopped.get(ev, ())), n + 1)
+    return {key: {"s": total / n} for key, (total, n) in sums.items()}
+
+
+@indicator(
+    "avg_handling_hours", _("平均办理时长"), _("工作小时"), higher_better=False, kinds={UNIT}, source="dispatches"
+)
 def avg_handling_hours(span, opt):
-    """Average hours from dispatch to completion, of dispatches completed in the span (see `handling_seconds`)."""
-    return Measure(span.q("completed_at"), {"s": Avg(handling_seconds())}, lambda a: hours(a["s"]))
+    """Average working hours from dispatch to completion, of dispatches completed in the span.
+
+    Counted on the working-day calendar, suspended time left out (see `handling_seconds`).
+    """
+    return Measure(
+        span.q("completed_at") & Q(dispatched_at__isnull=False),
+        {"s": None},  # folded in Python (fold), not aggregated in SQL
+        lambda a: hours(a["s"]),
+        fold=_fold_handling,
+    )
 
 
 # Everyone ----------------------------------------------------------------------------
@@ -621,19 +689,21 @@ def compute_many(code: str, span: Span, subjects: list[Subject], options: Option
     paths = {group(s.obj) for s in subjects}
     if len(paths) == 1 and None not in paths and len(subjects) > 1:
         path = paths.pop()
-        rows = (
-            model.objects.filter(measure.q, **{f"{path}__in": [s.pk for s in subjects]})
-            .values(path)
-            .annotate(**measure.aggs)
-            .order_by()
-        )
-        found = {row[path]: row for row in rows}
+        qs = model.objects.filter(measure.q, **{f"{path}__in": [s.pk for s in subjects]})
+        if measure.fold is not None:
+            found = measure.fold(qs, path)
+        else:
+            found = {row[path]: row for row in qs.values(path).annotate(**measure.aggs).order_by()}
         empty = dict.fromkeys(measure.aggs)
         for s in subjects:
             result[s.key] = _finish(ind, span, s, found.get(s.pk, empty), measure)
         return result
     for s in subjects:
-        aggregates = model.objects.filter(measure.q & one(s.obj)).aggregate(**measure.aggs)
+        qs = model.objects.filter(measure.q & one(s.obj))
+        if measure.fold is not None:
+            aggregates = measure.fold(qs, None).get(None, dict.fromkeys(measure.aggs))
+        else:
+            aggregates = qs.aggregate(**measure.aggs)
         result[s.key] = _finish(ind, span, s, aggregates, measure)
     return result
 

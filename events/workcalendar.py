@@ -122,11 +122,13 @@ def add_working_seconds(start: datetime.datetime, seconds: float) -> datetime.da
     raise RuntimeError("no working time found within ten years")  # pragma: no cover
 
 
-def working_seconds_between(a: datetime.datetime, b: datetime.datetime) -> float:
-    """Working seconds in [a, b); 0 if b ≤ a."""
+def working_seconds_between(
+    a: datetime.datetime, b: datetime.datetime, *, calendar: "_Calendar | None" = None
+) -> float:
+    """Working seconds in [a, b); 0 if b ≤ a. `calendar`: a `WorkingClock`'s, to read the overrides once."""
     if b <= a:
         return 0.0
-    cal = _Calendar()
+    cal = calendar or _Calendar()
     total = 0.0
     day = timezone.localtime(a).date()
     last = timezone.localtime(b).date()
@@ -137,6 +139,21 @@ def working_seconds_between(a: datetime.datetime, b: datetime.datetime) -> float
                 total += (hi - lo).total_seconds()
         day += datetime.timedelta(days=1)
     return total
+
+
+class WorkingClock:
+    """`working_seconds_between` for many pairs of instants (e.g. every dispatch of a month).
+
+    The administrator's `CalendarDay` overrides are read once per window of dates, not
+    once per pair.
+    """
+
+    def __init__(self):
+        self._calendar = _Calendar()
+
+    def seconds(self, a: datetime.datetime, b: datetime.datetime) -> float:
+        """Working seconds in [a, b); 0 if b ≤ a."""
+        return working_seconds_between(a, b, calendar=self._calendar)
 
 
 def working_hours_between(a: datetime.datetime, b: datetime.datetime) -> Decimal:

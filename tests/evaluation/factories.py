@@ -225,6 +225,7 @@ def build_record():
     act(r.e3, ActionKind.ACCEPT, T(5, 6, 14), d, "王调度")
     act(r.e3, ActionKind.RETURN, T(5, 6, 18), None, "赵住建")
     act(r.e4, ActionKind.SUBMIT_RESULT, T(5, 10, 20), None, "钱司法")
+    act(r.e4, ActionKind.RESUME, T(5, 12, 9), d, "王调度")  # ends the suspension approved 5-11 12:00
     act(r.e4, ActionKind.VERIFY_FAIL, T(5, 12, 12), w, "张网格")
     act(r.e4, ActionKind.SUBMIT_RESULT, T(5, 13, 9), None, "钱司法")
     act(r.e4, ActionKind.VERIFY_PASS, T(5, 13, 10), w, "张网格")

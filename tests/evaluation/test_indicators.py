@@ -7,17 +7,23 @@ The record, in short (local times):
   09:00, still open, due 5-9 09:00), E4 (found 5-10 00:00, reported 10:00, accepted
   16:00, dispatched to B 17:00, completed 5-13 09:00 against a 5-12 17:00 deadline,
   closed, one rework), E5 (micro-grid, found 5-31 23:00, reported 23:30); E-april and
-  E-june fall outside May.
+  E-june fall outside May. E4 was suspended from 5-11 12:00 to 5-12 09:00.
 - 李网格 reports E8 in grid 2 (reported 5-20 08:00, dispatched to B 10:00, completed
   5-22 10:00, due 5-25, closed); E7 lies in the sibling township.
 """
+
+import datetime
 
 import pytest
 
 from evaluation import indicators as ind
 from evaluation.indicators import Subject, compute, compute_many
+from events.choices import ActionKind, RequestKind, RequestState
+from events.models import Action, CalendarDay, Dispatch, HandlingRequest
+from personnel.choices import OrgKind
+from personnel.models import Organisation
 
-from .factories import MAY, OPTIONS, build_record
+from .factories import MAY, OPTIONS, T, build_record, event
 
 pytestmark = pytest.mark.django_db
 
@@ -100,8 +106,11 @@ def test_handling_unit_indicators(r):
     # D2: used 5-7 09:00 → NOW 6-15 12:00 = 939 h of 48 h = 19.5625; D3: 64 h of 48 h = 1.3333;
     # average (19.5625 + 1.3333) / 2 = 10.45.
     assert value("overdue_multiple", b) == 10.45
-    # Completed in May: D3 64 h, D5 48 h → 56 h (natural hours, see handling_seconds).
-    assert value("avg_handling_hours", b) == 56.0
+    # Completed in May, in working hours (08:30–12:00, 13:30–17:30 on working days):
+    # D3 dispatched Sun 5-10 17:00 (no working time), Mon 5-11 08:30–12:00 = 3.5 h, then suspended
+    # 12:00 → resumed Tue 5-12 09:00 (not counted), Tue 09:00–12:00 + 13:30–17:30 = 7 h, completed
+    # Wed 5-13 09:00 (+0.5 h) → 11 h; D5 Wed 5-20 10:00 → Fri 5-22 10:00 = 6 + 7.5 + 1.5 = 15 h → 13 h.
+    assert value("avg_handling_hours", b) == 13.0
     # E3 0, E4 1, E8 0 reworks.
     assert value("rework_count", b) == 1
     # One approved extension (the refused one does not count), one approved suspension.
@@ -138,8 +147,6 @@ def test_an_indicator_refuses_a_subject_it_does_not_apply_to(r):
 
 
 def test_periods_are_local_months_quarters_and_years():
-    import datetime
-
     span = ind.span_of("quarter", datetime.date(2026, 5, 17))
     assert (span.start, span.end) == (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
     lo, hi = ind.span_of("month", datetime.date(2026, 2, 10)).bounds
@@ -147,3 +154,51 @@ def test_periods_are_local_months_quarters_and_years():
     assert lo.astimezone(datetime.UTC).isoformat() == "2026-01-31T16:00:00+00:00"
     assert hi.astimezone(datetime.UTC).isoformat() == "2026-02-28T16:00:00+00:00"
     assert ind.last_full("year", datetime.date(2026, 3, 1)).start == datetime.date(2025, 1, 1)
+
+
+def handling_hours(r, dispatched, completed, *, event=None):
+    """Average handling time (working hours) of a fresh unit with one dispatch completed as given."""
+    unit = Organisation.objects.create(
+        name=f"单位{Organisation.objects.count()}", kind=OrgKind.DEPARTMENT, area=r.tree.county
+    )
+    Dispatch.objects.create(
+        event=event or r.e8,
+        unit=unit,
+        dispatched_by=r.dispatcher,
+        dispatched_at=dispatched,
+        completed_at=completed,
+        active=False,
+    )
+    return value("avg_handling_hours", Subject.unit(unit))
+
+
+def test_handling_time_counts_working_hours_on_the_official_calendar(r):
+    # Dispatched Friday 5-15 16:00, completed Monday 5-18 10:00: Friday 16:00–17:30 = 1.5 h,
+    # the weekend nothing, Monday 08:30–10:00 = 1.5 h → 3 working hours (66 natural hours).
+    assert handling_hours(r, T(5, 15, 16), T(5, 18, 10)) == 3.0
+    # Friday 5-8 16:00 → Monday 5-11 10:00: Saturday 5-9 is a make-up working day (调休) of the
+    # May Day holiday: 1.5 + 7.5 + 1.5 = 10.5 h.
+    assert handling_hours(r, T(5, 8, 16), T(5, 11, 10)) == 10.5
+    # The lunch break does not count: 11:00 → 14:00 is 1 + 0.5 = 1.5 h.
+    assert handling_hours(r, T(5, 19, 11), T(5, 19, 14)) == 1.5
+    # An administrator's correction of the calendar wins: Monday 5-18 declared a holiday → 1.5 h.
+    CalendarDay.objects.create(date=datetime.date(2026, 5, 18), is_workday=False)
+    assert handling_hours(r, T(5, 15, 16), T(5, 18, 10)) == 1.5
+
+
+def test_handling_time_leaves_suspended_time_out(r):
+    ev = event(r.tree.grid, discovered=T(5, 18, 8), reported=T(5, 18, 8))
+    # Dispatched Tue 5-19 09:00, suspended 14:00, resumed Wed 5-20 14:00, completed Thu 5-21 10:00:
+    # Tue 09:00–12:00 + 13:30–14:00 = 3.5 h, Wed 14:00–17:30 = 3.5 h, Thu 08:30–10:00 = 1.5 h → 8.5 h.
+    HandlingRequest.objects.create(
+        event=ev,
+        dispatch=r.d5,
+        kind=RequestKind.SUSPENSION,
+        reason="r",
+        state=RequestState.APPROVED,
+        requested_by=r.dispatcher,
+        requested_at=T(5, 19, 13),
+        decided_at=T(5, 19, 14),
+    )
+    Action.objects.create(event=ev, kind=ActionKind.RESUME, at=T(5, 20, 14), actor_name="王调度")
+    assert handling_hours(r, T(5, 19, 9), T(5, 21, 10), event=ev) == 8.5
