@@ -1,5 +1,9 @@
 """Serializers of the evaluation API (read-only)."""
 
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..models import Period, Score
@@ -95,18 +99,56 @@ class StatisticsSerializer(serializers.Serializer):
 
 
 class StatisticsQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="first local date (default: 29 days before end)")
-    end = serializers.DateField(required=False, help_text="last local date (default: today)")
+    """`?start=&end=` (local dates, YYYY-MM-DD), both optional; anything else is a 400 with field messages.
+
+    A date that does not exist (2026-13-45, 2026-02-30), a blank value, a year outside
+    2000–2099, a start after the end, a range over two years, or a parameter other than
+    these two (e.g. `from`/`to`) is an error on that field, never a silent default.
+    """
+
+    ALLOWED = ("start", "end", "format")
+    FIRST, LAST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+    MAX_DAYS = 731
+
+    start = serializers.DateField(
+        required=False,
+        input_formats=["iso-8601"],
+        error_messages={"invalid": _("不是有效日期；请按 YYYY-MM-DD 填写，例如 2026-05-31。")},
+        help_text="first local date, YYYY-MM-DD (default: 29 days before end)",
+    )
+    end = serializers.DateField(
+        required=False,
+        input_formats=["iso-8601"],
+        error_messages={"invalid": _("不是有效日期；请按 YYYY-MM-DD 填写，例如 2026-05-31。")},
+        help_text="last local date, YYYY-MM-DD (default: today)",
+    )
+
+    def to_internal_value(self, data):
+        errors = {}
+        for key in data:
+            if key not in self.ALLOWED:
+                errors[key] = [_("未知参数；请使用 start 和 end（YYYY-MM-DD）。")]
+            elif key in ("start", "end") and not str(data.get(key)).strip():
+                errors[key] = [_("请填写日期（YYYY-MM-DD），或不传此参数。")]
+            elif key in ("start", "end") and len(data.getlist(key) if hasattr(data, "getlist") else [data[key]]) > 1:
+                errors[key] = [_("此参数只能出现一次。")]
+        values = {}
+        try:
+            values = super().to_internal_value({k: data[k] for k in ("start", "end") if k in data and k not in errors})
+        except serializers.ValidationError as exc:
+            errors.update(exc.detail)
+        for key, day in values.items():
+            if not (self.FIRST <= day <= self.LAST):
+                errors.setdefault(key, []).append(_("日期须在2000年至2099年之间。"))
+        if errors:
+            raise serializers.ValidationError(errors)
+        return values
 
     def validate(self, attrs):
-        import datetime
-
-        from django.utils import timezone
-
         end = attrs.get("end") or timezone.localdate()
         start = attrs.get("start") or end - datetime.timedelta(days=29)
         if start > end:
-            raise serializers.ValidationError({"start": "开始日期不能晚于结束日期。"})
-        if (end - start).days > 731:
-            raise serializers.ValidationError({"start": "时间范围不能超过两年。"})
+            raise serializers.ValidationError({"start": [_("开始日期不能晚于结束日期。")]})
+        if (end - start).days > self.MAX_DAYS:
+            raise serializers.ValidationError({"start": [_("时间范围不能超过两年。")]})
         return {"start": start, "end": end}

@@ -106,3 +106,38 @@ def test_dashboard_query_count_does_not_grow_with_the_number_of_events(r, client
             event(r.tree.grid2, discovered=T(5, 1 + n % 28, 8), reported=T(5, 1 + n % 28, 9))
         rollup_refresh(datetime.date(2026, 4, 1), datetime.date(2026, 6, 30), now=NOW)
         assert count() == before
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("start=2026-13-45", "start", "不是有效日期"),
+        ("end=2026-02-30", "end", "不是有效日期"),
+        ("start=abc", "start", "不是有效日期"),
+        ("start=", "start", "请填写日期"),
+        ("start=2026-06-01&end=2026-05-01", "start", "开始日期不能晚于结束日期"),
+        ("start=2020-01-01&end=2026-05-01", "start", "时间范围不能超过两年"),
+        ("end=9999-12-31", "end", "2000年至2099年"),
+        ("start=0001-01-01&end=0001-01-02", "start", "2000年至2099年"),
+        ("from=2026-06-01&to=2026-05-01", "from", "未知参数"),
+        ("start=2026-05-01&start=2026-05-02", "start", "只能出现一次"),
+    ],
+)
+def test_statistics_api_answers_bad_dates_with_field_errors(r, client, query, field, message):
+    client.force_login(viewer(r.tree.township))
+    response = client.get(f"/api/v1/evaluation/statistics/{r.tree.township.code}/?{query}")
+    assert response.status_code == 400, query
+    body = response.json()
+    assert body["detail"] == "输入有误。" and body["request_id"]
+    assert message in " ".join(body["errors"][field]), body
+
+
+def test_the_dashboard_heading_names_the_area_once(r, client):
+    client.force_login(viewer(r.tree.county))
+    page = client.get(f"/evaluation/dashboard/{r.tree.county.code}/").content.decode()
+    main = page[page.index("<main") : page.index("</h1>")]
+    assert main.count("海曙区") == 1 and main.endswith("<h1>海曙区 运行分析")
+    # Below the top of the viewer's reach the parents are links, the area itself is only in the heading.
+    page = client.get(f"/evaluation/dashboard/{r.tree.township.code}/").content.decode()
+    main = page[page.index("<main") : page.index("</h1>")]
+    assert main.count("南门街道") == 1 and f'href="/evaluation/dashboard/{r.tree.county.code}/"' in main
