@@ -8,13 +8,18 @@ Managing a scheme needs `supervise_area` on the authority's area.
 
 from __future__ import annotations
 
+import datetime
+import logging
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.choices import TimeUnit
+from events.workcalendar import add_time
 from personnel.choices import OrgKind
 from personnel.scope import has_area_perm
 
@@ -22,6 +27,8 @@ from . import indicators as ind
 from . import scoring
 from .choices import AdjustmentKind, PeriodKind, PeriodState, SubjectKind
 from .models import Adjustment, Period, RecomputeLog, Scheme, SchemeIndicator, Score
+
+logger = logging.getLogger(__name__)
 
 SCHEME_FIELDS = (
     "name",
@@ -275,6 +282,64 @@ def period_freeze(*, actor, period: Period, now=None) -> Period:
     period.frozen_by = actor
     period.save(update_fields=["state", "frozen_at", "frozen_by"])
     return period
+
+
+def freeze_moment(period: Period) -> datetime.datetime:
+    """When a closed period freezes by itself: the end of working time of the Nth working day after it.
+
+    N is `settings.EVALUATION_FREEZE_GRACE_DAYS` (default 3: a May period freezes at
+    17:30 on the third working day of June, so late corrections of the last days can
+    still be entered); 0 freezes it at midnight after its last day. Working days follow
+    the working-day calendar (holidays and make-up days, `events.workcalendar`).
+    """
+    grace = int(getattr(settings, "EVALUATION_FREEZE_GRACE_DAYS", 3))
+    tz = timezone.get_current_timezone()
+    if grace <= 0:
+        return datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    noon = datetime.datetime.combine(period.end, datetime.time(12), tzinfo=tz)
+    return add_time(noon, Decimal(grace), TimeUnit.WORKING_DAY)
+
+
+def periods_freeze_closed(*, now: datetime.datetime | None = None) -> list[Period]:
+    """Freeze every period whose grace after its close has passed (`freeze_moment`); the beat task runs this.
+
+    First opens, for every active scheme, the last complete period of its kind (last
+    month; last quarter, last year once they have ended) if nobody has, so each closed
+    period gets final scores. Then computes and freezes each open period whose
+    `freeze_moment` is past — each in its own transaction, with `frozen_by` empty
+    (an automatic freeze). Idempotent: frozen periods are left alone, a period frozen
+    meanwhile by someone else is skipped. Logs each freeze; an error on one period is
+    logged and the others still freeze. Returns the periods it froze.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    for scheme in Scheme.objects.filter(is_active=True).select_related("authority__area"):
+        span = ind.last_full(scheme.period_kind, today)
+        period, created = Period.objects.get_or_create(scheme=scheme, start=span.start, defaults={"end": span.end})
+        if created:
+            logger.info("evaluation: opened period %s (%s) to freeze it when due", period.pk, period)
+    frozen = []
+    candidates = Period.objects.filter(state=PeriodState.OPEN, end__lt=today).select_related("scheme")
+    for period in candidates.order_by("end", "pk"):
+        due = freeze_moment(period)
+        if due > now:
+            continue
+        try:
+            period = period_freeze(actor=None, period=period, now=now)
+        except ValidationError:
+            continue  # frozen meanwhile
+        except Exception:
+            logger.exception("evaluation: could not freeze period %s (%s)", period.pk, period)
+            continue
+        logger.info(
+            "evaluation: froze period %s (%s), due %s: %s scores",
+            period.pk,
+            period,
+            timezone.localtime(due).isoformat(),
+            period.scores.count(),
+        )
+        frozen.append(period)
+    return frozen
 
 
 @transaction.atomic

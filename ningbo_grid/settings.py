@@ -227,7 +227,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 60.0},
     # Dashboard rollups of today and yesterday (evaluation, Art. 11).
     "evaluation-rollups": {"task": "evaluation.rollup_refresh_recent", "schedule": 600.0},
+    # Closed evaluation periods freeze once their grace has passed (idempotent; Art. 22).
+    "evaluation-freeze-closed-periods": {
+        "task": "evaluation.freeze_closed_periods",
+        "schedule": crontab(minute=20),
+    },
 }
+# A closed evaluation period (month, quarter, year) freezes at the end of working time of this
+# many working days after it (0: at midnight after its last day); recomputing it then is a logged act.
+EVALUATION_FREEZE_GRACE_DAYS = env.int("EVALUATION_FREEZE_GRACE_DAYS", default=3)
 # Working time of a working day (local), for deadlines counted in working hours/days.
 WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
 
