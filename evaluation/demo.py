@@ -36,7 +36,7 @@ def seed(*, scale, rng, stdout) -> None:
     span = ind.last_full("month", timezone.localdate())
     for kind, rows in DEFAULT_INDICATORS.items():
         name = str(DEFAULT_NAMES[kind])
-        scheme = Scheme.objects.filter(authority=authority, name=name).first()
+        scheme = Scheme.objects.filter(authority=authority, name=name, is_active=True).first()
         if scheme is None:
             scheme = services.scheme_create(
                 actor=None, authority=authority, name=name, subject_kind=kind, indicators=rows

@@ -33,6 +33,9 @@ class Scheme(models.Model):
     `concealed_penalty` points. Bonus adjustments add up to `bonus_max` points.
     `accept_hours` and `verify_hours` (natural hours) are the limits the
     "accepted on time" and "verified on time" indicators measure against.
+    A scheme used by a frozen period is not changed in place: a change makes a new
+    version (`replaces` → the old one, which is deactivated; see
+    `services.scheme_revise`). Active names are unique per authority.
     """
 
     authority = models.ForeignKey(
@@ -48,6 +51,15 @@ class Scheme(models.Model):
     late_report_penalty = models.DecimalField(_("每件迟报扣分"), max_digits=6, decimal_places=2, default=Decimal(1))
     concealed_penalty = models.DecimalField(_("每件瞒报扣分"), max_digits=6, decimal_places=2, default=Decimal(2))
     is_active = models.BooleanField(_("启用"), default=True)
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("修订自"),
+        help_text=_("已用于冻结考评期的方案不再原地修改：修改时生成新版本，原方案停用。"),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -56,7 +68,14 @@ class Scheme(models.Model):
         verbose_name = _("考评方案")
         verbose_name_plural = _("考评方案")
         ordering = ["authority__name", "subject_kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["authority", "name"], name="scheme_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "name"],
+                condition=Q(is_active=True),
+                name="scheme_unique_active_name",
+                violation_error_message=_("已有同名的启用方案。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

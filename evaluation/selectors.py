@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.choices import ActionKind
 from events.models import Action, Dispatch, Event
 from grids.models import Area
+from personnel.choices import OrgKind
+from personnel.models import Organisation
 from personnel.scope import covering_q, has_area_perm, restrict_areas
 
 from .indicators import Seconds, Span, _at, _hours_over
-from .models import Period, Score
+from .models import Period, Scheme, Score
 
 
 def area_for_dashboard(user, code: str) -> Area:
@@ -66,6 +70,32 @@ def scores_for(user, period: Period):
 def may_manage(user, period: Period) -> bool:
     """Whether `user` acts for the period's authority (compute, freeze, recompute)."""
     return has_area_perm(user, "supervise_area", period.scheme.authority.area)
+
+
+def authorities_for(user):
+    """The authority organisations (网格化主管单位) the user may define schemes for (`supervise_area`)."""
+    return Organisation.objects.filter(
+        covering_q(user, "supervise_area", "area"), kind=OrgKind.AUTHORITY, is_active=True
+    ).order_by("area__code", "name")
+
+
+def schemes_for(user):
+    """Schemes of the authorities the user acts for, active ones first."""
+    return (
+        Scheme.objects.filter(covering_q(user, "supervise_area", "authority__area"))
+        .select_related("authority", "replaces")
+        .order_by("-is_active", "authority__name", "subject_kind", "name", "-pk")
+    )
+
+
+def scheme_for(user, pk: int) -> Scheme:
+    """A scheme the user may change: Http404 outside the user's view reach, PermissionDenied without supervision."""
+    scheme = Scheme.objects.select_related("authority__area").filter(pk=pk).first()
+    if scheme is None or not has_area_perm(user, "view_area", scheme.authority.area):
+        raise Http404("scheme not found")
+    if not has_area_perm(user, "supervise_area", scheme.authority.area):
+        raise PermissionDenied(_("只有该考评方案的主管单位可以修改方案。"))
+    return scheme
 
 
 # --- accountability (Art. 29) --------------------------------------------------------

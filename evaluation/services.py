@@ -128,8 +128,8 @@ def scheme_create(
         errors["period_kind"] = [_("请选择考评周期。")]
     if not (name or "").strip():
         errors["name"] = [_("请填写方案名称。")]
-    elif Scheme.objects.filter(authority=authority, name=name.strip()).exists():
-        errors["name"] = [_("已有同名方案。")]
+    elif Scheme.objects.filter(authority=authority, name=name.strip(), is_active=True).exists():
+        errors["name"] = [_("已有同名的启用方案。")]
     if errors:
         raise ValidationError(errors)
     clean = _clean_indicators(subject_kind, indicators)
@@ -165,6 +165,51 @@ def scheme_update(*, actor, scheme: Scheme, indicators: list[dict] | None = None
     if clean is not None:
         _write_indicators(scheme, clean)
     return scheme
+
+
+@transaction.atomic
+def scheme_revise(*, actor, scheme: Scheme, indicators: list[dict], **fields) -> Scheme:
+    """Change a scheme's rules and indicators as an authority does from the scheme form.
+
+    While no frozen period uses the scheme it changes in place. Once one does, the
+    frozen scores and the rules they were computed by stay as they are: the change makes
+    a new version (`replaces` the old scheme, which is deactivated) and the old
+    scheme's open periods move to it. Either way the open periods already computed are
+    recomputed by the new rules. Returns the scheme now in force. `fields`: see
+    `SCHEME_FIELDS`. Raises ValidationError, PermissionDenied.
+    """
+    scheme = Scheme.objects.select_for_update().select_related("authority__area").get(pk=scheme.pk)
+    _require_authority(actor, scheme.authority)
+    if scheme.revisions.exists():
+        raise ValidationError(_("此方案已由新版本取代，请修改新版本。"))
+    if not scheme.periods.filter(state=PeriodState.FROZEN).exists():
+        current = scheme_update(actor=actor, scheme=scheme, indicators=indicators, **fields)
+    else:
+        unknown = set(fields) - set(SCHEME_FIELDS)
+        if unknown:
+            raise ValidationError({"fields": [_("不可修改：%s") % ", ".join(sorted(unknown))]})
+        clean = _clean_indicators(scheme.subject_kind, indicators)
+        rules = {name: getattr(scheme, name) for name in SCHEME_FIELDS} | fields
+        scheme.is_active = False
+        scheme.save(update_fields=["is_active", "updated_at"])
+        current = Scheme(
+            authority=scheme.authority, subject_kind=scheme.subject_kind, replaces=scheme, created_by=actor, **rules
+        )
+        current.full_clean(exclude=["created_by"])
+        current.save()
+        _write_indicators(current, clean)
+        moved = scheme.periods.filter(state=PeriodState.OPEN).update(scheme=current)
+        logger.info(
+            "evaluation: scheme %s revised as %s by %s (frozen periods keep %s; %s open periods moved)",
+            scheme.pk,
+            current.pk,
+            getattr(actor, "pk", None),
+            scheme.pk,
+            moved,
+        )
+    for period in current.periods.filter(state=PeriodState.OPEN, computed_at__isnull=False):
+        _compute(period)
+    return current
 
 
 def period_open(*, actor, scheme: Scheme, day) -> Period:

@@ -9,11 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import exports, selectors, services, statistics
-from .forms import MonthForm, RecomputeForm, WindowForm
+from .choices import PeriodState, SubjectKind
+from .defaults import DEFAULT_INDICATORS
+from .forms import IndicatorFormSet, MonthForm, RecomputeForm, SchemeForm, WindowForm
 from .indicators import REGISTRY
 from .links import event_url
 
@@ -23,7 +26,11 @@ def index(request):
     return render(
         request,
         "evaluation/index.html",
-        {"home": selectors.home_area(request.user), "periods": selectors.periods_for(request.user)[:12]},
+        {
+            "home": selectors.home_area(request.user),
+            "periods": selectors.periods_for(request.user)[:12],
+            "may_define": selectors.authorities_for(request.user).exists(),
+        },
     )
 
 
@@ -132,6 +139,90 @@ def period_act(request, pk: int, act: str):
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
+    return redirect("evaluation:period", pk=period.pk)
+
+
+@login_required
+def scheme_list(request):
+    """The schemes of the authorities the user acts for (Art. 22); 403 for anyone else."""
+    if not selectors.authorities_for(request.user).exists():
+        raise PermissionDenied(_("只有网格化主管单位可以制定考评方案。"))
+    return render(request, "evaluation/scheme_list.html", {"schemes": selectors.schemes_for(request.user)})
+
+
+def _indicator_initial(scheme, kind) -> list[dict]:
+    if scheme is not None:
+        return list(scheme.indicators.values("code", "group", "weight", "floor", "target", "missing_ratio"))
+    return [dict(row) for row in DEFAULT_INDICATORS.get(kind, [])]
+
+
+@login_required
+def scheme_edit(request, pk: int | None = None):
+    """Create a scheme, or change one (a new version once a frozen period uses it; `services.scheme_revise`).
+
+    The form starts from the default indicators of the chosen subject (`?subject_kind=`).
+    Errors come back next to the fields, with what was typed.
+    """
+    authorities = selectors.authorities_for(request.user)
+    scheme = selectors.scheme_for(request.user, pk) if pk is not None else None
+    if scheme is None and not authorities.exists():
+        raise PermissionDenied(_("只有网格化主管单位可以制定考评方案。"))
+    kind = request.GET.get("subject_kind") if request.GET.get("subject_kind") in SubjectKind.values else None
+    kind = scheme.subject_kind if scheme else (kind or SubjectKind.TOWNSHIP)
+    in_frozen_use = scheme is not None and scheme.periods.filter(state=PeriodState.FROZEN).exists()
+    if request.method == "POST":
+        form = SchemeForm(request.POST, instance=scheme, authorities=authorities)
+        formset = IndicatorFormSet(request.POST, prefix="ind")
+        form_ok = form.is_valid()
+        formset.subject_kind = scheme.subject_kind if scheme else form.cleaned_data.get("subject_kind")
+        if scheme is not None and scheme.revisions.exists():
+            form.add_error(None, _("此方案已由新版本取代，请修改新版本。"))
+        elif form_ok and formset.is_valid():
+            try:
+                if scheme is None:
+                    saved = services.scheme_create(
+                        actor=request.user,
+                        authority=form.cleaned_data["authority"],
+                        subject_kind=form.cleaned_data["subject_kind"],
+                        indicators=formset.rows(),
+                        **form.rules(),
+                    )
+                    messages.success(request, _("考评方案已创建。"))
+                else:
+                    saved = services.scheme_revise(
+                        actor=request.user, scheme=scheme, indicators=formset.rows(), **form.rules()
+                    )
+                    revised = _("该方案已用于冻结的考评期，已另存为新版本；原方案停用，已冻结的得分不变。")
+                    messages.success(request, revised if saved.pk != scheme.pk else _("考评方案已保存。"))
+                return redirect("evaluation:scheme-edit", pk=saved.pk)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for text in errors:
+                        form.add_error(field if field in form.fields else None, text)
+        status = 400
+    else:
+        form = SchemeForm(instance=scheme, authorities=authorities, initial={"subject_kind": kind})
+        formset = IndicatorFormSet(initial=_indicator_initial(scheme, kind), prefix="ind")
+        status = 200
+    context = {
+        "form": form,
+        "formset": formset,
+        "scheme": scheme,
+        "in_frozen_use": in_frozen_use,
+        "kinds": SubjectKind.choices,
+        "periods": scheme.periods.order_by("-start")[:12] if scheme else [],
+    }
+    return render(request, "evaluation/scheme_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def scheme_open_period(request, pk: int):
+    """Open (and compute) the scheme's current period, then show it."""
+    scheme = selectors.scheme_for(request.user, pk)
+    period = services.period_open(actor=request.user, scheme=scheme, day=timezone.localdate())
+    if not period.is_frozen:
+        services.period_compute(actor=request.user, period=period)
     return redirect("evaluation:period", pk=period.pk)
 
 
