@@ -2,15 +2,24 @@
 
 For 海曙区's grid authority: one default monthly scheme per subject kind, last full
 month's period computed and frozen, and the rollups rebuilt, so the district
-supervisor sees last month's township ranking and a filled dashboard. Works (with
+supervisor sees last month's township ranking and a filled dashboard. The demo grid
+staff (gridworker, gridleader) get last month's patrol rounds (through
+`events.services.patrol_log`) so household coverage is measured too. Works (with
 empty figures) when there are no events.
 """
 
+import datetime
+
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from events import services as event_services
+from events.models import Patrol
+from events.workcalendar import is_workday
+from grids.choices import Level
 from grids.models import Area
 from personnel.choices import Department, OrgKind
-from personnel.models import Organisation
+from personnel.models import Assignment, Organisation
 
 from . import indicators as ind
 from . import services
@@ -19,6 +28,38 @@ from .models import Scheme
 from .rollups import rollup_rebuild
 
 HAISHU = "330203000000"
+PATROLLERS = ("gridworker", "gridleader")
+
+
+def _patrols(span, rng, stdout) -> None:
+    """Three rounds a week in last month for each demo grid staff member, unless they already patrolled then."""
+    tz = timezone.get_current_timezone()
+    for user in get_user_model().objects.filter(username__in=PATROLLERS).order_by("username"):
+        if Patrol.objects.filter(user=user, started_at__range=span.bounds).exists():
+            continue
+        grid = (
+            Assignment.objects.current()
+            .filter(staff__user=user, area__level=Level.GRID)
+            .values_list("area", flat=True)
+            .first()
+        )
+        if grid is None:
+            continue
+        day, rounds = span.start, 0
+        while day <= span.end:
+            if day.weekday() in (0, 2, 4) and is_workday(day):
+                start = datetime.datetime.combine(day, datetime.time(9, rng.randint(0, 50)), tzinfo=tz)
+                event_services.patrol_log(
+                    actor=user,
+                    area=grid,
+                    started_at=start,
+                    ended_at=start + datetime.timedelta(minutes=rng.randint(60, 150)),
+                    households_visited=rng.randint(15, 45),
+                    notes="入户走访、巡查楼道和沿街商铺",
+                )
+                rounds += 1
+            day += datetime.timedelta(days=1)
+        stdout.write(f"evaluation: {rounds} patrol rounds of {user.username} in {span.start:%Y-%m}")
 
 
 def seed(*, scale, rng, stdout) -> None:
@@ -34,6 +75,7 @@ def seed(*, scale, rng, stdout) -> None:
             defaults={"kind": OrgKind.AUTHORITY, "department": Department.GRID_AUTHORITY},
         )
     span = ind.last_full("month", timezone.localdate())
+    _patrols(span, rng, stdout)
     for kind, rows in DEFAULT_INDICATORS.items():
         name = str(DEFAULT_NAMES[kind])
         scheme = Scheme.objects.filter(authority=authority, name=name, is_active=True).first()
