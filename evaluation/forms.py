@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import AdjustmentKind
 from .indicators import REGISTRY, Span, span_of
 from .models import Scheme
 from .scoring import INDICATOR_KIND
@@ -210,3 +211,37 @@ class BaseIndicatorFormSet(forms.BaseFormSet):
 IndicatorFormSet = forms.formset_factory(
     IndicatorForm, formset=BaseIndicatorFormSet, extra=3, max_num=30, validate_max=True
 )
+
+
+class AdjustmentForm(forms.Form):
+    """A bonus, or a concealed report found later (瞒报), for one subject of a period (`subjects`: [(key, label)])."""
+
+    subject = forms.ChoiceField(label=_("考评对象"))
+    kind = forms.ChoiceField(label=_("类型"), choices=AdjustmentKind.choices)
+    points = forms.DecimalField(
+        label=_("加分分值"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("仅加分时填写；瞒报按方案的“每件瞒报扣分”扣分。"),
+    )
+    event_number = forms.CharField(label=_("事件编号"), max_length=20, required=False)
+    reason = forms.CharField(
+        label=_("理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        error_messages={"required": _("请填写理由。")},
+    )
+
+    def __init__(self, *args, subjects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = subjects
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == AdjustmentKind.BONUS and not data.get("points"):
+            self.add_error("points", _("请填写加分分值。"))
+        if data.get("kind") == AdjustmentKind.CONCEALED and not data.get("event_number"):
+            self.add_error("event_number", _("请填写查实瞒报的事件编号。"))
+        return data

@@ -282,13 +282,20 @@ def _compute(period: Period, *, now=None) -> list[Score]:
     return scores
 
 
+def score_key(score: Score) -> str:
+    """The subject key of a score: "area:<id>", "org:<id>" or "user:<id>" (as `Adjustment.subject_key`)."""
+    if score.area_id:
+        return f"area:{score.area_id}"
+    if score.organisation_id:
+        return f"org:{score.organisation_id}"
+    return f"user:{score.user_id}"
+
+
 def _snapshot(period: Period) -> list[dict]:
     return [
         {
             "label": s.label,
-            "subject": (s.area_id and f"area:{s.area_id}")
-            or (s.organisation_id and f"org:{s.organisation_id}")
-            or f"user:{s.user_id}",
+            "subject": score_key(s),
             "values": s.values,
             "points": s.points,
             "bonus": str(s.bonus),

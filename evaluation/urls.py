@@ -17,6 +17,7 @@ urlpatterns = [
     path("periods/<int:pk>/compute/", views.period_act, {"act": "compute"}, name="period-compute"),
     path("periods/<int:pk>/freeze/", views.period_act, {"act": "freeze"}, name="period-freeze"),
     path("periods/<int:pk>/recompute/", views.period_act, {"act": "recompute"}, name="period-recompute"),
+    path("periods/<int:pk>/adjust/", views.period_adjust, name="period-adjust"),
     path("schemes/", views.scheme_list, name="schemes"),
     path("schemes/new/", views.scheme_edit, name="scheme-new"),
     path("schemes/<int:pk>/", views.scheme_edit, name="scheme-edit"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from . import exports, selectors, services, statistics
 from .choices import PeriodState, SubjectKind
 from .defaults import DEFAULT_INDICATORS
-from .forms import IndicatorFormSet, MonthForm, RecomputeForm, SchemeForm, WindowForm
+from .forms import AdjustmentForm, IndicatorFormSet, MonthForm, RecomputeForm, SchemeForm, WindowForm
 from .indicators import REGISTRY
 from .links import event_url
 
@@ -86,16 +86,51 @@ def _period_context(request, pk):
     return period, scores, {"period": period, "columns": columns, "rows": rows}
 
 
+def _subjects(scores) -> list[tuple[str, str]]:
+    return [(services.score_key(s), f"{s.label}（{s.peer_group}）") for s in scores]
+
+
 @login_required
-def period_detail(request, pk: int):
-    """A period's ranking (scores by peer group), with compute/freeze/recompute for the authority."""
-    period, _scores, context = _period_context(request, pk)
+def period_detail(request, pk: int, adjustment_form=None, recompute_form=None, status=200):
+    """A period's ranking (scores by peer group), with compute/freeze/recompute and adjustments for the authority."""
+    period, scores, context = _period_context(request, pk)
+    labels = dict(_subjects(scores))
     context.update(
         may_manage=selectors.may_manage(request.user, period),
-        recompute_form=RecomputeForm(),
+        recompute_form=recompute_form or RecomputeForm(),
+        adjustment_form=adjustment_form or AdjustmentForm(subjects=_subjects(scores)),
+        adjustments=[(a, labels.get(a.subject_key, a.subject_key)) for a in period.adjustments.all()],
         logs=period.recomputations.select_related("actor")[:10],
     )
-    return render(request, "evaluation/period_detail.html", context)
+    return render(request, "evaluation/period_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def period_adjust(request, pk: int):
+    """Record a bonus or a concealed report found later; an open period is recomputed at once."""
+    period = selectors.period_for(request.user, pk)
+    if not selectors.may_manage(request.user, period):
+        raise PermissionDenied(_("只有该考评方案的主管单位可以执行此操作。"))
+    form = AdjustmentForm(request.POST, subjects=_subjects(selectors.scores_for(request.user, period)))
+    if not form.is_valid():
+        return period_detail(request, pk, adjustment_form=form, status=400)
+    data = form.cleaned_data
+    services.adjustment_add(
+        actor=request.user,
+        period=period,
+        subject_key=data["subject"],
+        kind=data["kind"],
+        points=data["points"] or 0,
+        reason=data["reason"],
+        event_number=data["event_number"],
+    )
+    if period.is_frozen:
+        messages.success(request, _("已登记。考评期已冻结，须“说明理由后重新计算”方可计入得分。"))
+    else:
+        services.period_compute(actor=request.user, period=period)
+        messages.success(request, _("已登记并重新计算。"))
+    return redirect("evaluation:period", pk=period.pk)
 
 
 @login_required
@@ -129,9 +164,7 @@ def period_act(request, pk: int, act: str):
         else:
             form = RecomputeForm(request.POST)
             if not form.is_valid():
-                _p, _s, context = _period_context(request, pk)
-                context.update(may_manage=True, recompute_form=form, logs=period.recomputations.all()[:10])
-                return render(request, "evaluation/period_detail.html", context, status=400)
+                return period_detail(request, pk, recompute_form=form, status=400)
             services.period_recompute(actor=request.user, period=period, reason=form.cleaned_data["reason"])
             messages.success(request, _("已重新计算并记录。"))
     except PermissionDenied:

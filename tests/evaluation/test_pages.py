@@ -107,3 +107,25 @@ def test_accountability_lists_link_to_the_timeline_and_respect_scope(r, client):
     client.force_login(viewer(r.tree.township2))
     page = client.get("/evaluation/accountability/?month=2026-05").content.decode()
     assert "超期办理（0）" in page and "迟报事件（0）" in page
+
+
+def test_the_authority_records_bonuses_and_concealed_reports_on_the_period_page(r, client):
+    client.force_login(r.supervisor)
+    url = f"/evaluation/periods/{r.period.pk}/adjust/"
+    key = f"area:{r.tree.township.pk}"
+    # A concealed report needs its event number; a bonus needs its points: errors next to the fields.
+    response = client.post(url, {"subject": key, "kind": "concealed", "reason": "事后查实瞒报"})
+    assert response.status_code == 400 and "请填写查实瞒报的事件编号" in response.content.decode()
+    response = client.post(url, {"subject": key, "kind": "bonus", "reason": ""})
+    page = response.content.decode()
+    assert "请填写加分分值" in page and "请填写理由" in page
+    # Recorded on an open period: recomputed at once. 南门街道 59 − 2 (concealed) + 3 (bonus) = 60.
+    client.post(url, {"subject": key, "kind": "concealed", "reason": "事后查实瞒报", "event_number": "E9"})
+    client.post(url, {"subject": key, "kind": "bonus", "points": "3", "reason": "表彰"})
+    score = Score.objects.get(period=r.period, area=r.tree.township)
+    assert (score.penalty, score.bonus, score.total) == (Decimal("3.00"), Decimal("3.00"), Decimal("60.00"))
+    page = client.get(f"/evaluation/periods/{r.period.pk}/").content.decode()
+    assert "瞒报扣分 · E9：事后查实瞒报" in page
+    # A township sees its score but cannot record adjustments.
+    client.force_login(viewer(r.tree.township))
+    assert client.post(url, {"subject": key, "kind": "bonus", "points": "9", "reason": "x"}).status_code == 403
