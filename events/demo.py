@@ -64,6 +64,18 @@ class DemoDataMissing(RuntimeError):
     pass
 
 
+def reportable_items(grid) -> list[ServiceItem]:
+    """Catalogue items in force in `grid` today that have handling rules (what demo events report)."""
+    return [
+        item
+        for item in ServiceItem.objects.for_area(grid)
+        .filter(current_version__isnull=False)
+        .select_related("current_version")
+        .order_by("code")
+        if item.current_version.rules.exists() and s.version_in_force(item, grid, timezone.localdate())
+    ]
+
+
 def _context():
     users = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_USERS)}
     missing = [u for u in DEMO_USERS if u not in users]
@@ -81,14 +93,7 @@ def _context():
     unit = Membership.objects.current().filter(user=users["handler"], role=PlatformRole.HANDLER).first()
     if unit is None:
         raise DemoDataMissing("events demo: the handler demo user has no handling unit")
-    items = [
-        item
-        for item in ServiceItem.objects.for_area(grid)
-        .filter(current_version__isnull=False)
-        .select_related("current_version")
-        .order_by("code")
-        if item.current_version.rules.exists() and s.version_in_force(item, grid, timezone.localdate())
-    ]
+    items = reportable_items(grid)
     if not items:
         raise DemoDataMissing("events demo needs published catalogue items with handling rules (catalog demo)")
     return users, grid, unit.organisation, items

@@ -1,5 +1,6 @@
 """The demo seed and the rollup task."""
 
+import datetime
 import io
 import random
 
@@ -10,7 +11,8 @@ from django.core.management import call_command
 from evaluation import demo
 from evaluation.models import DailyRollup, Period, RollupRun, Scheme, Score
 from evaluation.tasks import rollup_refresh_recent
-from tests.factories import make_tree
+from grids.choices import Level
+from tests.factories import make_area, make_tree
 
 from .factories import NOW, T, build_record
 
@@ -50,3 +52,25 @@ def test_the_beat_task_refreshes_today_and_yesterday_and_the_command_rebuilds_hi
     call_command("rollup_rebuild", "--from", "2026-04-01", "--to", "2026-06-30", stdout=out)
     assert "rows" in out.getvalue()
     assert DailyRollup.objects.filter(area=r.tree.grid2).exists()
+
+
+def test_the_demo_gives_every_township_last_months_events_through_the_services():
+    from events.models import Action, Event
+    from personnel.models import Membership
+    from tests.events.factories import make_world
+
+    with time_machine.travel(T(6, 10, 9)):
+        world = make_world()
+        make_area(world.tree.township2.get_children().first(), Level.GRID, "江厦第一网格")
+        seed()
+        events = Event.objects.filter(reported_at__gte=T(5, 1), reported_at__lt=T(6, 1))
+        assert set(events.values_list("township", flat=True)) == {world.tree.township.pk, world.tree.township2.pk}
+        # Built step by step: each event has its timeline.
+        assert not events.exclude(pk__in=Action.objects.values("event_id")).exists()
+        scores = Score.objects.filter(period__scheme__subject_kind="township", period__start="2026-05-01")
+        assert {s.label: s.values["closure_rate"] is not None for s in scores} == {"南门街道": True, "江厦街道": True}
+        # The history account's handler roles end today.
+        assert not Membership.objects.current(on=datetime.date(2026, 6, 11)).filter(user__username="demo_history")
+        count = events.count()
+        seed()  # a second run adds nothing
+        assert events.count() == count
