@@ -28,6 +28,7 @@ from grids.models import Area
 from personnel import roles
 from personnel.choices import Department, OrgKind, PlatformRole
 from personnel.models import Assignment, Membership, Organisation
+from personnel.services import grants_sync
 
 from . import indicators as ind
 from . import services
@@ -86,7 +87,7 @@ def _history_actor(district, units):
     for perm in (roles.VIEW, roles.REPORT, roles.SELF_HANDLE, roles.VERIFY, roles.DISPATCH, roles.SUPERVISE):
         assign_perm(f"grids.{perm}", user, district)
     for unit in units:
-        Membership.objects.get_or_create(
+        Membership.objects.update_or_create(
             user=user, organisation=unit, role=PlatformRole.HANDLER, defaults={"start": today, "end": today}
         )
     return user
@@ -126,6 +127,7 @@ def _history(district, span, rng, stdout) -> None:
                 plan, rng=rng, users=users, grid=rng.choice(grids), unit=rng.choice(units), items=items, t=t, micro=None
             )
             made += 1
+    grants_sync(user=actor)  # the area grants given above go at once; the handler roles end today
     stdout.write(f"evaluation: {made} history events in {len(towns)} townships in {span.start:%Y-%m}")
 
 

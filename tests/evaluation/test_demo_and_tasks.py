@@ -55,7 +55,12 @@ def test_the_beat_task_refreshes_today_and_yesterday_and_the_command_rebuilds_hi
 
 
 def test_the_demo_gives_every_township_last_months_events_through_the_services():
+    from django.contrib.auth import get_user_model
+
     from events.models import Action, Event
+    from personnel.scope import has_area_perm
+
+    User = get_user_model()
     from personnel.models import Membership
     from tests.events.factories import make_world
 
@@ -74,3 +79,10 @@ def test_the_demo_gives_every_township_last_months_events_through_the_services()
         count = events.count()
         seed()  # a second run adds nothing
         assert events.count() == count
+        # Only the handler roles of today remain for the history account (no area grants).
+        assert not has_area_perm(User.objects.get(username="demo_history"), "dispatch_event", world.tree.township)
+    # A month later (make run seeds again) June gets its history too.
+    with time_machine.travel(T(7, 10, 9)):
+        seed()
+    june = Event.objects.filter(reported_at__gte=T(6, 1), reported_at__lt=T(7, 1))
+    assert set(june.values_list("township", flat=True)) >= {world.tree.township2.pk}
