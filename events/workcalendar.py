@@ -144,16 +144,58 @@ def working_seconds_between(
 class WorkingClock:
     """`working_seconds_between` for many pairs of instants (e.g. every dispatch of a month).
 
-    The administrator's `CalendarDay` overrides are read once per window of dates, not
-    once per pair.
+    Each day's working periods are worked out once (the administrator's `CalendarDay`
+    overrides read once per window of dates), and the whole days between the two ends
+    come from running totals, so a pair costs the same however far apart its ends are.
     """
 
     def __init__(self):
         self._calendar = _Calendar()
+        self._periods: dict[datetime.date, list] = {}
+        self._before: dict[datetime.date, float] = {}  # working seconds from `_origin` to the day's start
+        self._origin: datetime.date | None = None
+
+    def _day(self, day: datetime.date) -> list:
+        periods = self._periods.get(day)
+        if periods is None:
+            periods = self._periods[day] = _day_periods(self._calendar, day)
+        return periods
+
+    def _whole(self, day: datetime.date) -> float:
+        return sum((q - p).total_seconds() for p, q in self._day(day))
+
+    def _running(self, day: datetime.date) -> float:
+        """Working seconds from the start of `_origin` to the start of `day` (negative before it)."""
+        if self._origin is None:
+            self._origin = day
+            self._before[day] = 0.0
+        known = self._before.get(day)
+        if known is not None:
+            return known
+        one = datetime.timedelta(days=1)
+        step = one if day > self._origin else -one
+        cursor = self._origin
+        while cursor != day:
+            following = cursor + step
+            if following not in self._before:
+                if step == one:
+                    self._before[following] = self._before[cursor] + self._whole(cursor)
+                else:
+                    self._before[following] = self._before[cursor] - self._whole(following)
+            cursor = following
+        return self._before[day]
+
+    def _within(self, moment: datetime.datetime, day: datetime.date) -> float:
+        """Working seconds of `day` before `moment`."""
+        return sum(max(0.0, (min(q, moment) - p).total_seconds()) for p, q in self._day(day))
 
     def seconds(self, a: datetime.datetime, b: datetime.datetime) -> float:
-        """Working seconds in [a, b); 0 if b ≤ a."""
-        return working_seconds_between(a, b, calendar=self._calendar)
+        """Working seconds in [a, b); 0 if b ≤ a (equal to `working_seconds_between`)."""
+        if b <= a:
+            return 0.0
+        da, db = timezone.localtime(a).date(), timezone.localtime(b).date()
+        total = self._running(db) - self._running(da) + self._within(b, db) - self._within(a, da)
+        return max(total, 0.0)
 
 
 def working_hours_between(a: datetime.datetime, b: datetime.datetime) -> Decimal:

@@ -86,3 +86,28 @@ def test_natural_hours_ignore_the_calendar():
 def test_working_hours_are_configurable(settings):
     settings.WORKING_HOURS = [("09:00", "17:00")]
     assert add_time(at(2025, 6, 9, 16), Decimal(2), TimeUnit.WORKING_HOUR) == at(2025, 6, 10, 10)
+
+
+def test_the_working_clock_equals_working_seconds_between_in_both_directions_and_reads_overrides_once(
+    django_assert_max_num_queries,
+):
+    import random
+
+    CalendarDay.objects.create(date=datetime.date(2025, 10, 13), is_workday=False)  # a Monday, declared off
+    rng = random.Random(3)
+    start = datetime.datetime(2025, 9, 1, tzinfo=TZ)
+    pairs = []
+    for _ in range(300):
+        a = start + datetime.timedelta(minutes=rng.randint(0, 60 * 24 * 90))
+        pairs.append((a, a + datetime.timedelta(hours=rng.choice([0.5, 3, 20, 70, 400]))))
+    pairs.append((pairs[0][1], pairs[0][0]))  # backwards: 0
+    expected = [workcalendar.working_seconds_between(a, b) for a, b in pairs]
+    clock = workcalendar.WorkingClock()
+    with django_assert_max_num_queries(6):
+        # The first pair sets the origin; later ones run forwards and backwards from it.
+        got = [clock.seconds(a, b) for a, b in reversed(pairs)][::-1]
+    assert got == pytest.approx(expected, abs=1e-6)
+    # National Day 2025 (10-1…10-8 off, Saturday 10-11 worked) and the override of 10-13:
+    # Tuesday 9-30 17:00 → Tuesday 10-14 09:00 = 0.5 + 7.5 (10-9) + 7.5 (10-10) + 7.5 (10-11) + 0.5 = 23.5 h.
+    a, b = datetime.datetime(2025, 9, 30, 17, tzinfo=TZ), datetime.datetime(2025, 10, 14, 9, tzinfo=TZ)
+    assert clock.seconds(a, b) / 3600 == 23.5
