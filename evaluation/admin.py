@@ -12,8 +12,9 @@ class SchemeIndicatorInline(admin.TabularInline):
 
 @admin.register(Scheme)
 class SchemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "authority", "subject_kind", "period_kind", "is_active"]
-    list_filter = ["subject_kind", "period_kind"]
+    list_display = ["name", "authority", "subject_kind", "period_kind", "is_active", "replaces"]
+    list_filter = ["subject_kind", "period_kind", "is_active"]
+    readonly_fields = ["replaces"]
     inlines = [SchemeIndicatorInline]
 
 

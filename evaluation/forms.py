@@ -135,7 +135,13 @@ class IndicatorForm(forms.Form):
     floor = forms.FloatField(label=_("零分值"), required=False)
     target = forms.FloatField(label=_("满分值"), required=False)
     missing_ratio = forms.DecimalField(
-        label=_("无数据得分比例"), max_digits=3, decimal_places=2, min_value=0, max_value=1, required=False
+        label=_("无数据得分比例"),
+        max_digits=3,
+        decimal_places=2,
+        min_value=0,
+        max_value=1,
+        required=False,
+        initial=Decimal("0.5"),
     )
 
     def __init__(self, *args, **kwargs):
