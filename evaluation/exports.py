@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from ningbo_grid.spreadsheets import safe_cell as shared_safe_cell
@@ -66,7 +67,10 @@ def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpRe
 
 
 def score_table(period, scores) -> tuple[list[str], list[list]]:
-    """Headers and rows of a period's scorecard: peer group, rank, subject, values and points, totals."""
+    """Headers and rows of a period's scorecard: peer group, rank, subject, values and points, totals.
+
+    A subject without data (无数据, `rank` None) shows 未排名 in the rank column.
+    """
     from .indicators import REGISTRY
 
     rules = list(period.scheme.indicators.all())
@@ -78,7 +82,7 @@ def score_table(period, scores) -> tuple[list[str], list[list]]:
     headers += ["加分", "扣分", "总分"]
     rows = []
     for s in scores:
-        row = [s.peer_group, s.rank, s.label]
+        row = [s.peer_group, _("未排名") if s.rank is None else s.rank, s.label]
         for r in rules:
             row += [s.values.get(r.code), Decimal(s.points.get(r.code, "0"))]
         row += [s.bonus, s.penalty, s.total]

@@ -153,6 +153,8 @@ class Score(models.Model):
     the unit's jurisdiction, the staff member's grid). `peer_group` names the peers the
     subject is ranked among (`rank` 1 = best). `values` maps indicator code → measured
     value (or null), `points` maps code → points; `total` = Σ points + bonus − penalty.
+    A subject with no measured value for any indicator (无数据) has `rank` None: it is
+    listed after the ranked subjects of its group (by label) and not numbered.
     """
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="scores")
@@ -169,12 +171,14 @@ class Score(models.Model):
     bonus = models.DecimalField(_("加分"), max_digits=8, decimal_places=2, default=Decimal(0))
     penalty = models.DecimalField(_("扣分"), max_digits=8, decimal_places=2, default=Decimal(0))
     total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2)
-    rank = models.PositiveIntegerField(_("排名"))
+    rank = models.PositiveIntegerField(
+        _("排名"), null=True, blank=True, help_text=_("为空：各项指标均无数据（无数据），列出但不参与排名。")
+    )
 
     class Meta:
         verbose_name = _("考评得分")
         verbose_name_plural = _("考评得分")
-        ordering = ["period", "peer_group", "rank", "label"]
+        ordering = ["period", "peer_group", models.F("rank").asc(nulls_last=True), "label"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(area__isnull=False, organisation__isnull=True, user__isnull=True)
@@ -217,7 +221,7 @@ class RecomputeLog(models.Model):
     """An explicit recomputation of a period's scores: who, when, why, and what was there before.
 
     `previous` is the list of the scores as they were: `[{"label", "subject",
-    "values", "points", "bonus", "penalty", "total", "rank"}]`.
+    "values", "points", "bonus", "penalty", "total", "rank"}]` (`rank` null: 未排名).
     """
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="recomputations")

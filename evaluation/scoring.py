@@ -28,7 +28,8 @@ def linear_points(value, *, weight: Decimal, floor: float, target: float, missin
     """Points for `value`: 0 at `floor`, `weight` at `target`, linear between, clamped outside.
 
     Works both ways (for lower-is-better indicators `floor` > `target`). A missing value
-    (None: nothing to measure) scores `weight × missing_ratio`. Rounded to 0.01.
+    (None: nothing to measure) scores `weight × missing_ratio` (a subject with no value for
+    any indicator is not ranked at all, see `has_data`). Rounded to 0.01.
     """
     if value is None:
         return q2(weight * missing_ratio)
@@ -102,8 +103,21 @@ def bonus(scheme, adjustments) -> Decimal:
     return q2(min(total, scheme.bonus_max))
 
 
+def has_data(values: dict) -> bool:
+    """Whether a subject has a measured value for at least one of the scheme's indicators.
+
+    A subject with none (every value None, e.g. a unit that had nothing dispatched) is
+    "no data" (无数据): it is listed but not ranked, since `weight × missing_ratio` for
+    every indicator would otherwise put it above subjects that actually worked.
+    """
+    return any(v is not None for v in values.values())
+
+
 def rank(totals: list[tuple[str, Decimal]]) -> dict[str, int]:
-    """Competition ranking ("1224") of `(key, total)` pairs: higher total ranks first."""
+    """Competition ranking ("1224") of `(key, total)` pairs: higher total ranks first.
+
+    Pass only the subjects with data (`has_data`): the others are left unranked.
+    """
     ordered = sorted(totals, key=lambda kv: kv[1], reverse=True)
     result: dict[str, int] = {}
     previous = None

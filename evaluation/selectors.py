@@ -59,11 +59,11 @@ def period_for(user, pk: int) -> Period:
 
 
 def scores_for(user, period: Period):
-    """The period's scores within the user's reach, by peer group and rank."""
+    """The period's scores within the user's reach, by peer group and rank; the unranked (无数据) last, by label."""
     return (
         Score.objects.filter(period=period)
         .filter(covering_q(user, "view_area", "scope_area"))
-        .order_by("peer_group", "rank", "label")
+        .order_by("peer_group", F("rank").asc(nulls_last=True), "label")
     )
 
 

@@ -221,7 +221,11 @@ def period_open(*, actor, scheme: Scheme, day) -> Period:
 
 
 def _compute(period: Period, *, now=None) -> list[Score]:
-    """Replace the period's scores by freshly computed ones (the scoring of Art. 22)."""
+    """Replace the period's scores by freshly computed ones (the scoring of Art. 22).
+
+    Each peer group is ranked 1..n over its subjects with data; a subject with no value
+    for any of the scheme's indicators keeps its computed total but `rank` None (未排名).
+    """
     scheme = period.scheme
     span = ind.Span(period.start, period.end)
     options = ind.Options(**scheme.options(), now=now)
@@ -265,13 +269,14 @@ def _compute(period: Period, *, now=None) -> list[Score]:
             bonus=bonus,
             penalty=penalty,
             total=sum(points.values(), Decimal(0)) + bonus - penalty,
-            rank=0,
+            rank=None,
             **{{ind.AREA: "area", ind.UNIT: "organisation", ind.STAFF: "user"}[subject.kind]: subject.obj},
         )
         score.subject_key = subject.key
         scores.append(score)
+    # Subjects without any measured value (无数据) are listed but left out of their group's ranking.
     for group in {s.peer_group for s in scores}:
-        members = [s for s in scores if s.peer_group == group]
+        members = [s for s in scores if s.peer_group == group and scoring.has_data(s.values)]
         ranks = scoring.rank([(s.subject_key, s.total) for s in members])
         for s in members:
             s.rank = ranks[s.subject_key]

@@ -11,6 +11,8 @@ from evaluation import services
 from evaluation.choices import SubjectKind
 from evaluation.exports import safe_cell
 from evaluation.models import RecomputeLog, Score
+from personnel.choices import OrgKind
+from personnel.models import Organisation
 
 from .factories import NOW, build_record, scheme_period, viewer, with_authority
 
@@ -129,3 +131,30 @@ def test_the_authority_records_bonuses_and_concealed_reports_on_the_period_page(
     # A township sees its score but cannot record adjustments.
     client.force_login(viewer(r.tree.township))
     assert client.post(url, {"subject": key, "kind": "bonus", "points": "9", "reason": "x"}).status_code == 403
+
+
+def test_a_unit_without_data_is_shown_unranked_in_the_page_the_exports_and_the_api(r, client):
+    Organisation.objects.create(name="海曙区水利局", kind=OrgKind.DEPARTMENT, area=r.tree.county)
+    rules = [{"code": "signed_on_time", "weight": 100, "floor": 0, "target": 100}]
+    _scheme, period = scheme_period(r, "单位考评", SubjectKind.UNIT, rules)
+    services.period_compute(actor=r.supervisor, period=period, now=NOW)
+    client.force_login(r.supervisor)
+
+    page = client.get(f"/evaluation/periods/{period.pk}/").content.decode()
+    assert page.index("海曙区司法局") < page.index("海曙区住建局") < page.index("海曙区水利局")
+    assert page.count("未排名") == 1 and "无数据" in page
+
+    response = client.get(f"/evaluation/periods/{period.pk}/export.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    expected = [("海曙区司法局", 1), ("海曙区住建局", 2), ("海曙区水利局", None)]
+    assert [(row[2], row[1]) for row in rows[1:]] == [(label, str(n or "未排名")) for label, n in expected]
+    response = client.get(f"/evaluation/periods/{period.pk}/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [(sheet.cell(row=n, column=3).value, sheet.cell(row=n, column=2).value) for n in (2, 3, 4)]
+    assert cells == [(label, n or "未排名") for label, n in expected]
+
+    data = client.get(f"/api/v1/evaluation/periods/{period.pk}/scores/").json()
+    assert [(row["label"], row["rank"]) for row in data] == expected
+    assert data[2]["values"] == {"signed_on_time": None} and data[2]["total"] == "50.00"
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    assert schema["components"]["schemas"]["Score"]["properties"]["rank"]["nullable"] is True

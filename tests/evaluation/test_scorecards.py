@@ -7,12 +7,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from guardian.shortcuts import assign_perm
 
-from evaluation import services
+from evaluation import scoring, services
 from evaluation.choices import AdjustmentKind, PeriodState, SubjectKind
 from evaluation.defaults import DEFAULT_INDICATORS
 from evaluation.models import Score
 from evaluation.scoring import linear_points, rank
 from events.choices import EventStatus
+from personnel.choices import OrgKind
+from personnel.models import Organisation
 from tests.factories import UserFactory
 
 from .factories import NOW, build_record, scheme_period, with_authority
@@ -178,3 +180,34 @@ def test_units_are_ranked_among_units_of_their_level(r):
         "海曙区司法局": (Decimal("66.67"), 1, "区（县、市）"),
         "海曙区住建局": (Decimal("0.00"), 2, "区（县、市）"),
     }
+
+
+def test_a_unit_with_nothing_dispatched_is_listed_unranked_after_the_ranked_units(r):
+    idle = Organisation.objects.create(name="海曙区水利局", kind=OrgKind.DEPARTMENT, area=r.tree.county)
+    _scheme, period = scheme_period(r, "单位考评", SubjectKind.UNIT, DEFAULT_INDICATORS[SubjectKind.UNIT])
+    services.period_compute(actor=r.supervisor, period=period, now=NOW)
+    scores = list(Score.objects.filter(period=period))  # the model's ordering
+    # Nothing dispatched: no value for any indicator, so no rank — although weight × missing_ratio
+    # on every indicator (55 here) would have put it above the units that worked.
+    empty = Score.objects.get(period=period, organisation=idle)
+    assert set(empty.values.values()) == {None}
+    assert empty.rank is None and empty.total == Decimal("55.00")
+    ranked = [s for s in scores if s.rank is not None]
+    assert all(s.total < empty.total for s in ranked)
+    assert sorted(s.rank for s in ranked) == list(range(1, len(ranked) + 1)) == [1, 2]
+    assert [s.label for s in scores][-1] == "海曙区水利局"
+    assert [s.rank for s in scores] == [1, 2, None]
+
+
+def test_no_data_subjects_follow_the_ranked_ones_by_label_and_stay_so_in_the_snapshot(r):
+    for name in ("海曙区水利局", "海曙区交通局"):
+        Organisation.objects.create(name=name, kind=OrgKind.DEPARTMENT, area=r.tree.county)
+    rules = [{"code": "signed_on_time", "weight": 100, "floor": 0, "target": 100}]
+    _scheme, period = scheme_period(r, "单位考评", SubjectKind.UNIT, rules)
+    services.period_freeze(actor=r.supervisor, period=period, now=NOW)
+    expected = [("海曙区司法局", 1), ("海曙区住建局", 2), ("海曙区交通局", None), ("海曙区水利局", None)]
+    assert [(s.label, s.rank) for s in Score.objects.filter(period=period)] == expected
+    log = services.period_recompute(actor=r.supervisor, period=period, reason="核对", now=NOW)
+    assert [(row["label"], row["rank"]) for row in log.previous] == expected
+    # Partial data keeps missing_ratio and its rank: only a subject with no value at all is unranked.
+    assert scoring.has_data({"a": None, "b": 0}) and not scoring.has_data({"a": None, "b": None})
