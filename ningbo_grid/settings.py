@@ -232,9 +232,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
 
 REST_FRAMEWORK = {
+    # The API key class comes first: its `authenticate_header` makes DRF answer a request
+    # without credentials 401 with `WWW-Authenticate: Api-Key realm="api"` (the session
+    # class has none, which would turn that into a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "integrations.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
