@@ -93,7 +93,7 @@ class ReportForm(forms.Form):
     item = forms.ModelChoiceField(queryset=ServiceItem.objects.none(), label=_("清单事项"))
     grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices, initial=Grade.GENERAL)
     title = forms.CharField(label=_("标题"), max_length=120)
-    description = forms.CharField(label=_("事件描述"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("事件描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     discovered_at = forms.DateTimeField(label=_("发现时间"), widget=LocalDateTimeInput())
     address = forms.CharField(label=_("地点"), max_length=200, required=False)
     latitude = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6)
