@@ -17,6 +17,7 @@ from catalog.choices import AttributeType, Category, Grade, TimeUnit
 from catalog.models import ServiceItem
 from catalog.selectors import items_in_force
 from grids.choices import GRID_LEVELS
+from ningbo_grid.forms import ModelMultipleChoiceField
 from personnel import roles
 from personnel.choices import OrgKind
 from personnel.models import Organisation
@@ -271,7 +272,7 @@ def handling_units(event):
 
 class DispatchForm(StepForm):
     lead_unit = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("主办单位"))
-    co_units = forms.ModelMultipleChoiceField(
+    co_units = ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         label=_("协办单位"),
         required=False,
