@@ -115,3 +115,26 @@ def test_cursor_pages_still_follow(scenario):
     second = api.get(first["next"]).json()
     assert len(second["results"]) == 1
     assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/api/v1/events/", {"source": "public_demand"}),  # not a filter of events: was the whole list
+        ("/api/v1/events/", {"township": "330203001000", "status__in": "reported"}),
+        ("/api/v1/grids/", {"levle": "grid"}),
+        ("/api/v1/patrols/", {"area": "330203001001001"}),
+        ("/api/v1/staff/", {"limit": "5", "sort": "name"}),
+    ],
+)
+def test_unknown_list_parameters_are_400_not_ignored(scenario, url, query):
+    body = error(as_user(scenario.superuser).get(url, query), 400)
+    assert set(body["errors"]) == set(query) - {"limit"}
+
+
+def test_known_filters_paging_and_format_still_pass(scenario):
+    api = as_user(scenario.superuser)
+    query = {"level": "grid", "within": scenario.tree.county.code, "limit": 5, "page": 1, "format": "json"}
+    assert api.get("/api/v1/grids/", query).status_code == 200
+    assert api.get("/api/v1/events/", {"status": "reported", "page_size": 5}).status_code == 200
+    assert api.get(f"/api/v1/grids/{scenario.tree.grid.code}/", {"anything": "x"}).status_code == 200  # details ignore
