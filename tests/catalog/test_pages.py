@@ -71,6 +71,8 @@ def test_form_errors_appear_next_to_the_field_and_keep_the_input(client, people,
     client.force_login(people.city_admin)
     response = client.post("/catalog/propose/", propose_data(attributes="[not json"))
     assert response.status_code == 400 and "attributes" in response.context["form"].errors
+    response = client.post("/catalog/propose/", propose_data(attributes="[" * 100_000 + "]" * 100_000))
+    assert response.status_code == 400 and "attributes" in response.context["form"].errors  # was a 500
     response = client.post("/catalog/propose/", propose_data(general_accept_limit=""))
     assert response.status_code == 400
     assert response.context["form"].errors["general_accept_limit"] == ["事件类事项须填写大于零的时限。"]
