@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from grids.models import Area
 
-from . import services
+from . import selectors, services
 from .choices import Category, ExitState, ItemKind, ListLevel, Step, TimeUnit, VersionState
 from .importing import read_seed_csv
 from .models import ItemExit, LifecycleStep, ServiceItem, ServiceItemVersion
@@ -55,7 +55,11 @@ def seed(*, scale, rng, stdout) -> None:
     admin = _user("catalogadmin")
     _district_item_in_review(admin)
     _city_item_in_exit(admin)
-    stdout.write(f"catalog: {len(versions)} published items, 1 district item in review, 1 item in exit")
+    in_force = selectors.items_in_force().count()
+    # A second run publishes nothing new: say what is in force rather than "0 published items".
+    stdout.write(
+        f"catalog: {len(versions)} items published now, {in_force} in force; 1 district item in review, 1 item in exit"
+    )
 
 
 def _district_item_in_review(admin) -> None:

@@ -86,7 +86,7 @@ class ProposeForm(forms.Form):
             return []
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting (was a 500)
             raise ValidationError(_("不是有效的 JSON。")) from None
 
     def content(self) -> dict:

@@ -8,6 +8,7 @@ its ValidationError a form error next to the field, with the user's input kept.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -130,7 +131,8 @@ def item_list(request):
     if level in ListLevel.values:
         items = items.filter(level=level)
     if q:
-        items = items.filter(versions__name__icontains=q).distinct() | items.filter(code__icontains=q)
+        # One filter: OR-ing a distinct() queryset with a plain one raises TypeError (was a 500 for any q).
+        items = items.filter(Q(versions__name__icontains=q) | Q(code__icontains=q)).distinct()
     today = timezone.localdate()
     rows = []
     for item in items.order_by("code"):

@@ -241,7 +241,7 @@ def seed(*, scale, rng, stdout):
     """Seed demo events (see module docstring). Skips, saying so, when the personnel or
     catalogue demo data are absent altogether; raises DemoDataMissing when they are there
     but incomplete (a demo user missing, no grid, no unit, no item with rules)."""
-    from .sweep import sweep_due
+    from .sweep import describe, sweep_due
 
     if not get_user_model().objects.filter(username__in=DEMO_USERS).exists():
         stdout.write("  events: skipped — the personnel demo users do not exist (personnel/demo.py)")
@@ -264,5 +264,5 @@ def seed(*, scale, rng, stdout):
             _run(plan, rng=rng, users=users, grid=grid, unit=unit, items=items, t=t, micro=micro)
             made += 1
         counts = sweep_due()
-        stdout.write(f"  events: {made} demo events in {grid.name}; alerts fired: {counts}")
+        stdout.write(f"  events: {made} demo events in {grid.name}; alerts fired: {describe(counts)}")
     _live_event(users=users, grid=grid, unit=unit, items=items, stdout=stdout)

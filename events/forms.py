@@ -17,6 +17,7 @@ from catalog.choices import AttributeType, Category, Grade, TimeUnit
 from catalog.models import ServiceItem
 from catalog.selectors import items_in_force
 from grids.choices import GRID_LEVELS
+from ningbo_grid.forms import ModelMultipleChoiceField
 from personnel import roles
 from personnel.choices import OrgKind
 from personnel.models import Organisation
@@ -93,7 +94,7 @@ class ReportForm(forms.Form):
     item = forms.ModelChoiceField(queryset=ServiceItem.objects.none(), label=_("清单事项"))
     grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices, initial=Grade.GENERAL)
     title = forms.CharField(label=_("标题"), max_length=120)
-    description = forms.CharField(label=_("事件描述"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("事件描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     discovered_at = forms.DateTimeField(label=_("发现时间"), widget=LocalDateTimeInput())
     address = forms.CharField(label=_("地点"), max_length=200, required=False)
     latitude = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6)
@@ -271,7 +272,7 @@ def handling_units(event):
 
 class DispatchForm(StepForm):
     lead_unit = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("主办单位"))
-    co_units = forms.ModelMultipleChoiceField(
+    co_units = ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         label=_("协办单位"),
         required=False,

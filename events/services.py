@@ -289,8 +289,36 @@ def _next_number(day: datetime.date) -> str:
     return f"{prefix}{seq:06d}"
 
 
-def _validate_report(*, area, item, grade, title, description, discovered_at, now, latitude, longitude, datum):
+#: The longest text each reported field takes (the columns' lengths; the description as the API's).
+REPORT_TEXT_LIMITS = {
+    "title": 120,
+    "description": 5000,
+    "address": 200,
+    "contact_name": 50,
+    "contact_phone": 20,
+    "external_ref": 64,
+}
+
+
+def _text_errors(texts: dict) -> dict[str, list]:
+    """Refuse, never cut: a NUL character (PostgreSQL cannot store it) or a text over its limit."""
     errors: dict[str, list] = {}
+    for field, value in texts.items():
+        value = value or ""
+        if "\x00" in value:
+            errors.setdefault(field, []).append(_("不得包含空字符（NUL）。"))
+        elif len(value.strip()) > REPORT_TEXT_LIMITS[field]:
+            errors.setdefault(field, []).append(
+                _("最多 %(limit)d 个字（现为 %(length)d 个）。")
+                % {"limit": REPORT_TEXT_LIMITS[field], "length": len(value.strip())}
+            )
+    return errors
+
+
+def _validate_report(
+    *, area, item, grade, title, description, discovered_at, now, latitude, longitude, datum, texts=None
+):
+    errors: dict[str, list] = _text_errors({"title": title, "description": description, **(texts or {})})
     if not area.is_grid or not area.is_active:
         errors.setdefault("area", []).append(_("只能在有效的网格或微网格上报事件。"))
     if grade not in Grade.values:
@@ -385,6 +413,12 @@ def _create_event(
         latitude=latitude,
         longitude=longitude,
         datum=datum,
+        texts={
+            "address": address,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "external_ref": external_ref,
+        },
     )
     if step == "self_handle" and not version.self_handle:
         raise ValidationError({"item": [_("该事项不允许就地处置。")]})
@@ -401,7 +435,7 @@ def _create_event(
         "area": area,
         "township": township,
         "county": county,
-        "title": title.strip()[:120],
+        "title": title.strip(),
         "description": description.strip(),
         "attributes": cleaned,
         "address": address or "",
@@ -1105,9 +1139,17 @@ def event_correct(*, actor, event, changes: dict, text, at=None) -> Event:
         ev = _lock("correct", actor, event)
         if "attributes" in changes:
             changes = {**changes, "attributes": _clean_attributes(ev.item_version, changes["attributes"])}
+        texts = {field: value for field, value in changes.items() if field != "attributes"}
+        wrong_type = [field for field, value in texts.items() if not isinstance(value, str)]
+        if wrong_type:
+            raise ValidationError({field: [_("请填写文字。")] for field in wrong_type})
+        errors = _text_errors(texts)
         for field in ("title", "description"):
-            if field in changes and not str(changes[field] or "").strip():
-                raise ValidationError({field: [_("不能为空。")]})
+            if field in changes and not changes[field].strip():
+                errors.setdefault(field, []).append(_("不能为空。"))
+        if errors:
+            raise ValidationError(errors)
+        changes = {field: value.strip() if field in texts else value for field, value in changes.items()}
         diff = {}
         for field, new in changes.items():
             old = getattr(ev, field)

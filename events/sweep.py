@@ -218,7 +218,7 @@ def _sweep_batch(now, counts: Counter) -> int:
             if mine:
                 fired_ids.append(ev.pk)
             for stage in mine:
-                counts[stage] += 1
+                counts[AlertStage(stage).value] += 1  # plain strings: the result is printed and logged
                 if stage in (AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE):
                     overdue_ids.append(ev.pk)
         stamp = timezone.now()
@@ -315,8 +315,18 @@ def _after_commit(event_ids, now, stamp):
     transaction.on_commit(_signals)
 
 
+def describe(counts: dict) -> str:
+    """`sweep_due`'s counts for people: "签收预警 3，办结超期 8，提级 11，涉及事件 11" (or "无到期提醒")."""
+    parts = [f"{AlertStage(stage).label} {counts[stage]}" for stage in AlertStage.values if counts.get(stage)]
+    if counts.get("escalated"):
+        parts.append(f"{_('自动提级')} {counts['escalated']}")
+    if counts.get("events"):
+        parts.append(f"{_('涉及事件')} {counts['events']}")
+    return "，".join(parts) or str(_("无到期提醒"))
+
+
 def sweep_due(now=None) -> dict:
-    """Fire every due alert once; returns counts {"events", "<stage>"…, "escalated"}.
+    """Fire every due alert once; returns counts {"events", "<stage value>"…, "escalated"}.
 
     `now`: aware datetime (default: the current time). Safe to run concurrently.
     """

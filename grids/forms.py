@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ningbo_grid.forms import ModelMultipleChoiceField
+
 from .choices import GridType, Status
 from .models import Area
 from .services import validate_boundary
@@ -107,7 +109,7 @@ class _SiblingChoiceMixin:
 
 
 class MergeForm(_SiblingChoiceMixin, AdjustForm):
-    others = forms.ModelMultipleChoiceField(
+    others = ModelMultipleChoiceField(
         label=_("并入本网格的同级网格"), queryset=Area.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     new_name = forms.CharField(

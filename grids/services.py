@@ -73,7 +73,7 @@ def validate_boundary(value) -> dict | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting (was a 500)
             raise ValidationError(_("边界不是有效的 JSON。")) from exc
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")

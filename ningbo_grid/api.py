@@ -35,10 +35,11 @@ def exception_handler(exc, context) -> Response | None:
     """Render every API error as JSON: `{"detail", "errors", "request_id"}` (see module).
 
     Maps Django's `Http404` (404), `PermissionDenied` (403), `ValidationError` (400, as
-    raised by services) and `RequestDataTooBig` (413) too. Credentials that fail (an
-    unknown, revoked or expired API key) answer 401 with `WWW-Authenticate: Api-Key`;
-    a request with no credentials at all answers 403, as DRF does when the session
-    class comes first. Anything else is left to Django (a 500, a bug).
+    raised by services) and `RequestDataTooBig` (413) too. A request with no
+    credentials, or with an unknown, revoked or expired API key, answers 401 with
+    `WWW-Authenticate: Api-Key realm="api"` (the API key class is the first
+    authentication class); a known user without the right answers 403. Anything else
+    is left to Django (a 500, a bug).
     """
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))

@@ -28,6 +28,8 @@ import django_filters
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
 
 from grids.models import Area
 
@@ -106,3 +108,34 @@ class WithinFilter(django_filters.Filter):
         return qs.filter(
             **{f"{prefix}tree_id": value.tree_id, f"{prefix}lft__gte": value.lft, f"{prefix}rght__lte": value.rght}
         )
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """DRF's django-filter backend, refusing query parameters a list does not know.
+
+    On a list, a parameter that is neither one of its filters nor one of its paginator's
+    (`limit`, `offset`, `page`, `cursor`, `page_size`) nor `format` answers 400 naming it:
+    a misspelt or unsupported filter (`?source=`, `?township=`) would otherwise return the
+    whole unfiltered list as if it had been applied.
+    """
+
+    always_allowed = frozenset({"format"})
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", None) == "list":
+            allowed = set(self.always_allowed)
+            filterset_class = self.get_filterset_class(view, queryset)
+            if filterset_class is not None:
+                allowed |= set(filterset_class.base_filters)
+            paginator = getattr(view, "paginator", None)
+            if paginator is not None:
+                allowed |= {
+                    value
+                    for name in dir(paginator)
+                    if name.endswith("_query_param") and isinstance(value := getattr(paginator, name), str)
+                }
+            unknown = sorted(set(request.query_params) - allowed)
+            if unknown:
+                message = _("未知的查询参数（可用：%(known)s）。") % {"known": ", ".join(sorted(allowed))}
+                raise exceptions.ValidationError({name: [message] for name in unknown})
+        return super().filter_queryset(request, queryset, view)

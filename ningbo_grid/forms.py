@@ -66,3 +66,16 @@ class GridLookupForm(forms.Form):
         if not GRID_CODE_RE.match(code):
             raise forms.ValidationError(_("请输入15位或18位数字的网格编码。"), code="format")
         return code
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, but a submitted id too large for the database's integers is an invalid
+    choice: on SQLite the `__in` query raised OverflowError (a 500)."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": "…"}
+            ) from None

@@ -240,9 +240,12 @@ EVALUATION_FREEZE_GRACE_DAYS = env.int("EVALUATION_FREEZE_GRACE_DAYS", default=3
 WORKING_HOURS = [("08:30", "12:00"), ("13:30", "17:30")]
 
 REST_FRAMEWORK = {
+    # The API key class comes first: its `authenticate_header` makes DRF answer a request
+    # without credentials 401 with `WWW-Authenticate: Api-Key realm="api"` (the session
+    # class has none, which would turn that into a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "integrations.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -258,9 +261,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["ningbo_grid.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "ningbo_grid.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "ningbo_grid.api.exception_handler",
 }

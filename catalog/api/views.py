@@ -6,6 +6,7 @@ field messages, its PermissionDenied a 403.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -73,13 +74,17 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         data = ProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)
-        item = self._item(d.pop("item_code")) if d.get("item_code") else None
-        d.pop("item_code", None)
+        item = None
+        if item_code := d.pop("item_code", None):
+            # Named in the body, not the URL: an unknown (or out-of-reach) item is a 400 on the field.
+            item = ServiceItem.objects.restrict(request.user).filter(code=item_code).first()
+            if item is None:
+                raise ValidationError({"item_code": [_("找不到该事项编码。")]})
         district = None
         if d.pop("district"):
             district = Area.objects.filter(code=data.validated_data["district"], level="county").first()
             if district is None:
-                raise ValidationError({"district": ["找不到该区（县、市）编码。"]})
+                raise ValidationError({"district": [_("找不到该区（县、市）编码。")]})
         rules = [dict(r) for r in d.pop("rules")]
         code, level, opinion = d.pop("code"), d.pop("level"), d.pop("opinion")
         version = _call(
@@ -103,9 +108,10 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="exit-propose")
     def exit_propose(self, request, code=None):
+        item = self._item(code)  # an unknown item in the URL is a 404 whatever the body says
         data = ReasonsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item_exit = _call(services.item_exit_propose, actor=request.user, item=self._item(code), **data.validated_data)
+        item_exit = _call(services.item_exit_propose, actor=request.user, item=item, **data.validated_data)
         return Response(ExitSerializer(item_exit).data, status=status.HTTP_201_CREATED)
 
 
@@ -119,9 +125,10 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return ServiceItemVersion.objects.filter(item__in=items).select_related("item")
 
     def _step(self, request, service, serializer_class):
+        version = self.get_object()  # an unknown version is a 404 whatever the body says
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        version = _call(service, actor=request.user, version=self.get_object(), **data.validated_data)
+        version = _call(service, actor=request.user, version=version, **data.validated_data)
         return Response(VersionStateSerializer(version).data)
 
     @extend_schema(request=OpinionSerializer, responses=VersionStateSerializer, summary="Review (authority)")
@@ -154,9 +161,10 @@ class ExitViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return ItemExit.objects.filter(item__in=ServiceItem.objects.restrict(self.request.user)).select_related("item")
 
     def _step(self, request, service, serializer_class):
+        item_exit = self.get_object()  # an unknown exit proposal is a 404 whatever the body says
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        item_exit = _call(service, actor=request.user, item_exit=self.get_object(), **data.validated_data)
+        item_exit = _call(service, actor=request.user, item_exit=item_exit, **data.validated_data)
         return Response(ExitSerializer(item_exit).data)
 
     @extend_schema(request=PublishSerializer, responses=ExitSerializer, summary="Approve the exit from a date")

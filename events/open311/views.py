@@ -92,9 +92,24 @@ def _error(fmt: str, status: int, *descriptions) -> HttpResponse:
     return _render(fmt, "errors", [{"code": status, "description": str(d)} for d in descriptions], status)
 
 
+#: The service's field names as the GeoReport request names them.
+SPEC_FIELDS = {
+    "address": "address_string",
+    "contact_name": "last_name/first_name",
+    "contact_phone": "phone",
+    "external_ref": "device_id/account_id",
+    "latitude": "lat",
+    "longitude": "long",
+    "item": "service_code",
+    "area": "address_id",
+}
+
+
 def _validation_messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
-        return [f"{field}: {msg}" for field, errors in exc.message_dict.items() for msg in errors]
+        return [
+            f"{SPEC_FIELDS.get(field, field)}: {msg}" for field, errors in exc.message_dict.items() for msg in errors
+        ]
     return list(exc.messages)
 
 
@@ -263,14 +278,15 @@ def _create_request(request, fmt):
             description=description,
             discovered_at=timezone.now(),
             source=Source.PUBLIC_DEMAND,
-            address=(data.get("address_string") or "")[:200],
+            # Not cut to fit: an overlong or NUL-bearing value is a 400 from the service.
+            address=(data.get("address_string") or "").strip(),
             latitude=lat,
             longitude=long,
             datum=Datum.WGS84 if lat is not None else "",
             attributes=_date_part(version, _attributes(data)),
-            contact_name=contact[:50],
-            contact_phone=(data.get("phone") or "").strip()[:20],
-            external_ref=(data.get("device_id") or data.get("account_id") or "").strip()[:64],
+            contact_name=contact,
+            contact_phone=(data.get("phone") or "").strip(),
+            external_ref=(data.get("device_id") or data.get("account_id") or "").strip(),
         )
     except ValidationError as exc:
         return _error(fmt, 400, *_validation_messages(exc))

@@ -12,7 +12,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Nodes of the tree within the caller's reach (`view_area`), ordered by code.
 
     Filters: level, type, parent (code), within (code: that subtree), status,
-    village_kind, q. A node out of reach is a 404; anonymous callers get 403.
+    village_kind, q. A node out of reach is a 404; anonymous callers get 401.
     Each page costs a fixed number of queries (parent/successor joined, ancestors in one).
     """
 

@@ -18,7 +18,7 @@ To cover an endpoint, subclass `EndpointContract` in a test module and fill in:
 
 Example (tests/api/test_grids_endpoints.py covers /api/v1/grids/ this way).
 
-Checks: anonymous → 403 (no credentials; a bad API key is 401); no permission → 403
+Checks: anonymous → 401 with `WWW-Authenticate: Api-Key` (no credentials or a bad key); no permission → 403
 or an empty list; in scope → 200 with the exact rows; out of scope → 404 on detail and
 absent from the list; the number of SQL queries does not grow with the page size (5
 rows vs 50).
@@ -72,12 +72,13 @@ class EndpointContract:
         rows = body[self.results_key] if isinstance(body, dict) else body
         return {row[self.id_field] for row in rows}
 
-    def test_anonymous_is_refused_with_403(self, scenario):
+    def test_anonymous_is_refused_with_401(self, scenario):
         (row,) = self.make_rows(scenario, 1, in_scope=True)
         client = self._client(scenario, None)
         for url in (self.list_url, self.detail_url(row)):
             response = client.get(url)
-            assert response.status_code == 403, url
+            assert response.status_code == 401, url
+            assert response["WWW-Authenticate"] == 'Api-Key realm="api"', url
             assert set(response.json()) >= {"detail", "errors", "request_id"}
 
     def test_user_without_permission_gets_nothing(self, scenario):

@@ -140,3 +140,15 @@ def test_html_pages_answer_4xx_not_500_to_malformed_input(scenario, client):
     page = client.post("/integrations/clients/", {"name": "a\x00b", "organisation": scenario.unit.pk, "scopes": "x"})
     assert page.status_code == 200  # the form, with its errors
     assert client.post("/integrations/clients/", {"name": "x" * 3_000_000}).status_code == 400
+
+
+@pytest.mark.parametrize("depth", [40, 5_000, 100_000])
+def test_absurdly_nested_json_is_400(api, depth):
+    body = '{"name": ' + '{"a": ' * depth + "1" + "}" * depth + "}"
+    assert_error(post_raw(api, body), 400)  # was RecursionError: a 500
+
+
+def test_ordinary_nesting_still_parses(api, scenario):
+    nested = good(scenario, name={"a": {"b": [[1]]}})
+    assert api.post(CLIENTS, nested, format="json").status_code == 400  # a field error, not a parse error
+    assert api.post(CLIENTS, good(scenario), format="json").status_code == 201

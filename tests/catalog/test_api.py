@@ -61,7 +61,8 @@ def test_detail_by_code_and_404_for_an_item_not_in_force(api, published):
 
 
 def test_anonymous_users_cannot_act(api, published):
-    assert api.post(f"{ITEMS}propose/", {}, format="json").status_code == 403
+    response = api.post(f"{ITEMS}propose/", {}, format="json")
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Api-Key")
 
 
 def test_the_whole_entry_and_exit_path_through_the_api(api, people, published):
@@ -112,3 +113,30 @@ def test_district_versions_are_hidden_from_other_districts(api, people, tree, pu
     assert api.post(f"/api/v1/catalog/versions/{version.pk}/review/", {}).status_code == 404
     api.force_authenticate(people.district_admin)
     assert api.post(f"/api/v1/catalog/versions/{version.pk}/review/", {}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/v1/catalog/versions/999999/publish/", {}),
+        ("/api/v1/catalog/versions/999999/publish/", {"effective_date": "2026-12-01"}),
+        ("/api/v1/catalog/versions/999999/reject/", {}),
+        ("/api/v1/catalog/versions/999999/review/", {}),
+        ("/api/v1/catalog/exits/999999/approve/", {}),
+        ("/api/v1/catalog/exits/999999/reject/", {}),
+        ("/api/v1/catalog/items/09-999/exit-propose/", {}),
+    ],
+)
+def test_an_unknown_object_in_the_url_is_404_whatever_the_body(api, people, url, body):
+    api.force_authenticate(people.city_admin)
+    response = api.post(url, body, format="json")
+    assert response.status_code == 404, response.content[:200]
+    assert set(response.json()) >= {"detail", "errors", "request_id"}
+
+
+def test_an_unknown_item_code_in_the_body_is_400_on_the_field(api, people, published):
+    api.force_authenticate(people.city_admin)
+    body = {"item_code": "09-999", "name": "x", "category": 4, "department": "civil_affairs"}
+    response = api.post(f"{ITEMS}propose/", body, format="json")
+    assert response.status_code == 400
+    assert "item_code" in response.json()["errors"]

@@ -33,6 +33,17 @@ def test_seed_publishes_the_43_items_and_stages_review_and_exit():
     assert ItemExit.objects.get().state == ExitState.PROPOSED
 
 
+def test_a_second_seed_says_what_is_in_force_not_zero_published():
+    make_tree()
+    first, second = io.StringIO(), io.StringIO()
+    demo.seed(scale="demo", rng=random.Random(1), stdout=first)
+    demo.seed(scale="demo", rng=random.Random(1), stdout=second)
+    assert "43 items published now" in first.getvalue()
+    assert "0 items published now" in second.getvalue()
+    in_force = second.getvalue().split("now, ")[1].split(" in force")[0]
+    assert int(in_force) >= 43
+
+
 def test_seeded_items_render_in_the_admin_pages(client):
     make_tree()
     demo.seed(scale="demo", rng=random.Random(1), stdout=io.StringIO())

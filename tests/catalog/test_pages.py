@@ -4,6 +4,7 @@ import pytest
 
 from catalog.choices import ExitState, Grade, VersionState
 from catalog.models import ItemExit, ServiceItem
+from tests.factories import UserFactory
 
 from .conftest import TODAY, propose, publish_new
 
@@ -70,6 +71,8 @@ def test_form_errors_appear_next_to_the_field_and_keep_the_input(client, people,
     client.force_login(people.city_admin)
     response = client.post("/catalog/propose/", propose_data(attributes="[not json"))
     assert response.status_code == 400 and "attributes" in response.context["form"].errors
+    response = client.post("/catalog/propose/", propose_data(attributes="[" * 100_000 + "]" * 100_000))
+    assert response.status_code == 400 and "attributes" in response.context["form"].errors  # was a 500
     response = client.post("/catalog/propose/", propose_data(general_accept_limit=""))
     assert response.status_code == 400
     assert response.context["form"].errors["general_accept_limit"] == ["事件类事项须填写大于零的时限。"]
@@ -124,3 +127,17 @@ def test_temporary_matters_page_records_a_consent(client, people, tree, today):
     data = {"title": "防汛临时巡查", "area": tree.township.pk, "start": "2026-11-30", "end": "2026-12-10"}
     assert client.post("/catalog/temporary/", data).status_code == 302
     assert "防汛临时巡查" in client.get("/catalog/temporary/").content.decode()
+
+
+def test_item_list_searches_by_name_or_code(client, people, today):
+    publish_new(people, TODAY)  # 04-001 邻里纠纷
+    propose(people.city_admin, content={"name": "审核中事项"})
+    for user in (people.city_admin, UserFactory(is_superuser=True, is_staff=True)):
+        client.force_login(user)
+        searches = [("邻里", ["邻里纠纷"]), ("04-001", ["邻里纠纷"]), ("审核中", ["审核中事项"]), ("x" * 3000, [])]
+        for q, names in searches:
+            for params in ({"q": q}, {"q": q, "category": "4"}):
+                response = client.get("/catalog/", params)
+                # Was a 500 for a superuser (a distinct() queryset OR-ed with a plain one).
+                assert response.status_code == 200
+                assert [r["latest"].name for r in response.context["rows"]] == names, params

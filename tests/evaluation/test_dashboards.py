@@ -78,7 +78,7 @@ def test_the_district_supervisor_sees_the_district_dashboard_with_figures_and_fr
 def test_anonymous_users_are_sent_to_log_in(r, client):
     response = client.get(f"/evaluation/dashboard/{r.tree.county.code}/")
     assert response.status_code == 302 and "/accounts/login/" in response.url
-    assert client.get(f"/api/v1/evaluation/statistics/{r.tree.county.code}/").status_code == 403
+    assert client.get(f"/api/v1/evaluation/statistics/{r.tree.county.code}/").status_code == 401
 
 
 def test_statistics_api(r, client):

@@ -38,6 +38,10 @@ def test_seed_makes_every_state_and_a_live_event(world):
     assert {EventStatus.CLOSED, EventStatus.REPORTED, EventStatus.HANDLING, EventStatus.REJECTED} <= statuses
     assert Satisfaction.objects.exists()
     assert Event.objects.filter(alert_level="red").exists()  # some are overdue
+    # The alerts it fired are printed by their labels, not as enum reprs (AlertStage.COMPLETE_OVERDUE).
+    printed = out.getvalue()
+    assert "alerts fired: " in printed and "办结超期" in printed
+    assert "AlertStage" not in printed and "complete_overdue" not in printed
     live = Event.objects.get(title__contains="演示")
     assert live.status == EventStatus.DISPATCHED and live.next_alert_at == live.accept_warn_at
     # Seeding again adds only a new live event.

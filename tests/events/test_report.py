@@ -132,3 +132,45 @@ def test_similar_open_events_are_offered_for_merging(world):
     found = list(similar_open_events(area=world.tree.grid, item=world.item, user=world.worker))
     assert found == [in_micro, first]
     assert elsewhere not in found and closed not in found
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "标" * 121),
+        ("description", "述" * 5001),
+        ("address", "路" * 201),
+        ("contact_name", "王" * 51),
+        ("contact_phone", "1" * 21),
+        ("external_ref", "r" * 65),
+        ("title", "a\x00b"),
+        ("address", "\x00"),
+    ],
+)
+def test_overlong_or_nul_text_is_refused_not_cut(world, field, value):
+    """Every caller (form, API, Open311, public demand) meets the same limits in the service:
+    nothing is truncated silently, and nothing reaches PostgreSQL that it cannot store."""
+    with pytest.raises(ValidationError) as exc:
+        world.report(**{field: value})
+    assert field in errors(exc)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": 123},
+        {"description": ["a", "b"]},
+        {"address": {"x": 1}},
+        {"address": "路" * 201},
+        {"contact_phone": "1" * 21},
+        {"title": "a\x00b"},
+        {"title": "   "},
+    ],
+)
+def test_corrections_are_checked_like_reports(world, changes):
+    ev = world.report()
+    with pytest.raises(ValidationError) as exc:
+        s.event_correct(actor=world.worker, event=ev, changes=changes, text="更正")
+    assert set(changes) <= set(errors(exc))
+    ev.refresh_from_db()
+    assert ev.actions.filter(kind=ActionKind.CORRECTION).count() == 0

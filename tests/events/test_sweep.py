@@ -1,6 +1,7 @@
 """The minute sweep: yellow, red, escalation, each alert exactly once."""
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
@@ -129,8 +130,15 @@ def test_the_command_and_the_task_run_the_sweep(world, clock):
 
     dispatched(world)
     clock.move_to(at(2025, 6, 9, 10, 31))
-    assert sweep()[AlertStage.ACCEPT_WARNING] == 1
-    call_command("sweep_deadlines")
+    counts = sweep()
+    assert counts == {"accept_warning": 1, "events": 1}
+    assert all(type(key) is str for key in counts)  # plain strings, not AlertStage members
+    clock.move_to(at(2025, 6, 9, 11, 1))
+    out = io.StringIO()
+    call_command("sweep_deadlines", stdout=out)
+    assert out.getvalue().strip() == "签收超期 1，自动提级 1，涉及事件 1"  # labels, not enum names or values
+    call_command("sweep_deadlines", stdout=out)
+    assert out.getvalue().strip().endswith("无到期提醒")
 
 
 def test_emergency_events_sort_first_then_overdue(world, clock):

@@ -71,9 +71,11 @@ class TestNotificationEndpoints(EndpointContract):
         return [Notification.objects.create(user=user, kind="report", title=f"通知{i}") for i in range(n)]
 
     # No detail GET: the generic detail checks are replaced by the mark-read action.
-    def test_anonymous_is_refused_with_403(self, scenario):
+    def test_anonymous_is_refused_with_401(self, scenario):
         self.make_rows(scenario, 1, in_scope=True)
-        assert self._client(scenario, None).get(self.list_url).status_code == 403
+        response = self._client(scenario, None).get(self.list_url)
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == 'Api-Key realm="api"'
 
     def test_user_without_permission_gets_nothing(self, scenario):
         (row,) = self.make_rows(scenario, 1, in_scope=True)

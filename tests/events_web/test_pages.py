@@ -174,6 +174,17 @@ def test_dispatch_refuses_a_unit_of_another_district(client, world):
     assert event.status == EventStatus.ACCEPTED
 
 
+def test_dispatch_with_an_impossible_co_unit_id_is_a_form_error(client, world):
+    event = world.report()
+    services.event_accept(actor=world.dispatcher, event=event)
+    event.refresh_from_db()
+    client.force_login(world.dispatcher)
+    response = _step(client, event, "dispatch", lead_unit=world.unit.pk, co_units="99999999999999999999")
+    assert response.status_code == 400  # was a 500 (OverflowError on SQLite)
+    event.refresh_from_db()
+    assert event.status == EventStatus.ACCEPTED
+
+
 def test_attachments_are_served_only_within_scope(client, world):
     event = world.report(attachments=[_png()])
     attachment = event.attachments.get()

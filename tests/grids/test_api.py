@@ -32,8 +32,10 @@ def township_client(client, tree):
 
 
 def test_anonymous_is_refused(client, tree):
-    assert client.get(URL).status_code == 403
-    assert client.get(f"{URL}{tree.grid.code}/").status_code == 403
+    for url in (URL, f"{URL}{tree.grid.code}/"):
+        response = client.get(url)
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"].startswith("Api-Key")
 
 
 def test_within_returns_exactly_the_subtree(admin_client, tree):

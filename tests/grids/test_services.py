@@ -95,6 +95,11 @@ def test_valid_boundary_is_stored(tree, actor):
     assert grid.boundary == SQUARE
 
 
+def test_absurdly_nested_boundary_json_is_a_validation_error():
+    with pytest.raises(ValidationError):  # was RecursionError: a 500 from the redraw form
+        services.validate_boundary("[" * 100_000 + "]" * 100_000)
+
+
 def test_rename_keeps_the_code_and_records_before_and_after(tree, actor):
     area = services.area_rename(actor=actor, area=tree.grid, name="尹江岸社区第1网格", effective_date=DAY)
     assert (area.code, area.name) == (tree.grid.code, "尹江岸社区第1网格")

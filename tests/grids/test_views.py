@@ -136,3 +136,13 @@ def test_split_needs_two_lines(client, tree, adjuster):
     )
     assert response.status_code == 400
     assert "拆分至少要有两个新网格" in response.content.decode()
+
+
+@pytest.mark.parametrize("other", ["99999999999999999999", "-1", "abc"])
+def test_merge_with_an_impossible_id_is_a_form_error(client, tree, adjuster, other):
+    response = client.post(
+        f"/grids/{tree.grid.code}/merge/",
+        {"merge-others": [other], "merge-new_name": "", "merge-effective_date": "2026-03-01"},
+    )
+    assert response.status_code == 400  # was a 500 (OverflowError on SQLite) for an id beyond 64 bits
+    assert Area.objects.get(pk=tree.grid.pk).status == Status.ACTIVE

@@ -198,6 +198,18 @@ def test_post_without_a_grid_asks_for_address_id(client, world, key):
             400,
         ),
         ({"api_key": "KEY", "service_code": "04-001", "description": "x", "address_id": "OTHER"}, 403),  # not my grid
+        # Refused, not cut to fit the column (nor a 500 on PostgreSQL): address, phone, name, device id, NUL.
+        *[
+            ({"api_key": "KEY", "service_code": "04-001", "description": "x", "address_id": "GRID", **extra}, 400)
+            for extra in (
+                {"address_string": "路" * 201},
+                {"phone": "1" * 21},
+                {"last_name": "王" * 51},
+                {"device_id": "d" * 65},
+                {"description": "x\x00y"},
+                {"description": "x" * 5001},
+            )
+        ],
     ],
 )
 def test_malformed_or_unauthorised_posts_are_4xx_in_the_spec_format(client, world, flood_item, key, data, status):

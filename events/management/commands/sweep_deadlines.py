@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from events.sweep import sweep_due
+from events.sweep import describe, sweep_due
 
 
 class Command(BaseCommand):
@@ -10,4 +10,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = sweep_due()
-        self.stdout.write(", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing due")
+        self.stdout.write(describe(counts))
