@@ -30,6 +30,7 @@ import hmac
 import logging
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -66,6 +67,10 @@ from .workcalendar import add_elapsed, add_time, elapsed, working_hours_between
 
 logger = logging.getLogger(__name__)
 S = EventStatus
+
+#: How long before the report a problem may have been discovered; older dates are typos
+#: (e.g. 1926 for 2026) that would count as a century of reporting lateness (Art. 29).
+MAX_DISCOVERY_AGE = datetime.timedelta(days=366)
 
 CORRECTABLE_FIELDS = ("title", "description", "address", "attributes", "contact_name", "contact_phone")
 
@@ -331,6 +336,8 @@ def _validate_report(
         errors.setdefault("discovered_at", []).append(_("请填写发现时间。"))
     elif discovered_at > now:
         errors.setdefault("discovered_at", []).append(_("发现时间不能晚于上报时间。"))
+    elif discovered_at < now - MAX_DISCOVERY_AGE:
+        errors.setdefault("discovered_at", []).append(_("发现时间不能早于上报前一年，请核对。"))
     if (latitude is None) != (longitude is None):
         errors.setdefault("latitude", []).append(_("经纬度须同时填写。"))
     if latitude is not None and longitude is not None:
@@ -1175,9 +1182,18 @@ def _patrol_area(actor, area) -> Area:
 
 
 def patrol_start(*, actor, area, notes="", at=None) -> Patrol:
-    """Start a patrol (巡查走访) in one of the actor's grids. Who: grid staff (`report_event`)."""
+    """Start a patrol (巡查走访) in one of the actor's grids. Who: grid staff (`report_event`).
+
+    One open patrol per person: raises `Conflict` (409) while the actor's previous patrol
+    has not ended, so patrol time is never counted twice (Art. 15).
+    """
     area = _patrol_area(actor, area)
-    return Patrol.objects.create(area=area, user=actor, started_at=_now(at), notes=notes or "")
+    with transaction.atomic():
+        # Lock the actor's row so two concurrent starts cannot both pass the check.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        if Patrol.objects.filter(user=actor, ended_at__isnull=True).exists():
+            raise Conflict(_("您还有一次巡查尚未结束，请先结束它再开始新的巡查。"))
+        return Patrol.objects.create(area=area, user=actor, started_at=_now(at), notes=notes or "")
 
 
 def patrol_end(*, actor, patrol, households_visited=0, notes="", at=None) -> Patrol:

@@ -49,6 +49,11 @@ def test_report_validates_times_coordinates_and_fields(world):
     with pytest.raises(ValidationError) as exc:
         world.report(discovered_at=timezone.now() + datetime.timedelta(minutes=5))
     assert "discovered_at" in errors(exc)
+    # A typo'd year (1926 for 2026) is refused, not counted as a century of lateness.
+    with pytest.raises(ValidationError) as exc:
+        world.report(discovered_at=timezone.now() - datetime.timedelta(days=400))
+    assert "discovered_at" in errors(exc)
+    assert world.report(discovered_at=timezone.now() - datetime.timedelta(days=300)).pk
     with pytest.raises(ValidationError) as exc:
         world.report(latitude=95, longitude=121.5, datum="")
     assert {"latitude", "datum"} <= set(errors(exc))
@@ -109,9 +114,11 @@ def test_numbers_are_daily_sequences(world):
 
 
 def test_report_from_a_patrol_links_back(world):
-    from events.exceptions import NotFound, PermissionDenied
+    from events.exceptions import Conflict, NotFound, PermissionDenied
 
     patrol = s.patrol_start(actor=world.worker, area=world.tree.grid)
+    with pytest.raises(Conflict):  # one open patrol per person
+        s.patrol_start(actor=world.worker, area=world.tree.micro_grid)
     ev = world.report(patrol=patrol, area=world.tree.micro_grid)
     assert ev.source == Source.PATROL and ev.patrol == patrol
     patrol = s.patrol_end(actor=world.worker, patrol=patrol, households_visited=12, notes="走访 12 户")
