@@ -36,3 +36,24 @@ def event_by_tracking_code(code: str) -> Event | None:
     if len(code) != 12:
         return None
     return Event.objects.filter(tracking_code=code).first()
+
+
+def event_contact(user, event: Event) -> dict | None:
+    """The citizen's contact on a demand or complaint as `user` may see it (Art. 10, 19; PIPL).
+
+    `{"name", "phone", "can_reveal"}` with the name and phone MASKED (`personnel.masking`),
+    and whether `user` may reveal them (`events.services.event_contact_unmask`); None
+    when the event has no contact (staff reports) or `user` may not see it (see
+    `events.workflow.may_see_masked_contact`). Assumes `user` may see the event.
+    """
+    from personnel.masking import mask_mobile, mask_name
+
+    from .workflow import may_reveal_contact, may_see_masked_contact
+
+    if not (event.contact_name or event.contact_phone) or not may_see_masked_contact(user, event):
+        return None
+    return {
+        "name": mask_name(event.contact_name),
+        "phone": mask_mobile(event.contact_phone),
+        "can_reveal": may_reveal_contact(user, event),
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import contact, views
 
 app_name = "events"
 urlpatterns = [
@@ -17,3 +17,4 @@ urlpatterns = [
     path("<str:number>/steps/<str:name>/", views.step, name="step"),
     path("<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),
 ]
+urlpatterns += [path("<str:number>/contact/", contact.contact, name="contact")]

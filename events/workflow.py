@@ -151,3 +151,37 @@ def available_steps(actor, event) -> list[str]:
         for name, step in STEPS.items()
         if None not in step.sources and event.status in step.sources and WHO[step.who](actor, event)
     ]
+
+
+# Who may see the citizen's contact (Art. 10, 19; PIPL) -----------------------------------
+# Not steps: reading personal data changes nothing. Both assume the actor may see the event.
+
+
+def is_active_handler(actor, event) -> bool:
+    """Handler of a unit the event is dispatched to now (lead or co-handling, active)."""
+    from .models import Dispatch
+
+    if not actor or not actor.is_authenticated:
+        return False
+    units = unit_ids(actor, "handler")
+    return Dispatch.objects.filter(event_id=event.pk, active=True, unit_id__in=units).exists()
+
+
+def may_reveal_contact(actor, event) -> bool:
+    """Whether `actor` acts on `event` and so may call the citizen back: dispatchers and
+    supervisors over its grid (`is_overseer`), or handlers of a unit it is dispatched to
+    now (`is_active_handler`). Says nothing about whether the event has a contact."""
+    return is_overseer(actor, event) or is_active_handler(actor, event)
+
+
+def may_see_masked_contact(actor, event) -> bool:
+    """Whether `actor` may see the contact masked: those who may reveal it, the reporter,
+    the grid's staff (`report_event` on its grid) and handlers of units it was ever
+    dispatched to (returned or superseded dispatches)."""
+    from .models import Dispatch
+
+    if not actor or not actor.is_authenticated:
+        return False
+    if actor.pk == event.reporter_id or may_reveal_contact(actor, event) or is_reporter_staff(actor, event):
+        return True
+    return Dispatch.objects.filter(event_id=event.pk, unit_id__in=unit_ids(actor, "handler")).exists()

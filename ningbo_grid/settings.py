@@ -299,6 +299,7 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "events.choices.EventStatus",
         "EventSourceEnum": "events.choices.Source",
         "ActionKindEnum": "events.choices.ActionKind",
+        "EventLevelEnum": "events.choices.HandlingLevel",
     },
 }
 

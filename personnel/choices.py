@@ -103,3 +103,15 @@ class PersonalField(models.TextChoices):
 
     MOBILE = "mobile", _("手机号码")
     ID_NUMBER = "id_number", _("身份证号码")
+
+
+class AccessedField(models.TextChoices):
+    """What an access-log row (`PersonalDataAccess.field`) says was revealed.
+
+    A staff member's mobile or ID number (`PersonalField`, Art. 16), or the contact
+    (name and phone together) of the citizen behind a demand or complaint (Art. 10, 19).
+    """
+
+    MOBILE = PersonalField.MOBILE.value, PersonalField.MOBILE.label
+    ID_NUMBER = PersonalField.ID_NUMBER.value, PersonalField.ID_NUMBER.label
+    CONTACT = "contact", _("诉求人姓名和电话")

@@ -1,8 +1,22 @@
 """Server-side masking of personal data (Art. 11, 16; PIPL).
 
 Every serializer, template and admin list shows these masked forms; the clear value is
-only returned by `personnel.services.staff_unmask`, which logs the access.
+only returned by `personnel.services.staff_unmask` (staff) and
+`events.services.event_contact_unmask` (the citizen behind a demand or complaint), which
+log the access.
 """
+
+
+def mask_name(value: str) -> str:
+    """'王小明' → '王**': the first character kept, always two stars (Art. 10, 19; PIPL).
+
+    Always two stars, so the mask does not reveal the name's length. A one-character
+    value is fully starred; surrounding blanks are ignored; empty stays empty.
+    """
+    value = (value or "").strip()
+    if len(value) < 2:
+        return "*" * len(value)
+    return f"{value[0]}**"
 
 
 def mask_mobile(value: str) -> str:

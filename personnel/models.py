@@ -17,6 +17,7 @@ from grids.models import Area
 
 from . import scope
 from .choices import (
+    AccessedField,
     Department,
     GridRole,
     OrgKind,
@@ -349,9 +350,13 @@ class TeamMember(models.Model):
 
 
 class PersonalDataAccess(models.Model):
-    """One unmasking of a staff member's personal data (Art. 16; PIPL): never the value.
+    """One unmasking of personal data (Art. 10, 16, 19; PIPL): who, whose, what, when, why; never the value.
 
-    Written by `personnel.services.staff_unmask` only; read-only in the admin.
+    The subject is either a staff member (`staff`: their mobile or ID number, written by
+    `personnel.services.staff_unmask`) or the citizen behind a demand or complaint
+    (`event`: its contact name and phone, written by
+    `events.services.event_contact_unmask`); exactly one of the two is set, and the
+    field matches it (database constraint). Read-only in the admin.
     `at` is an aware datetime (stored UTC).
     """
 
@@ -362,9 +367,22 @@ class PersonalDataAccess(models.Model):
         verbose_name=_("查看人"),
     )
     staff = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, related_name="data_accesses", verbose_name=_("被查看人员")
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="data_accesses",
+        verbose_name=_("被查看人员"),
     )
-    field = models.CharField(_("字段"), max_length=12, choices=PersonalField.choices)
+    event = models.ForeignKey(
+        "events.Event",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_accesses",
+        verbose_name=_("诉求事件"),
+    )
+    field = models.CharField(_("字段"), max_length=12, choices=AccessedField.choices)
     purpose = models.CharField(_("查看事由"), max_length=200)
     at = models.DateTimeField(_("查看时间"), auto_now_add=True, db_index=True)
 
@@ -372,9 +390,19 @@ class PersonalDataAccess(models.Model):
         verbose_name = _("个人信息查看记录")
         verbose_name_plural = _("个人信息查看记录")
         ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(staff__isnull=False, event__isnull=True, field__in=PersonalField.values)
+                    | Q(staff__isnull=True, event__isnull=False, field=AccessedField.CONTACT)
+                ),
+                name="personal_data_access_one_subject",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.actor} {self.staff.name} {self.get_field_display()}"
+        subject = self.staff.name if self.staff_id else getattr(self.event, "number", "")
+        return f"{self.actor} {subject} {self.get_field_display()}"
 
 
 class WorkStation(models.Model):

@@ -2,18 +2,23 @@
 
 Times are ISO 8601 with the zone (stored UTC, rendered in Asia/Shanghai). Areas and
 catalogue items are referred to by their codes, organisations by id. Personal data
-of the public (contact name and phone) is never returned.
+of the public (the contact name and phone of a demand or complaint) is only returned
+masked, in one event's detail (`EventDetailSerializer.contact`) to those who may see
+it, and in clear only by the logged `POST /events/{number}/contact/`.
 """
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.choices import Grade, TimeUnit
 from grids.models import Area
+from personnel.masking import mask_mobile, mask_name
 
-from ..choices import Datum, RejectReason, RequestKind, Source
+from .. import selectors
+from ..choices import ActionKind, Datum, RejectReason, RequestKind, Source
 from ..models import Action, Attachment, Event, Notification, Patrol
-from ..services import CORRECTABLE_FIELDS
+from ..services import CONTACT_PURPOSE_MESSAGES, CORRECTABLE_FIELDS
 
 
 class AreaCodeField(serializers.SlugRelatedField):
@@ -102,6 +107,10 @@ class EventReportSerializer(serializers.Serializer):
     external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
+#: How each contact field is masked when an API answer shows it (personnel.masking).
+CONTACT_MASKS = {"contact_name": mask_name, "contact_phone": mask_mobile}
+
+
 class ActionSerializer(serializers.ModelSerializer):
     """One timeline row."""
 
@@ -123,6 +132,21 @@ class ActionSerializer(serializers.ModelSerializer):
             "data",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        """A correction of the contact keeps the old and new values in the audit trail;
+        the API shows them masked (Art. 10, 19; PIPL)."""
+        data = super().to_representation(instance)
+        changes = (data.get("data") or {}).get("changes") if instance.kind == ActionKind.CORRECTION else None
+        if isinstance(changes, dict) and changes.keys() & CONTACT_MASKS.keys():
+            changes = {
+                field: {k: CONTACT_MASKS[field](v) for k, v in diff.items()}
+                if field in CONTACT_MASKS and isinstance(diff, dict)
+                else diff
+                for field, diff in changes.items()
+            }
+            data["data"] = {**data["data"], "changes": changes}
+        return data
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -215,3 +239,49 @@ class NotificationSerializer(serializers.ModelSerializer):
         model = Notification
         fields = ["id", "kind", "title", "body", "event", "created_at", "read_at"]
         read_only_fields = fields
+
+
+# The citizen's contact (Art. 10, 19; PIPL) ----------------------------------------------------
+
+
+class EventContactSerializer(serializers.Serializer):
+    """The contact of a demand or complaint, MASKED, and whether you may reveal it."""
+
+    name = serializers.CharField(help_text="masked: first character and two stars")
+    phone = serializers.CharField(help_text="masked: 138****5678")
+    can_reveal = serializers.BooleanField(help_text="whether POST /events/{number}/contact/ would answer you")
+
+
+class EventDetailSerializer(EventSerializer):
+    """One event as read (`GET /events/{number}/`): the listed fields plus `contact`,
+    the citizen's contact masked; null for staff reports and for viewers who may not see it
+    (those who act on the event, the reporter, the grid's staff and handling units may)."""
+
+    contact = serializers.SerializerMethodField()
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "contact"]
+        read_only_fields = fields
+
+    @extend_schema_field(EventContactSerializer(allow_null=True))
+    def get_contact(self, obj) -> dict | None:
+        request = self.context.get("request")
+        contact = selectors.event_contact(request.user, obj) if request is not None else None
+        return EventContactSerializer(contact).data if contact else None
+
+
+class ContactRevealSerializer(serializers.Serializer):
+    """Why you need the contact: logged with the reveal (2–200 characters)."""
+
+    purpose = serializers.CharField(
+        min_length=2,
+        max_length=200,
+        error_messages=CONTACT_PURPOSE_MESSAGES,
+    )
+
+
+class ContactSerializer(serializers.Serializer):
+    """The citizen's contact in clear (answer of the logged reveal)."""
+
+    contact_name = serializers.CharField()
+    contact_phone = serializers.CharField()

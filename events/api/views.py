@@ -124,12 +124,18 @@ class EventViewSet(
         "verify": "handle",
         "close": "handle",
         "urge": "handle",
+        "contact": "handle",
     }
 
     def get_queryset(self):
         return Event.objects.restrict(self.request.user).select_related(
             "item", "item_version", "area", "township", "county", "lead_unit"
         )
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.EventDetailSerializer  # the masked contact: one event, not every list row
+        return super().get_serializer_class()
 
     def create(self, request, *args, **kwargs):
         data = s.EventReportSerializer(data=request.data)
@@ -204,6 +210,28 @@ class EventViewSet(
         data.is_valid(raise_exception=True)
         event = services.event_correct(actor=request.user, event=event, **data.validated_data)
         return Response(s.EventSerializer(event).data, headers={"ETag": etag_of(event)})
+
+    @extend_schema(
+        request=s.ContactRevealSerializer,
+        responses={
+            200: s.ContactSerializer,
+            400: ERRORS[400],
+            403: OpenApiResponse(description="you may see the event but do not act on it"),
+            404: OpenApiResponse(description="not found, outside your jurisdiction, or no contact (staff report)"),
+        },
+        summary="Reveal the citizen's contact (logged with the purpose; Art. 10, 19, PIPL)",
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def contact(self, request, number=None):
+        """The contact name and phone of a demand or complaint in clear, for those who act on
+        the event (dispatchers and supervisors over its grid, handlers of a unit it is
+        dispatched to now). Each call writes one access-log row (who, event, when, purpose;
+        never the values). Not cached."""
+        event = self.get_object()
+        data = s.ContactRevealSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = services.event_contact_unmask(actor=request.user, event=event, **data.validated_data)
+        return Response(s.ContactSerializer(contact).data, headers={"Cache-Control": "no-store"})
 
     accept = _step("accept", services.event_accept, s.TextSerializer, "Accept (受理)")
     reject = _step("reject", services.event_reject, s.RejectSerializer, "Reject (不予受理)")

@@ -148,3 +148,28 @@ def test_a_new_grid_is_only_reached_by_those_above_it(tree):
     from personnel.scope import has_area_perm
 
     assert not has_area_perm(leader, "view_area", new_grid)
+
+
+def test_mask_name_keeps_the_first_character_and_always_two_stars():
+    from personnel.masking import mask_name
+
+    assert [mask_name(v) for v in ("王小明", "欧阳娜娜", "李四", "王", "", None, " Smith ")] == [
+        "王**",
+        "欧**",
+        "李**",
+        "*",
+        "",
+        "",
+        "S**",
+    ]
+
+
+@pytest.mark.django_db
+def test_an_access_log_row_names_exactly_one_subject():
+    from django.db import IntegrityError, transaction
+
+    from personnel.models import PersonalDataAccess
+    from tests.factories import UserFactory
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PersonalDataAccess.objects.create(actor=UserFactory(), field="contact", purpose="回访")
