@@ -299,20 +299,65 @@ def _after_commit(event_ids, now, stamp):
 
     def _signals():
         fresh = Event.objects.in_bulk(event_ids)
+        concerned = _concerned_organisations(fresh.values())
+        batch: dict = {}  # shared by this batch's sends (see events.signals)
         alerts = Alert.objects.filter(event_id__in=event_ids, fired_at=now).order_by("event_id", "due_at")
         for event_id, stage in alerts.values_list("event_id", "stage"):
+            event = fresh[event_id]
+            lead = {event.lead_unit_id} if event.lead_unit_id else set()
+            event.webhook_organisation_ids = lambda lead=lead: lead  # overdue alerts: the lead unit
             try:
-                event_overdue.send(sender=Event, event=fresh[event_id], stage=stage)
+                event_overdue.send(sender=Event, event=event, stage=stage, batch=batch)
             except Exception:
                 logger.exception("event_overdue listener failed for event %s", event_id)
         kinds = [ActionKind.WARNING, ActionKind.OVERDUE, ActionKind.AUTO_ESCALATE]
         for action in Action.objects.filter(event_id__in=event_ids, at=now, kind__in=kinds).order_by("id"):
+            event = fresh[action.event_id]
+            ids = concerned.get(event.pk, set())
+            event.webhook_organisation_ids = lambda ids=ids: ids  # state changes: units and authorities
             try:
-                event_changed.send(sender=Event, event=fresh[action.event_id], action=action)
+                event_changed.send(sender=Event, event=event, action=action, batch=batch)
             except Exception:
                 logger.exception("event_changed listener failed for event %s", action.event_id)
+        for event in fresh.values():
+            event.__dict__.pop("webhook_organisation_ids", None)
 
     transaction.on_commit(_signals)
+
+
+def _concerned_organisations(events) -> dict[int, set[int]]:
+    """Organisations concerned by a state change of each event, for all of them in two queries.
+
+    The same as `integrations.receivers.event_organisation_ids` computes one event at a
+    time: the units of the event's dispatches in its current cycle, the township office
+    of its township and the grid authority of its district.
+    """
+    from personnel.choices import OrgKind
+    from personnel.models import Organisation
+
+    from .models import Dispatch
+
+    events = list(events)
+    if not events:
+        return {}
+    concerned: dict[int, set[int]] = {event.pk: set() for event in events}
+    cycle_of = {event.pk: event.cycle for event in events}
+    for event_id, cycle, unit_id in Dispatch.objects.filter(event_id__in=list(concerned)).values_list(
+        "event_id", "cycle", "unit_id"
+    ):
+        if cycle == cycle_of[event_id]:
+            concerned[event_id].add(unit_id)
+    townships = {event.township_id for event in events}
+    counties = {event.county_id for event in events}
+    offices: dict[tuple[str, int], set[int]] = {}
+    for pk, kind, area_id in Organisation.objects.filter(
+        Q(kind=OrgKind.TOWNSHIP_OFFICE, area_id__in=townships) | Q(kind=OrgKind.AUTHORITY, area_id__in=counties)
+    ).values_list("pk", "kind", "area_id"):
+        offices.setdefault((kind, area_id), set()).add(pk)
+    for event in events:
+        concerned[event.pk] |= offices.get((OrgKind.TOWNSHIP_OFFICE, event.township_id), set())
+        concerned[event.pk] |= offices.get((OrgKind.AUTHORITY, event.county_id), set())
+    return concerned
 
 
 def sweep_due(now=None) -> dict:

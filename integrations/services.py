@@ -188,8 +188,13 @@ def webhook_subscription_rotate_secret(*, actor, subscription: WebhookSubscripti
     return subscription
 
 
-def webhook_emit(*, event_type: str, organisation_ids: Iterable[int], payload: dict) -> list[WebhookDelivery]:
+def webhook_emit(
+    *, event_type: str, organisation_ids: Iterable[int], payload: dict, subscriptions=None
+) -> list[WebhookDelivery]:
     """Queue `payload` for every active subscription of `organisation_ids` to `event_type`.
+
+    `subscriptions` (optional): the active subscriptions, read once by a caller that emits
+    many at once (the deadline sweep's batch), instead of one query per call.
 
     The events app (or `integrations.receivers`) calls this inside or outside a
     transaction; deliveries are rows written now and sent by Celery after commit.
@@ -203,10 +208,12 @@ def webhook_emit(*, event_type: str, organisation_ids: Iterable[int], payload: d
     if not organisation_ids:
         return []
     now = timezone.now()
+    if subscriptions is None:
+        subscriptions = WebhookSubscription.objects.filter(organisation_id__in=organisation_ids, is_active=True)
     subscriptions = [
         s
-        for s in WebhookSubscription.objects.filter(organisation_id__in=organisation_ids, is_active=True)
-        if event_type in s.event_types
+        for s in subscriptions
+        if s.is_active and s.organisation_id in organisation_ids and event_type in s.event_types
     ]
     deliveries = []
     for subscription in subscriptions:
