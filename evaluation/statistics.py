@@ -2,8 +2,10 @@
 
 Every function takes an `Area` (the subtree root) and local dates `start`…`end`
 (inclusive) and costs one query whatever the number of events: rollup rows are
-selected by the MPTT range of their grid. `key_figures_direct` computes the same key
-figures straight from the event record (to check the rollups, and in tests).
+selected by the MPTT range of their grid (per-district rows for district and city
+dashboards, per-grid-and-day rows for the grid ranking: see `evaluation.rollups`).
+`key_figures_direct` computes the same key figures straight from the event record (to
+check the rollups, and in tests).
 """
 
 from __future__ import annotations
@@ -17,19 +19,25 @@ from django.utils import timezone
 from catalog.choices import Category, Grade
 from events.choices import OPEN_STATUSES, EventStatus
 from events.models import Event, Satisfaction
+from grids.choices import Level
 from grids.models import Area
 
 from .indicators import Span, _hours_over, pct
-from .models import DailyRollup, RollupRun
-from .rollups import COUNTS, LATE_REPORT_HOURS
+from .models import CountyRollup, DailyRollup, GridRollup, GridWindowRollup, RollupRun
+from .rollups import COUNTS, LATE_REPORT_HOURS, WINDOW_DAYS
 
 
-def _rows(area: Area, start: datetime.date, end: datetime.date):
-    return DailyRollup.objects.filter(
+def _rows(area: Area, start: datetime.date, end: datetime.date, model=None):
+    """Rollup rows of the subtree and dates: per district for a district or the city (the same
+    sums, ~1,000 rows a day for the whole city), per grid below (`model` forces one)."""
+    if model is None:
+        model = CountyRollup if area.level in (Level.CITY, Level.COUNTY) else DailyRollup
+    return model.objects.filter(
         date__gte=start,
         date__lte=end,
         area__tree_id=area.tree_id,
         area__lft__gte=area.lft,
+        area__lft__lte=area.rght,
         area__rght__lte=area.rght,
     )
 
@@ -154,25 +162,32 @@ def grid_ranking(area: Area, start: datetime.date, end: datetime.date, limit: in
 
     `[{"area__code", "area__name", "reported", "closed", "due", "on_time", "overdue", "on_time_rate", "closure_rate"}]`.
     """
-    rows = (
-        _rows(area, start, end)
-        .values("area__code", "area__name")
-        .annotate(
-            reported=Sum("reported"),
-            rejected=Sum("rejected"),
-            closed=Sum("closed"),
-            due=Sum("due"),
-            on_time=Sum("on_time"),
-            overdue=Sum("overdue"),
+    sums = ("reported", "rejected", "closed", "due", "on_time", "overdue")
+    days = (end - start).days + 1
+    if days in WINDOW_DAYS and GridWindowRollup.objects.filter(end=end, days=days).exists():
+        # The same sums, kept per grid for the standard windows up to today: no grouping.
+        rows = GridWindowRollup.objects.filter(
+            end=end,
+            days=days,
+            area__tree_id=area.tree_id,
+            area__lft__gte=area.lft,
+            area__lft__lte=area.rght,
+            area__rght__lte=area.rght,
         )
-        .annotate(
+    else:
+        rows = (
+            _rows(area, start, end, GridRollup)
+            .values("area__code", "area__name")
+            .annotate(**{name: Sum(name) for name in sums})
+        )
+    rows = (
+        rows.annotate(
             rate=Cast(F("on_time"), FloatField()) / NullIf(Cast(F("due"), FloatField()), 0.0),
             closure=Cast(F("closed"), FloatField()) / NullIf(Cast(F("reported") - F("rejected"), FloatField()), 0.0),
         )
         .filter(reported__gt=0)
-        .order_by(F("rate").desc(nulls_last=True), F("closure").desc(nulls_last=True), "-reported", "area__code")[
-            :limit
-        ]
+        .order_by(F("rate").desc(nulls_last=True), F("closure").desc(nulls_last=True), "-reported", "area__code")
+        .values("area__code", "area__name", *sums)[:limit]
     )
     result = []
     for r in rows:
@@ -186,13 +201,8 @@ def overdue_list(user, area: Area, limit: int = 20):
     """Open events of the subtree past their completion deadline, most overdue first (the user's reach)."""
     return (
         Event.objects.restrict(user)
-        .filter(
-            status__in=OPEN_STATUSES,
-            complete_due_at__lt=timezone.now(),
-            area__tree_id=area.tree_id,
-            area__lft__gte=area.lft,
-            area__rght__lte=area.rght,
-        )
+        .filter(status__in=OPEN_STATUSES, complete_due_at__lt=timezone.now())
+        .within(area)
         .select_related("area", "lead_unit")
         .order_by("complete_due_at")[:limit]
     )
