@@ -133,8 +133,12 @@ class EventViewSet(
     }
 
     def get_queryset(self):
-        return Event.objects.restrict(self.request.user).select_related(
-            "item", "item_version", "area", "township", "county", "lead_unit"
+        # The three tree nodes come in separate small queries: joining grids_area three times
+        # made PostgreSQL spend 5-13 ms planning a 0.3 ms page (7 relations, 29 event indexes).
+        return (
+            Event.objects.restrict(self.request.user)
+            .select_related("item", "item_version", "lead_unit")
+            .prefetch_related("area", "township", "county")
         )
 
     def create(self, request, *args, **kwargs):
