@@ -188,6 +188,11 @@ def webhook_subscription_rotate_secret(*, actor, subscription: WebhookSubscripti
     return subscription
 
 
+#: The webhook event types (a Django choices' `.values` is rebuilt on every access; the
+#: deadline sweep emits tens of thousands at once).
+_EVENT_TYPES = frozenset(WebhookEventType.values)
+
+
 def webhook_emit(
     *, event_type: str, organisation_ids: Iterable[int], payload: dict, subscriptions=None
 ) -> list[WebhookDelivery]:
@@ -202,7 +207,7 @@ def webhook_emit(
     is `{"id": <delivery uuid>, "type": event_type, "created_at": ISO 8601 UTC,
     "data": payload}`. Returns the deliveries made (possibly none).
     """
-    if event_type not in WebhookEventType.values:
+    if event_type not in _EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
     organisation_ids = {int(i) for i in organisation_ids if i is not None}
     if not organisation_ids:
