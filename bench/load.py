@@ -97,6 +97,8 @@ def main(argv=None) -> None:
         if run.available(path):
             body = {k: v.format(**subj) for k, v in ep.body.items()} or None
             entry = {"name": ep.name, "user": subj["users"][ep.user], "method": ep.method, "path": path, "body": body}
+            if ep.follow:  # cursor pages cannot be fixed in advance: the load run reads the first one
+                entry["name"], entry["weight"] = ep.name.split(",")[0] + ", first page", MIX_WEIGHTS.get(ep.name, 1)
             if ep.name == "dispatch":  # many events: concurrent users rarely step on the same one (409)
                 entry["paths"] = [ep.path.format(**{**subj, "open_event": n}) for n in subj["open_events"]]
             mix.append(entry)
@@ -114,7 +116,7 @@ def main(argv=None) -> None:
             if ep.peer
         ]
     for m in mix:
-        m["weight"] = MIX_WEIGHTS.get(m["name"].removeprefix("peer: "), 1)
+        m.setdefault("weight", MIX_WEIGHTS.get(m["name"].removeprefix("peer: "), 1))
     (root / "bench" / "out").mkdir(exist_ok=True)
     server = run.Server(args.port, args.workers)
     try:
