@@ -189,14 +189,21 @@ def _refresh_windows(end: datetime.date) -> None:
     for days in WINDOW_DAYS:
         rows = (
             GridRollup.objects.filter(date__gte=end - datetime.timedelta(days=days - 1), date__lte=end)
-            .values("area_id")
+            .values("area_id", "area__code", "area__name", "area__tree_id", "area__lft")
             .annotate(**{f"s_{name}": Sum(name) for name in WINDOW_COUNTS})
             .order_by()
         )
         GridWindowRollup.objects.bulk_create(
             (
                 GridWindowRollup(
-                    end=end, days=days, area_id=r["area_id"], **{name: r[f"s_{name}"] for name in WINDOW_COUNTS}
+                    end=end,
+                    days=days,
+                    area_id=r["area_id"],
+                    code=r["area__code"],
+                    name=r["area__name"],
+                    tree_id=r["area__tree_id"],
+                    lft=r["area__lft"],
+                    **{name: r[f"s_{name}"] for name in WINDOW_COUNTS},
                 )
                 for r in rows.iterator(chunk_size=5000)
             ),

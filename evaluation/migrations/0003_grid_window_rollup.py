@@ -17,6 +17,10 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("end", models.DateField()),
                 ("days", models.PositiveSmallIntegerField()),
+                ("code", models.CharField(max_length=18)),
+                ("name", models.CharField(max_length=100)),
+                ("tree_id", models.PositiveIntegerField()),
+                ("lft", models.PositiveIntegerField()),
                 ("reported", models.PositiveIntegerField(default=0)),
                 ("rejected", models.PositiveIntegerField(default=0)),
                 ("closed", models.PositiveIntegerField(default=0)),
@@ -31,6 +35,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "网格窗口汇总",
                 "verbose_name_plural": "网格窗口汇总",
+                "indexes": [models.Index(fields=["end", "days", "tree_id", "lft"], name="grid_window_range")],
                 "constraints": [models.UniqueConstraint(fields=("end", "days", "area"), name="grid_window_once")],
             },
         ),
