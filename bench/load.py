@@ -53,7 +53,11 @@ if os.environ.get("BENCH_MIX"):  # the locustfile half (locust monkey-patches on
         def on_start(self):
             # Signed in already (a working day): reuse the runner's session, as a browser tab does.
             mix = json.loads(os.environ["BENCH_MIX"])
-            self.username = random.choice(sorted({m["user"] for m in mix}))
+            # Each simulated user is one of the sample logins, chosen so that the whole run
+            # follows MIX_WEIGHTS (a login with more of the mix is more users).
+            users = sorted({m["user"] for m in mix})
+            share = [sum(m["weight"] for m in mix if m["user"] == u) for u in users]
+            self.username = random.choices(users, weights=share)[0]
             self.mix = [m for m in mix if m["user"] == self.username]
             cookies = self.mix[0]["cookies"]
             for name, value in cookies.items():

@@ -365,6 +365,9 @@ class Server:
                 "--worker-class=gthread",
                 "--threads=2",
                 f"--bind=127.0.0.1:{port}",
+                # Longer than a load-run user's pause: gunicorn's default (2 s) closes idle
+                # keep-alive connections as the client reuses them (connection reset errors).
+                "--keep-alive=30",
                 "--log-level=warning",
             ],
             cwd=ROOT,
@@ -499,13 +502,14 @@ def time_sweep(n: int) -> list[list[str]]:
     # 10,000 running clocks that really fire: the newest dispatched/handling events start a new
     # cycle (as after a re-dispatch: no alert yet) with the warning time 2 minutes ago; every
     # third is also past its deadline (red card and automatic escalation). Each fires its alert
-    # rows, actions and notifications. (Generated open events are old: all already alerted.)
+    # rows, actions and notifications, and the overdue ones escalate (back at township level,
+    # so that every run escalates the same). (Generated open events are old: all alerted.)
     with connection.cursor() as cur:
         cur.execute(
             "WITH due AS (SELECT id, status, row_number() OVER (ORDER BY id DESC) AS k FROM events_event"
             " WHERE status IN ('dispatched', 'handling') ORDER BY id DESC LIMIT 10000)"
             " UPDATE events_event e SET next_alert_at = now() - interval '2 minutes', alert_level = 'none',"
-            " cycle = e.cycle + 1,"
+            " cycle = e.cycle + 1, level = 'township',"
             " accept_warn_at = CASE WHEN due.status = 'dispatched' THEN now() - interval '2 minutes'"
             " ELSE e.accept_warn_at END,"
             " accept_due_at = CASE WHEN due.status = 'dispatched' THEN now() +"
@@ -600,6 +604,7 @@ def main(argv=None) -> None:
             rows += time_sweep(args.n)
     finally:
         server.stop()
+    info["Load average at end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     write_results(Path(args.output), info, subj, rows, args)
 
 
