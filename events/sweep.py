@@ -212,15 +212,17 @@ def _notify(cursor, fired, stamp) -> None:
         return
     qn = connection.ops.quote_name
     created = connection.ops.adapt_datetimefield_value(stamp)
-    # created_at is written as given (the e-mail digest after commit finds the rows by it).
-    cursor.executemany(
-        f"INSERT INTO {qn(Notification._meta.db_table)} (user_id, event_id, kind, title, body, created_at)"  # noqa: S608
-        " VALUES (%s, %s, %s, %s, %s, %s)",
-        [
-            (user_id, event_id, str(kind), title, body, created)
-            for (user_id, event_id, kind, title), body in rows.items()
-        ],
-    )
+    table = qn(Notification._meta.db_table)
+    values = [(user, event, str(kind), title, body, created) for (user, event, kind, title), body in rows.items()]
+    # created_at is written as given (the e-mail digest after commit finds the rows by it);
+    # 500 rows a statement. Only the quoted table name and placeholders are interpolated.
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, event_id, kind, title, body, created_at) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
+            [value for row in chunk for value in row],
+        )
 
 
 def _labels():
@@ -283,12 +285,18 @@ def _sweep_batch(now, counts: Counter) -> int:
             Event.objects.filter(pk__in=yellow_complete).update(
                 alert_level=AlertLevel.YELLOW, next_alert_at=F("complete_due_at"), **bump
             )
-        if red:
-            Event.objects.filter(pk__in=red).update(alert_level=AlertLevel.RED, next_alert_at=None, **bump)
-        if overdue_ids:
-            counts["escalated"] += Event.objects.filter(pk__in=overdue_ids, level=HandlingLevel.TOWNSHIP).update(
-                level=HandlingLevel.COUNTY
+        # Overdue township events go red and up to the district in the same write (one new row
+        # version each, not two); `level` was read under the row lock.
+        level_of = {ev.pk: ev.level for ev in events}
+        escalate = {pk for pk in overdue_ids if level_of[pk] == HandlingLevel.TOWNSHIP}
+        if escalate:
+            Event.objects.filter(pk__in=escalate).update(
+                alert_level=AlertLevel.RED, next_alert_at=None, level=HandlingLevel.COUNTY, **bump
             )
+        if overdue_ids:
+            counts["escalated"] += len(escalate)
+        if red := [pk for pk in red if pk not in escalate]:
+            Event.objects.filter(pk__in=red).update(alert_level=AlertLevel.RED, next_alert_at=None, **bump)
         for ev in stale:
             ev.next_alert_at = compute_next_alert(ev)
         if stale:
