@@ -276,7 +276,7 @@ class CountyRollup(_ItemDayRollup):
     """`DailyRollup` summed per district (county) for one local day, item and grade.
 
     `area` is the district above the grid (the grid itself where no district is above
-    it). What the district and city dashboards read: about 1,000 rows a day for the
+    it). What the district and city dashboards read: about 800 rows a day for the
     whole city instead of one per grid, item and grade. Rebuilt with `DailyRollup` by
     `evaluation.rollups.rollup_refresh`.
     """

@@ -6,7 +6,7 @@ item, grade and category), so its cost follows the number of groups, not of even
 The beat task refreshes today and yesterday every 10 minutes; `manage.py
 rollup_rebuild` rebuilds history after corrections. The same refresh sums the grid rows into
 `CountyRollup` (per district: what district and city dashboards read) and `GridRollup`
-(per grid and day: the grid ranking), so an upper-level dashboard reads ~1,000 rows a
+(per grid and day: the grid ranking), so an upper-level dashboard reads ~800 rows a
 day, not one per grid, item and grade; and the grids' sums over the standard windows up
 to today into `GridWindowRollup` (the city's ranking of ~15,000 grids).
 """

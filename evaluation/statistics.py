@@ -29,7 +29,7 @@ from .rollups import COUNTS, LATE_REPORT_HOURS, WINDOW_DAYS
 
 def _rows(area: Area, start: datetime.date, end: datetime.date, model=None):
     """Rollup rows of the subtree and dates: per district for a district or the city (the same
-    sums, ~1,000 rows a day for the whole city), per grid below (`model` forces one)."""
+    sums, ~800 rows a day for the whole city), per grid below (`model` forces one)."""
     if model is None:
         model = CountyRollup if area.level in (Level.CITY, Level.COUNTY) else DailyRollup
     rows = model.objects.filter(date__gte=start, date__lte=end)
