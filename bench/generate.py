@@ -179,7 +179,15 @@ class Generator:
     """One run: holds the raw psycopg connection, the rng, and the ids loaded so far."""
 
     def __init__(
-        self, *, events: int, seed: int, end: datetime, jobs: int = 2, districts: int | None = None, out=sys.stdout
+        self,
+        *,
+        events: int,
+        seed: int,
+        end: datetime,
+        jobs: int = 2,
+        districts: int | None = None,
+        rollup_days: int = 0,
+        out=sys.stdout,
     ):
         import psycopg
         from django.db import connection
@@ -189,6 +197,7 @@ class Generator:
         self.n_events = events
         self.jobs = jobs
         self.districts = districts
+        self.rollup_days = rollup_days
         self.seed = seed
         self.end = end
         self.now = end
@@ -239,6 +248,9 @@ class Generator:
             self.restore_indexes()
         with self.phases("analyze"):
             self.finish()
+        if self.rollup_days:
+            with self.phases("rollups"):
+                self.rollups()
         total = time.perf_counter() - start
         log("rows: " + ", ".join(f"{k} {v:,}" for k, v in self.counts.items()))
         log(f"total {total:.1f} s")
@@ -1156,6 +1168,22 @@ class Generator:
             cur.execute("ANALYZE")
         self.conn.autocommit = False
 
+    def rollups(self) -> None:
+        """The dashboards' rollups of the last `rollup_days` local days (what their windows read)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from evaluation.rollups import rollup_refresh
+
+        today = timezone.localdate(self.end)
+        run = rollup_refresh(today - dt.timedelta(days=self.rollup_days - 1), today, now=self.end)
+        self.counts["rollup rows"] = run.rows
+        with self.conn.cursor() as cur:
+            for table in ("evaluation_dailyrollup", "evaluation_countyrollup", "evaluation_gridrollup"):
+                cur.execute(f'ANALYZE "{table}"')
+        self.conn.commit()
+
 
 CHUNKS = 10
 _CHUNK = None
@@ -1184,12 +1212,26 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the events (default 2)")
     parser.add_argument("--districts", type=int, default=None, help="only the first N districts (small runs)")
+    parser.add_argument(
+        "--rollup-days",
+        type=int,
+        default=35,
+        help="build the dashboard rollups of the last N days (default 35: the 30-day window; 0: none;"
+        " `manage.py rollup_rebuild` does all history, slowly at 5M events)",
+    )
     args = parser.parse_args(argv)
     import django
 
     django.setup()
     end = args.end or datetime.now(UTC).replace(second=0, microsecond=0)
-    Generator(events=args.events, seed=args.seed, end=end, jobs=args.jobs, districts=args.districts).run()
+    Generator(
+        events=args.events,
+        seed=args.seed,
+        end=end,
+        jobs=args.jobs,
+        districts=args.districts,
+        rollup_days=args.rollup_days,
+    ).run()
 
 
 if __name__ == "__main__":

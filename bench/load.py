@@ -1,8 +1,12 @@
 #!/usr/bin/env python
 """Load run: 50 users for 60 s against gunicorn on loopback, a realistic mix; prints rps, p95, errors.
 
-    pip install -r bench/requirements.txt
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ng_bench python bench/load.py [--users 50 --time 60]
+    python3.11 -m venv /tmp/locust-venv && /tmp/locust-venv/bin/pip install -r bench/requirements.txt
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ng_bench python bench/load.py \
+        --locust /tmp/locust-venv/bin/locust [--users 50 --time 60]
+
+locust lives in a venv of its own (`--locust`: its executable; default: this interpreter's
+`-m locust`); the locustfile half of this file needs nothing but locust.
 
 The runner starts gunicorn (as bench/run.py does), picks the sample users, builds the
 mix from the rows of `bench.run.ENDPOINTS` whose URLs exist on this checkout (weights
@@ -19,11 +23,15 @@ import random
 #: Share of each request in the mix (GETs dominate: queues are refreshed all day).
 MIX_WEIGHTS = {
     "dispatcher queue, township, first page": 30,
-    "dispatcher queue, township, page 20": 3,
+    "dispatcher queue, township, first page, 100 rows": 2,
+    "township history, page 20 (cursor)": 3,
     "handling unit task list": 20,
     "district list by state and item": 8,
     "city list by state": 4,
-    "event detail with timeline": 25,
+    "city list, all states": 2,
+    "event detail (API)": 15,
+    "event timeline (API)": 10,
+    "event detail with timeline (HTML page)": 10,
     "report (create)": 4,
     "dispatch": 2,
     "grid subtree listing": 3,
@@ -31,6 +39,7 @@ MIX_WEIGHTS = {
     "dashboard, township": 3,
     "dashboard, district": 2,
     "dashboard, city": 1,
+    "statistics API, city": 1,
 }
 
 if os.environ.get("BENCH_MIX"):  # the locustfile half (locust monkey-patches on import: not in the runner)
@@ -44,7 +53,11 @@ if os.environ.get("BENCH_MIX"):  # the locustfile half (locust monkey-patches on
         def on_start(self):
             # Signed in already (a working day): reuse the runner's session, as a browser tab does.
             mix = json.loads(os.environ["BENCH_MIX"])
-            self.username = random.choice(sorted({m["user"] for m in mix}))
+            # Each simulated user is one of the sample logins, chosen so that the whole run
+            # follows MIX_WEIGHTS (a login with more of the mix is more users).
+            users = sorted({m["user"] for m in mix})
+            share = [sum(m["weight"] for m in mix if m["user"] == u) for u in users]
+            self.username = random.choices(users, weights=share)[0]
             self.mix = [m for m in mix if m["user"] == self.username]
             cookies = self.mix[0]["cookies"]
             for name, value in cookies.items():
@@ -54,7 +67,8 @@ if os.environ.get("BENCH_MIX"):  # the locustfile half (locust monkey-patches on
         @task
         def one_request(self):
             m = random.choices(self.mix, weights=[x["weight"] for x in self.mix])[0]
-            self.client.request(m["method"], m["path"], json=m.get("body"), headers=self.headers, name=m["name"])
+            path = random.choice(m["paths"]) if m.get("paths") else m["path"]
+            self.client.request(m["method"], path, json=m.get("body"), headers=self.headers, name=m["name"])
 
 
 def main(argv=None) -> None:
@@ -70,6 +84,7 @@ def main(argv=None) -> None:
     parser.add_argument("--time", type=int, default=60, help="seconds")
     parser.add_argument("--port", type=int, default=8932)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--locust", default=None, help="locust executable (default: this interpreter -m locust)")
     args = parser.parse_args(argv)
 
     import django
@@ -85,9 +100,12 @@ def main(argv=None) -> None:
         path = ep.path.format(**subj)
         if run.available(path):
             body = {k: v.format(**subj) for k, v in ep.body.items()} or None
-            mix.append(
-                {"name": ep.name, "user": subj["users"][ep.user], "method": ep.method, "path": path, "body": body}
-            )
+            entry = {"name": ep.name, "user": subj["users"][ep.user], "method": ep.method, "path": path, "body": body}
+            if ep.follow:  # cursor pages cannot be fixed in advance: the load run reads the first one
+                entry["name"], entry["weight"] = ep.name.split(",")[0] + ", first page", MIX_WEIGHTS.get(ep.name, 1)
+            if ep.name == "dispatch":  # many events: concurrent users rarely step on the same one (409)
+                entry["paths"] = [ep.path.format(**{**subj, "open_event": n}) for n in subj["open_events"]]
+            mix.append(entry)
     note = "platform endpoints"
     if not mix:
         note = "FALLBACK: the plain-DRF peer's lists (the platform's lists are not available yet)"
@@ -102,7 +120,7 @@ def main(argv=None) -> None:
             if ep.peer
         ]
     for m in mix:
-        m["weight"] = MIX_WEIGHTS.get(m["name"].removeprefix("peer: "), 1)
+        m.setdefault("weight", MIX_WEIGHTS.get(m["name"].removeprefix("peer: "), 1))
     (root / "bench" / "out").mkdir(exist_ok=True)
     server = run.Server(args.port, args.workers)
     try:
@@ -113,11 +131,10 @@ def main(argv=None) -> None:
             m["cookies"] = cookies[m["user"]]
         env = dict(os.environ, BENCH_MIX=json.dumps(mix))
         csv_prefix = str(root / "bench" / "out" / "load")
+        locust = [args.locust] if args.locust else [sys.executable, "-m", "locust"]
         subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
             [
-                sys.executable,
-                "-m",
-                "locust",
+                *locust,
                 "-f",
                 __file__,
                 "--headless",

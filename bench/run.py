@@ -34,16 +34,23 @@ os.environ.setdefault("BENCH_PEER", "1")
 os.environ.setdefault("BENCH_COUNT_QUERIES", "1")
 
 OPEN = "reported,escalated,accepted,dispatched,handling,suspended,result_submitted,verified"
+#: What waits for a handling unit (events.views.handler_q): to sign, to handle, suspended.
+UNIT_OPEN = "dispatched,handling,suspended"
 PAGE = 20
-DEEP_PAGE = 20  # the deep page of the township queue (offset 380)
+DEEP_PAGE = 20  # the deep page of the township history (19 cursor hops: rows 381-400)
+
+
+def _statuses(csv: str) -> str:
+    return "&".join(f"status={s}" for s in csv.split(","))
 
 
 @dataclass
 class Endpoint:
     """One measured request. `path` is formatted with the subjects (see `subjects()`).
 
-    `user`: who asks (dispatcher, county, city, handler). `raw`: key of `RAW_SQL` giving
-    the same page by hand; `peer`: the same page from the plain-DRF peer; `orm`: the
+    `user`: who asks (dispatcher, county, city, handler, reporter). `follow`: cursor hops
+    (`next` links) taken before timing, for deep pages. `raw`: key of `RAW_SQL` giving the
+    same page by hand; `peer`: the same page from the plain-DRF peer; `orm`: the
     `Event.objects.restrict()` filter for the in-process query timing and EXPLAIN.
     """
 
@@ -56,44 +63,51 @@ class Endpoint:
     peer: str = ""
     orm: dict | None = None
     offset: int = 0
+    follow: int = 0
 
 
-#: What is measured. Paths follow the API design (architecture.md); edit here when the
-#: events/Open311/dashboard helpers settle their URLs, then re-run.
+#: What is measured: the platform's own URLs (events API, Open311, dashboards, grids API).
 ENDPOINTS = [
     Endpoint(
         "dispatcher queue, township, first page",
         "dispatcher",
         "GET",
-        "/api/v1/events/?township={township}&status__in=" + OPEN,
+        f"/api/v1/events/?within={{township_code}}&{_statuses(OPEN)}&page_size={PAGE}",
         raw="queue",
         peer="/bench/peer/events/?township={township}&status__in=" + OPEN,
         orm={"township_id": "{township}", "status__in": OPEN.split(",")},
     ),
     Endpoint(
-        f"dispatcher queue, township, page {DEEP_PAGE}",
+        "dispatcher queue, township, first page, 100 rows",
         "dispatcher",
         "GET",
-        "/api/v1/events/?township={township}&page=" + str(DEEP_PAGE),
+        f"/api/v1/events/?within={{township_code}}&{_statuses(OPEN)}&page_size=100",
+    ),
+    Endpoint(
+        f"township history, page {DEEP_PAGE} (cursor)",
+        "dispatcher",
+        "GET",
+        f"/api/v1/events/?within={{township_code}}&page_size={PAGE}",
         raw="township_deep",
         peer="/bench/peer/events/?township={township}&page=" + str(DEEP_PAGE),
         orm={"township_id": "{township}"},
         offset=(DEEP_PAGE - 1) * PAGE,
+        follow=DEEP_PAGE - 1,
     ),
     Endpoint(
         "handling unit task list",
         "handler",
         "GET",
-        "/api/v1/tasks/",
+        f"/api/v1/events/?lead_unit={{unit}}&{_statuses(UNIT_OPEN)}&page_size={PAGE}",
         raw="unit",
-        peer="/bench/peer/events/?lead_unit={unit}&status__in=" + OPEN,
-        orm={"lead_unit_id": "{unit}", "status__in": OPEN.split(",")},
+        peer="/bench/peer/events/?lead_unit={unit}&status__in=" + UNIT_OPEN,
+        orm={"lead_unit_id": "{unit}", "status__in": UNIT_OPEN.split(",")},
     ),
     Endpoint(
         "district list by state and item",
         "county",
         "GET",
-        "/api/v1/events/?county={county}&status=closed&item={item}",
+        f"/api/v1/events/?within={{county_code}}&status=closed&item={{item_code}}&page_size={PAGE}",
         raw="county_item",
         peer="/bench/peer/events/?county={county}&status=closed&item={item}",
         orm={"county_id": "{county}", "status": "closed", "item_id": "{item}"},
@@ -102,25 +116,45 @@ ENDPOINTS = [
         "city list by state",
         "city",
         "GET",
-        "/api/v1/events/?status=handling",
+        f"/api/v1/events/?status=handling&page_size={PAGE}",
         raw="city_state",
         peer="/bench/peer/events/?status=handling",
         orm={"status": "handling"},
     ),
-    Endpoint("event detail with timeline", "dispatcher", "GET", "/api/v1/events/{event}/"),
+    Endpoint(
+        "city list, all states",
+        "city",
+        "GET",
+        f"/api/v1/events/?page_size={PAGE}",
+        raw="city_all",
+        peer="/bench/peer/events/",
+        orm={},
+    ),
+    Endpoint("event detail (API)", "dispatcher", "GET", "/api/v1/events/{event}/"),
+    Endpoint("event timeline (API)", "dispatcher", "GET", "/api/v1/events/{event}/timeline/"),
+    Endpoint("event detail with timeline (HTML page)", "dispatcher", "GET", "/events/{event}/"),
     Endpoint(
         "report (create)",
         "reporter",
         "POST",
         "/api/v1/events/",
-        body={"item": "{item_code}", "area": "{grid}", "title": "bench", "description": "bench report"},
+        body={
+            "item": "{item_code}",
+            "area": "{grid_code}",
+            "title": "bench",
+            "description": "bench report",
+            "discovered_at": "{now}",
+        },
     ),
-    Endpoint("dispatch", "dispatcher", "POST", "/api/v1/events/{open_event}/dispatch/", body={"unit": "{unit}"}),
+    Endpoint(
+        "dispatch", "dispatcher", "POST", "/api/v1/events/{open_event}/dispatch/", body={"lead_unit": "{dispatch_unit}"}
+    ),
     Endpoint("grid subtree listing", "dispatcher", "GET", "/api/v1/grids/?within={township_code}&level=grid"),
     Endpoint("Open311 requests list", "dispatcher", "GET", "/open311/v2/requests.json"),
-    Endpoint("dashboard, township", "dispatcher", "GET", "/api/v1/evaluation/dashboard/?area={township}"),
-    Endpoint("dashboard, district", "county", "GET", "/api/v1/evaluation/dashboard/?area={county}"),
-    Endpoint("dashboard, city", "city", "GET", "/api/v1/evaluation/dashboard/?area={city}"),
+    Endpoint("dashboard, township", "dispatcher", "GET", "/evaluation/dashboard/{township_code}/"),
+    Endpoint("dashboard, district", "county", "GET", "/evaluation/dashboard/{county_code}/"),
+    Endpoint("dashboard, city", "city", "GET", "/evaluation/dashboard/{city_code}/"),
+    Endpoint("statistics API, city", "city", "GET", "/api/v1/evaluation/statistics/{city_code}/"),
 ]
 
 #: Candidate dotted paths of the deadline sweep (events helper); the first importable one is timed.
@@ -136,17 +170,19 @@ COLUMNS = (
     " e.township_id, e.county_id, e.title, e.address, e.reported_at, e.accepted_at, e.dispatched_at,"
     " e.closed_at, e.lead_unit_id, e.accept_due_at, e.complete_due_at, e.alert_level, e.version"
 )
+ORDER = " ORDER BY e.reported_at DESC, e.id DESC LIMIT 20"
 RAW_SQL = {
     "queue": f"SELECT {COLUMNS} FROM events_event e WHERE e.township_id = %(township)s"
-    " AND e.status = ANY(%(open)s) ORDER BY e.reported_at DESC, e.id DESC LIMIT 20",
+    " AND e.status = ANY(%(open)s)" + ORDER,
+    # Keyset, as the cursor does: the rows after the 380th of the township's history.
     "township_deep": f"SELECT {COLUMNS} FROM events_event e WHERE e.township_id = %(township)s"
-    f" ORDER BY e.reported_at DESC, e.id DESC LIMIT 20 OFFSET {(DEEP_PAGE - 1) * PAGE}",
+    " AND (e.reported_at, e.id) < (%(deep_at)s, %(deep_id)s)" + ORDER,
     "unit": f"SELECT {COLUMNS} FROM events_event e WHERE e.lead_unit_id = %(unit)s"
-    " AND e.status = ANY(%(open)s) ORDER BY e.reported_at DESC, e.id DESC LIMIT 20",
+    " AND e.status = ANY(%(unit_open)s)" + ORDER,
     "county_item": f"SELECT {COLUMNS} FROM events_event e WHERE e.county_id = %(county)s AND e.status = 'closed'"
-    " AND e.item_id = %(item)s ORDER BY e.reported_at DESC, e.id DESC LIMIT 20",
-    "city_state": f"SELECT {COLUMNS} FROM events_event e WHERE e.status = 'handling'"
-    " ORDER BY e.reported_at DESC, e.id DESC LIMIT 20",
+    " AND e.item_id = %(item)s" + ORDER,
+    "city_state": f"SELECT {COLUMNS} FROM events_event e WHERE e.status = 'handling'" + ORDER,
+    "city_all": f"SELECT {COLUMNS} FROM events_event e" + ORDER,
 }
 
 
@@ -197,6 +233,7 @@ def machine() -> dict[str, str]:
 def subjects() -> dict:
     """The township with the most open events, its district, a busy handling unit, events, grid."""
     from django.db import connection
+    from django.utils import timezone
 
     with connection.cursor() as cur:
         cur.execute(
@@ -205,8 +242,10 @@ def subjects() -> dict:
             [OPEN.split(",")],
         )
         township, county = cur.fetchone()
-        cur.execute("SELECT id, code FROM grids_area WHERE id IN (%s, %s, 1) ORDER BY depth", [township, county])
+        cur.execute("SELECT id, code FROM grids_area WHERE id IN (%s, %s) OR level = 'city'", [township, county])
         codes = dict(cur.fetchall())
+        cur.execute("SELECT id FROM grids_area WHERE level = 'city' ORDER BY id LIMIT 1")
+        city = cur.fetchone()[0]
         cur.execute(
             "SELECT d.unit_id FROM events_dispatch d JOIN auth_user u ON u.username = 'bench_unit_' || d.unit_id"
             " WHERE d.active GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1"
@@ -220,41 +259,68 @@ def subjects() -> dict:
         cur.execute("SELECT code FROM catalog_serviceitem WHERE id = %s", [item])
         item_code = cur.fetchone()[0]
         cur.execute(
-            "SELECT id FROM events_event WHERE township_id = %s AND status = 'closed'"
+            "SELECT number FROM events_event WHERE township_id = %s AND status = 'closed'"
             " ORDER BY reported_at DESC LIMIT 1",
             [township],
         )
         event = cur.fetchone()[0]
+        # Dispatched again and again by the township's dispatcher (a re-dispatch is allowed).
         cur.execute(
-            "SELECT id FROM events_event WHERE township_id = %s AND status = 'accepted'"
-            " ORDER BY reported_at DESC LIMIT 1",
+            "SELECT number FROM events_event WHERE township_id = %s AND level = 'township'"
+            " AND status IN ('accepted', 'dispatched') ORDER BY reported_at DESC LIMIT 1",
             [township],
         )
         row = cur.fetchone()
         open_event = row[0] if row else event
         cur.execute(
+            "SELECT number FROM events_event WHERE township_id = %s AND level = 'township'"
+            " AND status IN ('accepted', 'dispatched') ORDER BY reported_at DESC LIMIT 200",
+            [township],
+        )
+        open_events = [r[0] for r in cur.fetchall()] or [open_event]
+        cur.execute(
+            "SELECT lead_unit_id FROM events_event WHERE township_id = %s AND lead_unit_id IS NOT NULL"
+            " GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1",
+            [township],
+        )
+        dispatch_unit = cur.fetchone()[0]
+        cur.execute(
+            "SELECT reported_at, id FROM events_event WHERE township_id = %s"
+            " ORDER BY reported_at DESC, id DESC OFFSET %s LIMIT 1",
+            [township, (DEEP_PAGE - 1) * PAGE - 1],
+        )
+        deep_at, deep_id = cur.fetchone()
+        cur.execute(
             "SELECT username FROM auth_user WHERE username LIKE %s LIMIT 1", [f"bench_grid_{codes[township][:9]}%"]
         )
         reporter = cur.fetchone()[0]
         cur.execute(
-            "SELECT content_object_id FROM personnel_areagrant g JOIN auth_user u ON u.id = g.user_id"
-            " WHERE u.username = %s LIMIT 1",
+            "SELECT a.id, a.code FROM personnel_areagrant g JOIN auth_user u ON u.id = g.user_id"
+            " JOIN grids_area a ON a.id = g.content_object_id WHERE u.username = %s LIMIT 1",
             [reporter],
         )
-        grid = cur.fetchone()[0]
+        grid, grid_code = cur.fetchone()
     return {
         "township": township,
         "township_code": codes[township],
         "county": county,
         "county_code": codes[county],
-        "city": 1,
+        "city": city,
+        "city_code": codes[city],
         "unit": unit,
+        "dispatch_unit": dispatch_unit,
         "item": item,
         "item_code": item_code,
         "event": event,
         "open_event": open_event,
+        "open_events": open_events,
         "grid": grid,
+        "grid_code": grid_code,
+        "deep_at": deep_at,
+        "deep_id": deep_id,
+        "now": timezone.now().isoformat(),
         "open": OPEN.split(","),
+        "unit_open": UNIT_OPEN.split(","),
         "users": {
             "dispatcher": f"bench_township_{codes[township][:9]}",
             "county": f"bench_county_{codes[county][:6]}",
@@ -299,6 +365,9 @@ class Server:
                 "--worker-class=gthread",
                 "--threads=2",
                 f"--bind=127.0.0.1:{port}",
+                # Longer than a load-run user's pause: gunicorn's default (2 s) closes idle
+                # keep-alive connections as the client reuses them (connection reset errors).
+                "--keep-alive=30",
                 "--log-level=warning",
             ],
             cwd=ROOT,
@@ -346,11 +415,18 @@ def login(base: str, username: str, password: str):
     return session
 
 
+def follow_cursor(session, url: str, hops: int) -> str:
+    """The URL of the page `hops` cursor links after `url` (the API's `next`)."""
+    for _ in range(hops):
+        url = session.get(url, timeout=60).json()["next"]
+    return url
+
+
 def time_http(session, method: str, url: str, n: int, body=None) -> dict:
     times, queries, statuses = [], [], set()
     for i in range(n + 3):
         start = time.perf_counter()
-        response = session.request(method, url, json=body, timeout=60)
+        response = session.request(method, url, json=body, timeout=120)
         took = (time.perf_counter() - start) * 1000
         if i >= 3:  # warm-up
             times.append(took)
@@ -423,16 +499,35 @@ def time_sweep(n: int) -> list[list[str]]:
     from django.utils import timezone
 
     rows = []
+    # 10,000 running clocks that really fire: the newest dispatched/handling events start a new
+    # cycle (as after a re-dispatch: no alert yet) with the warning time 2 minutes ago; every
+    # third is also past its deadline (red card and automatic escalation). Each fires its alert
+    # rows, actions and notifications, and the overdue ones escalate (back at township level,
+    # so that every run escalates the same). (Generated open events are old: all alerted.)
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE events_event SET next_alert_at = now() - interval '1 minute' WHERE id IN ("
-            " SELECT id FROM events_event WHERE status = ANY(%s) ORDER BY id DESC LIMIT 10000)",
-            [OPEN.split(",")],
+            "WITH due AS (SELECT id, status, row_number() OVER (ORDER BY id DESC) AS k FROM events_event"
+            " WHERE status IN ('dispatched', 'handling') ORDER BY id DESC LIMIT 10000)"
+            " UPDATE events_event e SET next_alert_at = now() - interval '2 minutes', alert_level = 'none',"
+            " cycle = e.cycle + 1, level = 'township',"
+            " accept_warn_at = CASE WHEN due.status = 'dispatched' THEN now() - interval '2 minutes'"
+            " ELSE e.accept_warn_at END,"
+            " accept_due_at = CASE WHEN due.status = 'dispatched' THEN now() +"
+            " CASE WHEN mod(due.k, 3) = 0 THEN interval '-1 minute' ELSE interval '1 day' END"
+            " ELSE e.accept_due_at END,"
+            " complete_warn_at = CASE WHEN due.status = 'handling' THEN now() - interval '2 minutes'"
+            " ELSE e.complete_warn_at END,"
+            " complete_due_at = CASE WHEN due.status = 'handling' THEN now() +"
+            " CASE WHEN mod(due.k, 3) = 0 THEN interval '-1 minute' ELSE interval '1 day' END"
+            " ELSE e.complete_due_at END"
+            " FROM due WHERE e.id = due.id"
         )
+        prepared = cur.rowcount
     start = time.perf_counter()
     result = func(now=timezone.now())
     took = (time.perf_counter() - start) * 1000
-    rows.append(["deadline sweep, 10,000 due", f"{took:.0f}", "–", f"(1 run: {result})"] + ["–"] * 5)
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted((str(k), v) for k, v in result.items()))
+    rows.append([f"deadline sweep, {prepared:,} due", f"{took:.0f}", "–", f"(1 run; {counts})"] + ["–"] * 5)
     idle = []
     for _ in range(n):
         start = time.perf_counter()
@@ -445,9 +540,11 @@ def time_sweep(n: int) -> list[list[str]]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=30, help="timed requests per row (after 3 warm-ups)")
+    parser.add_argument("--peer-n", type=int, default=5, help="timed peer requests per row (seconds each at size)")
     parser.add_argument("--port", type=int, default=8931)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument("--no-sweep", action="store_true", help="skip the deadline sweep rows")
     args = parser.parse_args(argv)
     import django
 
@@ -472,8 +569,12 @@ def main(argv=None) -> None:
                 row = [ep.name]
                 if available(path):
                     body = {k: v.format(**subj) for k, v in ep.body.items()} or None
-                    r = time_http(sessions[ep.user], ep.method, server.url + path, args.n, body)
+                    url = follow_cursor(sessions[ep.user], server.url + path, ep.follow)
+                    r = time_http(sessions[ep.user], ep.method, url, args.n, body)
+                    bad = sorted(c for c in r["status"] if c >= 400)
                     row += [fmt(r["p50"]), fmt(r["p95"]), "/".join(map(str, r["queries"]))]
+                    if bad:
+                        row[-1] += f" (HTTP {'/'.join(map(str, bad))})"
                     ours = r["p50"]
                 else:
                     row += ["not available yet", "–", "–"]
@@ -482,7 +583,8 @@ def main(argv=None) -> None:
                 if ep.raw:
                     raw = time_raw(RAW_SQL[ep.raw], subj, args.n)["p50"]
                 if ep.peer:
-                    peer = time_http(sessions[ep.user], "GET", server.url + ep.peer.format(**subj), args.n)["p50"]
+                    peer_url = server.url + ep.peer.format(**subj)
+                    peer = time_http(sessions[ep.user], "GET", peer_url, args.peer_n)["p50"]
                 if ep.orm is not None:
                     filters = {
                         k: (int(v.format(**subj)) if isinstance(v, str) and v.startswith("{") else v)
@@ -498,10 +600,27 @@ def main(argv=None) -> None:
                 ]
                 rows.append(row)
                 print(" | ".join(row), flush=True)
-        rows += time_sweep(args.n)
+        if not args.no_sweep:
+            rows += time_sweep(args.n)
     finally:
         server.stop()
+    info["Load average at end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     write_results(Path(args.output), info, subj, rows, args)
+
+
+#: Everything after this line of bench/RESULTS.md (hand-written notes) is kept by a re-run.
+KEEP = "<!-- bench/run.py writes the above; the notes below are kept when it re-runs -->"
+
+
+def kept_notes(path: Path) -> str:
+    """The hand-written part of an existing RESULTS.md (after `KEEP`, else from the first `## `)."""
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    if KEEP in text:
+        return text.split(KEEP, 1)[1]
+    at = text.find("\n## ")
+    return "\n" + text[at + 1 :] if at >= 0 else ""
 
 
 def write_results(path: Path, info: dict, subj: dict, rows: list, args) -> None:
@@ -537,10 +656,13 @@ def write_results(path: Path, info: dict, subj: dict, rows: list, args) -> None:
         " `Event.objects.restrict(user)` with the list's filter, one page, in-process (plans in"
         " bench/out/plans.txt). *peer*: a plain DRF ModelViewSet + ModelSerializer + page-number"
         " pagination over the same rows, through gunicorn (bench/peer.py). Rows marked *not available"
-        " yet* have no URL on this checkout; edit `ENDPOINTS` in bench/run.py and re-run.",
+        " yet* have no URL on this checkout; edit `ENDPOINTS` in bench/run.py and re-run. *queries*: SQL"
+        " queries per request (all runs; one figure means it never varied).",
+        "",
+        KEEP,
         "",
     ]
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text("\n".join(lines) + kept_notes(path), encoding="utf-8")
     print(f"wrote {path}")
 
 

@@ -240,23 +240,9 @@ class RecomputeLog(models.Model):
         return f"{self.period} {self.at:%Y-%m-%d %H:%M}"
 
 
-class DailyRollup(models.Model):
-    """Counts of the event record for one local day, grid, item and grade (Art. 11 dashboards).
+class _RollupCounts(models.Model):
+    """The counts of `DailyRollup`, shared by its coarser copies (same meaning and dating)."""
 
-    `area` is the grid (micro-grid events roll up into their grid). Each count is dated
-    by its own moment (local date, Asia/Shanghai): `reported`, `rejected`,
-    `self_handled`, `late_reported` by the report time; `closed` by the closing time;
-    `due`, `on_time`, `overdue` by the completion deadline (an event is on time if its
-    result was fed back by the deadline, overdue if later or still missing once the
-    deadline passed); `satisfaction_sum`/`satisfaction_count` by the rating time.
-    Rebuilt by `evaluation.rollups.rollup_refresh`.
-    """
-
-    date = models.DateField(_("日期"))
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
-    category = models.PositiveSmallIntegerField(_("类别"), choices=Category.choices)
-    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
-    grade = models.CharField(_("等级"), max_length=10, choices=Grade.choices)
     reported = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     self_handled = models.PositiveIntegerField(default=0)
@@ -269,6 +255,38 @@ class DailyRollup(models.Model):
     satisfaction_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class _ItemDayRollup(_RollupCounts):
+    """Counts of one local day, area, item and grade (the key of `DailyRollup` and `CountyRollup`)."""
+
+    date = models.DateField(_("日期"))
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    category = models.PositiveSmallIntegerField(_("类别"), choices=Category.choices)
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
+    grade = models.CharField(_("等级"), max_length=10, choices=Grade.choices)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.area_id} {self.item_id} {self.grade}"
+
+
+class DailyRollup(_ItemDayRollup):
+    """Counts of the event record for one local day, grid, item and grade (Art. 11 dashboards).
+
+    `area` is the grid (micro-grid events roll up into their grid). Each count is dated
+    by its own moment (local date, Asia/Shanghai): `reported`, `rejected`,
+    `self_handled`, `late_reported` by the report time; `closed` by the closing time;
+    `due`, `on_time`, `overdue` by the completion deadline (an event is on time if its
+    result was fed back by the deadline, overdue if later or still missing once the
+    deadline passed); `satisfaction_sum`/`satisfaction_count` by the rating time.
+    Rebuilt by `evaluation.rollups.rollup_refresh`.
+    """
+
+    class Meta:
         verbose_name = _("每日汇总")
         verbose_name_plural = _("每日汇总")
         constraints = [
@@ -276,8 +294,75 @@ class DailyRollup(models.Model):
         ]
         indexes = [models.Index(fields=["area", "date"], name="rollup_area_date")]
 
+
+class CountyRollup(_ItemDayRollup):
+    """`DailyRollup` summed per district (county) for one local day, item and grade.
+
+    `area` is the district above the grid (the grid itself where no district is above
+    it). What the district and city dashboards read: about 800 rows a day for the
+    whole city instead of one per grid, item and grade. Rebuilt with `DailyRollup` by
+    `evaluation.rollups.rollup_refresh`.
+    """
+
+    class Meta:
+        verbose_name = _("区县每日汇总")
+        verbose_name_plural = _("区县每日汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "area", "item", "grade", "category"], name="county_rollup_once"),
+        ]
+        indexes = [models.Index(fields=["date", "area"], name="county_rollup_date_area")]
+
+
+class GridRollup(_RollupCounts):
+    """`DailyRollup` summed per grid and local day (all items and grades): the grid ranking.
+
+    Rebuilt with `DailyRollup` by `evaluation.rollups.rollup_refresh`.
+    """
+
+    date = models.DateField(_("日期"))
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("网格每日汇总")
+        verbose_name_plural = _("网格每日汇总")
+        constraints = [models.UniqueConstraint(fields=["date", "area"], name="grid_rollup_once")]
+
     def __str__(self) -> str:
-        return f"{self.date} {self.area_id} {self.item_id} {self.grade}"
+        return f"{self.date} {self.area_id}"
+
+
+class GridWindowRollup(models.Model):
+    """`GridRollup` summed over the standard dashboard windows ending on `end` (the grid ranking).
+
+    One row per grid for each of `evaluation.rollups.WINDOW_DAYS` (the last `days` local
+    days up to `end`, inclusive), rebuilt after every refresh, with the grid's code, name
+    and place in the tree: the city's grid ranking reads ~15,000 rows of this one table
+    instead of a month of per-grid days joined to the tree. Other windows read `GridRollup`.
+    """
+
+    end = models.DateField()
+    days = models.PositiveSmallIntegerField()
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    # The grid's own columns, copied at refresh: the ranking reads this table alone.
+    code = models.CharField(max_length=18)
+    name = models.CharField(max_length=100)
+    tree_id = models.PositiveIntegerField()
+    lft = models.PositiveIntegerField()
+    reported = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    due = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("网格窗口汇总")
+        verbose_name_plural = _("网格窗口汇总")
+        constraints = [models.UniqueConstraint(fields=["end", "days", "area"], name="grid_window_once")]
+        indexes = [models.Index(fields=["end", "days", "tree_id", "lft"], name="grid_window_range")]
+
+    def __str__(self) -> str:
+        return f"{self.end} {self.days}d {self.area_id}"
 
 
 class RollupRun(models.Model):

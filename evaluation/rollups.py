@@ -4,11 +4,16 @@
 dates from a handful of grouped queries (one per kind of count, grouped by day, grid,
 item, grade and category), so its cost follows the number of groups, not of events.
 The beat task refreshes today and yesterday every 10 minutes; `manage.py
-rollup_rebuild` rebuilds history after corrections.
+rollup_rebuild` rebuilds history after corrections. The same refresh sums the grid rows into
+`CountyRollup` (per district: what district and city dashboards read) and `GridRollup`
+(per grid and day: the grid ranking), so an upper-level dashboard reads ~800 rows a
+day, not one per grid, item and grade; and the grids' sums over the standard windows up
+to today into `GridWindowRollup` (the city's ranking of ~15,000 grids).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections import defaultdict
 
@@ -23,7 +28,7 @@ from grids.choices import Level
 from grids.models import Area
 
 from .indicators import Span, _hours_over
-from .models import DailyRollup, RollupRun
+from .models import CountyRollup, DailyRollup, GridRollup, GridWindowRollup, RollupRun
 
 #: A report more than this many natural hours after discovery counts as late on dashboards.
 LATE_REPORT_HOURS = 24.0
@@ -125,9 +130,85 @@ def rollup_refresh(
         ),
         batch_size=2000,
     )
+    _refresh_coarse(date_from, date_to, merged)
+    _refresh_windows(timezone.localdate(now))
     return RollupRun.objects.create(
         date_from=date_from, date_to=date_to, started_at=started, finished_at=timezone.now(), rows=len(merged)
     )
+
+
+def _county_of(area_ids) -> dict[int, int]:
+    """Map each area id → its district (county) ancestor's id, or itself without one (two queries)."""
+    counties = sorted(Area.objects.filter(level=Level.COUNTY).values_list("tree_id", "lft", "rght", "pk"))
+    starts = [(tree_id, lft) for tree_id, lft, _rght, _pk in counties]
+    found = {}
+    for pk, tree_id, lft in Area.objects.filter(pk__in=list(area_ids)).values_list("pk", "tree_id", "lft"):
+        at = bisect.bisect_right(starts, (tree_id, lft)) - 1  # the last county starting at or before
+        if at >= 0 and counties[at][0] == tree_id and counties[at][1] <= lft <= counties[at][2]:
+            found[pk] = counties[at][3]
+        else:
+            found[pk] = pk
+    return found
+
+
+def _refresh_coarse(date_from: datetime.date, date_to: datetime.date, merged: dict) -> None:
+    """Rebuild `CountyRollup` and `GridRollup` of the dates from the grid rows just computed."""
+    county_of = _county_of({key[1] for key in merged})
+    counties: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    grids: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    for (day, area_id, item_id, grade, category), counts in merged.items():
+        county = counties[(day, county_of[area_id], item_id, grade, category)]
+        grid = grids[(day, area_id)]
+        for name in COUNTS:
+            county[name] += counts[name]
+            grid[name] += counts[name]
+    CountyRollup.objects.filter(date__gte=date_from, date__lte=date_to).delete()
+    CountyRollup.objects.bulk_create(
+        (
+            CountyRollup(date=day, area_id=area_id, item_id=item_id, grade=grade, category=category, **counts)
+            for (day, area_id, item_id, grade, category), counts in counties.items()
+        ),
+        batch_size=2000,
+    )
+    GridRollup.objects.filter(date__gte=date_from, date__lte=date_to).delete()
+    GridRollup.objects.bulk_create(
+        (GridRollup(date=day, area_id=area_id, **counts) for (day, area_id), counts in grids.items()),
+        batch_size=2000,
+    )
+
+
+#: Windows (days up to today) whose grid sums are kept in `GridWindowRollup`: the dashboard's
+#: and the statistics API's default (30) and the shortest (7).
+WINDOW_DAYS = (7, 30)
+WINDOW_COUNTS = ("reported", "rejected", "closed", "due", "on_time", "overdue")
+
+
+def _refresh_windows(end: datetime.date) -> None:
+    """Rebuild `GridWindowRollup` for the windows ending on local date `end` (from `GridRollup`)."""
+    GridWindowRollup.objects.all().delete()
+    for days in WINDOW_DAYS:
+        rows = (
+            GridRollup.objects.filter(date__gte=end - datetime.timedelta(days=days - 1), date__lte=end)
+            .values("area_id", "area__code", "area__name", "area__tree_id", "area__lft")
+            .annotate(**{f"s_{name}": Sum(name) for name in WINDOW_COUNTS})
+            .order_by()
+        )
+        GridWindowRollup.objects.bulk_create(
+            (
+                GridWindowRollup(
+                    end=end,
+                    days=days,
+                    area_id=r["area_id"],
+                    code=r["area__code"],
+                    name=r["area__name"],
+                    tree_id=r["area__tree_id"],
+                    lft=r["area__lft"],
+                    **{name: r[f"s_{name}"] for name in WINDOW_COUNTS},
+                )
+                for r in rows.iterator(chunk_size=5000)
+            ),
+            batch_size=2000,
+        )
 
 
 def rollup_refresh_recent() -> RollupRun:

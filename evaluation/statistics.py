@@ -2,8 +2,10 @@
 
 Every function takes an `Area` (the subtree root) and local dates `start`…`end`
 (inclusive) and costs one query whatever the number of events: rollup rows are
-selected by the MPTT range of their grid. `key_figures_direct` computes the same key
-figures straight from the event record (to check the rollups, and in tests).
+selected by the MPTT range of their grid (per-district rows for district and city
+dashboards, per-grid-and-day rows for the grid ranking: see `evaluation.rollups`).
+`key_figures_direct` computes the same key figures straight from the event record (to
+check the rollups, and in tests).
 """
 
 from __future__ import annotations
@@ -17,21 +19,40 @@ from django.utils import timezone
 from catalog.choices import Category, Grade
 from events.choices import OPEN_STATUSES, EventStatus
 from events.models import Event, Satisfaction
+from grids.choices import Level
 from grids.models import Area
 
 from .indicators import Span, _hours_over, pct
-from .models import DailyRollup, RollupRun
-from .rollups import COUNTS, LATE_REPORT_HOURS
+from .models import CountyRollup, DailyRollup, GridRollup, GridWindowRollup, RollupRun
+from .rollups import COUNTS, LATE_REPORT_HOURS, WINDOW_DAYS
 
 
-def _rows(area: Area, start: datetime.date, end: datetime.date):
-    return DailyRollup.objects.filter(
-        date__gte=start,
-        date__lte=end,
-        area__tree_id=area.tree_id,
-        area__lft__gte=area.lft,
-        area__rght__lte=area.rght,
-    )
+def _rows(area: Area, start: datetime.date, end: datetime.date, model=None):
+    """Rollup rows of the subtree and dates: per district for a district or the city (the same
+    sums, ~800 rows a day for the whole city), per grid below (`model` forces one)."""
+    if model is None:
+        model = CountyRollup if area.level in (Level.CITY, Level.COUNTY) else DailyRollup
+    rows = model.objects.filter(date__gte=start, date__lte=end)
+    if area.level in (Level.CITY, Level.COUNTY):
+        return rows.filter(
+            area__tree_id=area.tree_id,
+            area__lft__gte=area.lft,
+            area__lft__lte=area.rght,
+            area__rght__lte=area.rght,
+        )
+    # Below a district: the subtree's nodes by id (~120 in a township: micro-grids never hold
+    # rollup rows, they roll into their grid), read once per area, so PostgreSQL reads each
+    # node's days by the (area, date) index instead of joining the tree to a whole month of
+    # the city's rows.
+    return rows.filter(area_id__in=_rollup_area_ids(area))
+
+
+def _rollup_area_ids(area: Area) -> list[int]:
+    """Ids of the nodes of `area`'s subtree that may hold rollup rows (kept on the instance)."""
+    if not hasattr(area, "_rollup_area_ids"):
+        nodes = Area.objects.within(area).exclude(level=Level.MICRO_GRID)
+        area._rollup_area_ids = list(nodes.values_list("pk", flat=True))
+    return area._rollup_area_ids
 
 
 def _sums() -> dict:
@@ -154,26 +175,28 @@ def grid_ranking(area: Area, start: datetime.date, end: datetime.date, limit: in
 
     `[{"area__code", "area__name", "reported", "closed", "due", "on_time", "overdue", "on_time_rate", "closure_rate"}]`.
     """
-    rows = (
-        _rows(area, start, end)
-        .values("area__code", "area__name")
-        .annotate(
-            reported=Sum("reported"),
-            rejected=Sum("rejected"),
-            closed=Sum("closed"),
-            due=Sum("due"),
-            on_time=Sum("on_time"),
-            overdue=Sum("overdue"),
+    sums = ("reported", "rejected", "closed", "due", "on_time", "overdue")
+    days = (end - start).days + 1
+    if days in WINDOW_DAYS and GridWindowRollup.objects.filter(end=end, days=days).exists():
+        # The same sums, kept per grid (with its code, name and place) for the standard
+        # windows up to today: one table, no grouping, no join.
+        rows = GridWindowRollup.objects.filter(
+            end=end, days=days, tree_id=area.tree_id, lft__gte=area.lft, lft__lte=area.rght
         )
-        .annotate(
+        code, name = "code", "name"
+    else:
+        code, name = "area__code", "area__name"
+        rows = _rows(area, start, end, GridRollup).values(code, name).annotate(**{n: Sum(n) for n in sums})
+    rows = (
+        rows.annotate(
             rate=Cast(F("on_time"), FloatField()) / NullIf(Cast(F("due"), FloatField()), 0.0),
             closure=Cast(F("closed"), FloatField()) / NullIf(Cast(F("reported") - F("rejected"), FloatField()), 0.0),
         )
         .filter(reported__gt=0)
-        .order_by(F("rate").desc(nulls_last=True), F("closure").desc(nulls_last=True), "-reported", "area__code")[
-            :limit
-        ]
+        .order_by(F("rate").desc(nulls_last=True), F("closure").desc(nulls_last=True), "-reported", code)
+        .values_list(code, name, *sums)[:limit]
     )
+    rows = [dict(zip(("area__code", "area__name", *sums), row, strict=True)) for row in rows]
     result = []
     for r in rows:
         r["on_time_rate"] = pct(r["on_time"], r["due"])
@@ -186,13 +209,8 @@ def overdue_list(user, area: Area, limit: int = 20):
     """Open events of the subtree past their completion deadline, most overdue first (the user's reach)."""
     return (
         Event.objects.restrict(user)
-        .filter(
-            status__in=OPEN_STATUSES,
-            complete_due_at__lt=timezone.now(),
-            area__tree_id=area.tree_id,
-            area__lft__gte=area.lft,
-            area__rght__lte=area.rght,
-        )
+        .filter(status__in=OPEN_STATUSES, complete_due_at__lt=timezone.now())
+        .within(area)
         .select_related("area", "lead_unit")
         .order_by("complete_due_at")[:limit]
     )

@@ -5,10 +5,17 @@ code, e.g. "04-001"), `status` (events.choices.EventStatus, repeatable), `grade`
 (catalog.choices.Grade), `overdue` (true: open events past their running deadline —
 accept-by while dispatched, complete-by while handling; false: the others) and
 `updated_since` (ISO 8601 with a zone, inclusive). Bad values are field errors
-(400 in the API), never an unfiltered list.
+(400 in the API), never an unfiltered list. The API adds `lead_unit` (organisation id:
+events it currently leads), see `EventApiFilterSet`.
+
+`within` a township or a district filters on the event's own `township_id`/`county_id`
+(the grid's ancestors, copied at report time), so a queue reads one index range instead
+of joining the tree; other levels use the grid's MPTT range. `status` is a plain column:
+no DISTINCT (which would sort whole rows and defeat the indexes).
 """
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,12 +35,19 @@ def overdue_q(now=None) -> Q:
     )
 
 
+class EventWithinFilter(WithinFilter):
+    """`within` for events: township and district nodes use the event's own ancestor columns."""
+
+    def filter(self, qs, value):
+        return qs if value is None else qs.within(value)
+
+
 class EventFilterSet(UpdatedSinceFilterSet):
     """Filters of event lists (see the module docstring)."""
 
-    within = WithinFilter(field_name="area")
+    within = EventWithinFilter(field_name="area")
     item = django_filters.CharFilter(field_name="item__code", max_length=20, label=_("事项编码"))
-    status = django_filters.MultipleChoiceFilter(choices=EventStatus.choices, label=_("状态"))
+    status = django_filters.MultipleChoiceFilter(choices=EventStatus.choices, label=_("状态"), distinct=False)
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("等级"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
 
@@ -45,3 +59,18 @@ class EventFilterSet(UpdatedSinceFilterSet):
         if value is None:
             return queryset
         return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+
+class IdFilter(django_filters.Filter):
+    """An integer id (a bad value is a 400, never an unfiltered list)."""
+
+    field_class = forms.IntegerField
+
+
+class EventApiFilterSet(EventFilterSet):
+    """The API's event filters: the shared ones plus `lead_unit` (a handling unit's task list)."""
+
+    lead_unit = IdFilter(field_name="lead_unit_id", min_value=1, label=_("主办单位"))
+
+    class Meta(EventFilterSet.Meta):
+        fields = [*EventFilterSet.Meta.fields, "lead_unit"]

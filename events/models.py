@@ -24,6 +24,7 @@ from grids.models import Area
 from personnel.models import Organisation
 
 from .choices import (
+    OPEN_STATUSES,
     ActionKind,
     AlertLevel,
     AlertStage,
@@ -93,6 +94,19 @@ class EventQuerySet(models.QuerySet):
             condition |= Q(pk__in=Dispatch.objects.filter(unit_id__in=units).values("event_id"))
         return self.filter(condition)
 
+    def within(self, area) -> "EventQuerySet":
+        """Events in `area`'s subtree: on the event's own `township_id`/`county_id` for a
+        township or a district (one index range, no join), else on its grid's MPTT range."""
+        from grids.choices import Level
+
+        if area.level == Level.TOWNSHIP:
+            return self.filter(township_id=area.pk)
+        if area.level == Level.COUNTY:
+            return self.filter(county_id=area.pk)
+        return self.filter(
+            area__tree_id=area.tree_id, area__lft__gte=area.lft, area__lft__lte=area.rght, area__rght__lte=area.rght
+        )
+
     def open(self) -> "EventQuerySet":
         """Events still in the loop (not closed, not rejected)."""
         from .choices import OPEN_STATUSES
@@ -124,6 +138,10 @@ class EventQuerySet(models.QuerySet):
         ).order_by("_emergency", "_alert", F("_deadline").asc(nulls_last=True), "reported_at", "id")
 
 
+#: The condition of the partial indexes of open work (events.choices.OPEN_STATUSES).
+_OPEN = Q(status__in=[str(s) for s in OPEN_STATUSES])
+
+
 class Event(models.Model):
     """A grid event (Art. 30): a listed matter reported in a grid and handled in time.
 
@@ -137,7 +155,11 @@ class Event(models.Model):
 
     number = models.CharField(_("事件编号"), max_length=20, unique=True)
     tracking_code = models.CharField(_("查询码"), max_length=12, unique=True, default=new_tracking_code)
-    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="events", verbose_name=_("事项"))
+    # FKs led by a composite index below carry no single-column index of their own (fewer
+    # index writes on every transition and sweep: events_event is updated all day).
+    item = models.ForeignKey(
+        ServiceItem, on_delete=models.PROTECT, related_name="events", verbose_name=_("事项"), db_index=False
+    )
     item_version = models.ForeignKey(
         ServiceItemVersion, on_delete=models.PROTECT, related_name="events", verbose_name=_("事项版本")
     )
@@ -149,9 +171,15 @@ class Event(models.Model):
         _("办理层级"), max_length=10, choices=HandlingLevel.choices, default=HandlingLevel.TOWNSHIP
     )
 
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="events", verbose_name=_("网格"))
-    township = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇（街道）"))
-    county = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("区（县、市）"))
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="events", verbose_name=_("网格"), db_index=False
+    )
+    township = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇（街道）"), db_index=False
+    )
+    county = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("区（县、市）"), db_index=False
+    )
 
     title = models.CharField(_("标题"), max_length=120)
     description = models.TextField(_("事件描述"))
@@ -178,7 +206,7 @@ class Event(models.Model):
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
 
     lead_unit = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="lead_events"
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="lead_events", db_index=False
     )
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_events"
@@ -220,6 +248,18 @@ class Event(models.Model):
             models.Index(fields=["area", "-reported_at"], name="event_area_recent"),
             models.Index(fields=["item", "-reported_at"], name="event_item_recent"),
             models.Index(fields=["next_alert_at"], name="event_next_alert", condition=Q(next_alert_at__isnull=False)),
+            # Lists and queues, newest report first, one index range per page (keyset/cursor
+            # pages on (reported_at, id)): open work of a township, a district, a unit and the
+            # whole city (small partial indexes), and every event of a township or district
+            # (histories). Queries must repeat the open states (any subset) to use the partial ones.
+            models.Index(fields=["township", "-reported_at", "-id"], name="event_township_open", condition=_OPEN),
+            models.Index(fields=["county", "-reported_at", "-id"], name="event_county_open", condition=_OPEN),
+            models.Index(fields=["lead_unit", "-reported_at", "-id"], name="event_unit_open", condition=_OPEN),
+            models.Index(fields=["-reported_at", "-id"], name="event_open_recent", condition=_OPEN),
+            models.Index(fields=["township", "-reported_at", "-id"], name="event_township_recent"),
+            models.Index(fields=["county", "-reported_at", "-id"], name="event_county_recent"),
+            # Overdue lists (dashboards): open events by completion deadline.
+            models.Index(fields=["complete_due_at"], name="event_open_complete_due", condition=_OPEN),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,13 @@ must not raise; they queue their own work (e.g. webhook deliveries via Celery).
 `event_overdue` is sent once per event and alert stage when a deadline passes, with
 `event` and `stage` ("accept_warning", "accept_overdue", "complete_warning",
 "complete_overdue").
+
+The deadline sweep sends many of both at once (after each batch of up to 2,000 events
+commits). It then sets `event.webhook_organisation_ids()` (read in bulk: see
+`integrations.receivers`) and passes `batch`, a dict shared by all the sends of that one
+batch, in which a listener may keep what it would otherwise read again for every send
+(e.g. the active webhook subscriptions); it is dropped when the batch's sends end.
+Listeners must accept and may ignore it.
 """
 
 from django.dispatch import Signal

@@ -58,6 +58,11 @@ _FIELDS = (
     "county_id",
     "lead_unit_id",
 )
+#: The event fields the sweep's signals carry loaded (others load when a listener reads them).
+_SIGNAL_FIELDS = (
+    *("id", "number", "title", "status", "level", "version", "updated_at", "cycle", "alert_level"),
+    *("township", "county", "lead_unit", "area", "item", "accept_due_at", "complete_due_at"),
+)
 _LABELS = {
     AlertStage.ACCEPT_WARNING: gettext_lazy("签收预警（黄牌）"),
     AlertStage.ACCEPT_OVERDUE: gettext_lazy("签收超期（红牌）"),
@@ -116,20 +121,12 @@ def _insert_alerts(rows, now) -> set[tuple[int, str]]:
 
 def _sql(template: str, ids: str) -> str:
     """Fill quoted table names into a set-based statement (only names are interpolated)."""
-    from grids.models import Area
-    from personnel.models import Membership, Organisation
-
     qn = connection.ops.quote_name
     json = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     return template.format(
         alert=qn(Alert._meta.db_table),
         event=qn(Event._meta.db_table),
         action=qn(Action._meta.db_table),
-        notification=qn(Notification._meta.db_table),
-        membership=qn(Membership._meta.db_table),
-        organisation=qn(Organisation._meta.db_table),
-        area=qn(Area._meta.db_table),
-        end=qn("end"),
         json=json,
         ids=ids,
         stage_case=_STAGE_CASE,
@@ -161,27 +158,71 @@ FROM {alert} a JOIN {event} e ON e.id = a.event_id
 WHERE a.fired_at = %s AND a.stage LIKE '%%overdue' AND a.event_id IN ({ids})
 """
 
-# Handlers of the lead unit, dispatchers of the township, supervisors of the district (and
-# of the city when a district-level event escalates), current memberships only. When a late
-# sweep fires a warning and the overdue alert together, only the overdue one is notified.
-_NOTIFY_SQL = """
-INSERT INTO {notification} (user_id, event_id, kind, title, body, created_at)
-SELECT DISTINCT m.user_id, e.id, CASE WHEN a.stage LIKE '%%overdue' THEN 'overdue' ELSE 'warning' END,
-       '[' || e.number || '] ' || {stage_case} || '：' || e.title, e.title, %s
-FROM {alert} a
-JOIN {event} e ON e.id = a.event_id
-JOIN {area} c ON c.id = e.county_id
-JOIN {membership} m ON m.start <= %s AND (m.{end} IS NULL OR m.{end} >= %s)
-JOIN {organisation} o ON o.id = m.organisation_id
-WHERE a.fired_at = %s AND a.event_id IN ({ids})
-  AND NOT (a.stage LIKE '%%warning' AND EXISTS (
-      SELECT 1 FROM {alert} b WHERE b.event_id = a.event_id AND b.fired_at = a.fired_at AND b.stage LIKE '%%overdue'))
-  AND (
-      (m.role = 'handler' AND o.id = e.lead_unit_id)
-   OR (m.role = 'dispatcher' AND o.area_id = e.township_id)
-   OR (m.role = 'supervisor' AND o.area_id = e.county_id)
-   OR (m.role = 'supervisor' AND o.area_id = c.parent_id AND a.stage LIKE '%%overdue' AND e.level = 'county'))
-"""
+
+def _notify(cursor, fired, stamp) -> None:
+    """Notify who must hear of the alerts just fired: `fired` is [(event, [stage…])].
+
+    The lead unit's handlers, the township's dispatchers and the district's supervisors (and
+    the city's supervisors when a district-level event goes overdue), current memberships
+    only; when a late sweep fires a warning and the overdue alert together, only the
+    overdue one is notified. One read of the memberships concerned, one insert: the cost
+    follows the alerts plus the memberships, never their product.
+    """
+    from grids.models import Area
+    from personnel.models import Membership
+
+    today = timezone.localdate()
+    units = {ev.lead_unit_id for ev, _stages in fired if ev.lead_unit_id}
+    counties = {ev.county_id for ev, _stages in fired}
+    city_of = dict(Area.objects.filter(pk__in=counties).values_list("pk", "parent_id"))
+    areas = {ev.township_id for ev, _stages in fired} | counties | {c for c in city_of.values() if c}
+    members = (
+        Membership.objects.filter(start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .filter(
+            Q(role="handler", organisation_id__in=units)
+            | Q(role__in=["dispatcher", "supervisor"], organisation__area_id__in=areas)
+        )
+        .values_list("user_id", "role", "organisation_id", "organisation__area_id")
+    )
+    handlers: dict[int, set[int]] = {}
+    by_area: dict[tuple[str, int], set[int]] = {}
+    for user_id, role, organisation_id, area_id in members:
+        if role == "handler":
+            handlers.setdefault(organisation_id, set()).add(user_id)
+        else:
+            by_area.setdefault((role, area_id), set()).add(user_id)
+    labels = dict(zip(AlertStage.values, _labels(), strict=True))
+    rows = {}
+    for ev, stages in fired:
+        late = any(stage.endswith("overdue") for stage in stages)
+        for stage in stages:
+            overdue = stage.endswith("overdue")
+            if late and not overdue:
+                continue  # the overdue alert fired too: notify that one only
+            users = handlers.get(ev.lead_unit_id, set()) | by_area.get(("dispatcher", ev.township_id), set())
+            users |= by_area.get(("supervisor", ev.county_id), set())
+            if overdue and ev.level == HandlingLevel.COUNTY:
+                users |= by_area.get(("supervisor", city_of.get(ev.county_id)), set())
+            kind = ActionKind.OVERDUE if overdue else ActionKind.WARNING
+            title = f"[{ev.number}] {labels[stage]}：{ev.title}"
+            for user_id in users:
+                rows[(user_id, ev.pk, kind, title)] = ev.title
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    created = connection.ops.adapt_datetimefield_value(stamp)
+    table = qn(Notification._meta.db_table)
+    values = [(user, event, str(kind), title, body, created) for (user, event, kind, title), body in rows.items()]
+    # created_at is written as given (the e-mail digest after commit finds the rows by it);
+    # 500 rows a statement. Only the quoted table name and placeholders are interpolated.
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, event_id, kind, title, body, created_at) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
+            [value for row in chunk for value in row],
+        )
 
 
 def _labels():
@@ -203,6 +244,7 @@ def _sweep_batch(now, counts: Counter) -> int:
         plan = {ev.pk: due_stages(ev, now) for ev in events}
         inserted = _insert_alerts([(ev.pk, stage, ev.cycle, due) for ev in events for stage, due in plan[ev.pk]], now)
         yellow_accept, yellow_complete, red, stale, fired_ids, overdue_ids = [], [], [], [], [], []
+        fired: dict[int, list[str]] = {}
         for ev in events:
             stages = plan[ev.pk]
             if not stages:
@@ -217,6 +259,7 @@ def _sweep_batch(now, counts: Counter) -> int:
             mine = [stage for stage, _due in stages if (ev.pk, stage) in inserted]
             if mine:
                 fired_ids.append(ev.pk)
+                fired[ev.pk] = mine
             for stage in mine:
                 counts[AlertStage(stage).value] += 1  # plain strings: the result is printed and logged
                 if stage in (AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE):
@@ -225,7 +268,6 @@ def _sweep_batch(now, counts: Counter) -> int:
         if fired_ids:
             ids = ", ".join(str(int(pk)) for pk in fired_ids)  # integers from the database
             system, fired_at = str(_("系统")), connection.ops.adapt_datetimefield_value(now)
-            today = connection.ops.adapt_datefield_value(timezone.localdate())
             with connection.cursor() as cursor:
                 cursor.execute(_sql(_ACTIONS_SQL, ids), [system, fired_at, *_labels(), fired_at])
                 if overdue_ids:
@@ -233,10 +275,7 @@ def _sweep_batch(now, counts: Counter) -> int:
                         _sql(_ESCALATE_SQL, ids),
                         [system, fired_at, str(_("超期自动提级至区级")), str(_("超期自动提请市级督办")), fired_at],
                     )
-                cursor.execute(
-                    _sql(_NOTIFY_SQL, ids),
-                    [*_labels(), connection.ops.adapt_datetimefield_value(stamp), today, today, fired_at],
-                )
+                _notify(cursor, [(ev, fired[ev.pk]) for ev in events if ev.pk in fired], stamp)
         bump = {"version": F("version") + 1, "updated_at": now}
         if yellow_accept:
             Event.objects.filter(pk__in=yellow_accept).update(
@@ -246,12 +285,18 @@ def _sweep_batch(now, counts: Counter) -> int:
             Event.objects.filter(pk__in=yellow_complete).update(
                 alert_level=AlertLevel.YELLOW, next_alert_at=F("complete_due_at"), **bump
             )
-        if red:
-            Event.objects.filter(pk__in=red).update(alert_level=AlertLevel.RED, next_alert_at=None, **bump)
-        if overdue_ids:
-            counts["escalated"] += Event.objects.filter(pk__in=overdue_ids, level=HandlingLevel.TOWNSHIP).update(
-                level=HandlingLevel.COUNTY
+        # Overdue township events go red and up to the district in the same write (one new row
+        # version each, not two); `level` was read under the row lock.
+        level_of = {ev.pk: ev.level for ev in events}
+        escalate = {pk for pk in overdue_ids if level_of[pk] == HandlingLevel.TOWNSHIP}
+        if escalate:
+            Event.objects.filter(pk__in=escalate).update(
+                alert_level=AlertLevel.RED, next_alert_at=None, level=HandlingLevel.COUNTY, **bump
             )
+        if overdue_ids:
+            counts["escalated"] += len(escalate)
+        if red := [pk for pk in red if pk not in escalate]:
+            Event.objects.filter(pk__in=red).update(alert_level=AlertLevel.RED, next_alert_at=None, **bump)
         for ev in stale:
             ev.next_alert_at = compute_next_alert(ev)
         if stale:
@@ -298,19 +343,30 @@ def _after_commit(event_ids, now, stamp):
         return
 
     def _signals():
-        fresh = Event.objects.in_bulk(event_ids)
+        # What the listeners read (events.signals, integrations.receivers); other fields load on use.
+        fresh = Event.objects.only(*_SIGNAL_FIELDS).in_bulk(event_ids)
+        concerned = _concerned_organisations(fresh.values())
+        batch: dict = {}  # shared by this batch's sends (see events.signals)
         alerts = Alert.objects.filter(event_id__in=event_ids, fired_at=now).order_by("event_id", "due_at")
         for event_id, stage in alerts.values_list("event_id", "stage"):
+            event = fresh[event_id]
+            lead = {event.lead_unit_id} if event.lead_unit_id else set()
+            event.webhook_organisation_ids = lambda lead=lead: lead  # overdue alerts: the lead unit
             try:
-                event_overdue.send(sender=Event, event=fresh[event_id], stage=stage)
+                event_overdue.send(sender=Event, event=event, stage=stage, batch=batch)
             except Exception:
                 logger.exception("event_overdue listener failed for event %s", event_id)
         kinds = [ActionKind.WARNING, ActionKind.OVERDUE, ActionKind.AUTO_ESCALATE]
         for action in Action.objects.filter(event_id__in=event_ids, at=now, kind__in=kinds).order_by("id"):
+            event = fresh[action.event_id]
+            ids = concerned.get(event.pk, set())
+            event.webhook_organisation_ids = lambda ids=ids: ids  # state changes: units and authorities
             try:
-                event_changed.send(sender=Event, event=fresh[action.event_id], action=action)
+                event_changed.send(sender=Event, event=event, action=action, batch=batch)
             except Exception:
                 logger.exception("event_changed listener failed for event %s", action.event_id)
+        for event in fresh.values():
+            event.__dict__.pop("webhook_organisation_ids", None)
 
     transaction.on_commit(_signals)
 
@@ -323,6 +379,41 @@ def describe(counts: dict) -> str:
     if counts.get("events"):
         parts.append(f"{_('涉及事件')} {counts['events']}")
     return "，".join(parts) or str(_("无到期提醒"))
+
+
+def _concerned_organisations(events) -> dict[int, set[int]]:
+    """Organisations concerned by a state change of each event, for all of them in two queries.
+
+    The same as `integrations.receivers.event_organisation_ids` computes one event at a
+    time: the units of the event's dispatches in its current cycle, the township office
+    of its township and the grid authority of its district.
+    """
+    from personnel.choices import OrgKind
+    from personnel.models import Organisation
+
+    from .models import Dispatch
+
+    events = list(events)
+    if not events:
+        return {}
+    concerned: dict[int, set[int]] = {event.pk: set() for event in events}
+    cycle_of = {event.pk: event.cycle for event in events}
+    for event_id, cycle, unit_id in Dispatch.objects.filter(event_id__in=list(concerned)).values_list(
+        "event_id", "cycle", "unit_id"
+    ):
+        if cycle == cycle_of[event_id]:
+            concerned[event_id].add(unit_id)
+    townships = {event.township_id for event in events}
+    counties = {event.county_id for event in events}
+    offices: dict[tuple[str, int], set[int]] = {}
+    for pk, kind, area_id in Organisation.objects.filter(
+        Q(kind=OrgKind.TOWNSHIP_OFFICE, area_id__in=townships) | Q(kind=OrgKind.AUTHORITY, area_id__in=counties)
+    ).values_list("pk", "kind", "area_id"):
+        offices.setdefault((kind, area_id), set()).add(pk)
+    for event in events:
+        concerned[event.pk] |= offices.get((OrgKind.TOWNSHIP_OFFICE, event.township_id), set())
+        concerned[event.pk] |= offices.get((OrgKind.AUTHORITY, event.county_id), set())
+    return concerned
 
 
 def sweep_due(now=None) -> dict:

@@ -227,9 +227,11 @@ def report(request):
 
 def _event(user, number) -> Event:
     return get_object_or_404(
-        Event.objects.restrict(user).select_related(
-            "area", "item_version", "lead_unit", "township", "county", "merged_into", "reporter"
-        ),
+        # Tree nodes in their own small queries: three joins of grids_area cost PostgreSQL
+        # more to plan than the page costs to run (see events.api.views.EventViewSet).
+        Event.objects.restrict(user)
+        .select_related("item_version", "lead_unit", "merged_into", "reporter")
+        .prefetch_related("area", "township", "county"),
         number=number,
     )
 

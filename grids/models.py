@@ -26,10 +26,14 @@ class AreaQuerySet(TreeQuerySet):
         return self.filter(level=Level.GRID)
 
     def within(self, node: "Area", include_self: bool = True) -> "AreaQuerySet":
-        """Nodes in `node`'s subtree: one range condition on the MPTT columns."""
+        """Nodes in `node`'s subtree: one range condition on the MPTT columns.
+
+        `lft` is bounded on both sides (redundant in a valid tree, where a descendant's
+        `lft` lies within its ancestor's range) so the planner sees one narrow index range.
+        """
         if include_self:
-            return self.filter(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
-        return self.filter(tree_id=node.tree_id, lft__gt=node.lft, rght__lt=node.rght)
+            return self.filter(tree_id=node.tree_id, lft__gte=node.lft, lft__lte=node.rght, rght__lte=node.rght)
+        return self.filter(tree_id=node.tree_id, lft__gt=node.lft, lft__lt=node.rght, rght__lt=node.rght)
 
 
 class Area(MPTTModel):

@@ -18,6 +18,9 @@ the events app can provide it, and so tests can send stand-ins):
   the dispatch service records it, else the event's active dispatches).
   Missing attributes are tolerated.
 
+- `batch` (optional keyword of the sends, see `events.signals`): a dict shared by the
+  sends of one sweep batch; the active subscriptions are read into it once.
+
 Receivers never raise (a webhook problem must not break a workflow step): errors are
 logged.
 """
@@ -98,31 +101,49 @@ def dispatched_unit_ids(event, action) -> set[int]:
     return set(event.dispatches.filter(active=True).values_list("unit_id", flat=True))
 
 
+def _subscriptions(batch):
+    """The active subscriptions, read once per batch of sends (None: let webhook_emit read)."""
+    if batch is None:
+        return None
+    if "webhook_subscriptions" not in batch:
+        from .models import WebhookSubscription
+
+        batch["webhook_subscriptions"] = list(WebhookSubscription.objects.filter(is_active=True))
+    return batch["webhook_subscriptions"]
+
+
 @receiver(event_changed, dispatch_uid="integrations.event_changed")
-def on_event_changed(sender, event, action=None, **kwargs) -> None:
+def on_event_changed(sender, event, action=None, batch=None, **kwargs) -> None:
     try:
         payload = event_payload(event)
         kind = getattr(action, "kind", None)
         payload = {**payload, "action": kind}
         webhook_emit(
-            event_type=WebhookEventType.STATE_CHANGED, organisation_ids=event_organisation_ids(event), payload=payload
+            event_type=WebhookEventType.STATE_CHANGED,
+            organisation_ids=event_organisation_ids(event),
+            payload=payload,
+            subscriptions=_subscriptions(batch),
         )
         if kind == "dispatch":
             webhook_emit(
                 event_type=WebhookEventType.DISPATCHED,
                 organisation_ids=dispatched_unit_ids(event, action),
                 payload=payload,
+                subscriptions=_subscriptions(batch),
             )
     except Exception:
         log.exception("webhooks for event %s failed", getattr(event, "pk", None))
 
 
 @receiver(event_overdue, dispatch_uid="integrations.event_overdue")
-def on_event_overdue(sender, event, stage=None, **kwargs) -> None:
+def on_event_overdue(sender, event, stage=None, batch=None, **kwargs) -> None:
     try:
         payload = {**event_payload(event), "stage": stage}
         webhook_emit(
-            event_type=WebhookEventType.OVERDUE, organisation_ids=overdue_organisation_ids(event), payload=payload
+            event_type=WebhookEventType.OVERDUE,
+            organisation_ids=overdue_organisation_ids(event),
+            payload=payload,
+            subscriptions=_subscriptions(batch),
         )
     except Exception:
         log.exception("overdue webhook for event %s failed", getattr(event, "pk", None))

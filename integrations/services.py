@@ -188,8 +188,18 @@ def webhook_subscription_rotate_secret(*, actor, subscription: WebhookSubscripti
     return subscription
 
 
-def webhook_emit(*, event_type: str, organisation_ids: Iterable[int], payload: dict) -> list[WebhookDelivery]:
+#: The webhook event types (a Django choices' `.values` is rebuilt on every access; the
+#: deadline sweep emits tens of thousands at once).
+_EVENT_TYPES = frozenset(WebhookEventType.values)
+
+
+def webhook_emit(
+    *, event_type: str, organisation_ids: Iterable[int], payload: dict, subscriptions=None
+) -> list[WebhookDelivery]:
     """Queue `payload` for every active subscription of `organisation_ids` to `event_type`.
+
+    `subscriptions` (optional): the active subscriptions, read once by a caller that emits
+    many at once (the deadline sweep's batch), instead of one query per call.
 
     The events app (or `integrations.receivers`) calls this inside or outside a
     transaction; deliveries are rows written now and sent by Celery after commit.
@@ -197,16 +207,18 @@ def webhook_emit(*, event_type: str, organisation_ids: Iterable[int], payload: d
     is `{"id": <delivery uuid>, "type": event_type, "created_at": ISO 8601 UTC,
     "data": payload}`. Returns the deliveries made (possibly none).
     """
-    if event_type not in WebhookEventType.values:
+    if event_type not in _EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
     organisation_ids = {int(i) for i in organisation_ids if i is not None}
     if not organisation_ids:
         return []
     now = timezone.now()
+    if subscriptions is None:
+        subscriptions = WebhookSubscription.objects.filter(organisation_id__in=organisation_ids, is_active=True)
     subscriptions = [
         s
-        for s in WebhookSubscription.objects.filter(organisation_id__in=organisation_ids, is_active=True)
-        if event_type in s.event_types
+        for s in subscriptions
+        if s.is_active and s.organisation_id in organisation_ids and event_type in s.event_types
     ]
     deliveries = []
     for subscription in subscriptions:

@@ -86,7 +86,7 @@ class AreaCodeField(forms.CharField):
         code = super().clean(value)
         if not code:
             return None
-        node = Area.objects.filter(code=code).only("tree_id", "lft", "rght").first()
+        node = Area.objects.filter(code=code).only("tree_id", "lft", "rght", "level").first()
         if node is None:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"code": code})
         return node
@@ -105,8 +105,14 @@ class WithinFilter(django_filters.Filter):
         if value is None:
             return qs
         prefix = f"{self.field_name}__" if self.field_name else ""
+        # `lft` bounded on both sides (redundant in a valid tree): one narrow index range.
         return qs.filter(
-            **{f"{prefix}tree_id": value.tree_id, f"{prefix}lft__gte": value.lft, f"{prefix}rght__lte": value.rght}
+            **{
+                f"{prefix}tree_id": value.tree_id,
+                f"{prefix}lft__gte": value.lft,
+                f"{prefix}lft__lte": value.rght,
+                f"{prefix}rght__lte": value.rght,
+            }
         )
 
 

@@ -75,6 +75,41 @@ def restrict_areas(user, perm: str = "view_area") -> QuerySet:
     return Area.objects.filter(covering_q(user, perm, path=""))
 
 
+#: Above this many grants `restrict_areas_ranged` falls back to the EXISTS form (one long OR
+#: of ranges would cost more to plan than it saves).
+MAX_RANGES = 64
+
+
+def restrict_areas_ranged(user, perm: str = "view_area") -> QuerySet:
+    """The same nodes as `restrict_areas`, as plain range conditions on the MPTT columns.
+
+    Reads the user's granted nodes first (one small query), then filters on
+    `tree_id = t AND lft >= l AND rght <= r` for each of them (a grant covered by another
+    is dropped), so PostgreSQL reads the subtree by the area index instead of probing the
+    grant table for every node of the tree (116,280 nodes at Ningbo's size). Falls back to
+    `restrict_areas` for users with more than `MAX_RANGES` grants.
+    """
+    if _nobody(user):
+        return Area.objects.none()
+    if user.is_superuser:
+        return Area.objects.all()
+    ranges = sorted(set(granted_nodes(user, perm).values_list("tree_id", "lft", "rght")[: MAX_RANGES + 1]))
+    if len(ranges) > MAX_RANGES:
+        return restrict_areas(user, perm)
+    kept: list[tuple[int, int, int]] = []
+    for tree_id, lft, rght in ranges:  # sorted by (tree, lft): a covered range follows its cover
+        if kept and kept[-1][0] == tree_id and kept[-1][1] <= lft and rght <= kept[-1][2]:
+            continue
+        kept.append((tree_id, lft, rght))
+    if not kept:
+        return Area.objects.none()
+    condition = Q()
+    for tree_id, lft, rght in kept:
+        # `lft` bounded on both sides (redundant in a valid tree): one narrow index range.
+        condition |= Q(tree_id=tree_id, lft__gte=lft, lft__lte=rght, rght__lte=rght)
+    return Area.objects.filter(condition)
+
+
 def unit_ids(user, role: str = "handler") -> QuerySet:
     """Ids of the organisations for which `user` currently holds platform `role`."""
     from .models import Membership

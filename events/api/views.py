@@ -25,7 +25,7 @@ from personnel.scope import covering_q
 from .. import services
 from ..attachments import attachment_add
 from ..exceptions import Conflict, NotFound
-from ..filtersets import EventFilterSet
+from ..filtersets import EventApiFilterSet
 from ..models import Event, Notification, Patrol
 from . import serializers as s
 
@@ -93,12 +93,18 @@ def _step(name, service, serializer_class, summary, url_path=None, parsers=None)
 class EventViewSet(
     ServiceErrorsMixin, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Grid events (Art. 17, 30), newest change first (cursor pages)."""
+    """Grid events (Art. 17, 30), newest report first (cursor pages).
+
+    Ordered on the report time, which never changes: a page never skips or repeats an
+    event that changes while the client pages (sync clients use `updated_since`), and
+    every list reads one index range (events.models.Event.Meta.indexes). Each page
+    costs a fixed number of queries whatever its size.
+    """
 
     serializer_class = s.EventSerializer
-    filterset_class = EventFilterSet
+    filterset_class = EventApiFilterSet
     pagination_class = StableCursorPagination
-    ordering = ("-updated_at", "-id")
+    ordering = ("-reported_at", "-id")
     lookup_field = "number"
     lookup_value_regex = r"[A-Z]\d{8,16}"
     scope_map = {
@@ -128,8 +134,12 @@ class EventViewSet(
     }
 
     def get_queryset(self):
-        return Event.objects.restrict(self.request.user).select_related(
-            "item", "item_version", "area", "township", "county", "lead_unit"
+        # The three tree nodes come in separate small queries: joining grids_area three times
+        # made PostgreSQL spend 5-13 ms planning a 0.3 ms page (7 relations, 29 event indexes).
+        return (
+            Event.objects.restrict(self.request.user)
+            .select_related("item", "item_version", "lead_unit")
+            .prefetch_related("area", "township", "county")
         )
 
     def get_serializer_class(self):

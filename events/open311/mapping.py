@@ -111,6 +111,27 @@ def status_notes(event, last_kind) -> str:
     return note
 
 
+#: The event columns `service_request` reads (views fetch only these).
+REQUEST_FIELDS = (
+    "number",
+    "status",
+    "reject_reason",
+    "title",
+    "address",
+    "latitude",
+    "longitude",
+    "reported_at",
+    "updated_at",
+    "accept_due_at",
+    "complete_due_at",
+    "item__code",
+    "item_version__name",
+    "lead_unit__name",
+    "township__name",
+    "area__code",
+)
+
+
 def service_request(event, last_kind=None) -> dict:
     """One entry of requests.{json,xml} (public-safe fields; media_url omitted)."""
     return {

@@ -160,8 +160,12 @@ def _events():
     last_kind = (
         Action.objects.filter(event=OuterRef("pk"), kind__in=mapping.NOTE_KINDS).order_by("-at", "-id").values("kind")
     )
-    return Event.objects.select_related("item", "item_version", "lead_unit", "township", "area").annotate(
-        last_kind=Subquery(last_kind[:1])
+    # Only the columns `mapping.service_request` reads: up to 1,000 rows a page, so no
+    # descriptions or report fields (JSON) are fetched and decoded for nothing.
+    return (
+        Event.objects.select_related("item", "item_version", "lead_unit", "township", "area")
+        .only(*mapping.REQUEST_FIELDS)
+        .annotate(last_kind=Subquery(last_kind[:1]))
     )
 
 

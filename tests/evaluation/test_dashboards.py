@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from evaluation import statistics
 from evaluation.models import DailyRollup
@@ -141,3 +142,42 @@ def test_the_dashboard_heading_names_the_area_once(r, client):
     page = client.get(f"/evaluation/dashboard/{r.tree.township.code}/").content.decode()
     main = page[page.index("<main") : page.index("</h1>")]
     assert main.count("南门街道") == 1 and f'href="/evaluation/dashboard/{r.tree.county.code}/"' in main
+
+
+def test_district_and_city_read_per_district_rows_with_the_same_sums(r):
+    from django.db.models import Sum
+
+    from evaluation.models import CountyRollup, GridRollup
+    from evaluation.rollups import COUNTS
+
+    t = r.tree
+    sums = {name: Sum(name) for name in COUNTS}
+    for area in (t.city, t.county, t.township, t.grid):
+        grid_rows = statistics._rows(area, MAY.start, datetime.date(2026, 6, 30), DailyRollup).aggregate(**sums)
+        for model in (CountyRollup, GridRollup):
+            rows = statistics._rows(area, MAY.start, datetime.date(2026, 6, 30), model)
+            if model is CountyRollup and area.level not in ("city", "county"):
+                continue  # per-district rows serve districts and the city only
+            assert rows.aggregate(**sums) == grid_rows, (area.name, model.__name__)
+    assert CountyRollup.objects.exists() and not CountyRollup.objects.exclude(area__level="county").exists()
+    assert "countyrollup" in str(statistics._rows(t.city, MAY.start, MAY.end).query)
+    assert "dailyrollup" in str(statistics._rows(t.township, MAY.start, MAY.end).query)
+
+
+def test_the_ranking_of_a_standard_window_reads_the_window_sums_with_the_same_result(r):
+    from evaluation.models import GridWindowRollup
+
+    t = r.tree
+    end = timezone.localdate(NOW)
+    assert GridWindowRollup.objects.filter(end=end, days=30).exists()
+    for area in (t.city, t.county, t.township):
+        for days in (7, 30):
+            start = end - datetime.timedelta(days=days - 1)
+            with CaptureQueriesContext(connection) as ctx:
+                windowed = statistics.grid_ranking(area, start, end)
+            if GridWindowRollup.objects.filter(end=end, days=days).exists():  # a window with grid rows
+                assert "evaluation_gridwindowrollup" in ctx.captured_queries[-1]["sql"]
+            GridWindowRollup.objects.filter(days=days).update(end=end - datetime.timedelta(days=1))  # stale: unused
+            assert statistics.grid_ranking(area, start, end) == windowed, (area.name, days)
+            GridWindowRollup.objects.filter(days=days).update(end=end)
+    assert any(row["reported"] for row in statistics.grid_ranking(t.city, end - datetime.timedelta(days=29), end))

@@ -149,3 +149,41 @@ def test_emergency_events_sort_first_then_overdue(world, clock):
     Event.objects.filter(pk=late.pk).update(alert_level=AlertLevel.RED)
     urgent = world.report(grade=Grade.EMERGENCY)
     assert list(Event.objects.queue_order().values_list("pk", flat=True)) == [urgent.pk, late.pk, plain.pk]
+
+
+def test_the_sweep_tells_listeners_the_same_organisations_as_one_event_at_a_time(
+    world, clock, django_capture_on_commit_callbacks
+):
+    """The sweep reads the organisations concerned in bulk (events.sweep._concerned_organisations):
+    the units of the current cycle and the authorities for state changes, the lead unit for
+    overdue alerts — what integrations.receivers would read one event at a time."""
+    from events.signals import event_changed
+    from integrations import receivers
+
+    ev = dispatched(world)
+    one_by_one = receivers.event_organisation_ids(Event.objects.get(pk=ev.pk))
+    assert world.unit.pk in one_by_one
+    seen = []
+
+    def listener(sender, event, action=None, stage=None, batch=None, **kw):
+        seen.append((action.kind if action else stage, set(event.webhook_organisation_ids()), isinstance(batch, dict)))
+
+    event_changed.connect(listener)
+    event_overdue.connect(listener)
+    try:
+        clock.move_to(at(2025, 6, 9, 15))
+        with django_capture_on_commit_callbacks(execute=True):
+            sweep_due()
+    finally:
+        event_changed.disconnect(listener)
+        event_overdue.disconnect(listener)
+    assert sorted(seen) == sorted(
+        [
+            (AlertStage.ACCEPT_WARNING, {world.unit.pk}, True),
+            (AlertStage.ACCEPT_OVERDUE, {world.unit.pk}, True),
+            (ActionKind.WARNING, one_by_one, True),
+            (ActionKind.OVERDUE, one_by_one, True),
+            (ActionKind.AUTO_ESCALATE, one_by_one, True),
+        ]
+    )
+    assert not hasattr(Event.objects.get(pk=ev.pk), "webhook_organisation_ids")

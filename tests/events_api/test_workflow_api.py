@@ -191,6 +191,26 @@ def test_list_filters_narrow_the_list(world):
     assert numbers({"overdue": "true"}) == set()
 
 
+def test_township_district_unit_filters_and_newest_report_first(world):
+    ev = _dispatched(world)
+    other = world.report(area=world.tree.grid2, actor=world.worker2)
+    api = api_as(world.dispatcher)
+
+    def numbers(params):
+        return [e["number"] for e in api.get("/api/v1/events/", params).json()["results"]]
+
+    assert numbers({}) == [other.number, ev.number]  # newest report first
+    # Township and district use the event's own columns; the same rows as the subtree.
+    assert set(numbers({"within": world.tree.township.code})) == {ev.number, other.number}
+    assert set(numbers({"within": world.tree.county.code})) == {ev.number, other.number}
+    assert numbers({"within": world.tree.other_grid.code}) == []
+    assert numbers({"lead_unit": world.unit.pk, "status": ["dispatched", "handling"]}) == [ev.number]
+    assert numbers({"lead_unit": world.unit.pk, "status": "reported"}) == []
+    assert api.get("/api/v1/events/", {"lead_unit": "x"}).status_code == 400
+    # Several states: no duplicates (no DISTINCT needed on a plain column).
+    assert numbers({"status": ["reported", "dispatched"]}) == [other.number, ev.number]
+
+
 def test_worker_logs_a_patrol(world):
     api = api_as(world.worker)
     response = api.post(

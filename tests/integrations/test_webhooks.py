@@ -232,3 +232,21 @@ def test_event_signals_emit_webhooks_for_the_units_concerned(scenario):
 def test_a_broken_event_never_breaks_the_sender(scenario):
     event_changed.send(sender=None, event=object(), action=None)
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_batch_of_sends_reads_the_subscriptions_once(scenario):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_subscription(scenario)
+    event = SimpleNamespace(pk=5, number="E1", status="handling", version=3, updated_at=timezone.now())
+    event.webhook_organisation_ids = lambda: [scenario.unit.pk]
+    batch = {}
+    with CaptureQueriesContext(connection) as ctx:
+        for _ in range(5):
+            event_changed.send(sender=None, event=event, action=SimpleNamespace(kind="warning", data={}), batch=batch)
+            event_overdue.send(sender=None, event=event, stage="complete_warning", batch=batch)
+    reads = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 1
+    assert WebhookDelivery.objects.filter(event_type="event.state_changed").count() == 5
+    assert WebhookDelivery.objects.filter(event_type="event.overdue").count() == 5
