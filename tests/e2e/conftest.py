@@ -4,6 +4,8 @@ Fixtures: `browser` (one Chromium per session), `page_at(size)` (a fresh context
 "phone" 390×844 or "desktop" 1366×900), `login(page, username)` (through the login
 form) and `shot(page, step)` (a screenshot in test-artifacts/e2e/, kept by CI).
 Without Chromium the tests skip, unless REQUIRE_E2E=1 (tests/conftest.py).
+`E2E_CPU_SLOWDOWN=4` slows the browser's CPU fourfold (Chromium's throttling), as on a
+busy CI machine: races between the test and the page show up reliably.
 """
 
 import os
@@ -24,6 +26,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Generous waits: CI machines run the browser beside the whole suite.
 expect.set_options(timeout=15_000)
 
+SLOW_CPU = float(os.environ.get("E2E_CPU_SLOWDOWN") or 0)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 PASSWORD = "pw-for-tests-1"  # tests.factories.UserFactory
@@ -85,6 +88,8 @@ def page_at(browser, live_server, settings):
         context.set_default_timeout(20_000)
         contexts.append(context)
         page = context.new_page()
+        if SLOW_CPU:  # E2E_CPU_SLOWDOWN=4: Chromium as on a loaded CI machine (finds races)
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": SLOW_CPU})
         page.size_name = size
         return page
 
