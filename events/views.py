@@ -77,7 +77,8 @@ def _querystring(request) -> str:
 
 def _listing(request, qs, template, extra=None):
     filterset = EventFilterSet(request.GET or None, queryset=qs)
-    events = filterset.qs.queue_order() if filterset.is_valid() else qs.none()
+    # Unbound (no query string): everything, unfiltered; bound and invalid: nothing.
+    events = filterset.qs.queue_order() if not filterset.is_bound or filterset.is_valid() else qs.none()
     context = {"filter": filterset, "page": _paginate(request, events), "query": _querystring(request)}
     return render(request, template, {**context, **(extra or {})})
 
