@@ -87,7 +87,7 @@ def export_rows(versions):
             v.get_kind_display(),
             v.get_department_display(),
             v.supporting_units,
-            "是" if v.self_handle else "否",
+            _("是") if v.self_handle else _("否"),
             v.description,
             v.guidance,
             general.accept_limit if general and general.accept_limit is not None else "",

@@ -6,6 +6,7 @@ field messages, its PermissionDenied a 403.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -79,7 +80,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         if d.pop("district"):
             district = Area.objects.filter(code=data.validated_data["district"], level="county").first()
             if district is None:
-                raise ValidationError({"district": ["找不到该区（县、市）编码。"]})
+                raise ValidationError({"district": [_("找不到该区（县、市）编码。")]})
         rules = [dict(r) for r in d.pop("rules")]
         code, level, opinion = d.pop("code"), d.pop("level"), d.pop("opinion")
         version = _call(

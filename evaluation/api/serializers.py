@@ -1,5 +1,6 @@
 """Serializers of the evaluation API (read-only)."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import Period, Score
@@ -106,7 +107,7 @@ class StatisticsQuerySerializer(serializers.Serializer):
         end = attrs.get("end") or timezone.localdate()
         start = attrs.get("start") or end - datetime.timedelta(days=29)
         if start > end:
-            raise serializers.ValidationError({"start": "开始日期不能晚于结束日期。"})
+            raise serializers.ValidationError({"start": _("开始日期不能晚于结束日期。")})
         if (end - start).days > 731:
-            raise serializers.ValidationError({"start": "时间范围不能超过两年。"})
+            raise serializers.ValidationError({"start": _("时间范围不能超过两年。")})
         return {"start": start, "end": end}
