@@ -11,7 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from personnel.scope import has_area_perm
@@ -24,12 +24,12 @@ from .selectors import areas_visible, top_visible_nodes, with_counts
 
 #: action → (form class, title); which actions a node offers depends on its level.
 ACTIONS = {
-    "create": (CreateForm, _lazy("新建下级网格")),
-    "rename": (RenameForm, _lazy("更名")),
-    "redraw": (RedrawForm, _lazy("调整范围")),
-    "split": (SplitForm, _lazy("拆分")),
-    "merge": (MergeForm, _lazy("合并")),
-    "retire": (RetireForm, _lazy("撤销")),
+    "create": (CreateForm, gettext_lazy("新建下级网格")),
+    "rename": (RenameForm, gettext_lazy("更名")),
+    "redraw": (RedrawForm, gettext_lazy("调整范围")),
+    "split": (SplitForm, gettext_lazy("拆分")),
+    "merge": (MergeForm, gettext_lazy("合并")),
+    "retire": (RetireForm, gettext_lazy("撤销")),
 }
 LEVEL_ACTIONS = {
     Level.VILLAGE: ["create"],
