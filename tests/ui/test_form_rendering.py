@@ -8,7 +8,9 @@ import pytest
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 #: Hand-rolled form markup that bypasses the renderer's field template.
-HAND_ROLLED = re.compile(r"\.as_p\b|\.as_div\b|\.as_table\b|\.as_ul\b|\.label_tag\b|\.errors\s*\}\}|errors\|join")
+HAND_ROLLED = re.compile(
+    r"\.as_p\b|\.as_div\b|\.as_table\b|\.as_ul\b|\.label_tag\b|\.errors\s*\}\}|errors\|join|<select\b|<textarea\b"
+)
 
 
 def test_no_template_renders_fields_by_hand():
@@ -34,3 +36,13 @@ def test_staff_form_errors_sit_under_their_fields(client):
     assert 'id="id_mobile_error"' in html and 'id="id_name_error"' in html
     assert 'class="form-control is-invalid"' in html
     assert "<p>" not in html.split('<form method="post"', 1)[1].split("</form>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_public_catalogue_district_filter_renders_through_the_renderer_and_keeps_the_choice(client):
+    from tests.factories import make_tree
+
+    tree = make_tree()
+    html = client.get("/catalog/public/", {"district": tree.county.code}).content.decode()
+    assert 'id="id_district_group"' in html and 'class="form-select"' in html
+    assert f'<option value="{tree.county.code}" selected>' in html
