@@ -59,16 +59,20 @@ class ChosenLanguageMiddleware:
 
     The platform uses no language-prefixed URLs, so the rest of LocaleMiddleware
     (redirects to prefixed paths) has nothing to do. Responses vary on the cookie that
-    chose the language, and say which language they are in.
+    chose the language, and say which language they are in. Unlike LocaleMiddleware,
+    the request's language is undone afterwards (a later render on the same thread,
+    e.g. a 500 page without a request, starts from Chinese again).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        translation.activate(chosen_language(request))
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        # `override`, not `activate`: the language is undone when the response is made, so
+        # it never carries over to whatever this thread renders next.
+        with translation.override(chosen_language(request)):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response

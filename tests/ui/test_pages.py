@@ -45,6 +45,16 @@ def test_english_only_when_picked_and_back_to_chinese_with_the_switch(client, st
     assert '<html lang="zh-hans">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
+def test_an_english_request_leaves_no_english_behind(client, staffed):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get("/").content.decode()
+    assert translation.get_language() == "zh-hans"
+    assert "系统繁忙，请稍后再试" in render_to_string("500.html")
+
+
 def test_an_unknown_language_cookie_falls_back_to_chinese(client, staffed):
     client.cookies["django_language"] = "fr"
     assert '<html lang="zh-hans">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
