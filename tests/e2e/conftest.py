@@ -75,9 +75,19 @@ def _e2e_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, for `page_at` to see a failure."""
+    outcome = yield
+    setattr(item, f"rep_{call.when}", outcome.get_result())
+
+
 @pytest.fixture
-def page_at(browser, live_server, settings):
-    """page_at("phone" | "desktop") -> a Page on its own context, with base URL the live server."""
+def page_at(request, browser, live_server, settings):
+    """page_at("phone" | "desktop") -> a Page on its own context, with base URL the live server.
+
+    When the test fails, every page it opened is saved as
+    test-artifacts/e2e/FAILED-<test>-<n>.png (with its URL in the log) before closing."""
     settings.SITE_URL = live_server.url
     contexts = []
 
@@ -94,6 +104,13 @@ def page_at(browser, live_server, settings):
         return page
 
     yield make
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for n, page in enumerate(p for context in contexts for p in context.pages):
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            print(f"failed page {n}: {page.url}")
+            page.screenshot(path=str(ARTIFACTS / f"FAILED-{name}-{n}.png"), full_page=True)
     for context in contexts:
         context.close()
 
@@ -112,13 +129,18 @@ def shot(request):
     return save
 
 
+#: The workbench's address exactly (the login page's own address also ends in "/").
+HOME_URL = re.compile(r"^https?://[^/]+/$")
+
+
 def login(page, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the login form and wait for the workbench."""
+    """Sign in through the login form and wait for the workbench to load (a `goto` right
+    after an unfinished sign-in would abort it and leave the browser signed out)."""
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(HOME_URL)
 
 
 @pytest.fixture
