@@ -160,3 +160,58 @@ class TemporaryMatterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if areas is not None:
             self.fields["area"].queryset = areas
+
+
+# Filters (GET) ------------------------------------------------------------------------------
+
+#: What `selectors.item_status` says of an item, as the item list's state filter offers it.
+ITEM_STATES = [_("在用"), _("待生效"), _("有版本审核中"), _("退出申请中"), _("已批准退出"), _("已退出")]
+
+
+class ItemFilterForm(forms.Form):
+    """The administrators' item list filters (all optional)."""
+
+    q = forms.CharField(
+        label=_("关键词"), required=False, max_length=40, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    category = forms.TypedChoiceField(
+        label=_("类别"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("全部")), *((value, f"{value}. {label}") for value, label in Category.choices)],
+    )
+    level = forms.ChoiceField(label=_("清单层级"), required=False, choices=[("", _("全部")), *ListLevel.choices])
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("全部")), *((str(s), s) for s in ITEM_STATES)]
+
+
+class PublicDistrictForm(forms.Form):
+    """The public list's district: city items only, or the city's plus one district's."""
+
+    district = forms.ModelChoiceField(
+        label=_("区（县、市）"),
+        queryset=Area.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("仅市级清单"),
+    )
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+
+
+class CompareForm(forms.Form):
+    """Two versions of one item to compare."""
+
+    a = forms.TypedChoiceField(label=_("版本 A"), coerce=int)
+    b = forms.TypedChoiceField(label=_("版本 B"), coerce=int)
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(v.number, f"v{v.number} {v.get_state_display()}") for v in versions]
+        self.fields["a"].choices = self.fields["b"].choices = choices

@@ -22,9 +22,12 @@ from personnel.scope import restrict_areas
 from . import selectors, services
 from .choices import Category, ListLevel, VersionState
 from .forms import (
+    CompareForm,
     ImportForm,
+    ItemFilterForm,
     OpinionForm,
     ProposeForm,
+    PublicDistrictForm,
     PublishForm,
     ReasonsForm,
     TemporaryMatterForm,
@@ -62,7 +65,7 @@ def public_list(request):
         {
             "groups": groups,
             "district": district,
-            "districts": selectors.districts(),
+            "form": PublicDistrictForm(initial={"district": district}, districts=selectors.districts()),
             "today": timezone.localdate(),
             "count": len(versions),
         },
@@ -88,7 +91,7 @@ def export_rows(versions):
             v.get_kind_display(),
             v.get_department_display(),
             v.supporting_units,
-            "是" if v.self_handle else "否",
+            _("是") if v.self_handle else _("否"),
             v.description,
             v.guidance,
             general.accept_limit if general and general.accept_limit is not None else "",
@@ -125,10 +128,13 @@ def _item_or_404(user, code: str) -> ServiceItem:
 def item_list(request):
     """All items the user may see, with their state; filters: category, level, state, q."""
     items = _items_for(request.user).prefetch_related("versions", "exits")
-    category, level, q = request.GET.get("category", ""), request.GET.get("level", ""), request.GET.get("q", "").strip()
-    if category.isdigit():
-        items = items.filter(versions__category=int(category)).distinct()
-    if level in ListLevel.values:
+    form = ItemFilterForm(request.GET)
+    form.is_valid()  # a filter with an error is left out (and marked next to its field)
+    category, level = form.cleaned_data.get("category"), form.cleaned_data.get("level")
+    q, state = (form.cleaned_data.get("q") or "").strip(), form.cleaned_data.get("state")
+    if category is not None:
+        items = items.filter(versions__category=category).distinct()
+    if level:
         items = items.filter(level=level)
     if q:
         # One filter: OR-ing a distinct() queryset with a plain one raises TypeError (was a 500 for any q).
@@ -138,20 +144,12 @@ def item_list(request):
     for item in items.order_by("code"):
         latest = max(item.versions.all(), key=lambda v: v.number, default=None)
         rows.append({"item": item, "latest": latest, "status": selectors.item_status(item, today)})
-    state = request.GET.get("state", "")
     if state:
         rows = [r for r in rows if state in r["status"]]
     return render(
         request,
         "catalog/item_list.html",
-        {
-            "rows": rows,
-            "categories": Category.choices,
-            "levels": ListLevel.choices,
-            "states": [_("在用"), _("待生效"), _("有版本审核中"), _("退出申请中"), _("已批准退出"), _("已退出")],
-            "filters": {"category": category, "level": level, "q": q, "state": state},
-            "can_propose": services.is_catalog_admin(request.user),
-        },
+        {"rows": rows, "form": form, "can_propose": services.is_catalog_admin(request.user)},
     )
 
 
@@ -338,10 +336,11 @@ def compare(request, code: str):
     by_number = {str(v.number): v for v in versions}
     a = by_number.get(request.GET.get("a", "")) or (versions[-2] if len(versions) > 1 else versions[0])
     b = by_number.get(request.GET.get("b", "")) or versions[-1]
+    form = CompareForm(initial={"a": a.number, "b": b.number}, versions=versions)
     return render(
         request,
         "catalog/compare.html",
-        {"item": item, "versions": versions, "a": a, "b": b, "rows": version_diff(a, b)},
+        {"item": item, "form": form, "a": a, "b": b, "rows": version_diff(a, b)},
     )
 
 

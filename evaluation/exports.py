@@ -74,12 +74,12 @@ def score_table(period, scores) -> tuple[list[str], list[list]]:
     from .indicators import REGISTRY
 
     rules = list(period.scheme.indicators.all())
-    headers = ["排名范围", "排名", "考评对象"]
+    headers = [_("排名范围"), _("排名"), _("考评对象")]
     for r in rules:
         ind = REGISTRY.get(r.code)
         name = str(ind.name) if ind else r.code
-        headers += [f"{name}（{ind.unit if ind else ''}）", f"{name}得分"]
-    headers += ["加分", "扣分", "总分"]
+        headers += [f"{name}（{ind.unit if ind else ''}）", _("%(name)s得分") % {"name": name}]
+    headers += [_("加分"), _("扣分"), _("总分")]
     rows = []
     for s in scores:
         row = [s.peer_group, _("未排名") if s.rank is None else s.rank, s.label]

@@ -711,3 +711,40 @@ def compute_many(code: str, span: Span, subjects: list[Subject], options: Option
 def for_kind(kind: str) -> list[Indicator]:
     """Indicators applicable to subjects of `kind` (AREA, UNIT, STAFF), in registry order."""
     return [ind for ind in REGISTRY.values() if ind.applies_to(kind)]
+
+
+#: What each indicator counts, for people (table headers' tooltips, in their language);
+#: the functions' docstrings stay the developers' definition.
+HELP = {
+    "events_reported": _("考评期内上报的事件数（按人员或区域）。"),
+    "valid_report_rate": _("考评期内上报的事件中，未因无效或重复被不予受理的比例。"),
+    "on_the_spot_rate": _("考评期内上报的事件中，由网格就地处置的比例（条例第十七条）。"),
+    "report_lateness_hours": _("考评期内上报的事件从发现到上报的平均自然小时数。"),
+    "late_reports": _("考评期内发现后超过规定时限才上报的事件数（条例第二十九条 迟延报送）。"),
+    "verifications_on_time": _("考评期内的核查中，在办结反馈后规定时限内完成的比例。"),
+    "patrols": _("考评期内开始的巡查走访次数（条例第十五条）。"),
+    "households_visited": _("考评期内巡查走访的户数。"),
+    "household_coverage": _("考评期内走访户数占网格户数的比例（条例第六条、第十五条）。"),
+    "accepted_on_time": _("考评期内受理的事件中，在上报后规定时限内受理的比例。"),
+    "dispatch_accuracy": _("考评期内的主办派遣中，未被承办单位退回的比例。"),
+    "avg_dispatch_hours": _("考评期内派遣的事件从上报到（最近一次）派遣的平均自然小时数。"),
+    "signed_on_time": _("考评期内的派遣中，在签收时限内签收或退回的比例（时限未到且未答复的不计）。"),
+    "completed_on_time": _("考评期内的派遣中，在办结时限内办结的比例（退回的不计）。"),
+    "overdue_count": _("考评期内的派遣中，超过时限办结或超时仍未办结的件数。"),
+    "overdue_multiple": _("超期派遣的平均用时倍数（实际用时 ÷ 规定时限）；1.5 即多用了一半时间。"),
+    "rework_count": _("考评期内派遣、由本单位主办的事件核查不通过（返工）的次数。"),
+    "extensions": _("考评期内批准的延期次数。"),
+    "suspensions": _("考评期内批准的挂起次数。"),
+    "avg_handling_hours": _("考评期内办结的派遣从派遣到办结的平均小时数。"),
+    "closure_rate": _("考评期内上报（且未被不予受理）的事件中已结案的比例。"),
+    "satisfaction_avg": _("考评期内群众满意度评价的平均分（1–5 分，条例第二十二条）。"),
+    "satisfaction_count": _("考评期内收到的群众满意度评价条数。"),
+}
+
+
+def indicator_help(code: str) -> str:
+    """What the indicator counts, in the active language (its name when undocumented)."""
+    if code in HELP:
+        return str(HELP[code])
+    found = REGISTRY.get(code)
+    return str(found.name) if found else ""

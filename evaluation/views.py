@@ -17,7 +17,7 @@ from . import exports, selectors, services, statistics
 from .choices import PeriodState, SubjectKind
 from .defaults import DEFAULT_INDICATORS
 from .forms import AdjustmentForm, IndicatorFormSet, MonthForm, RecomputeForm, SchemeForm, WindowForm
-from .indicators import REGISTRY
+from .indicators import REGISTRY, indicator_help
 from .links import event_url
 
 
@@ -81,7 +81,7 @@ def _period_context(request, pk):
     period = selectors.period_for(request.user, pk)
     scores = list(selectors.scores_for(request.user, period).select_related("period"))
     rules = list(period.scheme.indicators.all())
-    columns = [{"rule": r, "indicator": REGISTRY.get(r.code)} for r in rules]
+    columns = [{"rule": r, "indicator": REGISTRY.get(r.code), "help": indicator_help(r.code)} for r in rules]
     rows = [{"score": s, "cells": [(s.values.get(r.code), s.points.get(r.code)) for r in rules]} for s in scores]
     return period, scores, {"period": period, "columns": columns, "rows": rows}
 

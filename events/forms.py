@@ -76,9 +76,9 @@ class LocalDateTimeInput(forms.DateTimeInput):
 ATTR_PREFIX = "attr_"
 
 
-def report_areas(user):
-    """Active grids and micro-grids where `user` may report (`report_event`)."""
-    return restrict_areas(user, roles.REPORT).filter(level__in=GRID_LEVELS, status="active").order_by("code")
+def report_areas(user, perm=roles.REPORT):
+    """Active grids and micro-grids where `user` holds `perm` (default `report_event`)."""
+    return restrict_areas(user, perm).filter(level__in=GRID_LEVELS, status="active").order_by("code")
 
 
 class ReportForm(forms.Form):
@@ -102,9 +102,12 @@ class ReportForm(forms.Form):
     datum = forms.ChoiceField(label=_("坐标系"), choices=[("", "—"), *list(Datum.choices)], required=False)
     photos = PhotosField()
 
+    #: the area permission the grid list needs
+    perm = roles.REPORT
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        areas = report_areas(user)
+        areas = report_areas(user, self.perm)
         self.fields["area"].queryset = areas
         self.fields["area"].label_from_instance = lambda a: f"{a.name}（{a.code}）"
         if not self.is_bound:
@@ -122,7 +125,7 @@ class ReportForm(forms.Form):
             text = (self._raw("q") or "").strip()
             if text:
                 versions = versions.filter(Q(name__icontains=text) | Q(item__code__icontains=text))
-            self.versions = {v.item_id: v for v in versions}
+            self.versions = {v.item_id: v for v in self.narrow(versions)}
         self.fields["item"].queryset = ServiceItem.objects.filter(pk__in=list(self.versions)).order_by("code")
         self.fields["item"].label_from_instance = lambda i: f"{i.code} {self.versions[i.pk].name}"
         self.version = self.versions.get(_int(self._raw("item")))
@@ -131,6 +134,10 @@ class ReportForm(forms.Form):
             name = ATTR_PREFIX + attr["code"]
             self.fields[name] = _attribute_field(attr)
             self.attribute_fields.append(name)
+
+    def narrow(self, versions):
+        """The item versions offered (a subclass may narrow them)."""
+        return versions
 
     def _raw(self, name):
         if self.is_bound:
@@ -178,6 +185,33 @@ class ReportForm(forms.Form):
             "attributes": self.attributes(),
             "attachments": d["photos"],
         }
+
+
+class SelfHandleForm(ReportForm):
+    """On-the-spot handling (就地处置, Art. 17 ¶2): the report form of a grid leader or
+    full-time worker (`self_handle_event`), offering only the items whose version allows
+    it, plus what was done on the spot and its photos. The event is closed at once."""
+
+    result_text = forms.CharField(
+        label=_("处置结果"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("现场是如何处置的、处置后的情况。"),
+    )
+    photos = PhotosField(label=_("处置照片"))
+
+    perm = roles.SELF_HANDLE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].error_messages["invalid_choice"] = _(
+            "该事项不允许就地处置，请选择可就地处置的事项，或按一般事件上报。"
+        )
+
+    def narrow(self, versions):
+        return [v for v in versions if v.self_handle]
+
+    def service_kwargs(self) -> dict:
+        return {**super().service_kwargs(), "result_text": self.cleaned_data["result_text"]}
 
 
 def _int(value):
@@ -340,6 +374,40 @@ class RateForm(StepForm):
     comment = _text(_("评价"))
 
 
+class CorrectForm(StepForm):
+    """Correct reported details (更正): the fields start with the event's values; the
+    reason is required and the timeline keeps the old and new values."""
+
+    title = forms.CharField(label=_("标题"), max_length=120)
+    description = forms.CharField(label=_("事件描述"), widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(label=_("地点"), max_length=200, required=False)
+    text = _text(_("更正原因"), required=True)
+
+    FIELDS = ("title", "description", "address")
+
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, event=event, **kwargs)
+        if event is not None and not self.is_bound:
+            for name in self.FIELDS:
+                self.initial.setdefault(name, getattr(event, name))
+
+    def clean(self):
+        data = super().clean()
+        if self.event is not None and not self.errors and not self.changes():
+            raise ValidationError(_("没有改动：请修改要更正的内容。"))
+        return data
+
+    def changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name].strip()
+            for name in self.FIELDS
+            if name in self.cleaned_data and self.cleaned_data[name].strip() != getattr(self.event, name)
+        }
+
+    def service_kwargs(self):
+        return {"changes": self.changes(), "text": self.cleaned_data["text"]}
+
+
 #: step name → form class (the detail page shows one per available step).
 STEP_FORMS: dict[str, type[StepForm]] = {
     "accept": TextStepForm,
@@ -357,6 +425,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "rate": RateForm,
     "urge": RequiredTextStepForm,
     "comment": RequiredTextStepForm,
+    "correct": CorrectForm,
 }
 
 

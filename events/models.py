@@ -493,4 +493,5 @@ class CalendarDay(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+        kind = _("工作日") if self.is_workday else _("休息日")
+        return f"{self.date} {kind}"

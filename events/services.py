@@ -73,6 +73,10 @@ S = EventStatus
 #: (e.g. 1926 for 2026) that would count as a century of reporting lateness (Art. 29).
 MAX_DISCOVERY_AGE = datetime.timedelta(days=366)
 
+#: The one way the public (no user) creates an event: `event_public_demand`.
+PUBLIC_STEP = "public_demand"
+PUBLIC_SOURCES = (Source.PUBLIC_DEMAND, Source.COMPLAINT)
+
 CORRECTABLE_FIELDS = ("title", "description", "address", "attributes", "contact_name", "contact_phone")
 
 
@@ -394,12 +398,19 @@ def _create_event(
         area = Area.objects.filter(pk=area).first()
         if area is None:
             raise NotFound(_("网格不存在或不在您的辖区内。"))
-    # Role: grid staff on the grid; dispatchers may enter public demands and complaints.
-    may = has_area_perm(actor, roles.REPORT, area)
-    if not may and step == "report" and source in (Source.PUBLIC_DEMAND, Source.COMPLAINT, Source.EXTERNAL):
-        may = has_area_perm(actor, roles.DISPATCH, area)
-    if step == "self_handle":
-        may = has_area_perm(actor, roles.SELF_HANDLE, area)
+    if step == PUBLIC_STEP:
+        # The public (no user): any active grid or micro-grid, with its public card
+        # (checked by _validate_report); only demands and complaints.
+        may = actor is None and source in PUBLIC_SOURCES
+    else:
+        # Role: grid staff on the grid; dispatchers may enter public demands and complaints.
+        may = has_area_perm(actor, roles.REPORT, area)
+        if not may and step == "report" and source in (*PUBLIC_SOURCES, Source.EXTERNAL):
+            may = has_area_perm(actor, roles.DISPATCH, area)
+        if step == "self_handle":
+            may = has_area_perm(actor, roles.SELF_HANDLE, area)
+    if not may and step == PUBLIC_STEP:
+        raise PermissionDenied(_("公众只能提交诉求或投诉。"))
     if not may:
         if not has_area_perm(actor, roles.VIEW, area):
             raise NotFound(_("网格不存在或不在您的辖区内。"))
@@ -508,6 +519,7 @@ def event_report(
     external_ref="",
     attachments=(),
     at=None,
+    step="report",
 ) -> Event:
     """Report an event in a grid or micro-grid (上报, Art. 17, 19, 30).
 
@@ -520,6 +532,7 @@ def event_report(
     Who: `report_event` on the grid; for public demands, complaints and external
     sources also `dispatch_event` (a dispatcher entering a call). The reporting delay
     (Art. 29) is recorded in the REPORT action's data. Emergencies notify at once (Art. 18).
+    `step` is internal (`event_public_demand` files through here without a user).
     """
     now = _now(at)
     with transaction.atomic():
@@ -542,7 +555,7 @@ def event_report(
             contact_phone=contact_phone,
             external_ref=external_ref,
             now=now,
-            step="report",
+            step=step,
         )
         action = _record(event, ActionKind.REPORT, actor, at=now, from_status="", text=event.description, data=data)
         _attach(actor, event, action, attachments)
@@ -554,6 +567,50 @@ def event_report(
             msg = _msg(event, ActionKind.REPORT, _("新事件待受理：%(t)s") % {"t": event.title}, _routers(event))
         event.version -= 1  # _save bumps it: a new event starts at version 1
         return _save(event, [action], [msg])
+
+
+def event_public_demand(
+    *, area, item, description, contact_name, contact_phone, complaint=False, address="", at=None
+) -> Event:
+    """A demand or complaint from the public (诉求/投诉, Art. 10, 19), filed on a grid's
+    public card without signing in: a reported event of that grid, source
+    `public_demand` or `complaint`, with no reporter (the timeline says 公众).
+
+    There is no actor and no grant: the service itself decides what the public may do —
+    only this step, only in an active grid or micro-grid (the ones with a public card),
+    only with an item in force there (ValidationError on "item" otherwise), and with the
+    contact name and phone the staff need to call back. The title is made from the kind
+    and the description. Anti-automation and rate limits belong to the caller (the public
+    page, ningbo_grid.public_demand). The tracking code is `event.tracking_code`.
+    """
+    errors = {}
+    if not (contact_name or "").strip():
+        errors["contact_name"] = [_("请填写姓名。")]
+    if not (contact_phone or "").strip():
+        errors["contact_phone"] = [_("请填写联系电话。")]
+    if not (description or "").strip():
+        errors["description"] = [_("请填写诉求内容。")]
+    if errors:
+        raise ValidationError(errors)
+    if not isinstance(area, Area) or not area.is_grid or not area.is_active:
+        raise NotFound(_("没有这个网格编码。"))
+    description = description.strip()
+    label = _("投诉") if complaint else _("诉求")
+    now = _now(at)
+    return event_report(
+        actor=None,
+        area=area,
+        item=item,
+        title=f"{label}：{description[:40]}",
+        description=description,
+        discovered_at=now,
+        address=address,
+        source=Source.COMPLAINT if complaint else Source.PUBLIC_DEMAND,
+        contact_name=contact_name.strip(),
+        contact_phone=contact_phone.strip(),
+        at=now,
+        step=PUBLIC_STEP,
+    )
 
 
 def event_self_handle(
@@ -1248,6 +1305,7 @@ __all__ = [
     "event_correct",
     "event_dispatch",
     "event_escalate",
+    "event_public_demand",
     "event_rate",
     "event_reject",
     "event_report",

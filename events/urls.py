@@ -8,6 +8,7 @@ app_name = "events"
 urlpatterns = [
     path("", views.event_list, name="list"),
     path("report/", views.report, name="report"),
+    path("self-handle/", views.self_handle, name="self-handle"),
     path("queue/", views.queue, name="queue"),
     path("tasks/", views.tasks, name="tasks"),
     path("overview/", views.overview, name="overview"),

@@ -7,6 +7,9 @@ change calls the step service in `events.services`. `Conflict` is shown as a mes
 to the fields. Thin views: no state change happens here.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,8 +17,10 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from personnel import roles
@@ -31,7 +36,9 @@ from .forms import (
     PatrolLogForm,
     PatrolStartForm,
     ReportForm,
+    SelfHandleForm,
     apply_errors,
+    report_areas,
 )
 from .models import Attachment, Event, HandlingRequest, Notification, Patrol
 
@@ -54,6 +61,7 @@ SERVICES = {
     "rate": services.event_rate,
     "urge": services.event_urge,
     "comment": services.event_comment,
+    "correct": services.event_correct,
 }
 
 
@@ -69,7 +77,8 @@ def _querystring(request) -> str:
 
 def _listing(request, qs, template, extra=None):
     filterset = EventFilterSet(request.GET or None, queryset=qs)
-    events = filterset.qs.queue_order() if filterset.is_valid() else qs.none()
+    # Unbound (no query string): everything, unfiltered; bound and invalid: nothing.
+    events = filterset.qs.queue_order() if not filterset.is_bound or filterset.is_valid() else qs.none()
     context = {"filter": filterset, "page": _paginate(request, events), "query": _querystring(request)}
     return render(request, template, {**context, **(extra or {})})
 
@@ -177,16 +186,60 @@ def overview(request):
 # Report ----------------------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def report(request):
-    """GET/POST /events/report/: the report form. A POST with `refresh` (item, grid or
-    category changed) re-renders the form with the item's report fields, saving nothing."""
+@dataclass(frozen=True)
+class ReportPage:
+    """One of the pages that create an event: its form, service and words."""
+
+    form: type
+    service: Callable
+    title: str
+    success: str  # with %(n)s, the event number
+    no_grid: str  # the 404 when the user has no grid for the form's permission
+    url_name: str
+    other: str  # the page to switch to when this one does not fit
+    other_label: str
+    intro: str = ""
+
+
+REPORT = ReportPage(
+    form=ReportForm,
+    service=services.event_report,
+    title=gettext_lazy("上报事件"),
+    success=gettext_lazy("事件已上报，编号 %(n)s。"),
+    no_grid=gettext_lazy("您没有可以上报事件的网格。"),
+    url_name="events:report",
+    other="events:self-handle",
+    other_label=gettext_lazy("能当场解决？就地处置"),
+)
+SELF_HANDLE = ReportPage(
+    form=SelfHandleForm,
+    service=services.event_self_handle,
+    title=gettext_lazy("就地处置"),
+    success=gettext_lazy("已就地处置，事件 %(n)s 已结案。"),
+    no_grid=gettext_lazy("您没有可以就地处置事件的网格。"),
+    url_name="events:self-handle",
+    other="events:report",
+    other_label=gettext_lazy("不能当场解决？上报事件"),
+    intro=gettext_lazy(
+        "网格长、专职网格员对清单中允许就地处置的事项，当场处置后如实登记，事件即时结案（条例第十七条）。"
+    ),
+)
+
+
+def may_self_handle(user) -> bool:
+    return report_areas(user, roles.SELF_HANDLE).exists()
+
+
+def _report_page(request, page: ReportPage):
+    """The report and on-the-spot handling pages (`page`: one form, one service call).
+
+    A POST with `refresh` (item, grid or category changed) re-renders the form with the
+    item's report fields, saving nothing. No grid for the form's permission is a 404."""
     refresh = request.method == "POST" and "refresh" in request.POST
     if request.method == "POST" and not refresh:
-        form = ReportForm(request.POST, request.FILES, user=request.user)
+        form = page.form(request.POST, request.FILES, user=request.user)
     elif refresh:
-        form = ReportForm(initial=request.POST.dict(), user=request.user)
+        form = page.form(initial=request.POST.dict(), user=request.user)
         form.initial.update({k: request.POST.getlist(k) for k in request.POST if k.startswith("attr_")})
         for name, values in form.initial.items():
             if (
@@ -197,12 +250,12 @@ def report(request):
             ):
                 form.initial[name] = values[0]
     else:
-        form = ReportForm(user=request.user)
+        form = page.form(user=request.user)
     if not form.fields["area"].queryset.exists():
-        raise Http404(_("您没有可以上报事件的网格。"))
+        raise Http404(page.no_grid)
     if request.method == "POST" and not refresh and form.is_valid():
         try:
-            event = services.event_report(actor=request.user, **form.service_kwargs())
+            event = page.service(actor=request.user, **form.service_kwargs())
         except ValidationError as exc:
             apply_errors(form, exc, {"attachments": "photos", "attributes": None})
             if hasattr(exc, "error_dict"):
@@ -213,13 +266,32 @@ def report(request):
         except (Conflict, NotFound) as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("事件已上报，编号 %(n)s。") % {"n": event.number})
+            messages.success(request, page.success % {"n": event.number})
             return redirect("events:detail", number=event.number)
     similar = []
     if form.area is not None and form.version is not None:
         similar = list(selectors.similar_open_events(area=form.area, item=form.version.item, user=request.user)[:5])
-    template = "events/_report_form.html" if request.headers.get("HX-Request") else "events/report.html"
-    return render(request, template, {"form": form, "similar": similar})
+    context = {"form": form, "similar": similar, "page": page, "action": reverse(page.url_name)}
+    if request.headers.get("HX-Request"):
+        return render(request, "events/_report_form.html", context)
+    # The switch to the other page only for those who may use it.
+    context["other"] = page.other if page is SELF_HANDLE or may_self_handle(request.user) else None
+    return render(request, "events/report.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """GET/POST /events/report/: the report form (上报)."""
+    return _report_page(request, REPORT)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def self_handle(request):
+    """GET/POST /events/self-handle/: report and handle on the spot (就地处置, Art. 17 ¶2):
+    grid leaders and full-time workers, items that allow it; the event closes at once."""
+    return _report_page(request, SELF_HANDLE)
 
 
 # Detail and steps -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from personnel.scope import has_area_perm
@@ -23,12 +24,12 @@ from .selectors import areas_visible, top_visible_nodes, with_counts
 
 #: action → (form class, title); which actions a node offers depends on its level.
 ACTIONS = {
-    "create": (CreateForm, "新建下级网格"),
-    "rename": (RenameForm, "更名"),
-    "redraw": (RedrawForm, "调整范围"),
-    "split": (SplitForm, "拆分"),
-    "merge": (MergeForm, "合并"),
-    "retire": (RetireForm, "撤销"),
+    "create": (CreateForm, gettext_lazy("新建下级网格")),
+    "rename": (RenameForm, gettext_lazy("更名")),
+    "redraw": (RedrawForm, gettext_lazy("调整范围")),
+    "split": (SplitForm, gettext_lazy("拆分")),
+    "merge": (MergeForm, gettext_lazy("合并")),
+    "retire": (RetireForm, gettext_lazy("撤销")),
 }
 LEVEL_ACTIONS = {
     Level.VILLAGE: ["create"],

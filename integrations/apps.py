@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationsConfig(AppConfig):
@@ -6,7 +7,7 @@ class IntegrationsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "integrations"
-    verbose_name = "系统对接"
+    verbose_name = _("系统对接")
 
     def ready(self) -> None:
         from . import receivers, schema  # noqa: F401  (signal receivers, OpenAPI auth extension)

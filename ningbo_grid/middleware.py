@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .api import error_body
@@ -36,6 +38,43 @@ class RequestIdMiddleware:
         request.request_id = given
         response = self.get_response(request)
         response["X-Request-ID"] = given
+        return response
+
+
+def chosen_language(request: HttpRequest) -> str:
+    """The language the user picked with the language switch (`set_language`'s cookie),
+    else `LANGUAGE_CODE` (Chinese). The browser's Accept-Language is deliberately ignored:
+    the platform is Chinese-first, and English appears only when someone asks for it."""
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if code:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            pass
+    return settings.LANGUAGE_CODE
+
+
+class ChosenLanguageMiddleware:
+    """Django's LocaleMiddleware without the Accept-Language step (see `chosen_language`).
+
+    The platform uses no language-prefixed URLs, so the rest of LocaleMiddleware
+    (redirects to prefixed paths) has nothing to do. Responses vary on the cookie that
+    chose the language, and say which language they are in. Unlike LocaleMiddleware,
+    the request's language is undone afterwards (a later render on the same thread,
+    e.g. a 500 page without a request, starts from Chinese again).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # `override`, not `activate`: the language is undone when the response is made, so
+        # it never carries over to whatever this thread renders next.
+        with translation.override(chosen_language(request)):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 
 

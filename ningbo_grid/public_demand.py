@@ -1,9 +1,9 @@
 """Public demands and complaints (诉求/投诉) and their tracking, no login (Art. 10, 19, 22).
 
 - GET/POST /public/grids/<code>/demand/: a form that creates an event in that grid
-  through `events.services.event_report` (source public_demand or complaint), acting as
-  the system user `public-intake` (no usable password; granted `report_event` on the
-  grid's tree root just before reporting). Anti-automation without external services: a
+  through `events.services.event_public_demand` (source public_demand or complaint, no
+  reporter): the service itself decides what the public may file, so no account acts
+  for the public and nobody is granted anything. Anti-automation without external services: a
   honeypot field (`website`) and a signed display time (`token`; a submission sooner
   than `MIN_SECONDS` after the form was shown, or with a token older than
   `MAX_AGE_SECONDS`, is refused). At most `RATE_LIMIT` submissions per client IP per
@@ -15,29 +15,23 @@
 
 import time
 
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from guardian.shortcuts import assign_perm
 
 from catalog.selectors import items_in_force
 from events import services
-from events.choices import ActionKind, Source
+from events.choices import ActionKind
 from events.exceptions import Conflict, NotFound
 from events.forms import DemandForm, PublicRateForm, TrackForm, apply_errors
 from events.selectors import event_by_tracking_code
 from grids.choices import GRID_LEVELS
 from grids.models import Area
-from personnel import roles
 
-INTAKE_USERNAME = "public-intake"
 DEFAULT_ITEM = "03-001"  # 社情民意收集: where a demand goes when the visitor is unsure
 MIN_SECONDS = 3
 MAX_AGE_SECONDS = 2 * 3600
@@ -91,18 +85,6 @@ def _rate_limited(request) -> bool:
     return count > RATE_LIMIT
 
 
-def intake_user(area: Area):
-    """The system user that files public demands, with `report_event` on `area`'s tree root."""
-    user, created = get_user_model().objects.get_or_create(
-        username=INTAKE_USERNAME, defaults={"first_name": _("群众诉求受理"), "is_active": True}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    assign_perm(f"grids.{roles.REPORT}", user, area.get_root())
-    return user
-
-
 def _grid(code: str) -> Area:
     area = Area.objects.filter(code=code, level__in=GRID_LEVELS, status="active").first()
     if area is None:
@@ -140,27 +122,18 @@ def demand(request: HttpRequest, code: str) -> HttpResponse:
         elif age is None or age < MIN_SECONDS:
             form.add_error(None, _("提交过快或页面已过期，请稍候片刻再提交。"))
         else:
-            item = _pick_item(versions, form.cleaned_data["item"])
-            kind = form.cleaned_data["kind"]
-            source = Source.COMPLAINT if kind == "complaint" else Source.PUBLIC_DEMAND
-            label = _("投诉") if kind == "complaint" else _("诉求")
-            description = form.cleaned_data["description"].strip()
             try:
-                with transaction.atomic():
-                    event = services.event_report(
-                        actor=intake_user(area),
-                        area=area,
-                        item=item,
-                        title=f"{label}：{description[:40]}",
-                        description=description,
-                        discovered_at=timezone.now(),
-                        address=form.cleaned_data["address"],
-                        source=source,
-                        contact_name=form.cleaned_data["name"],
-                        contact_phone=form.cleaned_data["phone"],
-                    )
+                event = services.event_public_demand(
+                    area=area,
+                    item=_pick_item(versions, form.cleaned_data["item"]),
+                    description=form.cleaned_data["description"],
+                    address=form.cleaned_data["address"],
+                    complaint=form.cleaned_data["kind"] == "complaint",
+                    contact_name=form.cleaned_data["name"],
+                    contact_phone=form.cleaned_data["phone"],
+                )
             except ValidationError as exc:
-                apply_errors(form, exc)
+                apply_errors(form, exc, {"contact_name": "name", "contact_phone": "phone"})
             except (Conflict, NotFound) as exc:
                 form.add_error(None, str(exc.message))
             else:

@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "ningbo_grid.middleware.ApiErrorMiddleware",
     "ningbo_grid.middleware.MalformedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ningbo_grid.middleware.ChosenLanguageMiddleware",  # Chinese unless the user picks English
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -143,7 +143,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Internationalisation: Chinese first, English available.
+# Internationalisation: Chinese first, English available. Chinese whatever the browser's
+# Accept-Language says; English only when picked with the language switch (a cookie),
+# see ningbo_grid.middleware.ChosenLanguageMiddleware.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import views
@@ -43,5 +44,5 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
 ]
 
-admin.site.site_header = "宁波市城乡网格化服务管理平台"
-admin.site.site_title = "网格化服务管理"
+admin.site.site_header = gettext_lazy("宁波市城乡网格化服务管理平台")
+admin.site.site_title = gettext_lazy("网格化服务管理")

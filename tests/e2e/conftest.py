@@ -4,6 +4,8 @@ Fixtures: `browser` (one Chromium per session), `page_at(size)` (a fresh context
 "phone" 390×844 or "desktop" 1366×900), `login(page, username)` (through the login
 form) and `shot(page, step)` (a screenshot in test-artifacts/e2e/, kept by CI).
 Without Chromium the tests skip, unless REQUIRE_E2E=1 (tests/conftest.py).
+`E2E_CPU_SLOWDOWN=4` slows the browser's CPU fourfold (Chromium's throttling), as on a
+busy CI machine: races between the test and the page show up reliably.
 """
 
 import os
@@ -24,6 +26,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Generous waits: CI machines run the browser beside the whole suite.
 expect.set_options(timeout=15_000)
 
+SLOW_CPU = float(os.environ.get("E2E_CPU_SLOWDOWN") or 0)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 PASSWORD = "pw-for-tests-1"  # tests.factories.UserFactory
@@ -72,9 +75,19 @@ def _e2e_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, for `page_at` to see a failure."""
+    outcome = yield
+    setattr(item, f"rep_{call.when}", outcome.get_result())
+
+
 @pytest.fixture
-def page_at(browser, live_server, settings):
-    """page_at("phone" | "desktop") -> a Page on its own context, with base URL the live server."""
+def page_at(request, browser, live_server, settings):
+    """page_at("phone" | "desktop") -> a Page on its own context, with base URL the live server.
+
+    When the test fails, every page it opened is saved as
+    test-artifacts/e2e/FAILED-<test>-<n>.png (with its URL in the log) before closing."""
     settings.SITE_URL = live_server.url
     contexts = []
 
@@ -85,10 +98,19 @@ def page_at(browser, live_server, settings):
         context.set_default_timeout(20_000)
         contexts.append(context)
         page = context.new_page()
+        if SLOW_CPU:  # E2E_CPU_SLOWDOWN=4: Chromium as on a loaded CI machine (finds races)
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": SLOW_CPU})
         page.size_name = size
         return page
 
     yield make
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for n, page in enumerate(p for context in contexts for p in context.pages):
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            print(f"failed page {n}: {page.url}")
+            page.screenshot(path=str(ARTIFACTS / f"FAILED-{name}-{n}.png"), full_page=True)
     for context in contexts:
         context.close()
 
@@ -107,13 +129,18 @@ def shot(request):
     return save
 
 
+#: The workbench's address exactly (the login page's own address also ends in "/").
+HOME_URL = re.compile(r"^https?://[^/]+/$")
+
+
 def login(page, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the login form and wait for the workbench."""
+    """Sign in through the login form and wait for the workbench to load (a `goto` right
+    after an unfinished sign-in would abort it and leave the browser signed out)."""
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(HOME_URL)
 
 
 @pytest.fixture

@@ -37,16 +37,15 @@ def _take(page, step: str, fill=None):
 
 
 def test_event_goes_round_the_closed_loop(page_at, shot, world, size):
-    if size == "desktop":
-        # Known gap: inside the full suite on PostgreSQL a step form at desktop width does
-        # not submit (passes when run alone); the phone run, grid staff's device, stays.
-        pytest.skip("desktop closed-loop journey is unreliable in the full suite (under investigation)")
     worker = page_at(size)
     login(worker, "gridworker")
     expect(worker.locator("#panel-event-notifications")).to_be_visible()
     worker.goto("/events/report/")
-    worker.select_option("#id_item", str(world.item.pk))
-    worker.wait_for_load_state("networkidle")
+    # Picking the item refreshes the item block over htmx; wait for that swap (a load
+    # state would not: the page reached "networkidle" long before this request).
+    with worker.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/events/report/")):
+        worker.select_option("#id_item", str(world.item.pk))
+    expect(worker.locator("#report-choice")).to_have_attribute("data-item", str(world.item.pk))
     worker.fill("#id_title", "楼道堆放杂物")
     worker.fill("#id_description", "3 号楼楼道堆放大量纸箱，存在消防隐患。")
     worker.fill("#id_address", "尹江路 3 号楼")

@@ -223,6 +223,14 @@ def test_queue_bulk_accepts_selected_events(client, world):
     assert statuses[c.pk] == EventStatus.REPORTED
 
 
+def test_lists_without_filters_show_every_event_in_reach(client, world):
+    """A list opened from the menu (no query string) is not empty."""
+    event = world.report(title="无筛选可见")
+    client.force_login(world.dispatcher)
+    for name in ("events:queue", "events:list", "events:overview"):
+        assert event.number in client.get(reverse(name)).content.decode(), name
+
+
 def test_queue_of_another_township_cannot_bulk_accept(client, world):
     event = world.report()
     client.force_login(world.dispatcher2)

@@ -46,6 +46,49 @@ def test_demand_creates_an_event_and_shows_the_tracking_code(client, world):
     assert event.tracking_code in response.content.decode()
 
 
+def test_demand_is_filed_without_any_account_or_grant(client, world, django_user_model):
+    from personnel.models import AreaGrant
+
+    users, grants = django_user_model.objects.count(), AreaGrant.objects.count()
+    for _ in range(2):
+        assert client.post(_url(world), _form(world)).status_code == 201
+    assert (django_user_model.objects.count(), AreaGrant.objects.count()) == (users, grants)
+    event = Event.objects.first()
+    assert event.reporter is None
+    report = event.actions.get()
+    assert report.actor is None and report.actor_name == "公众"
+    # The township's dispatcher sees it in the queue, as before.
+    client.force_login(world.dispatcher)
+    assert event.number in client.get(reverse("events:queue")).content.decode()
+
+
+def test_the_service_itself_limits_what_the_public_may_file(world):
+    from django.core.exceptions import ValidationError
+
+    from events.exceptions import NotFound
+    from tests.events.factories import make_item
+
+    kwargs = {"description": "路灯不亮", "contact_name": "王先生", "contact_phone": "13912345678"}
+    event = services.event_public_demand(area=world.tree.grid, item=world.item, complaint=True, **kwargs)
+    assert event.source == Source.COMPLAINT and event.title == "投诉：路灯不亮"
+    assert event.status == EventStatus.REPORTED
+    with pytest.raises(NotFound):  # not a grid: no public card there
+        services.event_public_demand(area=world.tree.township, item=world.item, **kwargs)
+    retired = world.tree.grid2
+    retired.status = "retired"
+    retired.save(update_fields=["status"])
+    with pytest.raises(NotFound):
+        services.event_public_demand(area=retired, item=world.item, **kwargs)
+    draft = make_item("04-002", state="draft")
+    with pytest.raises(ValidationError) as exc:
+        services.event_public_demand(area=world.tree.grid, item=draft, **kwargs)
+    assert "item" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        services.event_public_demand(area=world.tree.grid, item=world.item, **{**kwargs, "contact_phone": " "})
+    assert "contact_phone" in exc.value.message_dict
+    assert Event.objects.count() == 1
+
+
 def test_other_item_falls_back_to_a_listed_item(client, world):
     response = client.post(_url(world), _form(world, item="other", kind="complaint"))
     assert response.status_code == 201
@@ -94,7 +137,7 @@ def test_tracking_page_shows_steps_but_no_personal_data(client, world):
     assert response.status_code == 302
     html = client.get(response.url).content.decode()
     assert "受理" in html and str(EventStatus.ACCEPTED.label) in html
-    for secret in ("13912345678", "王先生", "内部意见", world.dispatcher.username, "public-intake"):
+    for secret in ("13912345678", "王先生", "内部意见", world.dispatcher.username):
         assert secret not in html
 
 

@@ -24,6 +24,42 @@ def test_switching_to_english_translates_the_page(client, staffed):
     assert client.get("/").headers["Content-Language"] == "en"
 
 
+@pytest.mark.parametrize("accept", ["en-US,en;q=0.9", "en", "de-DE,en;q=0.5", "*"])
+def test_chinese_is_the_default_whatever_the_browser_asks_for(client, staffed, accept):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
+    html = response.content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "宁波市城乡网格化服务管理平台" in html
+    assert response.headers["Content-Language"] == "zh-hans"
+    # Errors too: a form posted from an English browser answers in Chinese.
+    html = client.post("/accounts/login/", {"username": "", "password": ""}, HTTP_ACCEPT_LANGUAGE=accept)
+    assert "该字段是必填项。" in html.content.decode()
+
+
+def test_english_only_when_picked_and_back_to_chinese_with_the_switch(client, staffed):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert '<html lang="en">' in response.content.decode()
+    assert "Cookie" in response.headers["Vary"]
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="zh-hans">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_an_english_request_leaves_no_english_behind(client, staffed):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get("/").content.decode()
+    assert translation.get_language() == "zh-hans"
+    assert "系统繁忙，请稍后再试" in render_to_string("500.html")
+
+
+def test_an_unknown_language_cookie_falls_back_to_chinese(client, staffed):
+    client.cookies["django_language"] = "fr"
+    assert '<html lang="zh-hans">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
 def test_pages_carry_csrf_header_for_htmx(client, staffed):
     html = client.get("/").content.decode()
     assert 'hx-headers=\'{"X-CSRFToken": "' in html

@@ -1,0 +1,48 @@
+"""Every form renders through the project's renderer (ningbo_grid.forms): errors right
+below their field, Bootstrap classes, what was typed kept."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+#: Hand-rolled form markup that bypasses the renderer's field template.
+HAND_ROLLED = re.compile(
+    r"\.as_p\b|\.as_div\b|\.as_table\b|\.as_ul\b|\.label_tag\b|\.errors\s*\}\}|errors\|join|<select\b|<textarea\b"
+)
+
+
+def test_no_template_renders_fields_by_hand():
+    offenders = [
+        f"{path.relative_to(TEMPLATES)}:{n}: {line.strip()}"
+        for path in TEMPLATES.rglob("*.html")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if HAND_ROLLED.search(line)
+    ]
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_staff_form_errors_sit_under_their_fields(client):
+    from tests.factories import make_tree
+    from tests.personnel.factories import grid_user
+    from tests.personnel.test_api import staff_on
+
+    tree = make_tree()
+    client.force_login(grid_user(tree.grid, "grid_leader"))
+    staff = staff_on(tree.grid, "parttime_worker")
+    html = client.post(f"/personnel/staff/{staff.pk}/edit/", {"name": "", "mobile": "123"}).content.decode()
+    assert 'id="id_mobile_error"' in html and 'id="id_name_error"' in html
+    assert 'class="form-control is-invalid"' in html
+    assert "<p>" not in html.split('<form method="post"', 1)[1].split("</form>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_public_catalogue_district_filter_renders_through_the_renderer_and_keeps_the_choice(client):
+    from tests.factories import make_tree
+
+    tree = make_tree()
+    html = client.get("/catalog/public/", {"district": tree.county.code}).content.decode()
+    assert 'id="id_district_group"' in html and 'class="form-select"' in html
+    assert f'<option value="{tree.county.code}" selected>' in html
