@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AdjustmentKind
+from .choices import AdjustmentKind, SubjectKind
 from .indicators import REGISTRY, Span, span_of
 from .models import Scheme
 from .scoring import INDICATOR_KIND
@@ -71,6 +71,12 @@ RULE_FIELDS = (
     "verify_hours",
 )
 TOTAL_WEIGHT = Decimal(100)
+
+
+class PrefillForm(forms.Form):
+    """`?subject_kind=` on the new-scheme page: start from that subject's default indicators."""
+
+    subject_kind = forms.ChoiceField(label=_("按考评对象预填默认指标"), choices=SubjectKind.choices)
 
 
 class SchemeForm(forms.ModelForm):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from . import exports, selectors, services, statistics
 from .choices import PeriodState, SubjectKind
 from .defaults import DEFAULT_INDICATORS
-from .forms import AdjustmentForm, IndicatorFormSet, MonthForm, RecomputeForm, SchemeForm, WindowForm
+from .forms import AdjustmentForm, IndicatorFormSet, MonthForm, PrefillForm, RecomputeForm, SchemeForm, WindowForm
 from .indicators import REGISTRY, indicator_help
 from .links import event_url
 
@@ -200,8 +200,9 @@ def scheme_edit(request, pk: int | None = None):
     scheme = selectors.scheme_for(request.user, pk) if pk is not None else None
     if scheme is None and not authorities.exists():
         raise PermissionDenied(_("只有网格化主管单位可以制定考评方案。"))
-    kind = request.GET.get("subject_kind") if request.GET.get("subject_kind") in SubjectKind.values else None
-    kind = scheme.subject_kind if scheme else (kind or SubjectKind.TOWNSHIP)
+    prefill = PrefillForm(request.GET if "subject_kind" in request.GET else None)
+    kind = prefill.cleaned_data["subject_kind"] if prefill.is_valid() else SubjectKind.TOWNSHIP
+    kind = scheme.subject_kind if scheme else kind
     in_frozen_use = scheme is not None and scheme.periods.filter(state=PeriodState.FROZEN).exists()
     if request.method == "POST":
         form = SchemeForm(request.POST, instance=scheme, authorities=authorities)
@@ -242,7 +243,7 @@ def scheme_edit(request, pk: int | None = None):
         "formset": formset,
         "scheme": scheme,
         "in_frozen_use": in_frozen_use,
-        "kinds": SubjectKind.choices,
+        "prefill": prefill if prefill.is_bound else PrefillForm(initial={"subject_kind": kind}),
         "periods": scheme.periods.order_by("-start")[:12] if scheme else [],
     }
     return render(request, "evaluation/scheme_form.html", context, status=status)

@@ -374,10 +374,9 @@ def _after_commit(event_ids, now, stamp):
 def describe(counts: dict) -> str:
     """`sweep_due`'s counts for people: "签收预警 3，办结超期 8，提级 11，涉及事件 11" (or "无到期提醒")."""
     parts = [f"{AlertStage(stage).label} {counts[stage]}" for stage in AlertStage.values if counts.get(stage)]
-    if counts.get("escalated"):
-        parts.append(f"{_('自动提级')} {counts['escalated']}")
-    if counts.get("events"):
-        parts.append(f"{_('涉及事件')} {counts['events']}")
+    for key, label in (("escalated", _("自动提级")), ("events", _("涉及事件"))):
+        if counts.get(key):
+            parts.append(f"{label} {counts[key]}")
     return "，".join(parts) or str(_("无到期提醒"))
 
 
