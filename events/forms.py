@@ -6,6 +6,7 @@ ValidationError is put back next to the fields with `apply_errors`.
 """
 
 import re
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -101,6 +102,8 @@ class ReportForm(forms.Form):
     longitude = forms.DecimalField(label=_("经度"), required=False, max_digits=9, decimal_places=6)
     datum = forms.ChoiceField(label=_("坐标系"), choices=[("", "—"), *list(Datum.choices)], required=False)
     photos = PhotosField()
+    # One-time key of this filled-in form: a second POST of it files nothing new.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     #: the area permission the grid list needs
     perm = roles.REPORT
@@ -112,6 +115,7 @@ class ReportForm(forms.Form):
         self.fields["area"].label_from_instance = lambda a: f"{a.name}（{a.code}）"
         if not self.is_bound:
             self.initial.setdefault("discovered_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault("submission_key", uuid.uuid4())
             first = areas.first()
             if first is not None and "area" not in self.initial:
                 self.initial["area"] = first.pk
@@ -184,6 +188,7 @@ class ReportForm(forms.Form):
             "datum": d["datum"] if d["latitude"] is not None else "",
             "attributes": self.attributes(),
             "attachments": d["photos"],
+            "submission_key": d.get("submission_key"),
         }
 
 

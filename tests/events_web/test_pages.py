@@ -49,6 +49,36 @@ def test_report_form_creates_an_event_with_photos(client, world):
     assert event.reporter == world.worker
 
 
+def test_a_double_submitted_report_form_files_one_event(client, world):
+    import re
+
+    client.force_login(world.worker)
+    page = client.get(reverse("events:report")).content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f-]{36})"', page).group(1)
+    form = {
+        "area": world.tree.grid.pk,
+        "item": world.item.pk,
+        "grade": "general",
+        "title": "井盖缺失",
+        "description": "路口井盖缺失，有坠落风险。",
+        "discovered_at": "2025-06-09T08:30",
+        "submission_key": key,
+    }
+    first = client.post(reverse("events:report"), form)
+    second = client.post(reverse("events:report"), form)  # a double tap on a slow phone
+    event = Event.objects.get()
+    assert first.url == second.url == reverse("events:detail", args=[event.number])
+    assert event.actions.count() == 1
+    # A fresh form has a fresh key and files a new event.
+    fresh = client.get(reverse("events:report")).content.decode()
+    assert key not in fresh
+    client.post(
+        reverse("events:report"),
+        {**form, "submission_key": re.search(r'name="submission_key" value="([0-9a-f-]{36})"', fresh).group(1)},
+    )
+    assert Event.objects.count() == 2
+
+
 def test_report_form_keeps_input_and_shows_errors_next_to_fields(client, world):
     client.force_login(world.worker)
     response = client.post(
