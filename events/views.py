@@ -159,14 +159,23 @@ def queue(request):
     return _listing(request, qs, "events/queue.html")
 
 
+#: Tasks shown per section of /events/tasks/, most urgent first; the page says when there are more.
+TASKS_SHOWN = 100
+
+
 @login_required
 def tasks(request):
-    """GET /events/tasks/: the handling unit's tasks and the grid staff's verification tasks."""
+    """GET /events/tasks/: the handling unit's tasks and the grid staff's verification tasks.
+
+    Each section shows the `TASKS_SHOWN` most urgent (overdue, warned, nearest deadline) and
+    says so when more are waiting, linking to the full event list."""
     user = request.user
-    context = {
-        "handling": handler_tasks(user).select_related("area", "item_version").queue_order()[:100],
-        "verifying": verification_tasks(user).select_related("area", "item_version").queue_order()[:100],
-    }
+    context = {}
+    for name, qs in (("handling", handler_tasks(user)), ("verifying", verification_tasks(user))):
+        rows = list(qs.select_related("area", "item_version").queue_order()[: TASKS_SHOWN + 1])
+        context[name] = rows[:TASKS_SHOWN]
+        context[f"{name}_more"] = len(rows) > TASKS_SHOWN
+    context["shown"] = TASKS_SHOWN
     return render(request, "events/tasks.html", context)
 
 

@@ -279,6 +279,22 @@ def test_tasks_list_dispatched_and_verification_work(client, world):
     assert "待签收事件" not in client.get(reverse("events:tasks")).content.decode()
 
 
+def test_tasks_page_says_when_more_tasks_wait_than_it_lists(client, world, monkeypatch):
+    from events import views
+
+    monkeypatch.setattr(views, "TASKS_SHOWN", 1)
+    for title in ("第一件", "第二件"):
+        event = world.report(title=title)
+        services.event_accept(actor=world.dispatcher, event=event)
+        services.event_dispatch(actor=world.dispatcher, event=event.pk, lead_unit=world.unit)
+    client.force_login(world.handler)
+    html = client.get(reverse("events:tasks")).content.decode()
+    assert 'id="handling-more"' in html and "只列出最紧急的 1 件" in html
+    assert ("第一件" in html) != ("第二件" in html)
+    monkeypatch.setattr(views, "TASKS_SHOWN", 2)
+    assert 'id="handling-more"' not in client.get(reverse("events:tasks")).content.decode()
+
+
 def test_home_shows_task_and_notification_panels(client, world):
     world.report(title="首页待办")
     client.force_login(world.dispatcher)
