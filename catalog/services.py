@@ -134,7 +134,17 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+#: Longest opinion (意见) a lifecycle step keeps, in characters; longer is refused, never cut.
+OPINION_MAX = 2000
+
+
 def _log(*, item, step, actor, version=None, item_exit=None, opinion="", effective_date=None, organisation=None):
+    opinion = opinion or ""
+    if "\x00" in opinion:
+        raise ValidationError({"opinion": [_("不得包含空字符（NUL）。")]})
+    if len(opinion) > OPINION_MAX:
+        message = _("最多 %(limit)d 个字（现为 %(length)d 个）。") % {"limit": OPINION_MAX, "length": len(opinion)}
+        raise ValidationError({"opinion": [message]})
     return LifecycleStep.objects.create(
         item=item,
         version=version,
@@ -142,7 +152,7 @@ def _log(*, item, step, actor, version=None, item_exit=None, opinion="", effecti
         step=step,
         actor=actor,
         organisation=organisation or _actor_organisation(actor),
-        opinion=opinion or "",
+        opinion=opinion,
         effective_date=effective_date,
     )
 

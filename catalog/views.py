@@ -129,7 +129,8 @@ def item_list(request):
     """All items the user may see, with their state; filters: category, level, state, q."""
     items = _items_for(request.user).prefetch_related("versions", "exits")
     form = ItemFilterForm(request.GET)
-    form.is_valid()  # a filter with an error is left out (and marked next to its field)
+    if not form.is_valid():  # marked next to its field; never shown as if it had filtered
+        items = items.none()
     category, level = form.cleaned_data.get("category"), form.cleaned_data.get("level")
     q, state = (form.cleaned_data.get("q") or "").strip(), form.cleaned_data.get("state")
     if category is not None:

@@ -51,6 +51,16 @@ def test_rejection_returns_the_version_with_reasons_and_the_proposer_revises_as_
     assert ServiceItemVersion.objects.filter(item=version.item).count() == 2
 
 
+def test_an_overlong_opinion_is_refused_and_the_step_not_taken(people, today):
+    version = propose(people.city_admin)
+    with pytest.raises(ValidationError) as exc:
+        services.version_review(actor=people.city_admin, version=version, opinion="同意" * 1001)
+    assert "2000" in " ".join(exc.value.message_dict["opinion"])
+    version.refresh_from_db()
+    assert version.state == VersionState.PROPOSED
+    assert not LifecycleStep.objects.filter(version=version, step=Step.REVIEWED).exists()
+
+
 def test_rejection_needs_reasons(people, today):
     version = propose(people.city_admin)
     with pytest.raises(ValidationError) as exc:
