@@ -331,6 +331,16 @@ def test_patrol_start_and_end(client, world):
     assert patrol.ended_at and patrol.households_visited == 4
 
 
+@pytest.mark.parametrize("value", ["abc", "", "1.5", "99999999999999999999"])
+def test_ending_a_patrol_that_is_not_a_number_is_refused_not_a_server_error(client, world, value):
+    client.force_login(world.worker)
+    client.post(reverse("events:patrols"), {"action": "start", "start-area": world.tree.grid.pk})
+    response = client.post(reverse("events:patrols"), {"action": "end", "patrol": value, "end-households_visited": "1"})
+    assert response.status_code == 400
+    assert "巡查记录不存在。" in response.content.decode()
+    assert world.worker.patrols.get().ended_at is None
+
+
 def test_overview_counts_overdue(client, world):
     event = world.report()
     Event.objects.filter(pk=event.pk).update(alert_level="red")
