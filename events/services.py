@@ -1279,8 +1279,12 @@ def patrol_start(*, actor, area, notes="", at=None) -> Patrol:
 def patrol_end(*, actor, patrol, households_visited=0, notes="", at=None) -> Patrol:
     """End the actor's own open patrol, recording households visited and notes."""
     now = _now(at)
+    try:  # a forged or missing form value ("abc", None) is no patrol, not a server error
+        pk = int(getattr(patrol, "pk", patrol))
+    except (TypeError, ValueError):
+        raise NotFound(_("巡查记录不存在。")) from None
     with transaction.atomic():
-        patrol = Patrol.objects.select_for_update().filter(pk=getattr(patrol, "pk", patrol), user=actor).first()
+        patrol = Patrol.objects.select_for_update().filter(pk=pk, user=actor).first()
         if patrol is None:
             raise NotFound(_("巡查记录不存在。"))
         if patrol.ended_at:

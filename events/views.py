@@ -317,6 +317,12 @@ def _event(user, number) -> Event:
     )
 
 
+#: Steps that turn an event aside (refuse, send up or back, ask for time) or only add to it.
+#: The page never opens with one of these: it opens the step that moves the event on
+#: (dispatch once accepted, the result while handling), or the one whose input was refused.
+ASIDE_STEPS = frozenset({"reject", "escalate", "return", "request", "urge", "comment", "correct"})
+
+
 def _detail(request, event, bound=None, status=200):
     steps = workflow.available_steps(request.user, event)
     step_forms = []
@@ -334,12 +340,17 @@ def _detail(request, event, bound=None, status=200):
         "event": event,
         "actions": actions,
         "step_forms": step_forms,
-        "open_step": bound[0] if bound else None,
+        "open_step": bound[0] if bound else _first_step(step_forms),
         "dispatches": event.dispatches.select_related("unit").order_by("-cycle", "role"),
         "requests": event.requests.order_by("-requested_at")[:5],
         "now": timezone.now(),
     }
     return render(request, "events/detail.html", context, status=status)
+
+
+def _first_step(step_forms) -> str | None:
+    names = [s["name"] for s in step_forms]
+    return next((n for n in names if n not in ASIDE_STEPS), names[0] if names else None)
 
 
 @login_required

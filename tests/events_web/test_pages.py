@@ -1,6 +1,7 @@
 """The event pages: scoping, each step through its form, conflicts, filters, attachments."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -185,6 +186,34 @@ def test_whole_loop_through_the_step_forms(client, world):
     assert event.actions.filter(kind="submit_result").get().attachments.count() == 1
 
 
+def _opened_steps(html: str) -> list[str]:
+    return re.findall(r'id="step-([a-z_]+)-body" class="accordion-collapse collapse show"', html)
+
+
+def test_the_page_opens_the_step_that_moves_the_event_on_not_a_refusal(client, world):
+    event = world.report()
+    client.force_login(world.dispatcher)
+    assert _opened_steps(client.get(reverse("events:detail", args=[event.number])).content.decode()) == ["accept"]
+    services.event_accept(actor=world.dispatcher, event=event)
+    html = client.get(reverse("events:detail", args=[event.number])).content.decode()
+    assert html.index('id="step-reject"') < html.index('id="step-dispatch"')  # listed first, but closed
+    assert _opened_steps(html) == ["dispatch"]
+    event.refresh_from_db()
+    services.event_dispatch(actor=world.dispatcher, event=event, lead_unit=world.unit)
+    client.force_login(world.handler)
+    assert _opened_steps(client.get(reverse("events:detail", args=[event.number])).content.decode()) == ["sign"]
+    event.refresh_from_db()
+    services.event_sign(actor=world.handler, event=event)
+    html = client.get(reverse("events:detail", args=[event.number])).content.decode()
+    assert _opened_steps(html) == ["submit_result"]  # not 退回
+    # A refused form stays the open one, whichever it is.
+    event.refresh_from_db()
+    response = client.post(
+        reverse("events:step", args=[event.number, "return"]), {"return-version": event.version, "return-text": ""}
+    )
+    assert response.status_code == 400 and _opened_steps(response.content.decode()) == ["return"]
+
+
 def test_step_validation_errors_are_shown_next_to_the_field(client, world):
     event = world.report()
     client.force_login(world.dispatcher)
@@ -329,6 +358,16 @@ def test_patrol_start_and_end(client, world):
     assert response.status_code == 302
     patrol.refresh_from_db()
     assert patrol.ended_at and patrol.households_visited == 4
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1.5", "99999999999999999999"])
+def test_ending_a_patrol_that_is_not_a_number_is_refused_not_a_server_error(client, world, value):
+    client.force_login(world.worker)
+    client.post(reverse("events:patrols"), {"action": "start", "start-area": world.tree.grid.pk})
+    response = client.post(reverse("events:patrols"), {"action": "end", "patrol": value, "end-households_visited": "1"})
+    assert response.status_code == 400
+    assert "巡查记录不存在。" in response.content.decode()
+    assert world.worker.patrols.get().ended_at is None
 
 
 def test_overview_counts_overdue(client, world):
