@@ -374,8 +374,15 @@ def step(request, number, name):
     try:
         SERVICES[name](actor=request.user, event=event, **form.service_kwargs())
     except Conflict as exc:
+        # Someone changed the event meanwhile: show it as it is now, with what this user
+        # typed still in the form (against the new version), to look over and send again.
         messages.error(request, str(exc.message))
-        return _detail(request, _event(request.user, number), status=409)
+        fresh = _event(request.user, number)
+        data = request.POST.copy()
+        data[form.add_prefix("version")] = fresh.version
+        kept = STEP_FORMS[name](data, event=fresh, prefix=name)
+        kept.is_valid()
+        return _detail(request, fresh, bound=(name, kept), status=409)
     except NotFound:
         raise Http404() from None
     except ValidationError as exc:

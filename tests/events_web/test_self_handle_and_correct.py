@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from events import services
 from events.choices import ActionKind, EventStatus
 from events.models import Event
 from tests.events.factories import make_item
@@ -106,6 +107,41 @@ def test_reporter_corrects_details_and_the_timeline_keeps_old_and_new(client, wo
     assert event.address == "尹江路 5 号"
     action = event.actions.get(kind=ActionKind.CORRECTION)
     assert action.data["changes"] == {"address": {"old": "尹江路 3 号", "new": "尹江路 5 号"}}
+
+
+def test_a_stale_correction_is_refused_and_keeps_what_was_typed(client, world):
+    event = world.report(address="尹江路 3 号")
+    client.force_login(world.worker)
+    stale_version = event.version
+    services.event_accept(actor=world.dispatcher, event=event)  # someone moves the event on meanwhile
+    event.version = stale_version
+    response = _step(
+        client,
+        event,
+        "correct",
+        title=event.title,
+        description=event.description,
+        address="尹江路 5 号",
+        text="门牌号写错了",
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'value="尹江路 5 号"' in html and "门牌号写错了" in html
+    event.refresh_from_db()
+    assert event.address == "尹江路 3 号" and not event.actions.filter(kind=ActionKind.CORRECTION).exists()
+    # Sent again from the page as shown (the current version), it goes through.
+    assert (
+        _step(
+            client,
+            event,
+            "correct",
+            title=event.title,
+            description=event.description,
+            address="尹江路 5 号",
+            text="门牌号写错了",
+        ).status_code
+        == 302
+    )
 
 
 def test_correction_needs_a_reason_and_a_change_and_keeps_what_was_typed(client, world):
