@@ -85,20 +85,18 @@ def test_outsider_and_handler_get_404(client, world):
     assert not Event.objects.exists()
 
 
+def _new_address(client, event):
+    """The reporter corrects the address from 3 to 5, saying why."""
+    fields = {"title": event.title, "description": event.description, "address": "尹江路 5 号"}
+    return _step(client, event, "correct", text="门牌号写错了", **fields)
+
+
 def test_reporter_corrects_details_and_the_timeline_keeps_old_and_new(client, world):
     event = world.report(address="尹江路 3 号")
     client.force_login(world.worker)
     detail = client.get(reverse("events:detail", args=[event.number])).content.decode()
     assert 'id="step-correct"' in detail and 'value="尹江路 3 号"' in detail
-    response = _step(
-        client,
-        event,
-        "correct",
-        title=event.title,
-        description=event.description,
-        address="尹江路 5 号",
-        text="门牌号写错了",
-    )
+    response = _new_address(client, event)
     assert response.status_code == 302
     html = client.get(response.url).content.decode()
     assert "已更正" in html
@@ -115,33 +113,14 @@ def test_a_stale_correction_is_refused_and_keeps_what_was_typed(client, world):
     stale_version = event.version
     services.event_accept(actor=world.dispatcher, event=event)  # someone moves the event on meanwhile
     event.version = stale_version
-    response = _step(
-        client,
-        event,
-        "correct",
-        title=event.title,
-        description=event.description,
-        address="尹江路 5 号",
-        text="门牌号写错了",
-    )
+    response = _new_address(client, event)
     assert response.status_code == 409
     html = response.content.decode()
     assert 'value="尹江路 5 号"' in html and "门牌号写错了" in html
     event.refresh_from_db()
     assert event.address == "尹江路 3 号" and not event.actions.filter(kind=ActionKind.CORRECTION).exists()
     # Sent again from the page as shown (the current version), it goes through.
-    assert (
-        _step(
-            client,
-            event,
-            "correct",
-            title=event.title,
-            description=event.description,
-            address="尹江路 5 号",
-            text="门牌号写错了",
-        ).status_code
-        == 302
-    )
+    assert _new_address(client, event).status_code == 302
 
 
 def test_correction_needs_a_reason_and_a_change_and_keeps_what_was_typed(client, world):
