@@ -122,13 +122,14 @@ def rollup_refresh(
         bucket = merged[(day, grid_of.get(area_id, area_id), item_id, grade, category)]
         for name in COUNTS:
             bucket[name] += counts[name]
-    DailyRollup.objects.filter(date__gte=date_from, date__lte=date_to).delete()
-    DailyRollup.objects.bulk_create(
+    _replace_days(
+        DailyRollup,
+        date_from,
+        date_to,
         (
             DailyRollup(date=day, area_id=area_id, item_id=item_id, grade=grade, category=category, **counts)
             for (day, area_id, item_id, grade, category), counts in merged.items()
         ),
-        batch_size=2000,
     )
     _refresh_coarse(date_from, date_to, merged)
     _refresh_windows(timezone.localdate(now))
@@ -162,19 +163,27 @@ def _refresh_coarse(date_from: datetime.date, date_to: datetime.date, merged: di
         for name in COUNTS:
             county[name] += counts[name]
             grid[name] += counts[name]
-    CountyRollup.objects.filter(date__gte=date_from, date__lte=date_to).delete()
-    CountyRollup.objects.bulk_create(
+    _replace_days(
+        CountyRollup,
+        date_from,
+        date_to,
         (
             CountyRollup(date=day, area_id=area_id, item_id=item_id, grade=grade, category=category, **counts)
             for (day, area_id, item_id, grade, category), counts in counties.items()
         ),
-        batch_size=2000,
     )
-    GridRollup.objects.filter(date__gte=date_from, date__lte=date_to).delete()
-    GridRollup.objects.bulk_create(
+    _replace_days(
+        GridRollup,
+        date_from,
+        date_to,
         (GridRollup(date=day, area_id=area_id, **counts) for (day, area_id), counts in grids.items()),
-        batch_size=2000,
     )
+
+
+def _replace_days(model, date_from: datetime.date, date_to: datetime.date, rows) -> None:
+    """Replace `model`'s rows dated `date_from`…`date_to` (inclusive) with `rows` (unsaved instances)."""
+    model.objects.filter(date__gte=date_from, date__lte=date_to).delete()
+    model.objects.bulk_create(rows, batch_size=2000)
 
 
 #: Windows (days up to today) whose grid sums are kept in `GridWindowRollup`: the dashboard's

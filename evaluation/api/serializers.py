@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..models import Period, Score
+from ..services import score_key
 
 
 class PeriodSerializer(serializers.ModelSerializer):
@@ -35,11 +36,7 @@ class ScoreSerializer(serializers.ModelSerializer):
 
     def get_subject(self, score) -> str:
         """ "area:<id>", "org:<id>" or "user:<id>"."""
-        if score.area_id:
-            return f"area:{score.area_id}"
-        if score.organisation_id:
-            return f"org:{score.organisation_id}"
-        return f"user:{score.user_id}"
+        return score_key(score)
 
 
 class FiguresSerializer(serializers.Serializer):
