@@ -26,24 +26,30 @@ def _step(client, event, name, **data):
     return client.post(reverse("events:step", args=[event.number, name]), payload)
 
 
+def _report_fields(world, **changes) -> dict:
+    """A filled-in report form for the worker's grid (changes override fields)."""
+    return {
+        "area": world.tree.grid.pk,
+        "item": world.item.pk,
+        "grade": "general",
+        "title": "井盖缺失",
+        "description": "路口井盖缺失，有坠落风险。",
+        "discovered_at": "2025-06-09T08:30",
+        **changes,
+    }
+
+
+def _submission_key(html: str) -> str:
+    return re.search(r'name="submission_key" value="([0-9a-f-]{36})"', html).group(1)
+
+
 def test_report_form_creates_an_event_with_photos(client, world):
     client.force_login(world.worker)
     page = client.get(reverse("events:report"))
     assert page.status_code == 200
     html = page.content.decode()
     assert 'capture="environment"' in html and 'accept="image/*"' in html and "multiple" in html
-    response = client.post(
-        reverse("events:report"),
-        {
-            "area": world.tree.grid.pk,
-            "item": world.item.pk,
-            "grade": "general",
-            "title": "井盖缺失",
-            "description": "路口井盖缺失，有坠落风险。",
-            "discovered_at": "2025-06-09T08:30",
-            "photos": [_png("a.png"), _png("b.png")],
-        },
-    )
+    response = client.post(reverse("events:report"), _report_fields(world, photos=[_png("a.png"), _png("b.png")]))
     event = Event.objects.get()
     assert response.status_code == 302 and response.url == reverse("events:detail", args=[event.number])
     assert event.attachments.count() == 2
@@ -51,20 +57,9 @@ def test_report_form_creates_an_event_with_photos(client, world):
 
 
 def test_a_double_submitted_report_form_files_one_event(client, world):
-    import re
-
     client.force_login(world.worker)
-    page = client.get(reverse("events:report")).content.decode()
-    key = re.search(r'name="submission_key" value="([0-9a-f-]{36})"', page).group(1)
-    form = {
-        "area": world.tree.grid.pk,
-        "item": world.item.pk,
-        "grade": "general",
-        "title": "井盖缺失",
-        "description": "路口井盖缺失，有坠落风险。",
-        "discovered_at": "2025-06-09T08:30",
-        "submission_key": key,
-    }
+    key = _submission_key(client.get(reverse("events:report")).content.decode())
+    form = _report_fields(world, submission_key=key)
     first = client.post(reverse("events:report"), form)
     second = client.post(reverse("events:report"), form)  # a double tap on a slow phone
     event = Event.objects.get()
@@ -73,10 +68,7 @@ def test_a_double_submitted_report_form_files_one_event(client, world):
     # A fresh form has a fresh key and files a new event.
     fresh = client.get(reverse("events:report")).content.decode()
     assert key not in fresh
-    client.post(
-        reverse("events:report"),
-        {**form, "submission_key": re.search(r'name="submission_key" value="([0-9a-f-]{36})"', fresh).group(1)},
-    )
+    client.post(reverse("events:report"), {**form, "submission_key": _submission_key(fresh)})
     assert Event.objects.count() == 2
 
 
