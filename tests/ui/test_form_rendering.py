@@ -46,3 +46,20 @@ def test_public_catalogue_district_filter_renders_through_the_renderer_and_keeps
     html = client.get("/catalog/public/", {"district": tree.county.code}).content.decode()
     assert 'id="id_district_group"' in html and 'class="form-select"' in html
     assert f'<option value="{tree.county.code}" selected>' in html
+
+
+@pytest.mark.parametrize("widget", ["RadioSelect", "CheckboxSelectMultiple"])
+def test_choice_lists_put_the_check_class_on_each_input_not_on_the_list(widget):
+    """Django's widget template gave the wrapper the inputs' class: the whole list was drawn
+    inside one 16 px `form-check-input` box, labels stacked a character a line."""
+    from django import forms
+
+    field_class = forms.MultipleChoiceField if widget == "CheckboxSelectMultiple" else forms.ChoiceField
+
+    class Form(forms.Form):
+        kind = field_class(choices=[("demand", "诉求"), ("complaint", "投诉")], widget=getattr(forms, widget))
+
+    html = str(Form(data={})["kind"].as_field_group())
+    assert '<div id="id_kind" class="ng-choices">' in html
+    assert html.count('class="form-check-input is-invalid"') == 2
+    assert '<label class="form-check-label" for="id_kind_1">投诉</label>' in html
