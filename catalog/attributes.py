@@ -127,3 +127,24 @@ def validate_report_fields(version, data: dict | None) -> dict:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def display_report_fields(version, values: dict | None) -> list[tuple[str, str]]:
+    """An event's report field values as people read them: `[(label, text)]`.
+
+    In the order of `version.attributes` (the item version the event was reported
+    under): each field's label, and for choices the choice's label instead of its key
+    (several choices joined with the language's list separator). A value whose code the
+    version does not define (data from before a schema change) shows under its code.
+    """
+    values = values or {}
+    known = {a["code"]: a for a in (version.attributes if version else None) or []}
+    order = [code for code in known if code in values] + [code for code in values if code not in known]
+    shown = []
+    for code in order:
+        attr, value = known.get(code, {}), values[code]
+        labels = {c["key"]: c["label"] for c in attr.get("choices", [])}
+        items = value if isinstance(value, list) else [value]
+        text = _("、").join(str(labels.get(v, v)) if isinstance(v, str) else str(v) for v in items)
+        shown.append((attr.get("label") or code, text))
+    return shown

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from catalog.attributes import display_report_fields
 from personnel import roles
 from personnel.scope import covering_q, unit_ids
 
@@ -339,6 +340,7 @@ def _detail(request, event, bound=None, status=200):
     context = {
         "event": event,
         "actions": actions,
+        "report_fields": display_report_fields(event.item_version, event.attributes),
         "step_forms": step_forms,
         "open_step": bound[0] if bound else _first_step(step_forms),
         "dispatches": event.dispatches.select_related("unit").order_by("-cycle", "role"),

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from catalog.attributes import validate_attribute_schema, validate_report_fields
+from catalog.attributes import display_report_fields, validate_attribute_schema, validate_report_fields
 from catalog.models import ServiceItemVersion
 
 ATTRS = [
@@ -64,3 +64,14 @@ def test_schema_refuses_duplicate_codes_and_choices_without_keys():
     with pytest.raises(ValidationError):
         validate_attribute_schema([{"code": "t", "label": "类型", "type": "single", "choices": []}])
     assert validate_attribute_schema(ATTRS)[1]["choices"][0] == {"key": "family", "label": "婚姻家庭"}
+
+
+def test_report_fields_display_with_their_labels_and_the_choices_labels():
+    values = {"needs": ["legal", "mediation"], "dispute_type": "family", "parties": 2, "retired": "x"}
+    assert display_report_fields(version(), values) == [
+        ("当事人数", "2"),
+        ("纠纷类型", "婚姻家庭"),
+        ("诉求", "法律援助、调解"),
+        ("retired", "x"),  # a code the version does not define: shown as stored
+    ]
+    assert display_report_fields(version(), {}) == []

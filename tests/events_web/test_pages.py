@@ -368,3 +368,23 @@ def test_overview_counts_overdue(client, world):
     client.force_login(world.supervisor)
     html = client.get(reverse("events:overview")).content.decode()
     assert 'data-count="red">1<' in html
+
+
+@pytest.mark.parametrize(("language", "separator"), [("zh-hans", "、"), ("en", ", ")])
+def test_detail_shows_report_fields_by_their_labels_not_their_codes(client, world, language, separator):
+    from tests.catalog.test_attributes import ATTRS
+
+    version = world.item.current_version
+    version.attributes = ATTRS
+    version.save()
+    event = world.report(attributes={"parties": 1, "dispute_type": "family", "needs": ["mediation", "legal"]})
+    client.force_login(world.worker)
+    client.cookies["django_language"] = language
+    html = client.get(reverse("events:detail", args=[event.number])).content.decode()
+    fields = re.search(r'<ul[^>]*id="report-fields">(.*?)</ul>', html, re.S).group(1)
+    assert re.findall(r"<li>(.*?)</li>", fields) == [
+        "当事人数：1",
+        "纠纷类型：婚姻家庭",
+        f"诉求：调解{separator}法律援助",
+    ]
+    assert "dispute_type" not in html and "family" not in html
