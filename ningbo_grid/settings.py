@@ -276,8 +276,10 @@ API_THROTTLE_RATES = {
     "anon": env.str("API_RATE_ANON", default="60/min"),
     "auth_failure": env.str("API_RATE_AUTH_FAILURE", default="30/min"),
 }
-# Webhooks (integrations): private/loopback targets only where explicitly allowed.
-WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
+# Webhooks (integrations.urlcheck): targets on loopback, link-local or private networks
+# are refused (SSRF), in DEBUG too, except these host names, addresses or CIDR networks,
+# e.g. WEBHOOK_PRIVATE_HOSTS=127.0.0.1,receiver.internal for a local receiver.
+WEBHOOK_PRIVATE_HOSTS = env.list("WEBHOOK_PRIVATE_HOSTS", default=[])
 WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=5)  # seconds per attempt
 WEBHOOK_BACKOFF = [60, 300, 1800, 7200, 43200]  # seconds before retries 1..5; then failed
 

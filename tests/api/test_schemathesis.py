@@ -46,7 +46,7 @@ def keep_connection():
 @pytest.fixture
 def superuser_cookies(db, client, settings, keep_connection):
     settings.API_THROTTLE_RATES = {"client": None, "user": None, "anon": None, "auth_failure": None}
-    settings.WEBHOOK_ALLOW_PRIVATE = True
+    settings.WEBHOOK_PRIVATE_HOSTS = ["127.0.0.1"]
     scenario = make_scenario()
     make_client(scenario)
     subscription = make_subscription(scenario)

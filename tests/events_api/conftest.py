@@ -8,7 +8,7 @@ from tests.integrations.test_webhooks import eager, receiver  # noqa: F401  (sha
 @pytest.fixture(autouse=True)
 def _no_throttling(settings):
     settings.API_THROTTLE_RATES = {"client": None, "user": None, "anon": None, "auth_failure": None}
-    settings.WEBHOOK_ALLOW_PRIVATE = True
+    settings.WEBHOOK_PRIVATE_HOSTS = ["127.0.0.1"]
 
 
 @pytest.fixture

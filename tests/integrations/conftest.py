@@ -5,7 +5,7 @@ from tests.api.scenario import make_scenario
 
 @pytest.fixture(autouse=True)
 def _webhooks_may_target_localhost(settings):
-    settings.WEBHOOK_ALLOW_PRIVATE = True
+    settings.WEBHOOK_PRIVATE_HOSTS = ["127.0.0.1"]
 
 
 @pytest.fixture
