@@ -6,7 +6,9 @@ its embedded defaults: a SQLite file under `var/`, an in-process cache, and a Ce
 broker on the local file system, so no server is needed.
 
 Production sets at least `DATABASE_URL` (PostgreSQL), `REDIS_URL`, `SECRET_KEY`,
-`ALLOWED_HOSTS` and leaves `DEBUG` off; see README.md.
+`ALLOWED_HOSTS` and leaves `DEBUG` off; see README.md. Without `SECRET_KEY` the settings
+refuse to load unless `LOCAL_SECRET_KEY_FILE=1` opts in to a key file under VAR_DIR (a
+laptop demo and the test suite do: bin/run-dev, tests/settings.py, the Makefile).
 """
 
 import secrets
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -24,10 +27,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
 def _local_secret_key() -> str:
-    """Return a random key kept in `var/secret_key`, made on first use.
+    """Return a random key kept in `$VAR_DIR/secret_key`, made on first use.
 
-    Only for machines that set no `SECRET_KEY` (a laptop, the test suite): the key
-    never enters the repository, and it stays stable across restarts so sessions live.
+    Only when asked for with `LOCAL_SECRET_KEY_FILE=1` (`make run` and the test suite
+    set it): the key never enters the repository and stays stable across restarts, so
+    sessions live. A deployment sets `SECRET_KEY`; separate containers share no VAR_DIR.
     """
     path = VAR_DIR / "secret_key"
     if not path.exists():
@@ -36,7 +40,24 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
+def _secret_key() -> str:
+    """`SECRET_KEY` from the environment; else the local key file if explicitly opted in
+    (`LOCAL_SECRET_KEY_FILE=1`); else refuse to start (ImproperlyConfigured), in DEBUG too:
+    never a silent fallback that each container would make differently."""
+    key = env.str("SECRET_KEY", default="")
+    if key:
+        return key
+    if env.bool("LOCAL_SECRET_KEY_FILE", default=False):
+        return _local_secret_key()
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set SECRET_KEY to 50 or more random characters, the same for the web, "
+        "worker and beat processes (see README.md, Production). For a local demo or the test suite only, "
+        f"LOCAL_SECRET_KEY_FILE=1 keeps a generated key in {VAR_DIR / 'secret_key'} "
+        "(`make run` and `make test` set it)."
+    )
+
+
+SECRET_KEY = _secret_key()
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
