@@ -37,6 +37,7 @@ lint: $(STAMP)
 # Refresh the translation catalogues from the code and templates, then compile them.
 # Chinese is the msgid; fill the English msgstr in locale/en/LC_MESSAGES/django.po and
 # run `make messages` again. The compiled .mo files are committed.
+messages: export LOCAL_SECRET_KEY_FILE ?= 1
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var \
 		--ignore=static --ignore=tests --ignore=bench --ignore=test-artifacts --ignore=node_modules
