@@ -54,8 +54,8 @@ def tap_each_option(page, form, name: str, last: int) -> str:
     return value
 
 
-def _closed(world, reporter_event):
-    """Drive `reporter_event` from reported to closed through the services."""
+def _to_verification(world, reporter_event):
+    """Drive `reporter_event` from reported to its result submitted, through the services."""
     from events import services
 
     event = services.event_accept(actor=world.dispatcher, event=reporter_event)
@@ -83,9 +83,9 @@ def _events(world):
     from events import services
     from events.choices import RequestKind
 
-    to_verify = _closed(world, world.report(title="待核查事件"))
+    to_verify = _to_verification(world, world.report(title="待核查事件"))
     rated_by_staff = services.event_verify(
-        actor=world.worker, event=_closed(world, world.report(title="待评价事件")), passed=True
+        actor=world.worker, event=_to_verification(world, world.report(title="待评价事件")), passed=True
     )
     public = services.event_public_demand(
         area=world.tree.grid,
@@ -94,7 +94,7 @@ def _events(world):
         contact_name="王先生",
         contact_phone="13912345678",
     )
-    rated_by_public = services.event_verify(actor=world.worker, event=_closed(world, public), passed=True)
+    rated_by_public = services.event_verify(actor=world.worker, event=_to_verification(world, public), passed=True)
     handling = services.event_sign(
         actor=world.handler,
         event=services.event_dispatch(

@@ -63,3 +63,39 @@ def test_choice_lists_put_the_check_class_on_each_input_not_on_the_list(widget):
     assert '<div id="id_kind" class="ng-choices">' in html
     assert html.count('class="form-check-input is-invalid"') == 2
     assert '<label class="form-check-label" for="id_kind_1">投诉</label>' in html
+
+
+#: The radio groups tests/e2e/test_choice_taps.py taps, option by option.
+TAPPED_RADIO_GROUPS = {
+    "DemandForm.kind",
+    "PublicRateForm.score",
+    "RateForm.score",
+    "VerifyForm.passed",
+    "DecideForm.approve",
+}
+
+
+def test_every_radio_group_of_the_site_is_in_the_browser_tap_test():
+    import importlib
+
+    from django import forms
+
+    apps = ("catalog", "evaluation", "events", "grids", "integrations", "personnel", "ningbo_grid")
+    for app in apps:
+        for module in ("forms", "filtersets", "views"):
+            try:
+                importlib.import_module(f"{app}.{module}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.{module}":
+                    raise
+    found, stack = set(), [forms.BaseForm]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] in apps:
+            found |= {
+                f"{cls.__name__}.{name}"
+                for name, field in getattr(cls, "base_fields", {}).items()
+                if getattr(field.widget, "input_type", None) == "radio"
+            }
+    assert found == TAPPED_RADIO_GROUPS
