@@ -229,8 +229,11 @@ def test_event_signals_emit_webhooks_for_the_units_concerned(scenario):
     assert overdue.payload["data"]["version"] == 3
 
 
-def test_a_broken_event_never_breaks_the_sender(scenario):
-    event_changed.send(sender=None, event=object(), action=None)
+def test_a_receiver_error_rolls_the_step_back_instead_of_losing_its_webhooks(scenario):
+    """Receivers run inside the sender's transaction (the outbox): a side effect that cannot
+    be recorded fails the change rather than being lost after it."""
+    with pytest.raises(AttributeError):
+        event_changed.send(sender=None, event=object(), action=None)
     assert not WebhookDelivery.objects.exists()
 
 
@@ -243,7 +246,8 @@ def test_a_batch_of_sends_reads_the_subscriptions_once(scenario):
     event.webhook_organisation_ids = lambda: [scenario.unit.pk]
     batch = {}
     with CaptureQueriesContext(connection) as ctx:
-        for _ in range(5):
+        for cycle in range(5):
+            event.cycle = cycle  # five alerts (a cause makes one delivery per subscription)
             event_changed.send(sender=None, event=event, action=SimpleNamespace(kind="warning", data={}), batch=batch)
             event_overdue.send(sender=None, event=event, stage="complete_warning", batch=batch)
     reads = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
