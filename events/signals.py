@@ -16,7 +16,9 @@ The deadline sweep sends many of both at once (inside each batch's transaction, 
 `integrations.receivers`) and passes `batch`, a dict shared by all the sends of that one
 batch, in which a listener may keep what it would otherwise read again for every send
 (e.g. the active webhook subscriptions); it is dropped when the batch's sends end.
-Listeners must accept and may ignore it.
+A listener may also collect its rows there and put a callable in `batch["on_end"]` (a
+list): the sender calls each after the batch's last send, still inside the transaction,
+so the rows are written in one statement. Listeners must accept and may ignore it.
 """
 
 from django.dispatch import Signal

@@ -344,6 +344,8 @@ def _signal(event_ids, now) -> None:
         ids = concerned.get(event.pk, set())
         event.webhook_organisation_ids = lambda ids=ids: ids  # state changes: units and authorities
         event_changed.send(sender=Event, event=event, action=action, batch=batch)
+    for callback in batch.get("on_end", ()):
+        callback()
     for event in fresh.values():
         event.__dict__.pop("webhook_organisation_ids", None)
 

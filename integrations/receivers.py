@@ -19,7 +19,9 @@ the events app can provide it, and so tests can send stand-ins):
   Missing attributes are tolerated.
 
 - `batch` (optional keyword of the sends, see `events.signals`): a dict shared by the
-  sends of one sweep batch; the active subscriptions are read into it once.
+  sends of one sweep batch; the active subscriptions are read into it once, and the
+  deliveries are collected there and written in one statement by the callable the
+  receivers put in `batch["on_end"]`, which the sender calls after its last send.
 
 The signals are sent inside the transaction of the change (a workflow step, a sweep
 batch), so the receivers write their deliveries there (the transactional outbox, see
@@ -36,7 +38,7 @@ from django.dispatch import receiver
 from events.signals import event_changed, event_overdue
 
 from .choices import WebhookEventType
-from .services import webhook_emit
+from .services import webhook_emit, webhook_write
 
 
 def _iso(value):
@@ -113,6 +115,16 @@ def _subscriptions(batch):
     return batch["webhook_subscriptions"]
 
 
+def _deferred(batch):
+    """The list collecting this batch's deliveries (None without a batch: write at once)."""
+    if batch is None:
+        return None
+    if "webhook_deliveries" not in batch:
+        collected = batch["webhook_deliveries"] = []
+        batch.setdefault("on_end", []).append(lambda: webhook_write(collected))
+    return batch["webhook_deliveries"]
+
+
 @receiver(event_changed, dispatch_uid="integrations.event_changed")
 def on_event_changed(sender, event, action=None, batch=None, **kwargs) -> None:
     payload = event_payload(event)
@@ -126,6 +138,7 @@ def on_event_changed(sender, event, action=None, batch=None, **kwargs) -> None:
         payload=payload,
         subscriptions=_subscriptions(batch),
         cause=cause,
+        defer=_deferred(batch),
     )
     if kind == "dispatch":
         webhook_emit(
@@ -134,6 +147,7 @@ def on_event_changed(sender, event, action=None, batch=None, **kwargs) -> None:
             payload=payload,
             subscriptions=_subscriptions(batch),
             cause=cause,
+            defer=_deferred(batch),
         )
 
 
@@ -146,4 +160,5 @@ def on_event_overdue(sender, event, stage=None, batch=None, **kwargs) -> None:
         payload=payload,
         subscriptions=_subscriptions(batch),
         cause=f"alert:{event.pk}:{stage}:{getattr(event, 'cycle', None)}",
+        defer=_deferred(batch),
     )

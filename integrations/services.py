@@ -196,7 +196,13 @@ _EVENT_TYPES = frozenset(WebhookEventType.values)
 
 
 def webhook_emit(
-    *, event_type: str, organisation_ids: Iterable[int], payload: dict, subscriptions=None, cause: str | None = None
+    *,
+    event_type: str,
+    organisation_ids: Iterable[int],
+    payload: dict,
+    subscriptions=None,
+    cause: str | None = None,
+    defer: list | None = None,
 ) -> list[WebhookDelivery]:
     """Write a delivery of `payload` for every active subscription of `organisation_ids` to
     `event_type`, in the caller's transaction (the transactional outbox, `ningbo_grid.outbox`).
@@ -206,6 +212,8 @@ def webhook_emit(
     `cause` (optional): what caused it, unique across the platform (`action:<id>`,
     `alert:<event>:<stage>:<cycle>`); the delivery's key is `<cause>:<event_type>:<subscription>`
     and a key already present is skipped, so a cause produces each delivery once.
+    `defer` (optional): a list to append the unsaved deliveries to instead of writing
+    them; the caller writes them all at once with `webhook_write` (the sweep's batch).
 
     The events app's receivers (`integrations.receivers`) call this inside the transaction
     of the change; `webhook_sweep` sends the rows after commit (queued once on commit,
@@ -239,10 +247,20 @@ def webhook_emit(
             "data": payload,
         }
         deliveries.append(delivery)
-    if deliveries:
-        WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=bool(cause))
-        _kick()
+    if defer is not None:
+        defer.extend(deliveries)
+    else:
+        webhook_write(deliveries)
     return deliveries
+
+
+def webhook_write(deliveries: list[WebhookDelivery]) -> None:
+    """Insert deliveries made by `webhook_emit` (a key already present is skipped) and queue
+    their sending for when the transaction commits."""
+    if deliveries:
+        keyed = any(d.key for d in deliveries)
+        WebhookDelivery.objects.bulk_create(deliveries, batch_size=1000, ignore_conflicts=keyed)
+        _kick()
 
 
 def _kick() -> None:
