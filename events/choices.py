@@ -123,3 +123,16 @@ class AlertLevel(models.TextChoices):
     NONE = "none", _("正常")
     YELLOW = "yellow", _("黄牌")
     RED = "red", _("红牌")
+
+
+class MessageChannel(models.TextChoices):
+    """How an outbox message (`OutboxMessage`) leaves the platform."""
+
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("失败")

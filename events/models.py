@@ -32,6 +32,8 @@ from .choices import (
     DispatchRole,
     EventStatus,
     HandlingLevel,
+    MessageChannel,
+    MessageStatus,
     RejectReason,
     RequestKind,
     RequestState,
@@ -483,6 +485,38 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OutboxMessage(models.Model):
+    """An e-mail or SMS to one user, written in the transaction of the change that causes it.
+
+    The transactional outbox (see `ningbo_grid.outbox`): `key` is unique per cause,
+    recipient and channel (e.g. `action:812/0:email:31`, `alerts:5501:sms:31`), so a
+    cause produces it once; `events.notify.deliver_due` sends pending rows, reading the
+    user's current address then (no address is copied here), with the retries of
+    `settings.OUTBOX_BACKOFF` (seconds) before `failed`. `next_attempt_at` is when it is
+    due (or the lease of the worker sending it). All datetimes UTC in the database.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=MessageChannel.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    attempt_count = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待发消息")
+        verbose_name_plural = _("待发消息")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.user_id}: {self.subject}"
 
 
 class CalendarDay(models.Model):

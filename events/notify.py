@@ -1,14 +1,19 @@
-"""Notifications: in-app inbox rows, e-mail, SMS (Art. 17, 18).
+"""Notifications: in-app inbox rows, e-mail, SMS (Art. 17, 18), through the outbox.
 
-`queue(...)` registers a notification to be delivered after the current transaction
-commits (`transaction.on_commit`), never inside the locked transaction. Delivery creates
-`Notification` rows in bulk, e-mails users who have an address (Django's e-mail
-framework) and, for urgent messages, texts staff with a mobile number through
-`settings.SMS_BACKEND` (default `LogSmsBackend`, which only logs).
+`record(messages, cause=...)` is called INSIDE the transaction of the change that
+causes the messages: it writes the `Notification` inbox rows and, for users who have
+an e-mail address (or, for urgent messages, a mobile number), one `OutboxMessage` row
+per message and channel, keyed by (cause, recipient, channel) — see
+`ningbo_grid.outbox`. They commit with the change or not at all. The Celery task
+`events.tasks.outbox_deliver` (queued once on commit, and every few seconds by beat)
+sends the pending rows with `deliver_due`: e-mail through Django's e-mail framework, SMS
+through `settings.SMS_BACKEND` (default `LogSmsBackend`, which only logs), retrying
+with `settings.OUTBOX_BACKOFF`.
 
 Recipient helpers return sets of user ids; each costs one query.
 """
 
+import datetime
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,15 +22,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
-from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
 from grids.choices import Level
 from grids.models import Area
+from ningbo_grid.outbox import claim_due, kick_on_commit
 from personnel.choices import PlatformRole
 from personnel.models import Assignment, Membership
+
+from .choices import MessageChannel, MessageStatus
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +63,24 @@ class Message:
     urgent: bool = False
 
 
-def deliver(messages: Iterable[Message], *, digest: bool = False) -> int:
-    """Create inbox rows in bulk and send e-mail / SMS; returns the number of inbox rows.
+@dataclass(frozen=True)
+class Outgoing:
+    """One e-mail (and, if `urgent`, one SMS) to `user_id`; `cause` names what caused it
+    (unique with the user and channel: the outbox row's key)."""
 
-    With `digest` (the sweep), each user gets one e-mail (and at most one SMS) listing
-    all their messages instead of one per message.
+    cause: str
+    user_id: int
+    subject: str
+    body: str
+    urgent: bool = False
+
+
+def record(messages: Iterable[Message], *, cause: str) -> int:
+    """Write inbox rows and the outbox's e-mail / SMS rows now, in the caller's transaction.
+
+    `cause`: what caused the messages, unique across the platform (e.g. `action:812`,
+    the first timeline row of the step); the i-th message's e-mail to user u is keyed
+    `<cause>/<i>:email:<u>`. Returns the number of inbox rows.
     """
     from .models import Notification
 
@@ -73,52 +93,103 @@ def deliver(messages: Iterable[Message], *, digest: bool = False) -> int:
         for uid in sorted(m.user_ids)
     ]
     Notification.objects.bulk_create(rows, batch_size=2000)
-    all_ids = {uid for m in messages for uid in m.user_ids}
-    users = {
-        u["pk"]: u
-        for u in get_user_model()
-        .objects.filter(pk__in=all_ids, is_active=True)
-        .filter(Q(email__gt="") | Q(staff__mobile__gt=""))
-        .values("pk", "email", "staff__mobile")
-    }
-    per_user: dict[int, list[Message]] = {}
-    for m in messages:
-        for uid in m.user_ids:
-            if uid in users:
-                per_user.setdefault(uid, []).append(m)
-    mails, texts = [], []
-    for uid, mine in per_user.items():
-        u = users[uid]
-        batches = [mine] if digest else [[m] for m in mine]
-        for batch in batches:
-            if len(batch) == 1:
-                subject, body = batch[0].title, batch[0].body or batch[0].title
-            else:
-                subject = _("您有 %(n)d 条事件提醒") % {"n": len(batch)}
-                body = "\n".join(m.title for m in batch[:200])
-            if u["email"]:
-                mails.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [u["email"]]))
-            if u["staff__mobile"] and any(m.urgent for m in batch):
-                texts.append((u["staff__mobile"], subject))
-    sms = sms_backend()
-    for phone, text in texts:
-        try:
-            sms.send(phone, text)
-        except Exception:  # a failing SMS gateway must not break the step
-            logger.exception("SMS to %s failed", phone[-4:])
-    if mails:
-        try:
-            get_connection(fail_silently=True).send_messages(mails)
-        except Exception:
-            logger.exception("sending %d e-mails failed", len(mails))
+    enqueue(
+        Outgoing(f"{cause}/{i}", uid, m.title, m.body or m.title, m.urgent)
+        for i, m in enumerate(messages)
+        for uid in sorted(m.user_ids)
+    )
     return len(rows)
 
 
-def queue(messages: Iterable[Message], *, digest: bool = False) -> None:
-    """Deliver `messages` after the current transaction commits."""
-    messages = list(messages)
-    if messages:
-        transaction.on_commit(lambda: deliver(messages, digest=digest))
+def enqueue(items: Iterable[Outgoing]) -> int:
+    """Write the outbox rows of `items` in the caller's transaction; returns rows meant.
+
+    An e-mail to users with an address, an SMS for urgent items to users with a mobile
+    number (one query for both); a key already present is skipped (produced once). The
+    delivery task is queued once, on commit.
+    """
+    from .models import OutboxMessage
+
+    items = list(items)
+    if not items:
+        return 0
+    reach = {
+        pk: (bool(email), bool(mobile))
+        for pk, email, mobile in get_user_model()
+        .objects.filter(pk__in={i.user_id for i in items}, is_active=True)
+        .filter(Q(email__gt="") | Q(staff__mobile__gt=""))
+        .values_list("pk", "email", "staff__mobile")
+    }
+    now = timezone.now()
+    rows = []
+    for item in items:
+        has_email, has_mobile = reach.get(item.user_id, (False, False))
+        channels = [MessageChannel.EMAIL] if has_email else []
+        if item.urgent and has_mobile:
+            channels.append(MessageChannel.SMS)
+        rows += [
+            OutboxMessage(
+                key=f"{item.cause}:{channel}:{item.user_id}",
+                user_id=item.user_id,
+                channel=channel,
+                subject=item.subject[:200],
+                body=item.body,
+                next_attempt_at=now,
+            )
+            for channel in channels
+        ]
+    if rows:
+        OutboxMessage.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        from .tasks import outbox_deliver
+
+        kick_on_commit(outbox_deliver)
+    return len(rows)
+
+
+def _send(row, mail, sms) -> str:
+    """Send one outbox row; returns "" or the error text."""
+    staff = getattr(row.user, "staff", None) if hasattr(row.user, "staff") else None
+    try:
+        if row.channel == MessageChannel.EMAIL and row.user.email:
+            mail.send_messages([EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.user.email])])
+        elif row.channel == MessageChannel.SMS and staff and staff.mobile:
+            sms.send(staff.mobile, row.subject)
+        else:
+            return "no address"
+    except Exception as exc:  # a failing gateway: retry later
+        logger.warning("outbox message %s failed: %s", row.pk, exc)
+        return str(exc)[:500] or type(exc).__name__
+    return ""
+
+
+def deliver_due(*, limit: int = 50) -> int:
+    """Claim up to `limit` due outbox messages (see `ningbo_grid.outbox.claim_due`) and send
+    them; returns how many were attempted. Sent rows become `sent`; a failure is retried
+    after `settings.OUTBOX_BACKOFF[n-1]` seconds, then `failed`. A user without the address
+    any more ends `failed` ("no address") at once.
+    """
+    from .models import OutboxMessage
+
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=settings.OUTBOX_LEASE)
+    ids = claim_due(OutboxMessage, now=now, lease=lease, limit=limit)
+    if not ids:
+        return 0
+    mail, sms = get_connection(), sms_backend()
+    backoff = settings.OUTBOX_BACKOFF
+    for row in OutboxMessage.objects.filter(pk__in=ids).select_related("user", "user__staff"):
+        error = _send(row, mail, sms)
+        done = timezone.now()
+        row.attempt_count += 1
+        row.last_error = error
+        if not error:
+            row.status, row.sent_at, row.next_attempt_at = MessageStatus.SENT, done, None
+        elif error == "no address" or row.attempt_count > len(backoff):
+            row.status, row.next_attempt_at = MessageStatus.FAILED, None
+        else:
+            row.next_attempt_at = done + datetime.timedelta(seconds=backoff[row.attempt_count - 1])
+        row.save(update_fields=["status", "attempt_count", "last_error", "sent_at", "next_attempt_at"])
+    return len(ids)
 
 
 # Recipients ---------------------------------------------------------------------------

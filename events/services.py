@@ -14,7 +14,9 @@ loaded it, or its primary key). Each runs in one transaction:
 5. validate the input (`django.core.exceptions.ValidationError` with a field dict);
 6. assign the status, bump `version`, append the `Action` row(s), recompute
    `next_alert_at`/`alert_level`;
-7. after commit: notifications (`events.notify`) and `events.signals.event_changed`.
+7. in the same transaction: notifications and their e-mail / SMS outbox rows
+   (`events.notify.record`) and `events.signals.event_changed` (webhook deliveries);
+   a Celery task sends them after commit (see `ningbo_grid.outbox`).
 
 Each returns the updated `Event` (patrol services return the `Patrol`).
 
@@ -27,7 +29,6 @@ signing starts the complete (办结) clock. Emergency events count natural hours
 
 import datetime
 import hmac
-import logging
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -66,7 +67,6 @@ from .models import Action, Dispatch, Event, HandlingRequest, Patrol, Satisfacti
 from .signals import event_changed
 from .workcalendar import add_elapsed, add_time, elapsed, working_hours_between
 
-logger = logging.getLogger(__name__)
 S = EventStatus
 
 #: How long before the report a problem may have been discovered; older dates are typos
@@ -183,23 +183,16 @@ def _level_at(now, warn, due) -> str:
 
 
 def _save(event, actions, messages=()) -> Event:
-    """Bump the version, recompute the alert time, save; after commit notify and signal."""
+    """Bump the version, recompute the alert time, save; then, in the same transaction,
+    write the notifications (inbox and outbox, `events.notify.record`) and send
+    `event_changed` for each action (its receivers write their webhook deliveries), so the
+    step and every side effect it causes commit together (the transactional outbox)."""
     event.version += 1
     event.next_alert_at = compute_next_alert(event)
     event.save()
-    notify.queue(messages)
-    event_id = event.pk
-    action_ids = [a.pk for a in actions]
-
-    def _send():
-        fresh = Event.objects.get(pk=event_id)
-        for action in Action.objects.filter(pk__in=action_ids).order_by("id"):
-            try:
-                event_changed.send(sender=Event, event=fresh, action=action)
-            except Exception:  # listeners must not break the step after commit
-                logger.exception("event_changed listener failed for event %s", event_id)
-
-    transaction.on_commit(_send)
+    notify.record(messages, cause=f"action:{actions[0].pk}")
+    for action in sorted(actions, key=lambda a: a.pk):
+        event_changed.send(sender=Event, event=event, action=action)
     return event
 
 

@@ -14,18 +14,21 @@ transaction:
    escalate one level up (AUTO_ESCALATE: a township-level event is flagged to the
    district, which may then re-dispatch it; a district-level event is flagged to the
    city authority); recompute `next_alert_at`;
-3. after commit: notify the lead unit's handlers, the township's dispatchers and the
-   district's supervisors (the city's on escalation from the district), and send
-   `event_overdue` and `event_changed`.
+3. notify the lead unit's handlers, the township's dispatchers and the district's
+   supervisors (the city's on escalation from the district): inbox rows, and one digest
+   e-mail (and SMS when overdue) per user in the outbox; and send `event_overdue` and
+   `event_changed`, whose receivers write the webhook deliveries — all in the batch's
+   transaction (the transactional outbox, `ningbo_grid.outbox`): a worker killed at any
+   instant either committed the alerts with every side effect they cause, to be sent by
+   `events.tasks.outbox_deliver` / `integrations.tasks.webhook_sweep`, or nothing, and
+   the next sweep fires them then.
 
 A late sweep fires the warning and the overdue alert together.
 """
 
-import logging
 from collections import Counter
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -37,9 +40,6 @@ from .choices import ActionKind, AlertLevel, AlertStage, EventStatus, HandlingLe
 from .models import Action, Alert, Event, Notification
 from .signals import event_changed, event_overdue
 
-logger = logging.getLogger(__name__)
-
-BATCH = 2000
 _FIELDS = (
     "id",
     "number",
@@ -93,14 +93,14 @@ def due_stages(event, now) -> list[tuple[str, object]]:
     return out
 
 
-def _insert_alerts(rows, now) -> set[tuple[int, str]]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: the (event_id, stage) pairs inserted."""
+def _insert_alerts(rows, now) -> dict[tuple[int, str], int]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: {(event_id, stage): alert id} inserted."""
     if not rows:
-        return set()
+        return {}
     qn = connection.ops.quote_name
     table = qn(Alert._meta.db_table)
     fired = connection.ops.adapt_datetimefield_value(now)
-    inserted = set()
+    inserted = {}
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
@@ -112,10 +112,10 @@ def _insert_alerts(rows, now) -> set[tuple[int, str]]:
             # Only quoted names and placeholders are interpolated; values go as parameters.
             sql = (
                 f"INSERT INTO {table} ({cols}, {qn('due_at')}, {qn('fired_at')}) VALUES {values} "  # noqa: S608
-                f"ON CONFLICT ({cols}) DO NOTHING RETURNING {qn('event_id')}, {qn('stage')}"
+                f"ON CONFLICT ({cols}) DO NOTHING RETURNING {qn('event_id')}, {qn('stage')}, {qn('id')}"
             )
             cursor.execute(sql, params)
-            inserted.update((int(e), s) for e, s in cursor.fetchall())
+            inserted.update(((int(e), s), int(pk)) for e, s, pk in cursor.fetchall())
     return inserted
 
 
@@ -159,8 +159,12 @@ WHERE a.fired_at = %s AND a.stage LIKE '%%overdue' AND a.event_id IN ({ids})
 """
 
 
-def _notify(cursor, fired, stamp) -> None:
+def _notify(cursor, fired, stamp, cause: str) -> None:
     """Notify who must hear of the alerts just fired: `fired` is [(event, [stage…])].
+
+    Inbox rows, and in the outbox one digest e-mail per user listing their alerts of
+    this batch (and one SMS if any is overdue), keyed by `cause` (the batch's first
+    alert: `alert:<id>`) and the user.
 
     The lead unit's handlers, the township's dispatchers and the district's supervisors (and
     the city's supervisors when a district-level event goes overdue), current memberships
@@ -214,7 +218,6 @@ def _notify(cursor, fired, stamp) -> None:
     created = connection.ops.adapt_datetimefield_value(stamp)
     table = qn(Notification._meta.db_table)
     values = [(user, event, str(kind), title, body, created) for (user, event, kind, title), body in rows.items()]
-    # created_at is written as given (the e-mail digest after commit finds the rows by it);
     # 500 rows a statement. Only the quoted table name and placeholders are interpolated.
     for start in range(0, len(values), 500):
         chunk = values[start : start + 500]
@@ -223,6 +226,17 @@ def _notify(cursor, fired, stamp) -> None:
             + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
             [value for row in chunk for value in row],
         )
+    digests: dict[int, tuple[list[str], bool]] = {}
+    for user_id, _event, kind, title in rows:
+        titles, urgent = digests.get(user_id, ([], False))
+        titles.append(title)
+        digests[user_id] = (titles, urgent or kind == ActionKind.OVERDUE)
+    notify.enqueue(
+        notify.Outgoing(
+            cause, user_id, _("您有 %(n)d 条事件时限提醒") % {"n": len(titles)}, "\n".join(titles[:200]), urgent
+        )
+        for user_id, (titles, urgent) in digests.items()
+    )
 
 
 def _labels():
@@ -237,7 +251,7 @@ def _sweep_batch(now, counts: Counter) -> int:
             Event.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(next_alert_at__lte=now)
             .only(*_FIELDS)
-            .order_by("next_alert_at")[:BATCH]
+            .order_by("next_alert_at")[: _batch_size()]
         )
         if not events:
             return 0
@@ -275,7 +289,8 @@ def _sweep_batch(now, counts: Counter) -> int:
                         _sql(_ESCALATE_SQL, ids),
                         [system, fired_at, str(_("超期自动提级至区级")), str(_("超期自动提请市级督办")), fired_at],
                     )
-                _notify(cursor, [(ev, fired[ev.pk]) for ev in events if ev.pk in fired], stamp)
+                fired_events = [(ev, fired[ev.pk]) for ev in events if ev.pk in fired]
+                _notify(cursor, fired_events, stamp, f"alert:{min(inserted.values())}")
         bump = {"version": F("version") + 1, "updated_at": now}
         if yellow_accept:
             Event.objects.filter(pk__in=yellow_accept).update(
@@ -303,72 +318,36 @@ def _sweep_batch(now, counts: Counter) -> int:
             Event.objects.bulk_update(stale, ["next_alert_at"])
         counts["events"] += len(events)
         if fired_ids:
-            _after_commit(fired_ids, now, stamp)
+            _signal(fired_ids, now)
         return len(events)
 
 
-def _after_commit(event_ids, now, stamp):
-    """After commit: one digest e-mail (and SMS when overdue) per user, then the signals."""
-
-    def _deliver():
-        rows = (
-            Notification.objects.filter(created_at=stamp, event_id__in=event_ids)
-            .filter(Q(user__email__gt="") | Q(user__staff__mobile__gt=""))
-            .values_list("user_id", "user__email", "user__staff__mobile", "kind", "title")
-        )
-        per_user: dict = {}
-        for uid, email, mobile, kind, title in rows:
-            entry = per_user.setdefault(uid, {"email": email, "mobile": mobile, "titles": [], "urgent": False})
-            entry["titles"].append(title)
-            entry["urgent"] |= kind == ActionKind.OVERDUE
-        mails, sms = [], notify.sms_backend()
-        for entry in per_user.values():
-            subject = _("您有 %(n)d 条事件时限提醒") % {"n": len(entry["titles"])}
-            if entry["email"]:
-                body = "\n".join(entry["titles"][:200])
-                mails.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [entry["email"]]))
-            if entry["urgent"] and entry["mobile"]:
-                try:
-                    sms.send(entry["mobile"], subject)
-                except Exception:
-                    logger.exception("SMS failed")
-        if mails:
-            try:
-                get_connection(fail_silently=True).send_messages(mails)
-            except Exception:
-                logger.exception("sending %d e-mails failed", len(mails))
-
-    transaction.on_commit(_deliver)
+def _signal(event_ids, now) -> None:
+    """Send `event_overdue` per alert and `event_changed` per action of this batch, inside
+    its transaction: the receivers write their webhook deliveries there (see
+    `events.signals`). A receiver's error rolls the batch back; the next sweep retries it."""
     if not (event_overdue.has_listeners(Event) or event_changed.has_listeners(Event)):
         return
-
-    def _signals():
-        # What the listeners read (events.signals, integrations.receivers); other fields load on use.
-        fresh = Event.objects.only(*_SIGNAL_FIELDS).in_bulk(event_ids)
-        concerned = _concerned_organisations(fresh.values())
-        batch: dict = {}  # shared by this batch's sends (see events.signals)
-        alerts = Alert.objects.filter(event_id__in=event_ids, fired_at=now).order_by("event_id", "due_at")
-        for event_id, stage in alerts.values_list("event_id", "stage"):
-            event = fresh[event_id]
-            lead = {event.lead_unit_id} if event.lead_unit_id else set()
-            event.webhook_organisation_ids = lambda lead=lead: lead  # overdue alerts: the lead unit
-            try:
-                event_overdue.send(sender=Event, event=event, stage=stage, batch=batch)
-            except Exception:
-                logger.exception("event_overdue listener failed for event %s", event_id)
-        kinds = [ActionKind.WARNING, ActionKind.OVERDUE, ActionKind.AUTO_ESCALATE]
-        for action in Action.objects.filter(event_id__in=event_ids, at=now, kind__in=kinds).order_by("id"):
-            event = fresh[action.event_id]
-            ids = concerned.get(event.pk, set())
-            event.webhook_organisation_ids = lambda ids=ids: ids  # state changes: units and authorities
-            try:
-                event_changed.send(sender=Event, event=event, action=action, batch=batch)
-            except Exception:
-                logger.exception("event_changed listener failed for event %s", action.event_id)
-        for event in fresh.values():
-            event.__dict__.pop("webhook_organisation_ids", None)
-
-    transaction.on_commit(_signals)
+    # What the listeners read (events.signals, integrations.receivers); other fields load on use.
+    fresh = Event.objects.only(*_SIGNAL_FIELDS).in_bulk(event_ids)
+    concerned = _concerned_organisations(fresh.values())
+    batch: dict = {}  # shared by this batch's sends (see events.signals)
+    alerts = Alert.objects.filter(event_id__in=event_ids, fired_at=now).order_by("event_id", "due_at")
+    for event_id, stage in alerts.values_list("event_id", "stage"):
+        event = fresh[event_id]
+        lead = {event.lead_unit_id} if event.lead_unit_id else set()
+        event.webhook_organisation_ids = lambda lead=lead: lead  # overdue alerts: the lead unit
+        event_overdue.send(sender=Event, event=event, stage=stage, batch=batch)
+    kinds = [ActionKind.WARNING, ActionKind.OVERDUE, ActionKind.AUTO_ESCALATE]
+    for action in Action.objects.filter(event_id__in=event_ids, at=now, kind__in=kinds).order_by("id"):
+        event = fresh[action.event_id]
+        ids = concerned.get(event.pk, set())
+        event.webhook_organisation_ids = lambda ids=ids: ids  # state changes: units and authorities
+        event_changed.send(sender=Event, event=event, action=action, batch=batch)
+    for callback in batch.get("on_end", ()):
+        callback()
+    for event in fresh.values():
+        event.__dict__.pop("webhook_organisation_ids", None)
 
 
 def describe(counts: dict) -> str:
@@ -415,6 +394,11 @@ def _concerned_organisations(events) -> dict[int, set[int]]:
     return concerned
 
 
+def _batch_size() -> int:
+    """Events locked and fired per transaction (`settings.EVENTS_SWEEP_BATCH`, default 2,000)."""
+    return settings.EVENTS_SWEEP_BATCH
+
+
 def sweep_due(now=None) -> dict:
     """Fire every due alert once; returns counts {"events", "<stage value>"…, "escalated"}.
 
@@ -422,6 +406,7 @@ def sweep_due(now=None) -> dict:
     """
     now = now or timezone.now()
     counts: Counter = Counter()
-    while _sweep_batch(now, counts) == BATCH:
+    size = _batch_size()
+    while _sweep_batch(now, counts) == size:
         pass
     return dict(counts)

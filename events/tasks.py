@@ -2,6 +2,9 @@
 
 from celery import shared_task
 
+from ningbo_grid.outbox import drain
+
+from . import notify
 from .sweep import sweep_due
 
 
@@ -9,3 +12,13 @@ from .sweep import sweep_due
 def sweep() -> dict:
     """Every minute (CELERY_BEAT_SCHEDULE): fire due deadline alerts (see events.sweep)."""
     return sweep_due()
+
+
+@shared_task(name="events.tasks.outbox_deliver", ignore_result=True)
+def outbox_deliver() -> int:
+    """Send pending e-mail / SMS of the outbox (see events.notify); returns how many were tried.
+
+    Queued once when a transaction that wrote outbox rows commits, and every few seconds
+    by beat (`OUTBOX_SWEEP_SECONDS`); any number may run at once (rows are claimed).
+    """
+    return drain(notify.deliver_due)

@@ -157,9 +157,17 @@ class WebhookDelivery(models.Model):
     body. `attempt_count` counts HTTP attempts; after each failure `next_attempt_at`
     moves by `settings.WEBHOOK_BACKOFF` (seconds) until it is exhausted, then the status
     is `failed`. `last_response_code` is the receiver's HTTP status (null if none came).
+
+    A row of the transactional outbox (see `ningbo_grid.outbox`): written in the
+    transaction of the change that causes it, with `key` unique per cause, event type and
+    subscription (`action:<id>:event.state_changed:<subscription>`,
+    `alert:<event>:<stage>:<cycle>:event.overdue:<subscription>`), so a cause produces it
+    once (null for deliveries emitted without a cause). `uuid` is the stable id receivers
+    dedupe on: a delivery may reach them more than once, never under another id.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.CharField(max_length=160, unique=True, null=True, blank=True, editable=False)
     subscription = models.ForeignKey(
         WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("订阅")
     )

@@ -19,13 +19,18 @@ the events app can provide it, and so tests can send stand-ins):
   Missing attributes are tolerated.
 
 - `batch` (optional keyword of the sends, see `events.signals`): a dict shared by the
-  sends of one sweep batch; the active subscriptions are read into it once.
+  sends of one sweep batch; the active subscriptions are read into it once, and the
+  deliveries are collected there and written in one statement by the callable the
+  receivers put in `batch["on_end"]`, which the sender calls after its last send.
 
-Receivers never raise (a webhook problem must not break a workflow step): errors are
-logged.
+The signals are sent inside the transaction of the change (a workflow step, a sweep
+batch), so the receivers write their deliveries there (the transactional outbox, see
+`ningbo_grid.outbox`), each keyed by its cause — `action:<action.pk>` for a state change,
+`alert:<event.pk>:<stage>:<event.cycle>` for an alert — so the change and its webhooks
+commit together, once. A receiver's error therefore propagates and rolls the change back:
+a step whose side effects cannot be recorded does not happen, rather than happening
+without them.
 """
-
-import logging
 
 from django.db.models import Q
 from django.dispatch import receiver
@@ -33,9 +38,7 @@ from django.dispatch import receiver
 from events.signals import event_changed, event_overdue
 
 from .choices import WebhookEventType
-from .services import webhook_emit
-
-log = logging.getLogger(__name__)
+from .services import webhook_emit, webhook_write
 
 
 def _iso(value):
@@ -112,38 +115,50 @@ def _subscriptions(batch):
     return batch["webhook_subscriptions"]
 
 
+def _deferred(batch):
+    """The list collecting this batch's deliveries (None without a batch: write at once)."""
+    if batch is None:
+        return None
+    if "webhook_deliveries" not in batch:
+        collected = batch["webhook_deliveries"] = []
+        batch.setdefault("on_end", []).append(lambda: webhook_write(collected))
+    return batch["webhook_deliveries"]
+
+
 @receiver(event_changed, dispatch_uid="integrations.event_changed")
 def on_event_changed(sender, event, action=None, batch=None, **kwargs) -> None:
-    try:
-        payload = event_payload(event)
-        kind = getattr(action, "kind", None)
-        payload = {**payload, "action": kind}
+    payload = event_payload(event)
+    kind = getattr(action, "kind", None)
+    payload = {**payload, "action": kind}
+    pk = getattr(action, "pk", None)
+    cause = f"action:{pk}" if pk else None
+    webhook_emit(
+        event_type=WebhookEventType.STATE_CHANGED,
+        organisation_ids=event_organisation_ids(event),
+        payload=payload,
+        subscriptions=_subscriptions(batch),
+        cause=cause,
+        defer=_deferred(batch),
+    )
+    if kind == "dispatch":
         webhook_emit(
-            event_type=WebhookEventType.STATE_CHANGED,
-            organisation_ids=event_organisation_ids(event),
+            event_type=WebhookEventType.DISPATCHED,
+            organisation_ids=dispatched_unit_ids(event, action),
             payload=payload,
             subscriptions=_subscriptions(batch),
+            cause=cause,
+            defer=_deferred(batch),
         )
-        if kind == "dispatch":
-            webhook_emit(
-                event_type=WebhookEventType.DISPATCHED,
-                organisation_ids=dispatched_unit_ids(event, action),
-                payload=payload,
-                subscriptions=_subscriptions(batch),
-            )
-    except Exception:
-        log.exception("webhooks for event %s failed", getattr(event, "pk", None))
 
 
 @receiver(event_overdue, dispatch_uid="integrations.event_overdue")
 def on_event_overdue(sender, event, stage=None, batch=None, **kwargs) -> None:
-    try:
-        payload = {**event_payload(event), "stage": stage}
-        webhook_emit(
-            event_type=WebhookEventType.OVERDUE,
-            organisation_ids=overdue_organisation_ids(event),
-            payload=payload,
-            subscriptions=_subscriptions(batch),
-        )
-    except Exception:
-        log.exception("overdue webhook for event %s failed", getattr(event, "pk", None))
+    payload = {**event_payload(event), "stage": stage}
+    webhook_emit(
+        event_type=WebhookEventType.OVERDUE,
+        organisation_ids=overdue_organisation_ids(event),
+        payload=payload,
+        subscriptions=_subscriptions(batch),
+        cause=f"alert:{event.pk}:{stage}:{getattr(event, 'cycle', None)}",
+        defer=_deferred(batch),
+    )

@@ -1,7 +1,8 @@
 """State changes of the integrations app: API clients and webhooks (Art. 11, 14, 17).
 
-Each function takes keyword-only arguments and the acting user (`actor`), runs in one
-transaction and queues side effects with `transaction.on_commit`. Errors:
+Each function takes keyword-only arguments and the acting user (`actor`) and runs in one
+transaction; webhook deliveries are rows of the transactional outbox (see
+`ningbo_grid.outbox`), sent by `webhook_deliveries_send` after commit. Errors:
 `django.core.exceptions.PermissionDenied` when the actor may not act on the
 organisation, `django.core.exceptions.ValidationError` for bad values.
 """
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ningbo_grid.outbox import claim_due, kick_on_commit
 from personnel.choices import PlatformRole
 from personnel.models import Membership, Organisation
 from personnel.scope import has_area_perm
@@ -194,18 +196,31 @@ _EVENT_TYPES = frozenset(WebhookEventType.values)
 
 
 def webhook_emit(
-    *, event_type: str, organisation_ids: Iterable[int], payload: dict, subscriptions=None
+    *,
+    event_type: str,
+    organisation_ids: Iterable[int],
+    payload: dict,
+    subscriptions=None,
+    cause: str | None = None,
+    defer: list | None = None,
 ) -> list[WebhookDelivery]:
-    """Queue `payload` for every active subscription of `organisation_ids` to `event_type`.
+    """Write a delivery of `payload` for every active subscription of `organisation_ids` to
+    `event_type`, in the caller's transaction (the transactional outbox, `ningbo_grid.outbox`).
 
     `subscriptions` (optional): the active subscriptions, read once by a caller that emits
     many at once (the deadline sweep's batch), instead of one query per call.
+    `cause` (optional): what caused it, unique across the platform (`action:<id>`,
+    `alert:<event>:<stage>:<cycle>`); the delivery's key is `<cause>:<event_type>:<subscription>`
+    and a key already present is skipped, so a cause produces each delivery once.
+    `defer` (optional): a list to append the unsaved deliveries to instead of writing
+    them; the caller writes them all at once with `webhook_write` (the sweep's batch).
 
-    The events app (or `integrations.receivers`) calls this inside or outside a
-    transaction; deliveries are rows written now and sent by Celery after commit.
-    `payload` is any JSON-serialisable dict (the event's public fields); the body sent
-    is `{"id": <delivery uuid>, "type": event_type, "created_at": ISO 8601 UTC,
-    "data": payload}`. Returns the deliveries made (possibly none).
+    The events app's receivers (`integrations.receivers`) call this inside the transaction
+    of the change; `webhook_sweep` sends the rows after commit (queued once on commit,
+    and by beat). `payload` is any JSON-serialisable dict (the event's public fields);
+    the body sent is `{"id": <delivery uuid>, "type": event_type, "created_at": ISO 8601
+    UTC, "data": payload}`. Returns the deliveries meant (without a cause: the rows, with
+    their pk; with one: the objects, pk unset, including any skipped as already made).
     """
     if event_type not in _EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
@@ -223,6 +238,8 @@ def webhook_emit(
     deliveries = []
     for subscription in subscriptions:
         delivery = WebhookDelivery(subscription=subscription, event_type=event_type, next_attempt_at=now)
+        if cause:
+            delivery.key = f"{cause}:{event_type}:{subscription.pk}"
         delivery.payload = {
             "id": str(delivery.uuid),
             "type": event_type,
@@ -230,18 +247,26 @@ def webhook_emit(
             "data": payload,
         }
         deliveries.append(delivery)
-    WebhookDelivery.objects.bulk_create(deliveries)
-    ids = [d.uuid for d in deliveries]
-    if ids:
-        transaction.on_commit(lambda: _queue(ids))
+    if defer is not None:
+        defer.extend(deliveries)
+    else:
+        webhook_write(deliveries)
     return deliveries
 
 
-def _queue(uuids) -> None:
-    from .tasks import webhook_deliver
+def webhook_write(deliveries: list[WebhookDelivery]) -> None:
+    """Insert deliveries made by `webhook_emit` (a key already present is skipped) and queue
+    their sending for when the transaction commits."""
+    if deliveries:
+        keyed = any(d.key for d in deliveries)
+        WebhookDelivery.objects.bulk_create(deliveries, batch_size=1000, ignore_conflicts=keyed)
+        _kick()
 
-    for value in uuids:
-        webhook_deliver.delay(str(value))
+
+def _kick() -> None:
+    from .tasks import webhook_sweep
+
+    kick_on_commit(webhook_sweep)
 
 
 def webhook_delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
@@ -259,8 +284,7 @@ def webhook_delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDeliv
         delivery.next_attempt_at = timezone.now()
         delivery.replay_count += 1
         delivery.save()
-        uuid = delivery.uuid
-        transaction.on_commit(lambda: _queue([uuid]))
+        _kick()
     return delivery
 
 
@@ -286,28 +310,8 @@ def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
         return None, str(getattr(exc, "reason", exc))[:500]
 
 
-def webhook_delivery_attempt(*, delivery_uuid) -> WebhookDelivery | None:
-    """Make one HTTP attempt of a due pending delivery; return it, or None if not due.
-
-    Claims the row first (moves `next_attempt_at` past the timeout in a short
-    transaction), so two workers or a retried task never send the same attempt twice,
-    and the HTTP call holds no database lock. A 2xx answer → `succeeded`; anything
-    else → retry after `settings.WEBHOOK_BACKOFF[attempt-1]` seconds, or `failed` once
-    the schedule is used up. The request carries `X-Grid-Signature` (see
-    `integrations.signing`), `X-Grid-Event` and `X-Grid-Delivery` (the uuid).
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update()
-            .select_related("subscription")
-            .filter(uuid=delivery_uuid, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-            .first()
-        )
-        if delivery is None:
-            return None
-        delivery.next_attempt_at = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT + 60)
-        delivery.save(update_fields=["next_attempt_at", "updated_at"])
+def _attempt(delivery: WebhookDelivery) -> None:
+    """POST a claimed delivery once and record the outcome (see `webhook_deliveries_send`)."""
     subscription = delivery.subscription
     body = _body(delivery)
     try:
@@ -323,33 +327,46 @@ def webhook_delivery_attempt(*, delivery_uuid) -> WebhookDelivery | None:
             "X-Grid-Signature": signing.sign(subscription.secret, body),
         }
         code, error = _post(subscription.url, body, headers)
-    with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-        delivery.attempt_count += 1
-        delivery.last_response_code = code
-        finished = timezone.now()
-        if code is not None and 200 <= code < 300:
-            delivery.status = DeliveryStatus.SUCCEEDED
-            delivery.delivered_at = finished
+    delivery.attempt_count += 1
+    delivery.last_response_code = code
+    finished = timezone.now()
+    if code is not None and 200 <= code < 300:
+        delivery.status = DeliveryStatus.SUCCEEDED
+        delivery.delivered_at = finished
+        delivery.next_attempt_at = None
+        delivery.last_error = ""
+    else:
+        delivery.last_error = error[:500]
+        backoff = settings.WEBHOOK_BACKOFF
+        if delivery.attempt_count > len(backoff):
+            delivery.status = DeliveryStatus.FAILED
             delivery.next_attempt_at = None
-            delivery.last_error = ""
         else:
-            delivery.last_error = error[:500]
-            backoff = settings.WEBHOOK_BACKOFF
-            if delivery.attempt_count > len(backoff):
-                delivery.status = DeliveryStatus.FAILED
-                delivery.next_attempt_at = None
-            else:
-                delivery.next_attempt_at = finished + timedelta(seconds=backoff[delivery.attempt_count - 1])
-        delivery.save()
-    return delivery
+            delivery.next_attempt_at = finished + timedelta(seconds=backoff[delivery.attempt_count - 1])
+    delivery.save(
+        update_fields=[
+            *("attempt_count", "last_response_code", "status", "delivered_at", "next_attempt_at", "last_error"),
+            "updated_at",
+        ]
+    )
 
 
-def webhook_deliveries_due(*, limit: int = 500) -> list[str]:
-    """Uuids of pending deliveries whose next attempt is due (for the beat sweep)."""
-    return [
-        str(u)
-        for u in WebhookDelivery.objects.filter(
-            status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
-        ).values_list("uuid", flat=True)[:limit]
-    ]
+def webhook_deliveries_send(*, limit: int = 10) -> int:
+    """Claim up to `limit` due pending deliveries and make one HTTP attempt of each; returns
+    how many were attempted.
+
+    The claim (`ningbo_grid.outbox.claim_due`) leases the rows for `settings.OUTBOX_LEASE`
+    seconds in a short transaction of its own, so two workers never send the same attempt
+    and the HTTP calls hold no database lock; a worker killed mid-way leaves its rows to
+    be sent again once the lease has run out. A 2xx answer → `succeeded`; anything else →
+    retry after `settings.WEBHOOK_BACKOFF[attempt-1]` seconds, or `failed` once the
+    schedule is used up. The request carries `X-Grid-Signature` (see
+    `integrations.signing`), `X-Grid-Event` and `X-Grid-Delivery` (the uuid, also the
+    body's `"id"`: receivers drop a delivery they have seen).
+    """
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.OUTBOX_LEASE)
+    ids = claim_due(WebhookDelivery, now=now, lease=lease, limit=limit)
+    for delivery in WebhookDelivery.objects.filter(pk__in=ids).select_related("subscription").order_by("pk"):
+        _attempt(delivery)
+    return len(ids)

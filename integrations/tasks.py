@@ -1,24 +1,19 @@
-"""Thin Celery tasks for webhook delivery (the logic is in `integrations.services`).
+"""Thin Celery task for webhook delivery (the logic is in `integrations.services`).
 
 Retries are not Celery countdowns (lost or repeated on worker crashes) but rows with a
-`next_attempt_at`, swept every minute by `webhook_sweep` (see CELERY_BEAT_SCHEDULE).
+`next_attempt_at` (see `ningbo_grid.outbox`): `webhook_sweep` is queued once when a
+transaction that wrote deliveries commits, and by beat every few seconds
+(`OUTBOX_SWEEP_SECONDS`, CELERY_BEAT_SCHEDULE); any number may run at once.
 """
 
 from celery import shared_task
+
+from ningbo_grid.outbox import drain
 
 from . import services
 
 
 @shared_task(ignore_result=True)
-def webhook_deliver(delivery_uuid: str) -> None:
-    """Make one attempt of a delivery if it is due (idempotent)."""
-    services.webhook_delivery_attempt(delivery_uuid=delivery_uuid)
-
-
-@shared_task(ignore_result=True)
 def webhook_sweep() -> int:
-    """Queue every pending delivery that is due; returns how many were queued."""
-    due = services.webhook_deliveries_due()
-    for value in due:
-        webhook_deliver.delay(value)
-    return len(due)
+    """Send every pending delivery that is due; returns how many attempts were made."""
+    return drain(services.webhook_deliveries_send)

@@ -237,6 +237,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The transactional outbox (ningbo_grid.outbox): how often beat sweeps pending deliveries,
+# how long a worker's claim on a row lasts before another worker may take it (it must
+# outlast one attempt: WEBHOOK_TIMEOUT), and the e-mail/SMS retry schedule (seconds).
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5.0)
+OUTBOX_LEASE = env.int("OUTBOX_LEASE", default=120)
+OUTBOX_BACKOFF = [60, 300, 1800, 7200]
+# Events locked and fired per transaction by the deadline sweep (events.sweep).
+EVENTS_SWEEP_BATCH = env.int("EVENTS_SWEEP_BATCH", default=2000)
 CELERY_BEAT_SCHEDULE: dict = {
     # Deadline warnings, overdue alerts and escalation (events.sweep); idempotent.
     "events-sweep-deadlines": {"task": "events.tasks.sweep", "schedule": 60.0},
@@ -247,7 +255,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Publications and exits take effect by date anyway; this only refreshes cached state.
     "catalog-refresh": {"task": "catalog.refresh_catalogue", "schedule": crontab(minute=5, hour=0)},
-    "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 60.0},
+    # The transactional outbox (ningbo_grid.outbox): pending webhooks, e-mail and SMS are
+    # also queued on commit; this catches what a crash or a broker outage left behind.
+    "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": OUTBOX_SWEEP_SECONDS},
+    "outbox-deliver": {"task": "events.tasks.outbox_deliver", "schedule": OUTBOX_SWEEP_SECONDS},
     # Dashboard rollups of today and yesterday (evaluation, Art. 11).
     "evaluation-rollups": {"task": "evaluation.rollup_refresh_recent", "schedule": 600.0},
     # Closed evaluation periods freeze once their grace has passed (idempotent; Art. 22).

@@ -251,7 +251,8 @@ def test_verify_fail_is_rework_with_a_fresh_cycle(world, clock):
     ev = s.event_verify(actor=world.worker, event=ev, passed=False, text="杂物仍在")
     assert ev.status == EventStatus.HANDLING and ev.rework_count == 1 and ev.cycle == 2
     assert ev.complete_due_at == at(2025, 6, 13, 17, 30) and ev.alert_level == AlertLevel.NONE
-    assert Notification.objects.filter(user=world.handler, kind=ActionKind.VERIFY_FAIL).exists() is False  # on commit
+    # Written in the step's own transaction (the outbox), not after its commit.
+    assert Notification.objects.filter(user=world.handler, kind=ActionKind.VERIFY_FAIL).exists()
 
 
 def test_township_close_level_needs_the_dispatcher_to_close(world):

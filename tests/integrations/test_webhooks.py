@@ -1,9 +1,7 @@
 """Webhooks: signed deliveries to a real local HTTP server, retries with backoff, replay."""
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
@@ -17,34 +15,7 @@ from integrations import services, signing, tasks
 from integrations.choices import DeliveryStatus, WebhookEventType
 from integrations.models import WebhookDelivery
 from tests.integrations.factories import make_subscription
-
-
-class Receiver:
-    """A local HTTP server recording POSTs and answering with `status` (mutable)."""
-
-    def __init__(self):
-        self.requests = []
-        self.status = 200
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.requests.append((dict(self.headers), body))
-                self.send_response(outer.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+from tests.integrations.receiver import Receiver
 
 
 @pytest.fixture
@@ -229,8 +200,11 @@ def test_event_signals_emit_webhooks_for_the_units_concerned(scenario):
     assert overdue.payload["data"]["version"] == 3
 
 
-def test_a_broken_event_never_breaks_the_sender(scenario):
-    event_changed.send(sender=None, event=object(), action=None)
+def test_a_receiver_error_rolls_the_step_back_instead_of_losing_its_webhooks(scenario):
+    """Receivers run inside the sender's transaction (the outbox): a side effect that cannot
+    be recorded fails the change rather than being lost after it."""
+    with pytest.raises(AttributeError):
+        event_changed.send(sender=None, event=object(), action=None)
     assert not WebhookDelivery.objects.exists()
 
 
@@ -243,10 +217,15 @@ def test_a_batch_of_sends_reads_the_subscriptions_once(scenario):
     event.webhook_organisation_ids = lambda: [scenario.unit.pk]
     batch = {}
     with CaptureQueriesContext(connection) as ctx:
-        for _ in range(5):
+        for cycle in range(5):
+            event.cycle = cycle  # five alerts (a cause makes one delivery per subscription)
             event_changed.send(sender=None, event=event, action=SimpleNamespace(kind="warning", data={}), batch=batch)
             event_overdue.send(sender=None, event=event, stage="complete_warning", batch=batch)
+        assert not WebhookDelivery.objects.exists()  # collected in the batch...
+        for callback in batch["on_end"]:
+            callback()  # ...and written at its end, in one statement
     reads = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
-    assert len(reads) == 1
+    assert len(reads) == 2  # the subscriptions, and the check above
+    assert len([q for q in ctx.captured_queries if q["sql"].startswith("INSERT")]) == 1
     assert WebhookDelivery.objects.filter(event_type="event.state_changed").count() == 5
     assert WebhookDelivery.objects.filter(event_type="event.overdue").count() == 5
