@@ -76,7 +76,7 @@ class Worker:
 
     def __init__(self, tmp_path):
         self.env = child_env(
-            WEBHOOK_ALLOW_PRIVATE=1,  # the receiver is on 127.0.0.1
+            WEBHOOK_PRIVATE_HOSTS="127.0.0.1",  # the receiver is on 127.0.0.1
             WEBHOOK_TIMEOUT=2,
             OUTBOX_LEASE=3,  # a killed worker's claims are taken again 3 s on
             EVENTS_SWEEP_BATCH=25,  # eight sweep transactions: kills land between and inside them
@@ -111,7 +111,7 @@ class Worker:
 
 @pytest.mark.django_db(transaction=True)
 def test_killing_the_worker_during_the_sweep_and_its_deliveries_loses_and_doubles_nothing(receiver, tmp_path, settings):
-    settings.WEBHOOK_ALLOW_PRIVATE = True
+    settings.WEBHOOK_PRIVATE_HOSTS = ["127.0.0.1"]
     rng = random.Random(SEED)
     with time_machine.travel(MONDAY_9, tick=False):
         world = make_world()
@@ -237,7 +237,7 @@ with transaction.atomic():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_step_killed_after_its_commit_still_notifies_and_sends_its_webhooks(receiver, tmp_path, settings):
-    settings.WEBHOOK_ALLOW_PRIVATE = True
+    settings.WEBHOOK_PRIVATE_HOSTS = ["127.0.0.1"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with time_machine.travel(MONDAY_9, tick=False):
         world = make_world()
@@ -252,7 +252,7 @@ def test_a_step_killed_after_its_commit_still_notifies_and_sends_its_webhooks(re
     OutboxMessage.objects.all().delete()
     step = spawn(
         ["-c", _STEP, str(world.dispatcher.pk), str(ev.pk), str(world.unit.pk)],
-        child_env(WEBHOOK_ALLOW_PRIVATE=1),
+        child_env(WEBHOOK_PRIVATE_HOSTS="127.0.0.1"),
         tmp_path / "step.log",
     )
     assert step.wait(timeout=60) == -signal.SIGKILL, (tmp_path / "step.log").read_text()
