@@ -225,7 +225,7 @@ class Event(models.Model):
     # Published on Open311 (`/open311/v2/requests`, no login): set at report time for what the
     # public itself reported (demands, complaints, Open311 POSTs), changed only by
     # `events.services.event_publish` (a timeline row each time). Staff reports start internal.
-    public = models.BooleanField(_("公开"), default=False, db_default=False)
+    public = models.BooleanField(_("对外公开"), default=False, db_default=False)
 
     # Clocks (Art. 17 限时办结). Aware datetimes; null when the clock does not run.
     accept_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)

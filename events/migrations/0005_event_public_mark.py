@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="event",
             name="public",
-            field=models.BooleanField(db_default=False, default=False, verbose_name="公开"),
+            field=models.BooleanField(db_default=False, default=False, verbose_name="对外公开"),
         ),
         migrations.AlterField(
             model_name="action",
