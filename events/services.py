@@ -451,9 +451,11 @@ def _create_event(
         "grade": grade,
         "status": S.REPORTED,
         "source": source,
-        # Published on Open311 only when the public itself reported it (Art. 10, 19); staff
-        # and patrol reports stay internal until someone marks them (`event_publish`).
-        "public": source in PUBLIC_SOURCES,
+        # Published on Open311 only when the public itself reported it (Art. 10, 19): on a
+        # public card, or through a dispatcher's or a system's entry (a hotline call, an
+        # Open311 POST). Whatever grid staff report stays internal, a "demand" they typed
+        # in included, until someone marks it (`event_publish`).
+        "public": source in PUBLIC_SOURCES and (step == PUBLIC_STEP or not has_area_perm(actor, roles.REPORT, area)),
         "level": HandlingLevel.TOWNSHIP,
         "area": area,
         "township": township,

@@ -53,6 +53,13 @@ def test_staff_reports_are_not_published_anywhere_in_open311(world):
     assert not staff.public and not patrol_like.public
 
 
+def test_a_demand_typed_in_by_grid_staff_stays_internal(world):
+    """Only a public card, a dispatcher or a system key files a demand as the public's."""
+    typed = world.report(source=Source.PUBLIC_DEMAND, title=CARE_TITLE)
+    assert not typed.public
+    assert listed() == set()
+
+
 def test_what_the_public_reported_is_published(client, world, key):
     card = demand(world)
     complaint = demand(world, complaint=True, description="夜间施工扰民")
