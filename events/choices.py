@@ -94,6 +94,8 @@ class ActionKind(models.TextChoices):
     URGE = "urge", _("催办")
     COMMENT = "comment", _("批注")
     CORRECTION = "correction", _("更正")
+    PUBLISH = "publish", _("公开")
+    UNPUBLISH = "unpublish", _("取消公开")
     WARNING = "warning", _("预警（黄牌）")
     OVERDUE = "overdue", _("超期（红牌）")
     AUTO_ESCALATE = "auto_escalate", _("超期自动提级")

@@ -413,6 +413,28 @@ class CorrectForm(StepForm):
         return {"changes": self.changes(), "text": self.cleaned_data["text"]}
 
 
+class PublishForm(StepForm):
+    """Publish on Open311 (公开): what is published is said next to the reason."""
+
+    text = forms.CharField(
+        label=_("说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("公开后，标题、地点、坐标、办理状态和上报照片将在 Open311 接口上公布，无需登录即可查看。"),
+    )
+    public = True
+
+    def service_kwargs(self):
+        return {**super().service_kwargs(), "public": self.public}
+
+
+class UnpublishForm(PublishForm):
+    """Stop publishing on Open311 (取消公开)."""
+
+    text = _text(_("说明"))
+    public = False
+
+
 #: step name → form class (the detail page shows one per available step).
 STEP_FORMS: dict[str, type[StepForm]] = {
     "accept": TextStepForm,
@@ -431,6 +453,8 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "urge": RequiredTextStepForm,
     "comment": RequiredTextStepForm,
     "correct": CorrectForm,
+    "publish": PublishForm,
+    "unpublish": UnpublishForm,
 }
 
 

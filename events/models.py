@@ -109,6 +109,12 @@ class EventQuerySet(models.QuerySet):
             area__tree_id=area.tree_id, area__lft__gte=area.lft, area__lft__lte=area.rght, area__rght__lte=area.rght
         )
 
+    def published(self) -> "EventQuerySet":
+        """Events that Open311 publishes to anyone, without login (`Event.public`): what the
+        public reported, and what a dispatcher or supervisor marked public
+        (`events.services.event_publish`). The one entry point of every Open311 read."""
+        return self.filter(public=True)
+
     def open(self) -> "EventQuerySet":
         """Events still in the loop (not closed, not rejected)."""
         from .choices import OPEN_STATUSES
@@ -218,6 +224,10 @@ class Event(models.Model):
     )
     reject_reason = models.CharField(_("不予受理原因"), max_length=12, choices=RejectReason.choices, blank=True)
     self_handled = models.BooleanField(_("就地处置"), default=False)
+    # Published on Open311 (`/open311/v2/requests`, no login): set at report time for what the
+    # public itself reported (demands, complaints, Open311 POSTs), changed only by
+    # `events.services.event_publish` (a timeline row each time). Staff reports start internal.
+    public = models.BooleanField(_("对外公开"), default=False, db_default=False)
 
     # Clocks (Art. 17 限时办结). Aware datetimes; null when the clock does not run.
     accept_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
@@ -263,6 +273,8 @@ class Event(models.Model):
             models.Index(fields=["-reported_at", "-id"], name="event_open_recent", condition=_OPEN),
             models.Index(fields=["township", "-reported_at", "-id"], name="event_township_recent"),
             models.Index(fields=["county", "-reported_at", "-id"], name="event_county_recent"),
+            # Open311's public list, newest first: only the published events (a small share).
+            models.Index(fields=["-reported_at", "-id"], name="event_public_recent", condition=Q(public=True)),
             # Overdue lists (dashboards): open events by completion deadline.
             models.Index(fields=["complete_due_at"], name="event_open_complete_due", condition=_OPEN),
         ]

@@ -444,6 +444,11 @@ def _create_event(
         "grade": grade,
         "status": S.REPORTED,
         "source": source,
+        # Published on Open311 only when the public itself reported it (Art. 10, 19): on a
+        # public card, or through a dispatcher's or a system's entry (a hotline call, an
+        # Open311 POST). Whatever grid staff report stays internal, a "demand" they typed
+        # in included, until someone marks it (`event_publish`).
+        "public": source in PUBLIC_SOURCES and (step == PUBLIC_STEP or not has_area_perm(actor, roles.REPORT, area)),
         "level": HandlingLevel.TOWNSHIP,
         "area": area,
         "township": township,
@@ -481,6 +486,7 @@ def _create_event(
         "reporting_delay_working_hours": str(working_hours_between(discovered_at, now)),
         "grade": grade,
         "item_version": version.pk,
+        "public": event.public,
     }
     return event, lateness
 
@@ -1203,6 +1209,31 @@ def event_comment(*, actor, event, text, at=None) -> Event:
         return _save(ev, [action])
 
 
+def event_publish(*, actor, event, public: bool, text="", at=None) -> Event:
+    """Mark an event public (公开) or internal again (取消公开): whether Open311 GeoReport
+    (`/open311/v2/requests`, no login) publishes it, with its report photo as `media_url`.
+
+    What the public itself reported (demands, complaints, Open311 POSTs) starts public;
+    staff and patrol reports start internal (they may name care targets and homes, Art. 10
+    and PIPL), and only this step publishes them. `public`: a bool (anything else is a
+    ValidationError on "public"); `text`: why (optional, on the timeline). Who: dispatchers
+    and supervisors over the event's grid (`workflow.is_overseer`), in any status. Writes a
+    PUBLISH or UNPUBLISH action. Raises InvalidTransition (409) if the event already is so.
+    """
+    if not isinstance(public, bool):
+        raise ValidationError({"public": [_("请选择是否公开。")]})
+    now = _now(at)
+    step = "publish" if public else "unpublish"
+    with transaction.atomic():
+        ev = _lock(step, actor, event)
+        if not workflow.WHEN[workflow.STEPS[step].when](ev):
+            raise InvalidTransition(_("该事件已公开。") if public else _("该事件未公开。"))
+        ev.public = public
+        kind = ActionKind.PUBLISH if public else ActionKind.UNPUBLISH
+        action = _record(ev, kind, actor, at=now, text=(text or "").strip())
+        return _save(ev, [action])
+
+
 def event_correct(*, actor, event, changes: dict, text, at=None) -> Event:
     """Correct reported details (更正): an appended CORRECTION action keeps the old and new
     values (`data["changes"][field] = {"old", "new"}`); the event shows the new ones.
@@ -1325,6 +1356,7 @@ __all__ = [
     "event_dispatch",
     "event_escalate",
     "event_public_demand",
+    "event_publish",
     "event_rate",
     "event_reject",
     "event_report",

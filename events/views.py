@@ -63,6 +63,8 @@ SERVICES = {
     "urge": services.event_urge,
     "comment": services.event_comment,
     "correct": services.event_correct,
+    "publish": services.event_publish,
+    "unpublish": services.event_publish,
 }
 
 
@@ -321,7 +323,9 @@ def _event(user, number) -> Event:
 #: Steps that turn an event aside (refuse, send up or back, ask for time) or only add to it.
 #: The page never opens with one of these: it opens the step that moves the event on
 #: (dispatch once accepted, the result while handling), or the one whose input was refused.
-ASIDE_STEPS = frozenset({"reject", "escalate", "return", "request", "urge", "comment", "correct"})
+ASIDE_STEPS = frozenset(
+    {"reject", "escalate", "return", "request", "urge", "comment", "correct", "publish", "unpublish"}
+)
 
 
 def _detail(request, event, bound=None, status=200):

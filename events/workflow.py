@@ -5,7 +5,10 @@ and who may take it (Art. 17, 18, 19).
 (`None` in the set = the step creates the event); `Step.target` is the resulting status
 (`None` = unchanged, or decided by the service, e.g. verify pass closes at once when the
 rule's close level is the grid). `Step.who` names a check in `WHO`, a function
-`(actor, event) -> bool` on the event as it is now.
+`(actor, event) -> bool` on the event as it is now. `Step.when` (optional) names a check
+in `WHEN`, `(event) -> bool`, on something other than the status that the step needs
+(e.g. only an internal event can be published); the service raises InvalidTransition
+when it does not hold, and `available_steps` leaves the step out.
 
 Only `events.services` assigns `Event.status`, always through `check()` here. Pages and
 the API may call `available_steps(actor, event)` to decide which buttons to show.
@@ -31,6 +34,7 @@ class Step:
     target: str | None
     who: str
     description: str = ""
+    when: str = ""
 
 
 def _routing_node(event):
@@ -106,6 +110,12 @@ WHO = {
     "rater": is_rater,
 }
 
+#: Conditions other than the status (`Step.when`).
+WHEN = {
+    "internal": lambda event: not event.public,
+    "public": lambda event: event.public,
+}
+
 _ANY = frozenset(OPEN_STATUSES) | {S.CLOSED, S.REJECTED}
 
 STEPS: dict[str, Step] = {
@@ -131,6 +141,8 @@ STEPS: dict[str, Step] = {
     "urge": Step(_("催办"), frozenset(OPEN_STATUSES), None, "overseer"),
     "comment": Step(_("批注"), _ANY, None, "overseer"),
     "correct": Step(_("更正"), _ANY, None, "corrector"),
+    "publish": Step(_("公开"), _ANY, None, "overseer", "Open311 publishes it", when="internal"),
+    "unpublish": Step(_("取消公开"), _ANY, None, "overseer", "Open311 stops publishing it", when="public"),
 }
 
 
@@ -149,7 +161,10 @@ def available_steps(actor, event) -> list[str]:
     return [
         name
         for name, step in STEPS.items()
-        if None not in step.sources and event.status in step.sources and WHO[step.who](actor, event)
+        if None not in step.sources
+        and event.status in step.sources
+        and (not step.when or WHEN[step.when](event))
+        and WHO[step.who](actor, event)
     ]
 
 

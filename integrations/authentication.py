@@ -5,6 +5,11 @@ then made as the client's service user (`request.user`, bound to its organisatio
 `request.auth` is the `ApiClient`, whose `scopes` `HasApiScope` checks. An unknown,
 revoked or expired key answers 401 with a message saying which; a request without a key
 falls through to the other authentication classes (the browser session).
+
+Open311 GeoReport takes the key as the spec says, `api_key` in the POST body, and passes
+it to `ApiKeyAuthentication.authenticate_key`: one lookup, one failure throttle and one
+`last_used_at` for every way a key is used. A key is never read from a query string
+(it would be written to access logs).
 """
 
 from datetime import timedelta
@@ -40,6 +45,15 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key = key_from_request(request)
         if key is None:
             return None
+        return self.authenticate_key(request, key)
+
+    def authenticate_key(self, request, key: str) -> tuple:
+        """`(user, client)` for the API key `key` sent with `request` (a DRF or a plain
+        Django request: only its `META` is read, for the client IP). Raises
+        `AuthenticationFailed` (codes invalid_key, key_revoked, key_expired,
+        client_inactive) and `Throttled` once the IP has failed too often
+        (`integrations.throttling.note_auth_failure`). Updates `last_used_at` (at most
+        once a minute per client)."""
         client = None
         if key and len(key) <= 100:
             client = ApiClient.objects.select_related("user").filter(key_hash=hash_key(key)).first()

@@ -103,3 +103,14 @@ def note_auth_failure(request) -> None:
     throttle = AuthFailureThrottle()
     if not throttle.allow_request(request, None):
         raise Throttled(wait=throttle.wait())
+
+
+def note_client_request(client: ApiClient) -> None:
+    """Count one request by `client` against the `client` rate, for endpoints outside DRF's
+    views (Open311 POST); raise 429 (`Throttled`) once it is over, as `ApiClientThrottle`."""
+    from rest_framework.exceptions import Throttled
+
+    throttle = ApiClientThrottle()
+    parsed = parse_rate(settings.API_THROTTLE_RATES.get(throttle.scope))
+    if parsed is not None and not throttle.count(str(client.pk), parsed):
+        raise Throttled(wait=throttle.wait())

@@ -10,6 +10,9 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from events.open311 import formats as georeport
 
 from .api import error_body
 
@@ -82,6 +85,23 @@ def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIXES)
 
 
+def api_error(request: HttpRequest, status: int, message, code: str | None = None) -> HttpResponse:
+    """An error answer in the API's shape: GeoReport's (`events.open311.formats.error`,
+    JSON or XML by the URL's suffix) within `/open311/`, else `{"detail", "errors",
+    "request_id"}` (`ningbo_grid.api.error_body`) with the machine `code`."""
+    if georeport.is_open311(request.path_info):
+        return georeport.error(georeport.format_of(request.path_info), status, message)
+    return JsonResponse(error_body(request, message, code=code), status=status)
+
+
+#: What an Open311 error without a view's own message says (GeoReport has no machine codes).
+OPEN311_MESSAGES = {
+    403: gettext_lazy("拒绝访问。"),
+    404: gettext_lazy("没有该接口。GeoReport v2 的接口见 discovery.json。"),
+    405: gettext_lazy("该接口不支持此请求方法。"),
+}
+
+
 class MalformedRequestMiddleware:
     """Refuse what no view can handle before it reaches one (400/413, never 500).
 
@@ -106,7 +126,7 @@ class MalformedRequestMiddleware:
         ):
             message = _("请求地址不得包含空字符（NUL）。")
             if api:
-                return JsonResponse(error_body(request, message, code="parse_error"), status=400)
+                return api_error(request, 400, message, code="parse_error")
             return HttpResponseBadRequest(message)
         if api:
             try:
@@ -115,24 +135,25 @@ class MalformedRequestMiddleware:
                 length = 0
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             if limit is not None and length > limit:
-                return JsonResponse(error_body(request, _("请求内容过大。"), code="payload_too_large"), status=413)
+                return api_error(request, 413, _("请求内容过大。"), code="payload_too_large")
         if request.method == "POST" and request.content_type.startswith("multipart/"):
             try:
                 request.POST  # noqa: B018 (parse now, where the error can be answered)
             except MultiPartParserError:
                 message = _("无法解析的表单内容。")
                 if api:
-                    return JsonResponse(error_body(request, message, code="parse_error"), status=400)
+                    return api_error(request, 400, message, code="parse_error")
                 return HttpResponseBadRequest(message)
         return self.get_response(request)
 
 
 class ApiErrorMiddleware:
-    """Give API paths JSON errors even when no DRF view answered.
+    """Give API paths API errors even when no API view answered.
 
-    Django's own 404 (unknown URL), 405 from plain views, 413 (`RequestDataTooBig`) and
-    unexpected exceptions (logged, 500) on `/api/` and `/open311/` come back in the
-    `{"detail", "errors", "request_id"}` shape instead of HTML.
+    Django's own 404 (unknown URL), 405 from plain views, 403 from the CSRF check, 413
+    (`RequestDataTooBig`) and unexpected exceptions (logged, 500) come back in the
+    `{"detail", "errors", "request_id"}` shape on `/api/`, and in GeoReport's error
+    shape (JSON or XML by the suffix) on `/open311/` (see `api_error`), instead of HTML.
     """
 
     def __init__(self, get_response):
@@ -142,11 +163,19 @@ class ApiErrorMiddleware:
         response = self.get_response(request)
         if not is_api(request) or response.status_code < 400:
             return response
+        if georeport.is_open311(request.path_info):
+            if getattr(response, "georeport", False):
+                return response
+            detail = OPEN311_MESSAGES.get(response.status_code, response.reason_phrase)
+            return self._keep_headers(response, api_error(request, response.status_code, detail))
         content_type = response.get("Content-Type", "")
         if "json" in content_type or "xml" in content_type:
             return response
         detail = response.reason_phrase
-        replaced = JsonResponse(error_body(request, detail), status=response.status_code)
+        return self._keep_headers(response, JsonResponse(error_body(request, detail), status=response.status_code))
+
+    @staticmethod
+    def _keep_headers(response: HttpResponse, replaced: HttpResponse) -> HttpResponse:
         for header in ("Allow", "Retry-After", "WWW-Authenticate"):
             if header in response:
                 replaced[header] = response[header]
@@ -156,8 +185,8 @@ class ApiErrorMiddleware:
         if not is_api(request):
             return None
         if isinstance(exception, RequestDataTooBig):
-            return JsonResponse(error_body(request, _("请求内容过大。"), code="payload_too_large"), status=413)
+            return api_error(request, 413, _("请求内容过大。"), code="payload_too_large")
         if settings.DEBUG:
             return None
         log.exception("unhandled error on %s", request.path, exc_info=exception)
-        return JsonResponse(error_body(request, _("服务器内部错误。"), code="server_error"), status=500)
+        return api_error(request, 500, _("服务器内部错误。"), code="server_error")

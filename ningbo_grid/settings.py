@@ -312,6 +312,10 @@ API_THROTTLE_RATES = {
 # are refused (SSRF), in DEBUG too, except these host names, addresses or CIDR networks,
 # e.g. WEBHOOK_PRIVATE_HOSTS=127.0.0.1,receiver.internal for a local receiver.
 WEBHOOK_PRIVATE_HOSTS = env.list("WEBHOOK_PRIVATE_HOSTS", default=[])
+# Open311 GeoReport v2 (events.open311): the one jurisdiction this endpoint serves. A request
+# may omit `jurisdiction_id` (the spec needs it only where an endpoint serves several);
+# any other value is 404.
+OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default="ningbo.gov.cn")
 WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=5)  # seconds per attempt
 WEBHOOK_BACKOFF = [60, 300, 1800, 7200, 43200]  # seconds before retries 1..5; then failed
 
@@ -339,10 +343,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Every record goes through the console handler, whose filter redacts API keys (a key sent
+# in a query string must not reach a log; ningbo_grid.logsafe). runserver's request lines
+# (`django.server`) go there too instead of Django's own unfiltered handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "ningbo_grid.logsafe.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -81,6 +81,7 @@ class EventSerializer(serializers.ModelSerializer):
             "complete_due_at",
             "alert_level",
             "external_ref",
+            "public",
             "version",
             "updated_at",
         ]
@@ -212,6 +213,12 @@ class ResultSerializer(RequiredTextSerializer):
 class VerifySerializer(TextSerializer):
     passed = serializers.BooleanField()
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class PublishSerializer(TextSerializer):
+    """Input of `public` (event_publish): true publishes on Open311, false stops it."""
+
+    public = serializers.BooleanField(help_text="true: Open311 publishes the event; false: internal again")
 
 
 class CorrectSerializer(serializers.Serializer):

@@ -131,6 +131,7 @@ class EventViewSet(
         "close": "handle",
         "urge": "handle",
         "contact": "handle",
+        "public": "handle",
     }
 
     def get_queryset(self):
@@ -267,6 +268,12 @@ class EventViewSet(
     close = _step("close", services.event_close, s.TextSerializer, "Close (结案)")
     urge = _step("urge", services.event_urge, s.RequiredTextSerializer, "Urge (催办)")
     comment = _step("comment", services.event_comment, s.RequiredTextSerializer, "Comment (批注)")
+    public = _step(
+        "public",
+        services.event_publish,
+        s.PublishSerializer,
+        "Publish on Open311 or make internal again (公开/取消公开; dispatchers and supervisors)",
+    )
 
 
 @extend_schema_view(create=extend_schema(responses={201: s.PatrolSerializer, **ERRORS}))

@@ -1,8 +1,10 @@
 """How catalogue items and grid events are shown as Open311 services and requests.
 
-Public-safe only: no reporter, no contact data, no free text written by staff (the
+Only published events (`Event.objects.published()`) are shown, and of them only
+public-safe fields: no reporter, no contact data, no free text written by staff (the
 event's short title stands for its description; status notes are fixed labels of the
-latest status-changing step). Times are ISO 8601 in Asia/Shanghai (+08:00).
+latest status-changing step), the report photo as `media_url`. Times are ISO 8601 in
+Asia/Shanghai (+08:00).
 """
 
 import re
@@ -132,8 +134,9 @@ REQUEST_FIELDS = (
 )
 
 
-def service_request(event, last_kind=None) -> dict:
-    """One entry of requests.{json,xml} (public-safe fields; media_url omitted)."""
+def service_request(event, last_kind=None, media_url=None) -> dict:
+    """One entry of requests.{json,xml} (public-safe fields). `media_url`: the absolute
+    URL of the report photo (the views' `media` route), None without one."""
     return {
         "service_request_id": event.number,
         "status": status_of(event),
@@ -151,6 +154,7 @@ def service_request(event, last_kind=None) -> dict:
         "zipcode": None,
         "lat": float(event.latitude) if event.latitude is not None else None,
         "long": float(event.longitude) if event.longitude is not None else None,
+        "media_url": media_url,
     }
 
 

@@ -24,5 +24,6 @@ urlpatterns = [
     path("services/<str:service_code>.<fmt:fmt>", views.service_definition, name="service"),
     path("requests.<fmt:fmt>", views.requests_view, name="requests"),
     path("requests/<str:service_request_id>.<fmt:fmt>", views.request_detail, name="request"),
+    path("requests/<str:service_request_id>/media", views.request_media, name="media"),
     path("tokens/<str:token>.<fmt:fmt>", views.token_detail, name="token"),
 ]

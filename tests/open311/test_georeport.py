@@ -2,22 +2,19 @@
 by API key, and errors in the spec's format."""
 
 import datetime
-from xml.etree import ElementTree as ET
 
 import pytest
 
-from catalog.choices import AttributeType
 from events.choices import Source
 from events.models import Event
 from events.services import event_accept, event_reject
 from integrations.services import api_client_create
-from personnel.choices import PlatformRole
-from personnel.roles import ROLE_PERMISSIONS
-from tests.api.scenario import grant
 from tests.events.factories import make_item
 from tests.factories import UserFactory
 
-BASE = "/open311/v2/"
+from .conftest import BASE
+from .conftest import xml as _xml
+
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
 REQUEST_FIELDS = {
     "service_request_id",
@@ -36,48 +33,16 @@ REQUEST_FIELDS = {
     "zipcode",
     "lat",
     "long",
+    "media_url",
 }
-ATTRIBUTES = [
-    {"code": "depth", "label": "积水深度（厘米）", "type": AttributeType.NUMBER, "required": True},
-    {
-        "code": "place",
-        "label": "位置类型",
-        "type": AttributeType.SINGLE_CHOICE,
-        "required": False,
-        "choices": [{"key": "road", "label": "道路"}, {"key": "yard", "label": "小区"}],
-    },
-]
 
 
-@pytest.fixture
-def flood_item(world):
-    return make_item("04-002", attributes=ATTRIBUTES)
-
-
-@pytest.fixture
-def key(world):
-    """A township office's system key with the report scope (a dispatcher entering calls)."""
-    root = UserFactory(is_superuser=True, is_staff=True)
-    created = api_client_create(
-        actor=root,
-        organisation=world.township_office,
-        name="12345 热线",
-        scopes=["report"],
-        role=PlatformRole.DISPATCHER,
-    )
-    grant(created.client.user, world.tree.township, *ROLE_PERMISSIONS[PlatformRole.DISPATCHER])
-    return created.key
-
-
-def _xml(response):
-    assert response["Content-Type"].startswith("text/xml")
-    return ET.fromstring(response.content)  # noqa: S314  (our own output)
-
-
-def test_discovery_lists_the_endpoint_in_both_formats(client):
+def test_discovery_lists_the_endpoint_in_both_formats(client, db):
     body = client.get(BASE + "discovery.json").json()
     assert body["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
-    assert body["endpoints"][0]["url"].endswith("/open311/v2/")
+    # No trailing slash: clients (the SeeClickFix validator) append "/services.xml" to it.
+    assert body["endpoints"][0]["url"] == "http://testserver/open311/v2"
+    assert client.get(body["endpoints"][0]["url"] + "/services.xml").status_code == 200
     root = _xml(client.get(BASE + "discovery.xml"))
     assert root.tag == "discovery"
     assert [f.text for f in root.find("endpoints/endpoint/formats")] == ["application/json", "text/xml"]
@@ -184,7 +149,8 @@ def test_post_without_a_grid_asks_for_address_id(client, world, key):
     [
         ({"service_code": "04-001", "description": "x", "address_id": "GRID"}, 403),  # no key
         ({"api_key": "nonsense", "service_code": "04-001", "description": "x", "address_id": "GRID"}, 403),
-        ({"api_key": "KEY", "service_code": "nope", "description": "x", "address_id": "GRID"}, 400),
+        ({"api_key": "KEY", "service_code": "nope", "description": "x", "address_id": "GRID"}, 404),  # spec: 404
+        ({"api_key": "KEY", "service_code": "", "description": "x", "address_id": "GRID"}, 400),
         ({"api_key": "KEY", "service_code": "04-001", "description": "", "address_id": "GRID"}, 400),
         ({"api_key": "KEY", "service_code": "04-001", "description": "x", "address_id": "GRID", "lat": "north"}, 400),
         (
@@ -232,11 +198,12 @@ def test_read_only_key_cannot_post(client, world):
 
 
 def test_request_list_filters_and_statuses(client, world, clock):
-    old = world.report(title="旧事件")
+    demand = {"actor": world.dispatcher, "source": Source.PUBLIC_DEMAND}  # a hotline call: published
+    old = world.report(title="旧事件", **demand)
     clock.move_to(datetime.datetime(2025, 10, 1, 9, 0, tzinfo=datetime.UTC))
-    open_ev = world.report(title="进行中")
+    open_ev = world.report(title="进行中", **demand)
     event_accept(actor=world.dispatcher, event=open_ev)
-    rejected = world.report(title="无效")
+    rejected = world.report(title="无效", **demand)
     event_reject(actor=world.dispatcher, event=rejected, reason="invalid")
 
     numbers = lambda params: [r["service_request_id"] for r in client.get(BASE + "requests.json", params).json()]  # noqa: E731
