@@ -143,3 +143,32 @@ class AreaChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.area.code}"
+
+
+class TreeVersion(models.Model):
+    """A counter that every write to the area tree increments (in `grids.locking.tree_lock`).
+
+    It commits (or rolls back) with the write, so a process that caches something built
+    from the tree — the locate index (`grids.locate`) — compares the number it built
+    from with this one and rebuilds when they differ. One row, id 1.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("区域树版本")
+        verbose_name_plural = _("区域树版本")
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+    @classmethod
+    def current(cls, using: str = "default") -> int:
+        """The number now (0 before the first write)."""
+        return cls.objects.using(using).filter(pk=1).values_list("number", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls, using: str = "default") -> None:
+        """Increment the number inside the caller's transaction."""
+        if not cls.objects.using(using).filter(pk=1).update(number=models.F("number") + 1):
+            cls.objects.using(using).get_or_create(pk=1, defaults={"number": 1})
