@@ -131,7 +131,8 @@ def to_shape(boundary: dict | None):
     """The shapely geometry of a GeoJSON Polygon/MultiPolygon dict (2-D), or None."""
     if not boundary:
         return None
-    return shapely.force_2d(shape(boundary))
+    geometry = shape(boundary)
+    return shapely.force_2d(geometry) if geometry.has_z else geometry
 
 
 def square_metres(area_deg2: float, latitude: float) -> float:
