@@ -4,7 +4,6 @@ import pytest
 from guardian.shortcuts import assign_perm
 
 from grids.services import area_redraw
-
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
