@@ -20,6 +20,7 @@ import time
 
 from django.core.management.base import CommandError
 
+from . import demo_boundaries
 from .choices import GridType, Level, VillageKind
 from .models import Area
 from .treebuild import bulk_insert
@@ -123,6 +124,7 @@ def seed(*, scale: str, rng, stdout) -> None:
         if village.pk not in filled:
             new_nodes += drawn
     created = bulk_insert(new_nodes)
+    demo_boundaries.draw(root=Area.objects.get(pk=root.pk), stdout=stdout)
     grids = sum(1 for node in new_nodes if node.level == Level.GRID)
     stdout.write(
         f"grids: {root.name} +{grids} grids, +{created - grids} micro-grids in {time.monotonic() - started:.1f}s"

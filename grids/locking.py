@@ -12,12 +12,17 @@ that writes to the tree runs inside `tree_lock()`:
   writers and nothing else is needed.
 
 Nodes read before entering the lock may hold stale MPTT numbers: re-read them inside.
+Each write that completes inside the lock increments `TreeVersion` in the same
+transaction, which tells processes holding a cache of the tree (the locate index) to
+rebuild it.
 Usable as a context manager or a decorator.
 """
 
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from .models import TreeVersion
 
 #: The advisory lock key of the area tree ("NGTR" in ASCII); other locks must not use it.
 TREE_LOCK_KEY = 0x4E475452
@@ -36,3 +41,4 @@ def tree_lock(using: str = DEFAULT_DB_ALIAS):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
         yield
+        TreeVersion.bump(using=using)

@@ -9,6 +9,8 @@ reused and the staff and events that point at it keep working.
 Writes go through `grids.services` only; they hold the tree lock (see `grids.locking`).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -143,3 +145,36 @@ class AreaChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.area.code}"
+
+
+class TreeVersion(models.Model):
+    """A counter that every write to the area tree increments (in `grids.locking.tree_lock`).
+
+    It commits (or rolls back) with the write, so a process that caches something built
+    from the tree — the locate index (`grids.locate`) — compares the version it built
+    from with this one and rebuilds when they differ. `stamp` is new at every write
+    too: a number reached again after a rollback (as in tests) never matches an old
+    cache. One row, id 1.
+    """
+
+    number = models.BigIntegerField(default=0)
+    stamp = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("区域树版本")
+        verbose_name_plural = _("区域树版本")
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+    @classmethod
+    def current(cls, using: str = "default") -> tuple[int, uuid.UUID | None]:
+        """(number, stamp) now; (0, None) before the first write."""
+        return cls.objects.using(using).filter(pk=1).values_list("number", "stamp").first() or (0, None)
+
+    @classmethod
+    def bump(cls, using: str = "default") -> None:
+        """Increment the number and renew the stamp inside the caller's transaction."""
+        rows = cls.objects.using(using).filter(pk=1)
+        if not rows.update(number=models.F("number") + 1, stamp=uuid.uuid4()):
+            cls.objects.using(using).get_or_create(pk=1, defaults={"number": 1})

@@ -18,15 +18,15 @@ belong to the caller: views check, commands act as the system.
 """
 
 import datetime
-import json
-import numbers
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .boundaries import placement_problems
 from .choices import GRID_LEVELS, ChangeKind, GridType, Level, Status, VillageKind
+from .geometry import union_boundary, validate_boundary
 from .locking import tree_lock
 from .models import Area, AreaChange
 
@@ -45,9 +45,6 @@ SNAPSHOT_FIELDS = (
     "status",
 )
 
-#: WGS 84 longitude/latitude box around China: catches swapped or projected coordinates.
-LON_RANGE = (73.0, 136.0)
-LAT_RANGE = (3.0, 54.0)
 MAX_HOUSEHOLDS = 100_000
 
 
@@ -59,55 +56,6 @@ def snapshot(area: Area, fields=SNAPSHOT_FIELDS) -> dict:
         if isinstance(value, datetime.date):
             data[key] = value.isoformat()
     return data
-
-
-def validate_boundary(value) -> dict | None:
-    """Return a GeoJSON Polygon/MultiPolygon geometry (dict) or None for an empty value.
-
-    Accepts a dict or a JSON string, and a Feature wrapping such a geometry.
-    Coordinates are WGS 84 [longitude, latitude] inside China; each ring has at least
-    four positions and ends where it starts. Raises ValidationError (Chinese message).
-    """
-    if value is None or value == "" or value == {}:
-        return None
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting (was a 500)
-            raise ValidationError(_("边界不是有效的 JSON。")) from exc
-    if isinstance(value, dict) and value.get("type") == "Feature":
-        value = value.get("geometry")
-    if not isinstance(value, dict) or value.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValidationError(_("边界必须是 GeoJSON 的 Polygon 或 MultiPolygon。"))
-    coordinates = value.get("coordinates")
-    polygons = [coordinates] if value["type"] == "Polygon" else coordinates
-    if not isinstance(polygons, list) or not polygons:
-        raise ValidationError(_("边界没有坐标。"))
-    for polygon in polygons:
-        if not isinstance(polygon, list) or not polygon:
-            raise ValidationError(_("边界的多边形没有坐标环。"))
-        for ring in polygon:
-            _validate_ring(ring)
-    return {"type": value["type"], "coordinates": coordinates}
-
-
-def _validate_ring(ring) -> None:
-    if not isinstance(ring, list) or len(ring) < 4:
-        raise ValidationError(_("边界的每个坐标环至少需要 4 个点（首尾相同）。"))
-    for position in ring:
-        if (
-            not isinstance(position, list)
-            or len(position) not in (2, 3)
-            or not all(isinstance(n, numbers.Real) and not isinstance(n, bool) for n in position)
-        ):
-            raise ValidationError(_("边界坐标应为 [经度, 纬度] 数字对。"))
-        lon, lat = position[0], position[1]
-        if not (LON_RANGE[0] <= lon <= LON_RANGE[1] and LAT_RANGE[0] <= lat <= LAT_RANGE[1]):
-            raise ValidationError(
-                _("边界坐标 [%(lon)s, %(lat)s] 不在中国境内（WGS 84，经度在前）。") % {"lon": lon, "lat": lat}
-            )
-    if ring[0] != ring[-1]:
-        raise ValidationError(_("边界的坐标环必须闭合（首尾坐标相同）。"))
 
 
 def _validate_households(value) -> int | None:
@@ -224,10 +172,13 @@ def area_create(
             errors["boundary"] = exc.messages
         if errors:
             raise ValidationError(errors)
+        code = next_child_code(parent)
+        if problems := placement_problems(Area(code=code, name=name, level=level, parent=parent), boundary):
+            raise ValidationError({"boundary": problems})
         area = Area(
             parent=parent,
             level=level,
-            code=next_child_code(parent),
+            code=code,
             name=name,
             grid_type=grid_type,
             households=households,
@@ -294,6 +245,8 @@ def area_redraw(
         if boundary is not _UNSET:
             try:
                 changes["boundary"] = validate_boundary(boundary)
+                if problems := placement_problems(area, changes["boundary"]):
+                    errors["boundary"] = problems
             except ValidationError as exc:
                 errors["boundary"] = exc.messages
         if errors:
@@ -449,7 +402,8 @@ def area_merge(
     With `into` (one of `areas`) that node survives; otherwise a new node named `name`
     is created under the common parent. The survivor's households become the sum.
     The others are retired with the survivor as successor, their active micro-grids
-    re-created under it. Raises ValidationError (areas, into, name). Returns the survivor.
+    re-created under it. When every merged node has a boundary, the survivor's is their
+    union (the old ones stay in the history). Raises ValidationError (areas, into, name). Returns the survivor.
     """
     effective_date = effective_date or timezone.localdate()
     with tree_lock():
@@ -484,7 +438,10 @@ def area_merge(
             )
         else:
             survivor = next(a for a in areas if a.pk == into.pk)
-        before = snapshot(survivor, ["households", "area_description"])
+        before = snapshot(survivor, ["households", "area_description", "boundary"])
+        boundary = union_boundary([a.boundary for a in areas])
+        if boundary is not None:  # before the micro-grids move in, so they are checked against it
+            Area.objects.filter(pk=survivor.pk).update(boundary=boundary)
         for a in areas:
             if a.pk == survivor.pk:
                 continue
@@ -503,16 +460,17 @@ def area_merge(
             )
         survivor = _fresh(survivor)
         survivor.households = total
+        survivor.boundary = boundary if boundary is not None else survivor.boundary
         if into is not None and area_description is not None:
             survivor.area_description = area_description
-        survivor.save(update_fields=["households", "area_description", "updated_at"])
+        survivor.save(update_fields=["households", "area_description", "boundary", "updated_at"])
         _record(
             survivor,
             ChangeKind.MERGE,
             actor,
             effective_date,
             before=before,
-            after=snapshot(survivor, ["households", "area_description"]),
+            after=snapshot(survivor, ["households", "area_description", "boundary"]),
             related=[c for c in codes if c != survivor.code],
         )
     return survivor

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from events.choices import OPEN_STATUSES
 from personnel.scope import has_area_perm
 
 from . import services
@@ -74,6 +75,7 @@ def _detail_context(request: HttpRequest, area: Area, bound: tuple[str, object] 
         "changes": area.changes.select_related("actor")[:50],
         "predecessors": area.predecessors.order_by("code"),
         "forms": forms,
+        "open_statuses": OPEN_STATUSES,
     }
 
 

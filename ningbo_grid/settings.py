@@ -178,6 +178,13 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Base map of the browser's maps (grids/templatetags/maps.py): a Leaflet tile URL template,
+# e.g. 天地图's WGS 84 / CGCS2000 tiles with the authority's key, or an internal tile server.
+# Empty (the default, and in tests): boundaries and points on a plain background.
+# Published maps in China must use an approved base map (天地图 or licensed tiles).
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,10 +1,12 @@
 """Read-only API of the area tree: `GET /api/v1/grids/` and `GET /api/v1/grids/<code>/`."""
 
 from rest_framework import viewsets
+from rest_framework.decorators import action
 
 from grids.filtersets import AreaFilterSet
 from grids.selectors import ancestor_names, areas_visible
 
+from .geo import boundary_collection, boundary_schema
 from .serializers import AreaSerializer
 
 
@@ -39,3 +41,10 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         if hasattr(self, "_ancestor_names"):
             context["ancestor_names"] = self._ancestor_names
         return context
+
+    @boundary_schema
+    @action(detail=True, methods=["get"], url_path="geojson", filterset_class=None, pagination_class=None)
+    def geojson(self, request, code=None):
+        """The node's boundary (and with `children=true` its active children's) as GeoJSON, simplified for `zoom`."""
+        area = self.get_object()
+        return boundary_collection(request, area, area.get_children().filter(status="active"))

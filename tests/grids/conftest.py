@@ -1,7 +1,10 @@
 """Fixtures of the grids tests: a small divisions file and the shared tree."""
 
+import json
+
 import pytest
 
+from grids.boundaries import boundaries_import, read_features
 from tests.factories import make_tree
 
 HEADER = "code,name,level,parent_code\n"
@@ -30,3 +33,35 @@ def divisions_csv(tmp_path):
 @pytest.fixture
 def tree(db):
     return make_tree()
+
+
+def box(west, south, east, north) -> dict:
+    """A GeoJSON rectangle (WGS 84 lon/lat)."""
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+VILLAGE = box(121.50, 29.80, 121.60, 29.90)
+GRID = box(121.50, 29.80, 121.55, 29.90)
+GRID2 = box(121.55, 29.80, 121.60, 29.90)
+MICRO = box(121.50, 29.80, 121.55, 29.90)
+
+
+def family(tree) -> dict[str, dict]:
+    """Consistent boundaries for the tree's first village, its two grids and the micro-grid."""
+    return {tree.village.code: VILLAGE, tree.grid.code: GRID, tree.grid2.code: GRID2, tree.micro_grid.code: MICRO}
+
+
+def collection(tmp_path, boundaries: dict[str, dict], name="b.geojson") -> str:
+    """Write `boundaries` (code → geometry) as a GeoJSON FeatureCollection; returns its path."""
+    features = [{"type": "Feature", "properties": {"code": c}, "geometry": g} for c, g in boundaries.items()]
+    path = tmp_path / name
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def drawn(tree, tmp_path):
+    """The tree with `family`'s boundaries imported."""
+    boundaries_import(actor=None, features=read_features(collection(tmp_path, family(tree))))
+    return tree.refresh()

@@ -7,8 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from grids import demo
+from grids.boundaries import load_nodes
 from grids.choices import GridType, Level
+from grids.geometry import check_nodes, to_shape
 from grids.importing import DEFAULT_PATH
+from grids.locate import locate
 from grids.models import Area
 from grids.verify import tree_problems
 
@@ -86,3 +89,20 @@ def test_dedicated_grids_exist_in_the_demo_district(tmp_path):
     assert all(g.name.endswith("专属网格") and g.scale for g in dedicated)
     assert Area.objects.filter(level=Level.GRID).exclude(code__startswith="330203").count() == 0
     assert Area.objects.filter(level=Level.GRID, grid_type=GridType.URBAN).count() > 100
+
+
+def test_demo_boundaries_nest_cover_and_locate(divisions):
+    demo.seed(scale="demo", rng=random.Random(7), stdout=StringIO())
+    drawn = dict(Area.objects.exclude(boundary=None).values_list("code", "boundary"))
+    county = Area.objects.get(code="330203000000")
+    below = Area.objects.within(county).filter(status="active")
+    assert set(below.values_list("code", flat=True)) <= set(drawn)  # every level of the demo district is drawn
+    assert county.code in drawn  # its approximate outline from grids/data
+    assert check_nodes(load_nodes(drawn), set(drawn)) == []  # inside parents, no overlaps, full cover
+    micro = below.filter(level=Level.MICRO_GRID).order_by("code").last()
+    point = to_shape(micro.boundary).representative_point()
+    assert [a.code for a in locate(lat=point.y, lon=point.x)][-1] == micro.code
+    out = StringIO()
+    demo.seed(scale="demo", rng=random.Random(7), stdout=out)
+    assert "boundaries: 0 drawn" in out.getvalue()
+    assert dict(Area.objects.exclude(boundary=None).values_list("code", "boundary")) == drawn

@@ -1,0 +1,75 @@
+"""Maps in the browser with no tile server: a grid worker reports from the phone's position
+(mocked geolocation) and the event lands in the micro-grid that holds it; the grid's page
+draws its outline, micro-grids and open events."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from events.models import Event
+from grids.boundaries import boundaries_import, read_features
+from grids.choices import Level
+from tests.factories import make_area
+from tests.grids.conftest import GRID2, VILLAGE, box, collection
+
+from .conftest import login
+
+pytestmark = pytest.mark.e2e
+HERE = {"latitude": 29.85, "longitude": 121.54}  # in the east micro-grid of the first grid
+
+
+@pytest.fixture
+def mapped(transactional_db, tmp_path):
+    from tests.events.factories import make_world
+
+    world = make_world()
+    tree = world.tree
+    world.worker.username = "gridworker"
+    world.worker.save(update_fields=["username"])
+    east = make_area(tree.grid, Level.MICRO_GRID, "尹江岸第一网格2号微网格", suffix=2)
+    boundaries = {
+        tree.village.code: VILLAGE,
+        tree.grid.code: box(121.50, 29.80, 121.55, 29.90),
+        tree.grid2.code: GRID2,
+        tree.micro_grid.code: box(121.50, 29.80, 121.525, 29.90),
+        east.code: box(121.525, 29.80, 121.55, 29.90),
+    }
+    boundaries_import(actor=None, features=read_features(collection(tmp_path, boundaries)))
+    world.east = east
+    return world
+
+
+def test_a_worker_reports_from_the_phone_position_into_the_right_micro_grid(page_at, shot, mapped, live_server):
+    page = page_at("phone")
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation(HERE)
+    login(page, "gridworker")
+    page.goto("/events/report/")
+    picker = page.locator("[data-ng-picker]")
+    # the position selects the micro-grid, and the item list refreshes for it over htmx
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/events/report/")):
+        page.click("#use-my-position")
+    expect(picker).to_have_attribute("data-suggested", mapped.east.code)
+    expect(page.locator("#id_area")).to_have_value(str(mapped.east.pk))
+    expect(page.locator("#id_latitude")).to_have_value("29.850000")
+    expect(page.locator("#id_longitude")).to_have_value("121.540000")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/events/report/")):
+        page.select_option("#id_item", str(mapped.item.pk))
+    expect(page.locator("#report-choice")).to_have_attribute("data-item", str(mapped.item.pk))
+    page.fill("#id_title", "路灯不亮")
+    page.fill("#id_description", "尹江路东段路灯连续三晚不亮。")
+    shot(page, "report-from-position")
+    page.click("#report-submit")
+    page.wait_for_url(re.compile(r"/events/E\d+/$"))
+    event = Event.objects.get(number=page.url.rstrip("/").rsplit("/", 1)[-1])
+    assert event.area_id == mapped.east.pk
+    assert (float(event.latitude), float(event.longitude), event.datum) == (29.85, 121.54, "wgs84")
+
+    # the grid's page draws the outline, its two micro-grids and this open event
+    page.goto(f"/grids/{mapped.tree.grid.code}/")
+    expect(page.locator("#area-map")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#area-map")).to_have_attribute("data-events", "1")
+    expect(page.locator("#area-map path.leaflet-interactive")).to_have_count(4)  # outline, 2 micro-grids, 1 event
+    expect(page.locator("#area-map .leaflet-tile")).to_have_count(0)  # no tile server: plain background
+    shot(page, "grid-map")
