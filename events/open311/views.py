@@ -40,6 +40,7 @@ from grids.models import Area
 from integrations.choices import Scope
 from integrations.models import ApiClient
 from integrations.services import hash_key
+from ningbo_grid.filters import EARLIEST_DATE, parse_zoned_datetime
 
 from .. import services
 from ..choices import Datum, Source
@@ -169,16 +170,6 @@ def _events():
     )
 
 
-def _datetime(value: str) -> datetime.datetime:
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        raise ValueError("no zone")
-    return parsed
-
-
 def _list_requests(request, fmt):
     params = request.GET
     qs = _events()
@@ -190,11 +181,12 @@ def _list_requests(request, fmt):
         for name in ("start_date", "end_date"):
             if params.get(name):
                 try:
-                    bounds[name] = _datetime(params[name])
+                    bounds[name] = parse_zoned_datetime(params[name])
                 except ValueError:
                     return _error(fmt, 400, _("%(name)s 须为带时区的 ISO 8601 时间。") % {"name": name})
         end = bounds.get("end_date") or timezone.now()
-        start = bounds.get("start_date") or end - datetime.timedelta(days=DEFAULT_DAYS)
+        earliest = datetime.datetime.combine(EARLIEST_DATE, datetime.time(), datetime.UTC)
+        start = bounds.get("start_date") or end - min(datetime.timedelta(days=DEFAULT_DAYS), end - earliest)
         qs = qs.filter(reported_at__gte=start, reported_at__lte=end)
         if params.get("service_code"):
             qs = qs.filter(item__code__in=[c.strip() for c in params["service_code"].split(",")])
