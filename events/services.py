@@ -9,7 +9,9 @@ loaded it, or its primary key). Each runs in one transaction:
    event is outside the actor's jurisdiction and `PermissionDenied` if they may see it
    but not take the step;
 3. if an `Event` instance was passed and its `version` differs from the locked row's,
-   raise `Conflict` (someone else acted first: the second of two concurrent steps);
+   raise `StaleVersion` (someone else acted first: the second of two concurrent steps).
+   Callers acting for a person pass the version that person read (`as_read`): the
+   browser's step forms and the API's steps both require it;
 4. check the step is allowed from the CURRENT status (`InvalidTransition`, a `Conflict`);
 5. validate the input (`django.core.exceptions.ValidationError` with a field dict);
 6. assign the status, bump `version`, append the `Action` row(s), recompute
@@ -61,7 +63,7 @@ from .choices import (
     RequestState,
     Source,
 )
-from .exceptions import Conflict, InvalidTransition, NotFound, PermissionDenied
+from .exceptions import Conflict, InvalidTransition, NotFound, PermissionDenied, StaleVersion
 from .models import Action, Dispatch, Event, HandlingRequest, Patrol, Satisfaction
 from .signals import event_changed
 from .workcalendar import add_elapsed, add_time, elapsed, working_hours_between
@@ -111,6 +113,14 @@ def _actor_org(actor, prefer=None):
     return staff.organisation if staff else None
 
 
+def as_read(event: Event, version: int) -> Event:
+    """`event` as its caller read it: `version` (the `version` field of the event, sent
+    back by the browser's step forms and in the body of every API step) is the one the
+    step acts on; `_lock` refuses with `StaleVersion` if the event has moved on since."""
+    event.version = version
+    return event
+
+
 def _lock(step: str, actor, event) -> Event:
     """Lock and re-read the event; check role, version and status (see module docstring)."""
     expected = event.version if isinstance(event, Event) else None
@@ -127,10 +137,10 @@ def _lock(step: str, actor, event) -> Event:
         if not Event.objects.restrict(actor).filter(pk=locked.pk).exists():
             raise NotFound()
         if expected is not None and expected != locked.version:
-            raise Conflict()
+            raise StaleVersion()
         raise PermissionDenied(_("您不能对此事件执行“%(step)s”。") % {"step": workflow.STEPS[step].label})
     if expected is not None and expected != locked.version:
-        raise Conflict()
+        raise StaleVersion()
     if not workflow.allowed_from(step, locked.status):
         raise InvalidTransition(
             _("事件当前状态为“%(status)s”，不能%(step)s。")
@@ -1324,6 +1334,7 @@ def patrol_log(*, actor, area, started_at, ended_at, households_visited=0, notes
 
 __all__ = [
     "OPEN_STATUSES",
+    "as_read",
     "compute_next_alert",
     "event_accept",
     "event_close",

@@ -370,9 +370,10 @@ def step(request, number, name):
     form = STEP_FORMS[name](request.POST, request.FILES, event=event, prefix=name)
     if not form.is_valid():
         return _detail(request, event, bound=(name, form), status=400)
-    event.version = form.cleaned_data["version"]  # the version the user saw
     try:
-        SERVICES[name](actor=request.user, event=event, **form.service_kwargs())
+        SERVICES[name](
+            actor=request.user, event=services.as_read(event, form.cleaned_data["version"]), **form.service_kwargs()
+        )
     except Conflict as exc:
         # Someone changed the event meanwhile: show it as it is now, with what this user
         # typed still in the form (against the new version), to look over and send again.

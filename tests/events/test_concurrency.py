@@ -44,7 +44,7 @@ def test_two_concurrent_dispatches_exactly_one_succeeds(world):
         lambda: s.event_dispatch(actor=world.dispatcher, event=copy_a, lead_unit=world.unit),
         lambda: s.event_dispatch(actor=world.dispatcher, event=copy_b, lead_unit=world.unit2),
     )
-    assert sorted(type(r).__name__ for r in results) == ["Conflict", "Event"]
+    assert sorted(type(r).__name__ for r in results) == ["Event", "StaleVersion"]
     assert any(isinstance(r, Conflict) for r in results)
     ev.refresh_from_db()
     assert ev.cycle == 1 and ev.version == 3 and ev.dispatches.count() == 1
