@@ -401,7 +401,6 @@ def _create_event(
     external_ref,
     now,
     step,
-    submission_key=None,
 ) -> tuple[Event, dict]:
     if isinstance(item, str):
         item = ServiceItem.objects.filter(code=item).first()
@@ -477,7 +476,6 @@ def _create_event(
         "contact_name": contact_name or "",
         "contact_phone": contact_phone or "",
         "external_ref": external_ref or "",
-        "submission_key": submission_key if actor is not None else None,
         "discovered_at": discovered_at,
         "reported_at": now,
     }
@@ -488,8 +486,6 @@ def _create_event(
                 event = Event.objects.create(number=_next_number(day), **fields)
             break
         except IntegrityError:
-            if fields["submission_key"] and _submitted(actor, fields["submission_key"]):
-                raise Conflict(_("该表单已经提交过，请勿重复提交。")) from None
             continue  # another report took the number (or the tracking code): try the next
     else:  # pragma: no cover
         raise Conflict(_("事件编号分配冲突，请重试。"))
@@ -500,13 +496,6 @@ def _create_event(
         "item_version": version.pk,
     }
     return event, lateness
-
-
-def _submitted(actor, submission_key) -> Event | None:
-    """The event `actor` already filed with this form's `submission_key` (a repeated POST), or None."""
-    if actor is None or submission_key is None:
-        return None
-    return Event.objects.filter(reporter=actor, submission_key=submission_key).first()
 
 
 def _emergency_recipients(event) -> set:
@@ -541,7 +530,6 @@ def event_report(
     attachments=(),
     at=None,
     step="report",
-    submission_key=None,
 ) -> Event:
     """Report an event in a grid or micro-grid (上报, Art. 17, 19, 30).
 
@@ -555,12 +543,9 @@ def event_report(
     sources also `dispatch_event` (a dispatcher entering a call). The reporting delay
     (Art. 29) is recorded in the REPORT action's data. Emergencies notify at once (Art. 18).
     `step` is internal (`event_public_demand` files through here without a user).
-    `submission_key` (UUID, optional): the form's one-time key; if the actor already
-    filed an event with it, that event is returned and nothing new is filed (a double
-    submission); a concurrent twin raises Conflict.
+    A repeated request (double tap, resend after a lost answer) is kept from filing twice
+    by the caller's one-time key (`idempotency.services.run_once`), not here.
     """
-    if existing := _submitted(actor, submission_key):
-        return existing
     now = _now(at)
     with transaction.atomic():
         event, data = _create_event(
@@ -583,7 +568,6 @@ def event_report(
             external_ref=external_ref,
             now=now,
             step=step,
-            submission_key=submission_key,
         )
         action = _record(event, ActionKind.REPORT, actor, at=now, from_status="", text=event.description, data=data)
         _attach(actor, event, action, attachments)
@@ -658,16 +642,13 @@ def event_self_handle(
     attributes=None,
     attachments=(),
     at=None,
-    submission_key=None,
 ) -> Event:
     """Report and handle on the spot (就地处置, Art. 17 ¶2): the event is closed at once.
 
     Who: `self_handle_event` on the grid (grid leader, full-time worker), and the item
     version must allow it (`self_handle`). Arguments as `event_report`, plus the
-    `result_text` and result photos (`attachments`). `submission_key` as in `event_report`.
+    `result_text` and result photos (`attachments`).
     """
-    if existing := _submitted(actor, submission_key):
-        return existing
     now = _now(at)
     result_text = _require_text(result_text, "result_text", _("请填写处置结果。"))
     with transaction.atomic():
@@ -691,7 +672,6 @@ def event_self_handle(
             external_ref="",
             now=now,
             step="self_handle",
-            submission_key=submission_key,
         )
         report = _record(event, ActionKind.REPORT, actor, at=now, from_status="", text=event.description, data=data)
         event.status = S.CLOSED
