@@ -68,7 +68,11 @@ if os.environ.get("BENCH_MIX"):  # the locustfile half (locust monkey-patches on
         def one_request(self):
             m = random.choices(self.mix, weights=[x["weight"] for x in self.mix])[0]
             path = random.choice(m["paths"]) if m.get("paths") else m["path"]
-            self.client.request(m["method"], path, json=m.get("body"), headers=self.headers, name=m["name"])
+            body = m.get("body")
+            if body and "version" in body:  # a workflow step acts on the version read just before
+                read = self.client.get(path.rsplit("/", 2)[0] + "/", headers=self.headers, name=m["name"] + " (read)")
+                body = {**body, "version": read.json()["version"]} if read.ok else body
+            self.client.request(m["method"], path, json=body, headers=self.headers, name=m["name"])
 
 
 def main(argv=None) -> None:

@@ -102,7 +102,8 @@ class ReportForm(forms.Form):
     longitude = forms.DecimalField(label=_("经度"), required=False, max_digits=9, decimal_places=6)
     datum = forms.ChoiceField(label=_("坐标系"), choices=[("", "—"), *list(Datum.choices)], required=False)
     photos = PhotosField()
-    # One-time key of this filled-in form: a second POST of it files nothing new.
+    # One-time key of this filled-in form: a second POST of it files nothing new
+    # (idempotency.services, through events.views._file_once).
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     #: the area permission the grid list needs
@@ -188,7 +189,6 @@ class ReportForm(forms.Form):
             "datum": d["datum"] if d["latitude"] is not None else "",
             "attributes": self.attributes(),
             "attachments": d["photos"],
-            "submission_key": d.get("submission_key"),
         }
 
 

@@ -204,9 +204,6 @@ class Event(models.Model):
     contact_name = models.CharField(_("诉求人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("诉求人电话"), max_length=20, blank=True)
     external_ref = models.CharField(_("外部编号"), max_length=64, blank=True)
-    # The report form's one-time key: a second POST of the same form (a double tap on a
-    # slow phone) finds this event instead of filing a twin. Unique per reporter.
-    submission_key = models.UUIDField(_("提交标识"), null=True, blank=True, editable=False)
 
     discovered_at = models.DateTimeField(_("发现时间"))
     reported_at = models.DateTimeField(_("上报时间"), db_index=True)
@@ -277,13 +274,6 @@ class Event(models.Model):
             models.Index(fields=["-reported_at", "-id"], name="event_public_recent", condition=Q(public=True)),
             # Overdue lists (dashboards): open events by completion deadline.
             models.Index(fields=["complete_due_at"], name="event_open_complete_due", condition=_OPEN),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["reporter", "submission_key"],
-                condition=Q(submission_key__isnull=False),
-                name="one_event_per_submission",
-            )
         ]
 
     def __str__(self) -> str:

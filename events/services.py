@@ -9,7 +9,9 @@ loaded it, or its primary key). Each runs in one transaction:
    event is outside the actor's jurisdiction and `PermissionDenied` if they may see it
    but not take the step;
 3. if an `Event` instance was passed and its `version` differs from the locked row's,
-   raise `Conflict` (someone else acted first: the second of two concurrent steps);
+   raise `StaleVersion` (someone else acted first: the second of two concurrent steps).
+   Callers acting for a person pass the version that person read (`as_read`): the
+   browser's step forms and the API's steps both require it;
 4. check the step is allowed from the CURRENT status (`InvalidTransition`, a `Conflict`);
 5. validate the input (`django.core.exceptions.ValidationError` with a field dict);
 6. assign the status, bump `version`, append the `Action` row(s), recompute
@@ -62,7 +64,7 @@ from .choices import (
     RequestState,
     Source,
 )
-from .exceptions import Conflict, InvalidTransition, NotFound, PermissionDenied
+from .exceptions import Conflict, InvalidTransition, NotFound, PermissionDenied, StaleVersion
 from .models import Action, Dispatch, Event, HandlingRequest, Patrol, Satisfaction
 from .signals import event_changed
 from .workcalendar import add_elapsed, add_time, elapsed, working_hours_between
@@ -111,6 +113,14 @@ def _actor_org(actor, prefer=None):
     return staff.organisation if staff else None
 
 
+def as_read(event: Event, version: int) -> Event:
+    """`event` as its caller read it: `version` (the `version` field of the event, sent
+    back by the browser's step forms and in the body of every API step) is the one the
+    step acts on; `_lock` refuses with `StaleVersion` if the event has moved on since."""
+    event.version = version
+    return event
+
+
 def _lock(step: str, actor, event) -> Event:
     """Lock and re-read the event; check role, version and status (see module docstring)."""
     expected = event.version if isinstance(event, Event) else None
@@ -127,10 +137,10 @@ def _lock(step: str, actor, event) -> Event:
         if not Event.objects.restrict(actor).filter(pk=locked.pk).exists():
             raise NotFound()
         if expected is not None and expected != locked.version:
-            raise Conflict()
+            raise StaleVersion()
         raise PermissionDenied(_("您不能对此事件执行“%(step)s”。") % {"step": workflow.STEPS[step].label})
     if expected is not None and expected != locked.version:
-        raise Conflict()
+        raise StaleVersion()
     if not workflow.allowed_from(step, locked.status):
         raise InvalidTransition(
             _("事件当前状态为“%(status)s”，不能%(step)s。")
@@ -384,7 +394,6 @@ def _create_event(
     external_ref,
     now,
     step,
-    submission_key=None,
 ) -> tuple[Event, dict]:
     if isinstance(item, str):
         item = ServiceItem.objects.filter(code=item).first()
@@ -465,7 +474,6 @@ def _create_event(
         "contact_name": contact_name or "",
         "contact_phone": contact_phone or "",
         "external_ref": external_ref or "",
-        "submission_key": submission_key if actor is not None else None,
         "discovered_at": discovered_at,
         "reported_at": now,
     }
@@ -476,8 +484,6 @@ def _create_event(
                 event = Event.objects.create(number=_next_number(day), **fields)
             break
         except IntegrityError:
-            if fields["submission_key"] and _submitted(actor, fields["submission_key"]):
-                raise Conflict(_("该表单已经提交过，请勿重复提交。")) from None
             continue  # another report took the number (or the tracking code): try the next
     else:  # pragma: no cover
         raise Conflict(_("事件编号分配冲突，请重试。"))
@@ -489,13 +495,6 @@ def _create_event(
         "public": event.public,
     }
     return event, lateness
-
-
-def _submitted(actor, submission_key) -> Event | None:
-    """The event `actor` already filed with this form's `submission_key` (a repeated POST), or None."""
-    if actor is None or submission_key is None:
-        return None
-    return Event.objects.filter(reporter=actor, submission_key=submission_key).first()
 
 
 def _emergency_recipients(event) -> set:
@@ -530,7 +529,6 @@ def event_report(
     attachments=(),
     at=None,
     step="report",
-    submission_key=None,
 ) -> Event:
     """Report an event in a grid or micro-grid (上报, Art. 17, 19, 30).
 
@@ -544,12 +542,9 @@ def event_report(
     sources also `dispatch_event` (a dispatcher entering a call). The reporting delay
     (Art. 29) is recorded in the REPORT action's data. Emergencies notify at once (Art. 18).
     `step` is internal (`event_public_demand` files through here without a user).
-    `submission_key` (UUID, optional): the form's one-time key; if the actor already
-    filed an event with it, that event is returned and nothing new is filed (a double
-    submission); a concurrent twin raises Conflict.
+    A repeated request (double tap, resend after a lost answer) is kept from filing twice
+    by the caller's one-time key (`idempotency.services.run_once`), not here.
     """
-    if existing := _submitted(actor, submission_key):
-        return existing
     now = _now(at)
     with transaction.atomic():
         event, data = _create_event(
@@ -572,7 +567,6 @@ def event_report(
             external_ref=external_ref,
             now=now,
             step=step,
-            submission_key=submission_key,
         )
         action = _record(event, ActionKind.REPORT, actor, at=now, from_status="", text=event.description, data=data)
         _attach(actor, event, action, attachments)
@@ -647,16 +641,13 @@ def event_self_handle(
     attributes=None,
     attachments=(),
     at=None,
-    submission_key=None,
 ) -> Event:
     """Report and handle on the spot (就地处置, Art. 17 ¶2): the event is closed at once.
 
     Who: `self_handle_event` on the grid (grid leader, full-time worker), and the item
     version must allow it (`self_handle`). Arguments as `event_report`, plus the
-    `result_text` and result photos (`attachments`). `submission_key` as in `event_report`.
+    `result_text` and result photos (`attachments`).
     """
-    if existing := _submitted(actor, submission_key):
-        return existing
     now = _now(at)
     result_text = _require_text(result_text, "result_text", _("请填写处置结果。"))
     with transaction.atomic():
@@ -680,7 +671,6 @@ def event_self_handle(
             external_ref="",
             now=now,
             step="self_handle",
-            submission_key=submission_key,
         )
         report = _record(event, ActionKind.REPORT, actor, at=now, from_status="", text=event.description, data=data)
         event.status = S.CLOSED
@@ -1348,6 +1338,7 @@ def patrol_log(*, actor, area, started_at, ended_at, households_visited=0, notes
 
 __all__ = [
     "OPEN_STATUSES",
+    "as_read",
     "compute_next_alert",
     "event_accept",
     "event_close",

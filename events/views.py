@@ -7,6 +7,7 @@ change calls the step service in `events.services`. `Conflict` is shown as a mes
 to the fields. Thin views: no state change happens here.
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from catalog.attributes import display_report_fields
+from idempotency.services import KeyReused, fingerprint, run_once
 from personnel import roles
 from personnel.scope import covering_q, unit_ids
 
@@ -265,9 +267,15 @@ def _report_page(request, page: ReportPage):
         form = page.form(user=request.user)
     if not form.fields["area"].queryset.exists():
         raise Http404(page.no_grid)
+    status = 200
     if request.method == "POST" and not refresh and form.is_valid():
         try:
-            event = page.service(actor=request.user, **form.service_kwargs())
+            return _file_once(request, form, page)
+        except KeyReused:
+            form.add_error(None, _("这张表单已经提交过，内容与那次不同；如确需另行上报，请核对后再次提交。"))
+            form.data = form.data.copy()
+            form.data["submission_key"] = str(uuid.uuid4())  # sending it again is a new, deliberate report
+            status = 422
         except ValidationError as exc:
             apply_errors(form, exc, {"attachments": "photos", "attributes": None})
             if hasattr(exc, "error_dict"):
@@ -277,18 +285,39 @@ def _report_page(request, page: ReportPage):
                             form.add_error("attr_" + code, m)
         except (Conflict, NotFound) as exc:
             form.add_error(None, exc.message)
-        else:
-            messages.success(request, page.success % {"n": event.number})
-            return redirect("events:detail", number=event.number)
     similar = []
     if form.area is not None and form.version is not None:
         similar = list(selectors.similar_open_events(area=form.area, item=form.version.item, user=request.user)[:5])
     context = {"form": form, "similar": similar, "page": page, "action": reverse(page.url_name)}
     if request.headers.get("HX-Request"):
-        return render(request, "events/_report_form.html", context)
+        return render(request, "events/_report_form.html", context, status=status)
     # The switch to the other page only for those who may use it.
     context["other"] = page.other if page is SELF_HANDLE or may_self_handle(request.user) else None
-    return render(request, "events/report.html", context)
+    return render(request, "events/report.html", context, status=status)
+
+
+def _file_once(request, form, page: ReportPage):
+    """File the report through the page's service and redirect to the event, once per
+    filled-in form: the form's hidden one-time `submission_key` goes through the same
+    `idempotency.services.run_once` as the API's `Idempotency-Key` (a repeated POST of the
+    same form, e.g. a double tap or a resend after a lost answer, is redirected to the
+    event the first one filed). Raises the service's errors and `KeyReused`."""
+
+    def file():
+        event = page.service(actor=request.user, **form.service_kwargs())
+        messages.success(request, page.success % {"n": event.number})
+        return redirect("events:detail", number=event.number)
+
+    key = form.cleaned_data.get("submission_key")
+    if key is None:
+        return file()
+    return run_once(
+        caller=f"user:{request.user.pk}",
+        key=str(key),
+        fingerprint=fingerprint(request, ignore={"csrfmiddlewaretoken"}),
+        run=file,
+        keep=lambda response: response.status_code == 302,
+    )
 
 
 @login_required
@@ -376,9 +405,10 @@ def step(request, number, name):
     form = STEP_FORMS[name](request.POST, request.FILES, event=event, prefix=name)
     if not form.is_valid():
         return _detail(request, event, bound=(name, form), status=400)
-    event.version = form.cleaned_data["version"]  # the version the user saw
     try:
-        SERVICES[name](actor=request.user, event=event, **form.service_kwargs())
+        SERVICES[name](
+            actor=request.user, event=services.as_read(event, form.cleaned_data["version"]), **form.service_kwargs()
+        )
     except Conflict as exc:
         # Someone changed the event meanwhile: show it as it is now, with what this user
         # typed still in the form (against the new version), to look over and send again.

@@ -4,11 +4,13 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ningbo_grid.filters import FilterSet
+
 from .choices import GridType, Level, Status, VillageKind
 from .models import Area
 
 
-class AreaFilterSet(django_filters.FilterSet):
+class AreaFilterSet(FilterSet):
     """level, type (grid type), parent (parent's code), within (a code: its subtree,
     the node included), status, village_kind, q (name contains / code starts with).
 

@@ -12,6 +12,15 @@ class Scope(models.TextChoices):
     HANDLE = "handle", _("办理")
 
 
+class ClientRole(models.TextChoices):
+    """The platform role an API key's service user holds for its organisation
+    (personnel.roles): a handling unit's system handles what is dispatched to it; a
+    township office's or authority's system enters public demands and routes events."""
+
+    HANDLER = "handler", _("承办单位工作人员")
+    DISPATCHER = "dispatcher", _("乡镇（街道）调度员")
+
+
 class WebhookEventType(models.TextChoices):
     DISPATCHED = "event.dispatched", _("事件派遣至本单位")
     STATE_CHANGED = "event.state_changed", _("事件状态变更")

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Scope, WebhookEventType
+from .choices import ClientRole, Scope, WebhookEventType
 from .selectors import manageable_organisations
 
 
@@ -20,6 +20,13 @@ class ApiClientForm(_OrganisationForm):
     scopes = forms.MultipleChoiceField(
         label=_("权限范围"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple, initial=[Scope.READ]
     )
+    role = forms.ChoiceField(
+        label=_("角色"),
+        choices=ClientRole.choices,
+        initial=ClientRole.HANDLER,
+        required=False,
+        help_text=_("承办单位系统选承办单位工作人员；录入群众诉求（如 Open311）的系统选调度员。"),
+    )
     expires_at = forms.DateTimeField(
         label=_("到期时间"),
         required=False,
@@ -27,7 +34,10 @@ class ApiClientForm(_OrganisationForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
-    field_order = ["name", "organisation", "scopes", "expires_at"]
+    field_order = ["name", "organisation", "scopes", "role", "expires_at"]
+
+    def clean_role(self):
+        return self.cleaned_data["role"] or ClientRole.HANDLER
 
 
 class WebhookSubscriptionForm(_OrganisationForm):

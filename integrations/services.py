@@ -25,12 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ningbo_grid.outbox import claim_due, kick_on_commit
-from personnel.choices import PlatformRole
 from personnel.models import Membership, Organisation
 from personnel.scope import has_area_perm
+from personnel.services import grants_sync
 
 from . import signing
-from .choices import DeliveryStatus, Scope, WebhookEventType
+from .choices import ClientRole, DeliveryStatus, Scope, WebhookEventType
 from .models import SUPERVISE, ApiClient, WebhookDelivery, WebhookSubscription
 from .urlcheck import check_webhook_url
 
@@ -70,19 +70,24 @@ def api_client_create(
     name: str,
     scopes: Iterable[str],
     expires_at: datetime | None = None,
-    role: str = PlatformRole.HANDLER,
+    role: str = ClientRole.HANDLER,
 ) -> CreatedClient:
     """Issue a key for a department system of `organisation` (Art. 11, 17).
 
-    Makes a service user (unusable password) with platform `role` (default handler: it
-    sees what is dispatched to its unit) on `organisation`, and the `ApiClient`. Returns
-    the clear key; only its SHA-256 is stored. `expires_at` is an aware datetime in the
+    Makes a service user (unusable password) with platform `role` (`ClientRole`: default
+    handler, which sees what is dispatched to its unit; dispatcher, which also enters
+    public demands, e.g. over Open311) on `organisation`, and the `ApiClient`. The role's
+    area grants are synced in the same transaction, so the key has its rights from its
+    first request (not from the nightly grant sync). Returns the clear key; only its
+    SHA-256 is stored. `expires_at` is an aware datetime in the
     future or None (never expires). Raises PermissionDenied unless `actor` holds
     `supervise_area` over the organisation's jurisdiction; ValidationError on bad scopes,
     an expiry in the past or a blank name.
     """
     _check_supervises(actor, organisation)
     scopes = _clean_scopes(scopes)
+    if role not in ClientRole.values:
+        raise ValidationError({"role": _("角色须为 handler 或 dispatcher。")})
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写名称。")})
@@ -94,6 +99,7 @@ def api_client_create(
         user.set_unusable_password()
         user.save()
         Membership.objects.create(user=user, organisation=organisation, role=role, start=timezone.localdate())
+        grants_sync(user=user)
         client = ApiClient.objects.create(
             name=name,
             organisation=organisation,
@@ -111,7 +117,8 @@ def api_client_create(
 def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
     """Revoke `client` now: its key answers 401 from the next request on.
 
-    Also ends the service user's membership (today). Revoking twice changes nothing.
+    Also ends the service user's membership (today) and re-syncs its grants. Revoking
+    twice changes nothing.
     Raises PermissionDenied as `api_client_create`.
     """
     _check_supervises(actor, client.organisation)
@@ -122,6 +129,7 @@ def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
             client.revoked_by = actor
             client.save(update_fields=["revoked_at", "revoked_by"])
             Membership.objects.filter(user_id=client.user_id, end__isnull=True).update(end=timezone.localdate())
+            grants_sync(user=client.user)
     return client
 
 

@@ -2,7 +2,8 @@
 
 The ETag of a row is a strong validator made from its `version` attribute if it has
 one (an integer bumped by each change), else from `updated_at` (microseconds) and the
-primary key. How the events helper uses it::
+primary key. Event workflow steps do not use `If-Match`: they send the event's `version`
+in the body, as the browser's forms do (events.api.views). For other updates::
 
     from ningbo_grid.concurrency import etag_of, check_if_match
 

@@ -20,22 +20,79 @@ Example::
 
 With DRF's `DjangoFilterBackend`, an invalid filter value answers 400 with field
 messages (not a 500, not an unfiltered list).
+
+Every filterset of the project subclasses `FilterSet` below, which bounds each number
+and time a filter accepts to what both databases can compare (`harden_field`): an
+integer outside the column's range (SQLite stores 64 bits, PostgreSQL's `integer` 32)
+or a time that cannot be converted to UTC (`0001-01-01T00:00:00+14:00`) is a 400 on that
+parameter, not a database error. `parse_zoned_datetime` is the same check for views
+that read a time parameter by hand (Open311's `start_date`/`end_date`).
 """
 
+import datetime as dt
 from datetime import datetime
 
 import django_filters
 from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import get_model_field
 from rest_framework import exceptions
 
 from grids.models import Area
 
+#: The dates a filter accepts: one day inside Python's range on each side, so that any
+#: zone offset (±1 day at most) still converts to UTC and to the server's zone.
+EARLIEST_DATE = dt.date(1, 1, 2)
+LATEST_DATE = dt.date(9999, 12, 30)
+OUT_OF_RANGE = _("时间超出可处理的范围（0001-01-02 至 9999-12-30）。")
+INTEGER_OUT_OF_RANGE = _("请输入 %(min)s 到 %(max)s 之间的整数。")
+
+
+def check_time_range(value) -> None:
+    """Raise `forms.ValidationError` (code `out_of_range`) unless `value` (a date or an
+    aware/naive datetime) lies within [EARLIEST_DATE, LATEST_DATE] once converted to UTC."""
+    if value is None:
+        return
+    try:
+        day = value.astimezone(dt.UTC).date() if isinstance(value, datetime) and value.tzinfo else value
+        if isinstance(day, datetime):
+            day = day.date()
+    except OverflowError:
+        day = None
+    if day is None or not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+
+
+def parse_zoned_datetime(value) -> datetime:
+    """An ISO 8601 date-time with a zone (`Z` or `±hh:mm`) as an aware datetime.
+
+    Raises ValueError if `value` is not ISO 8601, has no time part or no zone, contains
+    NUL, or lies outside [EARLIEST_DATE, LATEST_DATE] in UTC (see `check_time_range`).
+    """
+    text = str(value).strip()
+    if "\x00" in text:
+        raise ValueError("NUL character")
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None or "T" not in text.upper():
+        raise ValueError("no zone or no time")
+    try:
+        check_time_range(parsed)
+    except forms.ValidationError as exc:
+        raise TimeOutOfRange(str(OUT_OF_RANGE)) from exc
+    return parsed
+
+
+class TimeOutOfRange(ValueError):
+    """A well-formed time outside [EARLIEST_DATE, LATEST_DATE] in UTC."""
+
 
 class ZonedDateTimeField(forms.Field):
-    """An ISO 8601 date-time that must carry a zone (`Z` or `±hh:mm`)."""
+    """An ISO 8601 date-time that must carry a zone (`Z` or `±hh:mm`), within range."""
 
     default_error_messages = {
         "invalid": _("请输入带时区的 ISO 8601 时间，例如 2026-01-31T08:00:00+08:00。"),
@@ -45,16 +102,48 @@ class ZonedDateTimeField(forms.Field):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        text = str(value).strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
         try:
-            parsed = datetime.fromisoformat(text)
+            return parse_zoned_datetime(value)
+        except TimeOutOfRange as exc:
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range") from exc
         except ValueError as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
-        if parsed.tzinfo is None or "T" not in text.upper():
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed
+
+
+def _integer_range(filterset_class, filter_) -> tuple[int, int]:
+    """The range of the column `filter_` compares with, as PostgreSQL (the narrower) has it."""
+    ranges = BaseDatabaseOperations.integer_field_ranges
+    field = get_model_field(filterset_class._meta.model, filter_.field_name) if filter_.field_name else None
+    target = getattr(field, "target_field", None) or field
+    internal = target.get_internal_type() if target is not None else "BigIntegerField"
+    return ranges.get(internal, ranges["BigIntegerField"])
+
+
+def harden_field(field, bounds: tuple[int, int]) -> None:
+    """Bound a filter's form field in place: numbers to `bounds`, dates and times to
+    [EARLIEST_DATE, LATEST_DATE] in UTC (both give a field error, a 400 in the API)."""
+    if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+        low, high = bounds
+        if field.min_value is None or field.min_value < low:
+            field.validators.append(MinValueValidator(low, message=INTEGER_OUT_OF_RANGE % {"min": low, "max": high}))
+        if field.max_value is None or field.max_value > high:
+            field.validators.append(MaxValueValidator(high, message=INTEGER_OUT_OF_RANGE % {"min": low, "max": high}))
+    elif isinstance(field, forms.DateField | forms.DateTimeField):
+        field.validators.append(check_time_range)
+
+
+class FilterSet(django_filters.FilterSet):
+    """The project's FilterSet: every number and time filter bounded (`harden_field`).
+
+    Subclass it instead of `django_filters.FilterSet`; tests/api/test_hostile_query_values.py
+    sends hostile values to every filter of every filterset and expects 200 or 400.
+    """
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        for name, field in form_class.base_fields.items():
+            harden_field(field, _integer_range(type(self), self.filters[name]))
+        return form_class
 
 
 class UpdatedSinceFilter(django_filters.Filter):
@@ -67,7 +156,7 @@ class UpdatedSinceFilter(django_filters.Filter):
         super().__init__(field_name=field_name, lookup_expr=lookup_expr, **kwargs)
 
 
-class UpdatedSinceFilterSet(django_filters.FilterSet):
+class UpdatedSinceFilterSet(FilterSet):
     """A FilterSet with `updated_since` on `updated_at`; subclass it."""
 
     updated_since = UpdatedSinceFilter()

@@ -7,12 +7,17 @@
   honeypot field (`website`) and a signed display time (`token`; a submission sooner
   than `MIN_SECONDS` after the form was shown, or with a token older than
   `MAX_AGE_SECONDS`, is refused). At most `RATE_LIMIT` submissions per client IP per
-  hour (Django's cache) → HTTP 429 with a Chinese message.
+  hour (Django's cache) → HTTP 429 with a Chinese message. The token (it carries a random
+  nonce) is also the form's one-time key (`idempotency.services.run_once`, caller
+  `public:demand`): the same form sent again (a double tap, a resend after a lost answer)
+  shows the first answer with its tracking code instead of filing a second demand; the
+  same form sent again with other content is refused (422).
 - GET/POST /public/track/: enter a tracking code → /public/track/<code>/: status and a
   public-safe timeline (step names and times only: no names, units or texts), and
   once closed the satisfaction form (`event_rate` with the tracking code).
 """
 
+import secrets
 import time
 
 from django.core import signing
@@ -31,6 +36,7 @@ from events.forms import DemandForm, PublicRateForm, TrackForm, apply_errors
 from events.selectors import event_by_tracking_code
 from grids.choices import GRID_LEVELS
 from grids.models import Area
+from idempotency.services import KeyReused, fingerprint, run_once
 
 DEFAULT_ITEM = "03-001"  # 社情民意收集: where a demand goes when the visitor is unsure
 MIN_SECONDS = 3
@@ -57,7 +63,7 @@ PUBLIC_KINDS = {
 
 def make_token(at: float | None = None) -> str:
     """A signed display time (seconds since the epoch) for the demand form."""
-    return signing.dumps({"t": at if at is not None else time.time()}, salt=_SALT)
+    return signing.dumps({"t": at if at is not None else time.time(), "n": secrets.token_hex(8)}, salt=_SALT)
 
 
 def token_age(token: str) -> float | None:
@@ -123,27 +129,42 @@ def demand(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error(None, _("提交过快或页面已过期，请稍候片刻再提交。"))
         else:
             try:
-                event = services.event_public_demand(
-                    area=area,
-                    item=_pick_item(versions, form.cleaned_data["item"]),
-                    description=form.cleaned_data["description"],
-                    address=form.cleaned_data["address"],
-                    complaint=form.cleaned_data["kind"] == "complaint",
-                    contact_name=form.cleaned_data["name"],
-                    contact_phone=form.cleaned_data["phone"],
+                return run_once(
+                    caller="public:demand",
+                    key=form.cleaned_data["token"],
+                    fingerprint=fingerprint(request, ignore={"csrfmiddlewaretoken"}),
+                    run=lambda: _file(request, area, versions, form.cleaned_data),
+                    keep=lambda response: response.status_code == 201,
                 )
             except ValidationError as exc:
                 apply_errors(form, exc, {"contact_name": "name", "contact_phone": "phone"})
             except (Conflict, NotFound) as exc:
                 form.add_error(None, str(exc.message))
-            else:
-                return render(request, "public/demand_done.html", {"area": area, "event": event}, status=201)
+            except KeyReused:
+                form.add_error(None, _("这张表单已经提交过，内容与那次不同；如需另提诉求，请核对后再次提交。"))
+                form.data = request.POST.copy()
+                form.data["token"] = make_token(time.time() - MIN_SECONDS)  # a new form: a deliberate second demand
+                return render(request, "public/demand.html", {"area": area, "form": form}, status=422)
     # Keep what was typed; refresh the display time so a second try is not "too fast" forever.
     data = request.POST.copy()
     if token_age(data.get("token", "")) is None:
         data["token"] = make_token()
     form.data = data
     return render(request, "public/demand.html", {"area": area, "form": form}, status=status)
+
+
+def _file(request, area, versions, data) -> HttpResponse:
+    """File the demand (`events.services.event_public_demand`) and show its tracking code."""
+    event = services.event_public_demand(
+        area=area,
+        item=_pick_item(versions, data["item"]),
+        description=data["description"],
+        address=data["address"],
+        complaint=data["kind"] == "complaint",
+        contact_name=data["name"],
+        contact_phone=data["phone"],
+    )
+    return render(request, "public/demand_done.html", {"area": area, "event": event}, status=201)
 
 
 @never_cache

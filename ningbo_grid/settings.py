@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "events",
     "evaluation",
     "integrations",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "idempotency.middleware.IdempotencyKeyMiddleware",  # `Idempotency-Key` on API POSTs
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -266,6 +268,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # also queued on commit; this catches what a crash or a broker outage left behind.
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": OUTBOX_SWEEP_SECONDS},
     "outbox-deliver": {"task": "events.tasks.outbox_deliver", "schedule": OUTBOX_SWEEP_SECONDS},
+    # One-time keys (Idempotency-Key, form submission keys) past IDEMPOTENCY_TTL_HOURS.
+    "idempotency-purge-expired": {"task": "idempotency.purge_expired", "schedule": crontab(minute=35)},
     # Dashboard rollups of today and yesterday (evaluation, Art. 11).
     "evaluation-rollups": {"task": "evaluation.rollup_refresh_recent", "schedule": 600.0},
     # Closed evaluation periods freeze once their grace has passed (idempotent; Art. 22).
@@ -274,6 +278,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=20),
     },
 }
+# How long a one-time key's answer is kept and replayed (idempotency.services), in hours.
+IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
 # A closed evaluation period (month, quarter, year) freezes at the end of working time of this
 # many working days after it (0: at midnight after its last day); recomputing it then is a logged act.
 EVALUATION_FREEZE_GRACE_DAYS = env.int("EVALUATION_FREEZE_GRACE_DAYS", default=3)
@@ -335,6 +341,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "idempotency.schema.add_idempotency_key",
+    ],
     # Several apps name a choice field `level` or `kind`: one enum name per choice set.
     "ENUM_NAME_OVERRIDES": {
         "TimeUnitEnum": "catalog.choices.TimeUnit",

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area
+from ningbo_grid.filters import FilterSet
 
 from .choices import Department, GridRole, OrgKind, StaffSource
 from .models import Assignment, Organisation, Staff
@@ -16,7 +17,7 @@ def _area_or_none(code: str) -> Area | None:
     return Area.objects.filter(code=code).first()
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(FilterSet):
     """`kind`, `department`, `area` (code of the jurisdiction node), `within` (code: that subtree)."""
 
     kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label=_("类型"))
@@ -38,7 +39,7 @@ class OrganisationFilter(django_filters.FilterSet):
         return queryset.filter(area__tree_id=node.tree_id, area__lft__gte=node.lft, area__rght__lte=node.rght)
 
 
-class StaffFilter(django_filters.FilterSet):
+class StaffFilter(FilterSet):
     """`area`/`within` (code), `role` (current grid role), `source`, `active`, `insurance_lapsed`."""
 
     area = django_filters.CharFilter(method="filter_area", label=_("网格编码"))

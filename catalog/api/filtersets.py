@@ -3,11 +3,13 @@
 import django_filters
 from django.db.models import Q
 
+from ningbo_grid.filters import FilterSet
+
 from ..choices import ItemKind, ListLevel
 from ..models import ServiceItemVersion
 
 
-class PublishedItemFilter(django_filters.FilterSet):
+class PublishedItemFilter(FilterSet):
     category = django_filters.NumberFilter()
     kind = django_filters.ChoiceFilter(choices=ItemKind.choices)
     department = django_filters.CharFilter()

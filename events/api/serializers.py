@@ -167,10 +167,14 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class StepSerializer(serializers.Serializer):
-    """Common input of workflow steps: `version` (optional) is the version you read; if the
-    event changed since, the step answers 409."""
+    """Common input of workflow steps: `version` (required) is the event's `version` as you
+    read it; without it the step answers 428, if the event changed since 409 `stale_version`."""
 
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="the event's `version` as you read it (required: 428 without it, 409 `stale_version` if stale)",
+    )
 
 
 class TextSerializer(StepSerializer):
@@ -221,8 +225,8 @@ class PublishSerializer(TextSerializer):
     public = serializers.BooleanField(help_text="true: Open311 publishes the event; false: internal again")
 
 
-class CorrectSerializer(serializers.Serializer):
-    """Input of `correct` (needs `If-Match`): the changed fields and the reason."""
+class CorrectSerializer(StepSerializer):
+    """Input of `correct` (needs `version`, like every step): the changed fields and the reason."""
 
     changes = serializers.DictField(help_text=f"any of {', '.join(CORRECTABLE_FIELDS)}")
     text = serializers.CharField(max_length=5000)

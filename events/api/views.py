@@ -1,7 +1,15 @@
 """The events API (`/api/v1/events/`, `/patrols/`, `/notifications/`): thin views over
 `events.services`; every read goes through `Event.objects.restrict` (out of scope = 404).
 
-Service errors map in one place (`ServiceErrorsMixin`): Conflict → 409, NotFound → 404;
+Every workflow step (accept … comment, and correct) names the version it acts on: the
+`version` field of the event as read, sent back in the body (JSON, form or multipart),
+as the browser's step forms send it (`services.as_read`). Without it the step is 428
+`version_required`; on a version that is no longer current 409 `stale_version`; a step
+the current status does not allow 409 `invalid_transition`. Retrying a step with the
+same version therefore never acts twice.
+
+Service errors map in one place (`ServiceErrorsMixin`): Conflict → 409 with its code
+(`stale_version`, `invalid_transition`, `conflict`), NotFound → 404;
 Django's PermissionDenied → 403 and ValidationError → 400 (field messages) are mapped by
 `ningbo_grid.api.exception_handler`. API-key scopes (integrations.permissions): `read` for
 GET; `report` to report, comment, correct, attach photos and log patrols; `handle` for
@@ -12,13 +20,13 @@ from django.db.models import Q
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from ningbo_grid.concurrency import ETagMixin, check_if_match, etag_of
+from ningbo_grid.concurrency import ETagMixin, etag_of
 from ningbo_grid.pagination import StableCursorPagination
 from personnel.scope import covering_q
 
@@ -29,14 +37,19 @@ from ..filtersets import EventApiFilterSet
 from ..models import Event, Notification, Patrol
 from . import serializers as s
 
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, description="the ETag you read"
-)
 ERRORS = {
     400: OpenApiResponse(description="bad input (field messages)"),
     403: OpenApiResponse(description="you may see the event but not take this step"),
     404: OpenApiResponse(description="not found or outside your jurisdiction"),
-    409: OpenApiResponse(description="the event changed meanwhile, or the step is not allowed in its status"),
+    409: OpenApiResponse(description="code `conflict`: a concurrent twin or a repeated one-time step"),
+}
+STEP_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(
+        description="code `stale_version`: the event changed since the version you sent (read it again); "
+        "code `invalid_transition`: the step is not allowed in the event's current status"
+    ),
+    428: OpenApiResponse(description="code `version_required`: the body has no `version`"),
 }
 
 
@@ -46,12 +59,30 @@ class ConflictError(exceptions.APIException):
     default_code = "conflict"
 
 
+class VersionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _("请在请求中带上所读取事件的 version，以免重复办理或覆盖他人的办理。")
+    default_code = "version_required"
+
+
+def read_version(request, serializer_class, event):
+    """The validated step input (see `StepSerializer`) and `event` as the caller read it
+    (`services.as_read`). Raises VersionRequired (428) when the body has no `version`,
+    ValidationError (400) on bad input."""
+    if "version" not in request.data:
+        raise VersionRequired()
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = dict(data.validated_data)
+    return values, services.as_read(event, values.pop("version"))
+
+
 class ServiceErrorsMixin:
     """Map the events services' own exceptions to HTTP (see the module docstring)."""
 
     def handle_exception(self, exc):
         if isinstance(exc, Conflict):
-            exc = ConflictError(str(exc.message))
+            exc = ConflictError(str(exc.message), code=exc.code)
         elif isinstance(exc, NotFound):
             exc = exceptions.NotFound(str(exc.message))
         return super().handle_exception(exc)
@@ -61,13 +92,7 @@ def _step(name, service, serializer_class, summary, url_path=None, parsers=None)
     """A detail POST action running `service` with the validated input (see StepSerializer)."""
 
     def view(self, request, number=None):
-        event = self.get_object()
-        data = serializer_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        version = values.pop("version", None)
-        if version is not None:
-            event.version = version  # the version the caller read: stale → Conflict (409)
+        values, event = read_version(request, serializer_class, self.get_object())
         if "original" in values:
             original = Event.objects.restrict(request.user).filter(number=values["original"]).first()
             if original is None:
@@ -77,7 +102,9 @@ def _step(name, service, serializer_class, summary, url_path=None, parsers=None)
         return Response(s.EventSerializer(event).data, headers={"ETag": etag_of(event)})
 
     view.__name__ = name
-    view = extend_schema(request=serializer_class, responses={200: s.EventSerializer, **ERRORS}, summary=summary)(view)
+    view = extend_schema(request=serializer_class, responses={200: s.EventSerializer, **STEP_ERRORS}, summary=summary)(
+        view
+    )
     kwargs = {"parser_classes": parsers} if parsers else {}
     url_name = (url_path or name).rstrip("_")
     return action(
@@ -88,7 +115,7 @@ def _step(name, service, serializer_class, summary, url_path=None, parsers=None)
 @extend_schema_view(
     list=extend_schema(summary="Events within your jurisdiction or dispatched to your unit"),
     create=extend_schema(request=s.EventReportSerializer, responses={201: s.EventSerializer, **ERRORS}),
-    retrieve=extend_schema(summary="One event (ETag header: send it back in If-Match to correct)"),
+    retrieve=extend_schema(summary="One event (its `version` is what a workflow step sends back)"),
 )
 class EventViewSet(
     ServiceErrorsMixin, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -204,22 +231,13 @@ class EventViewSet(
 
     @extend_schema(
         request=s.CorrectSerializer,
-        responses={
-            200: s.EventSerializer,
-            412: OpenApiResponse(description="stale If-Match"),
-            428: OpenApiResponse(description="If-Match missing"),
-            **ERRORS,
-        },
-        parameters=[IF_MATCH],
-        summary="Correct reported details (更正; the only update; needs If-Match)",
+        responses={200: s.EventSerializer, **STEP_ERRORS},
+        summary="Correct reported details (更正; the only update; needs `version`)",
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def correct(self, request, number=None):
-        event = self.get_object()
-        check_if_match(request, event, required=True)
-        data = s.CorrectSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        event = services.event_correct(actor=request.user, event=event, **data.validated_data)
+        values, event = read_version(request, s.CorrectSerializer, self.get_object())
+        event = services.event_correct(actor=request.user, event=event, **values)
         return Response(s.EventSerializer(event).data, headers={"ETag": etag_of(event)})
 
     @extend_schema(

@@ -56,6 +56,7 @@ from integrations.authentication import ApiKeyAuthentication, key_from_request
 from integrations.choices import Scope
 from integrations.models import ApiClient
 from integrations.throttling import note_client_request
+from ningbo_grid.filters import EARLIEST_DATE, parse_zoned_datetime
 
 from .. import services
 from ..choices import ActionKind, Datum, Source
@@ -226,16 +227,6 @@ def _requests(request, fmt, events) -> HttpResponse:
     return _render(fmt, "service_requests", rows)
 
 
-def _datetime(value: str) -> datetime.datetime:
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        raise ValueError("no zone")
-    return parsed
-
-
 def _list_requests(request, fmt):
     params = request.GET
     qs = _events()
@@ -247,11 +238,12 @@ def _list_requests(request, fmt):
         for name in ("start_date", "end_date"):
             if params.get(name):
                 try:
-                    bounds[name] = _datetime(params[name])
+                    bounds[name] = parse_zoned_datetime(params[name])
                 except ValueError:
                     return _error(fmt, 400, _("%(name)s 须为带时区的 ISO 8601 时间。") % {"name": name})
         end = bounds.get("end_date") or timezone.now()
-        start = bounds.get("start_date") or end - datetime.timedelta(days=DEFAULT_DAYS)
+        earliest = datetime.datetime.combine(EARLIEST_DATE, datetime.time(), datetime.UTC)
+        start = bounds.get("start_date") or end - min(datetime.timedelta(days=DEFAULT_DAYS), end - earliest)
         qs = qs.filter(reported_at__gte=start, reported_at__lte=end)
         if params.get("service_code"):
             qs = qs.filter(item__code__in=[c.strip() for c in params["service_code"].split(",")])

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..choices import Scope, WebhookEventType
+from ..choices import ClientRole, Scope, WebhookEventType
 from ..models import ApiClient, WebhookDelivery, WebhookSubscription
 from ..selectors import manageable_organisations
 
@@ -19,6 +19,13 @@ class ApiClientSerializer(serializers.ModelSerializer):
     organisation = _OrganisationField()
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), allow_empty=False)
     is_usable = serializers.BooleanField(read_only=True)
+    role = serializers.ChoiceField(
+        choices=ClientRole.choices,
+        default=ClientRole.HANDLER,
+        write_only=True,
+        help_text="the key's platform role for its organisation: handler (what is dispatched to the unit) or "
+        "dispatcher (also files public demands, e.g. Open311); its rights apply from the first request",
+    )
 
     class Meta:
         model = ApiClient
@@ -27,6 +34,7 @@ class ApiClientSerializer(serializers.ModelSerializer):
             "name",
             "organisation",
             "scopes",
+            "role",
             "key_prefix",
             "created_at",
             "expires_at",

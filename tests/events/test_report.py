@@ -181,17 +181,3 @@ def test_corrections_are_checked_like_reports(world, changes):
     assert set(changes) <= set(errors(exc))
     ev.refresh_from_db()
     assert ev.actions.filter(kind=ActionKind.CORRECTION).count() == 0
-
-
-def test_the_same_submission_key_files_one_event_per_reporter(world):
-    import uuid
-
-    from events.models import Event
-
-    key = uuid.uuid4()
-    first = world.report(submission_key=key)
-    again = world.report(submission_key=key, title="重复提交")
-    assert again == first and Event.objects.count() == 1 and first.title == "楼道堆放杂物"
-    # The key is the reporter's own: another reporter's form with the same key is a new event.
-    other = world.report(actor=world.leader, submission_key=key)
-    assert other != first and Event.objects.count() == 2

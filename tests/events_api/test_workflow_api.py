@@ -1,5 +1,5 @@
 """Behaviour of the events API a client notices: reporting, the closed loop driven through
-HTTP (a department system by API key), stale steps (409), If-Match (412/428), photos."""
+HTTP (a department system by API key), versions (428 without, 409 stale), photos."""
 
 import io
 
@@ -90,10 +90,12 @@ def test_department_system_lists_signs_and_submits_by_api_key(world):
     assert listed.status_code == 200
     assert [e["number"] for e in listed.json()["results"]] == [mine.number]
 
-    signed = api.post(f"/api/v1/events/{mine.number}/sign/", {"text": "已签收"}, format="json")
+    version = api.get(f"/api/v1/events/{mine.number}/").json()["version"]
+    signed = api.post(f"/api/v1/events/{mine.number}/sign/", {"text": "已签收", "version": version}, format="json")
     assert signed.status_code == 200, signed.json()
     assert signed.json()["status"] == EventStatus.HANDLING
-    done = api.post(f"/api/v1/events/{mine.number}/submit-result/", {"text": "已清理完毕"}, format="json")
+    body = {"text": "已清理完毕", "version": signed.json()["version"]}
+    done = api.post(f"/api/v1/events/{mine.number}/submit-result/", body, format="json")
     assert done.status_code == 200, done.json()
     assert done.json()["status"] == EventStatus.RESULT_SUBMITTED
     kinds = [a["kind"] for a in api.get(f"/api/v1/events/{mine.number}/timeline/").json()]
@@ -103,10 +105,11 @@ def test_department_system_lists_signs_and_submits_by_api_key(world):
 def test_read_only_key_cannot_sign_and_other_units_see_nothing(world):
     ev = _dispatched(world)
     read_only = api_as(key=_key(world, ["read"]))
-    assert read_only.post(f"/api/v1/events/{ev.number}/sign/", {}, format="json").status_code == 403
+    body = {"version": ev.version}
+    assert read_only.post(f"/api/v1/events/{ev.number}/sign/", body, format="json").status_code == 403
     other = api_as(key=_key(world, ["read", "handle"], organisation=world.other_unit))
     assert other.get(f"/api/v1/events/{ev.number}/").status_code == 404
-    assert other.post(f"/api/v1/events/{ev.number}/sign/", {}, format="json").status_code == 404
+    assert other.post(f"/api/v1/events/{ev.number}/sign/", body, format="json").status_code == 404
     assert other.get("/api/v1/events/").json()["results"] == []
     ev.refresh_from_db()
     assert ev.status == EventStatus.DISPATCHED
@@ -120,38 +123,83 @@ def test_stale_step_is_409_and_changes_nothing(world):
     # A second dispatcher acting on what they read before the accept:
     stale = api.post(f"/api/v1/events/{ev.number}/escalate/", {"version": ev.version, "text": "需区级"}, format="json")
     assert stale.status_code == 409
-    assert stale.json()["code"] == "conflict"
-    again = api.post(f"/api/v1/events/{ev.number}/accept/", {}, format="json")
+    assert stale.json()["code"] == "stale_version"
+    again = api.post(f"/api/v1/events/{ev.number}/accept/", {"version": first.json()["version"]}, format="json")
     assert again.status_code == 409  # not allowed from "accepted"
+    assert again.json()["code"] == "invalid_transition"
     ev.refresh_from_db()
     assert ev.status == EventStatus.ACCEPTED
 
 
+@pytest.mark.parametrize(
+    ("step", "body"),
+    [
+        ("accept", {}),
+        ("reject", {"reason": "duplicate"}),
+        ("escalate", {"text": "需区级"}),
+        ("dispatch", {"lead_unit": 1}),
+        ("comment", {"text": "请尽快"}),
+        ("urge", {"text": "请尽快"}),
+        ("correct", {"changes": {"address": "尹江路 12 号"}, "text": "地址补充"}),
+    ],
+)
+def test_a_step_without_version_is_428_and_changes_nothing(world, step, body):
+    ev = world.report()
+    api = api_as(world.dispatcher)
+    response = api.post(f"/api/v1/events/{ev.number}/{step}/", body, format="json")
+    assert response.status_code == 428, response.content
+    assert response.json()["code"] == "version_required"
+    # Not even the If-Match header of the old scheme stands in for it: one way for every step.
+    etag = api.get(f"/api/v1/events/{ev.number}/")["ETag"]
+    assert api.post(f"/api/v1/events/{ev.number}/{step}/", body, format="json", HTTP_IF_MATCH=etag).status_code == 428
+    ev.refresh_from_db()
+    assert (ev.status, ev.version, ev.actions.count()) == (EventStatus.REPORTED, 1, 1)
+
+
+def test_a_step_sent_twice_with_the_same_version_acts_once(world):
+    ev = event_accept(actor=world.dispatcher, event=world.report())
+    api = api_as(world.dispatcher)
+    body = {"version": ev.version, "lead_unit": world.unit.pk}
+    first = api.post(f"/api/v1/events/{ev.number}/dispatch/", body, format="json")
+    assert first.status_code == 200, first.content
+    again = api.post(f"/api/v1/events/{ev.number}/dispatch/", body, format="json")  # a retry
+    assert again.status_code == 409
+    assert again.json()["code"] == "stale_version"
+    ev.refresh_from_db()
+    assert ev.cycle == 1 and ev.dispatches.count() == 1
+
+
 def test_step_without_the_role_is_403_and_bad_input_400(world):
     ev = world.report()
-    assert api_as(world.worker).post(f"/api/v1/events/{ev.number}/accept/", {}, format="json").status_code == 403
-    bad = api_as(world.dispatcher).post(f"/api/v1/events/{ev.number}/reject/", {"reason": "nonsense"}, format="json")
+    body = {"version": ev.version}
+    assert api_as(world.worker).post(f"/api/v1/events/{ev.number}/accept/", body, format="json").status_code == 403
+    bad = api_as(world.dispatcher).post(
+        f"/api/v1/events/{ev.number}/reject/", {"reason": "nonsense", **body}, format="json"
+    )
     assert bad.status_code == 400
     assert "reason" in bad.json()["errors"]
-    escalate = api_as(world.dispatcher).post(f"/api/v1/events/{ev.number}/escalate/", {"text": " "}, format="json")
+    escalate = api_as(world.dispatcher).post(
+        f"/api/v1/events/{ev.number}/escalate/", {"text": " ", "version": ev.version}, format="json"
+    )
     assert escalate.status_code == 400
 
 
-def test_correct_needs_a_fresh_if_match(world):
+def test_correct_needs_the_current_version_like_every_step(world):
     ev = world.report()
     api = api_as(world.worker)
     url = f"/api/v1/events/{ev.number}/"
-    etag = api.get(url)["ETag"]
+    read = api.get(url).json()["version"]
     body = {"changes": {"address": "尹江路 12 号"}, "text": "地址补充"}
     assert api.post(url + "correct/", body, format="json").status_code == 428
     event_accept(actor=world.dispatcher, event=ev)  # someone acts meanwhile
-    assert api.post(url + "correct/", body, format="json", HTTP_IF_MATCH=etag).status_code == 412
-    fresh = api.get(url)["ETag"]
-    assert fresh != etag
-    done = api.post(url + "correct/", body, format="json", HTTP_IF_MATCH=fresh)
+    stale = api.post(url + "correct/", {**body, "version": read}, format="json")
+    assert (stale.status_code, stale.json()["code"]) == (409, "stale_version")
+    fresh = api.get(url).json()["version"]
+    assert fresh != read
+    done = api.post(url + "correct/", {**body, "version": fresh}, format="json")
     assert done.status_code == 200, done.json()
     assert done.json()["address"] == "尹江路 12 号"
-    assert done["ETag"] != fresh
+    assert done.json()["version"] == fresh + 1
 
 
 def test_photos_are_uploaded_listed_and_served_only_in_scope(world, media):

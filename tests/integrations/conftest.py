@@ -1,6 +1,7 @@
 import pytest
 
 from tests.api.scenario import make_scenario
+from tests.events.conftest import clock, world  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture(autouse=True)
