@@ -214,3 +214,14 @@ def test_the_reminder_starts_in_november_and_is_logged_once_a_day(world, admin, 
     calendar.calendar_notice_confirm(actor=admin, year=2027, ranges=ranges_of(NOTICE_2027))
     clock.move_to(at(2026, 11, 3, 9))
     assert calendar.reminder_due() is None and not calendar.calendar_remind()
+
+
+def test_the_minute_sweep_task_logs_the_unconfirmed_year_once_a_day(world, clock, caplog):
+    from events.tasks import sweep
+
+    clock.move_to(at(2026, 12, 6, 9))
+    with caplog.at_level(logging.WARNING, logger="events.calendar"):
+        for minute in range(3):
+            clock.move_to(at(2026, 12, 6, 9, minute))
+            sweep()
+    assert len([r for r in caplog.records if "2027" in r.getMessage()]) == 1
