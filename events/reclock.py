@@ -20,8 +20,9 @@ What moves:
   (`Event`, and the active `Dispatch` rows the accountability report and scorecards
   read), so lateness is counted on the corrected calendar; alerts already fired stay
   (not withdrawn: `alert_level`, `Alert` rows and their timeline rows are kept).
-Not moved: emergencies (natural hours, Art. 18), units with their own working pattern
-(their clocks do not follow the calendar), suspended clocks (recomputed on resume).
+Not moved: emergencies and clocks whose rule counts natural hours (Art. 18), units with
+their own working pattern (their clocks do not follow the calendar), suspended clocks
+(recomputed on resume).
 """
 
 import datetime
@@ -29,7 +30,8 @@ import datetime
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from catalog.choices import Grade
+from catalog.choices import Grade, TimeUnit
+from catalog.models import HandlingRule
 from personnel.choices import WorkingPattern
 
 from .choices import ActionKind, DispatchRole, EventStatus
@@ -81,10 +83,11 @@ def _move(ev, mapper, now) -> dict:
             moved[field] = [old.isoformat(), new.isoformat()]
 
     accept_running = ev.status == EventStatus.DISPATCHED
-    if accept_running:
-        shift("accept_warn_at", ev.dispatched_at, running=True)
-    shift("accept_due_at", ev.dispatched_at, running=accept_running)
-    if ev.status in _COMPLETE_STATES:
+    if ev.accept_unit != TimeUnit.NATURAL_HOUR:
+        if accept_running:
+            shift("accept_warn_at", ev.dispatched_at, running=True)
+        shift("accept_due_at", ev.dispatched_at, running=accept_running)
+    if ev.status in _COMPLETE_STATES and ev.complete_unit != TimeUnit.NATURAL_HOUR:
         start = max(filter(None, [ev.signed_at, ev.clock_restart]), default=None)
         if ev.status == EventStatus.HANDLING:
             shift("complete_warn_at", start, running=True)
@@ -111,13 +114,18 @@ def recompute_clocks(*, old_values: dict[datetime.date, bool], actor, reason: st
         .annotate(at=Max("at"))
         .values("at")
     )
+    rule = HandlingRule.objects.filter(version=OuterRef("item_version_id"), grade=OuterRef("grade"))
     touching = Q(accept_due_at__gt=mapper.lo, dispatched_at__lt=hi) | Q(
         complete_due_at__gt=mapper.lo, signed_at__lt=hi, status__in=_COMPLETE_STATES
     )
     candidates = (
         Event.objects.filter(touching, lead_unit__working_pattern=WorkingPattern.CALENDAR)
         .exclude(grade=Grade.EMERGENCY)
-        .annotate(clock_restart=Subquery(restart))
+        .annotate(
+            clock_restart=Subquery(restart),
+            accept_unit=Subquery(rule.values("accept_unit")[:1]),
+            complete_unit=Subquery(rule.values("complete_unit")[:1]),
+        )
         .only(*_FIELDS)
         .order_by("id")
     )
@@ -147,12 +155,23 @@ def recompute_clocks(*, old_values: dict[datetime.date, bool], actor, reason: st
                 at=now,
                 from_status=ev.status,
                 to_status=ev.status,
-                text=reason,
+                text=_text(reason, moved[ev.pk]),
                 data={"days": days, "moved": moved[ev.pk]},
             )
             for ev in events
         )
         changed += len(events)
+
+
+def _text(reason: str, moved: dict) -> str:
+    """The timeline text: why, then each moved deadline as old → new (local time)."""
+    lines = [reason]
+    for field in ("accept_due_at", "complete_due_at"):
+        if field in moved:
+            old, new = (timezone.localtime(datetime.datetime.fromisoformat(v)) for v in moved[field])
+            label = Event._meta.get_field(field).verbose_name
+            lines.append(f"{label}：{old:%Y-%m-%d %H:%M} → {new:%Y-%m-%d %H:%M}")
+    return "\n".join(lines)
 
 
 def _copy_to_dispatches(events) -> None:

@@ -116,7 +116,7 @@ def test_confirming_the_notice_moves_open_deadlines_once_with_a_timeline_row(wor
     lead = Dispatch.objects.get(event=ev, role="lead", active=True)
     assert lead.complete_due_at == ev.complete_due_at
     row = Action.objects.get(event=ev, kind=ActionKind.RECLOCK)
-    assert row.actor == admin and "2027" in row.text
+    assert row.actor == admin and "2027" in row.text and "2027-02-12 17:30 → 2027-02-15 17:30" in row.text
     assert row.data["moved"]["complete_due_at"][1] == at(2027, 2, 15, 17, 30).isoformat()
     assert not Action.objects.filter(event=untouched, kind=ActionKind.RECLOCK).exists()
     # Confirming the same notice again changes no day and moves nothing.
@@ -225,3 +225,15 @@ def test_the_minute_sweep_task_logs_the_unconfirmed_year_once_a_day(world, clock
             clock.move_to(at(2026, 12, 6, 9, minute))
             sweep()
     assert len([r for r in caplog.records if "2027" in r.getMessage()]) == 1
+
+
+def test_a_clock_in_natural_hours_is_not_moved(world, admin, clock):
+    from catalog.models import HandlingRule
+
+    rules = HandlingRule.objects.filter(version=world.item.current_version, grade="general")
+    rules.update(complete_limit=Decimal(72), complete_unit=TimeUnit.NATURAL_HOUR)
+    ev = handling(world, clock, at(2027, 2, 3, 10))
+    assert ev.complete_due_at == at(2027, 2, 6, 10)
+    assert calendar.calendar_notice_confirm(actor=admin, year=2027, ranges=ranges_of(NOTICE_2027))["events"] == 0
+    ev.refresh_from_db()
+    assert ev.complete_due_at == at(2027, 2, 6, 10)
