@@ -27,6 +27,7 @@ their own working pattern (their clocks do not follow the calendar), suspended c
 
 import datetime
 
+from django.db import connection
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -141,10 +142,8 @@ def recompute_clocks(*, old_values: dict[datetime.date, bool], actor, reason: st
         events = [ev for ev in batch if ev.pk in moved]
         for ev in events:
             ev.next_alert_at = compute_next_alert(ev)
-            ev.version += 1
-            ev.updated_at = now
         fields = ["accept_warn_at", "accept_due_at", "complete_warn_at", "complete_due_at", "next_alert_at"]
-        Event.objects.bulk_update(events, [*fields, "version", "updated_at"])
+        _update_from_values(Event, fields, events, bump=now)
         _copy_to_dispatches(events)
         Action.objects.bulk_create(
             Action(
@@ -174,6 +173,36 @@ def _text(reason: str, moved: dict) -> str:
     return "\n".join(lines)
 
 
+def _update_from_values(model, fields: list[str], rows, *, bump=None) -> None:
+    """Write `fields` (datetimes) of `rows` in one `UPDATE … FROM (VALUES …)` per 500 rows.
+
+    (Django's `bulk_update` builds a CASE per field and row: 2,000 events took 30 s.)
+    `bump` (aware datetime): also `version` + 1 and `updated_at` = bump, as every change of
+    an event does. Only quoted names and placeholders are interpolated; values are parameters.
+    """
+    qn, ops = connection.ops.quote_name, connection.ops
+    cast = "::timestamptz" if connection.vendor == "postgresql" else ""
+    key = "::bigint" if connection.vendor == "postgresql" else ""
+    table = qn(model._meta.db_table)
+    sets = [f"{qn(f)} = v.column{i + 2}" for i, f in enumerate(fields)]
+    bump_params = []
+    if bump is not None:
+        sets += [f"{qn('version')} = {table}.{qn('version')} + 1", f"{qn('updated_at')} = %s"]
+        bump_params = [ops.adapt_datetimefield_value(bump)]
+    row_sql = "(" + ", ".join([f"%s{key}"] + [f"%s{cast}"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            params = [*bump_params]
+            for row in chunk:
+                params += [row.pk, *(ops.adapt_datetimefield_value(getattr(row, f)) for f in fields)]
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(sets)} FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v "  # noqa: S608
+                f"WHERE {table}.{qn('id')} = v.column1",
+                params,
+            )
+
+
 def _copy_to_dispatches(events) -> None:
     """The active dispatches carry the event's deadlines (accept: all; complete: the lead)."""
     by_event = {ev.pk: ev for ev in events}
@@ -185,4 +214,4 @@ def _copy_to_dispatches(events) -> None:
         row.accept_due_at = ev.accept_due_at
         if row.role == DispatchRole.LEAD and row.complete_due_at is not None:
             row.complete_due_at = ev.complete_due_at
-    Dispatch.objects.bulk_update(rows, ["accept_due_at", "complete_due_at"], batch_size=BATCH)
+    _update_from_values(Dispatch, ["accept_due_at", "complete_due_at"], rows)

@@ -126,6 +126,8 @@ class _Calendar:
         self._overrides: dict[datetime.date, bool] = {}
         self._loaded: list[tuple[datetime.date, datetime.date]] = []
         self._years: dict[int, dict | None] = {}
+        self._days: dict[datetime.date, bool] = {}  # answers already worked out
+        self.periods: dict[datetime.date, list] = {}  # `_day_periods` already worked out
 
     def _load(self, day: datetime.date) -> None:
         from .models import CalendarDay
@@ -148,6 +150,12 @@ class _Calendar:
         return self._years[year]
 
     def is_workday(self, day: datetime.date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._answer(day)
+        return known
+
+    def _answer(self, day: datetime.date) -> bool:
         if self.pattern != WorkingPattern.CALENDAR:
             return True
         if day in self._overlay:
@@ -177,6 +185,13 @@ def year_source(year: int) -> str:
 
 
 def _day_periods(cal: _Calendar, day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    periods = cal.periods.get(day)
+    if periods is None:
+        periods = cal.periods[day] = _periods_of(cal, day)
+    return periods
+
+
+def _periods_of(cal: _Calendar, day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
     if not cal.is_workday(day):
         return []
     tz = timezone.get_current_timezone()
@@ -261,15 +276,11 @@ class WorkingClock:
 
     def __init__(self, pattern: str | None = None):
         self._calendar = _Calendar(pattern)
-        self._periods: dict[datetime.date, list] = {}
         self._before: dict[datetime.date, float] = {}  # working seconds from `_origin` to the day's start
         self._origin: datetime.date | None = None
 
     def _day(self, day: datetime.date) -> list:
-        periods = self._periods.get(day)
-        if periods is None:
-            periods = self._periods[day] = _day_periods(self._calendar, day)
-        return periods
+        return _day_periods(self._calendar, day)  # worked out once per day by the calendar
 
     def _whole(self, day: datetime.date) -> float:
         return sum((q - p).total_seconds() for p, q in self._day(day))

@@ -237,3 +237,24 @@ def test_a_clock_in_natural_hours_is_not_moved(world, admin, clock):
     assert calendar.calendar_notice_confirm(actor=admin, year=2027, ranges=ranges_of(NOTICE_2027))["events"] == 0
     ev.refresh_from_db()
     assert ev.complete_due_at == at(2027, 2, 6, 10)
+
+
+def test_the_recompute_costs_the_same_queries_for_few_and_many_events(world, admin, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    longer = [NOTICE_2027[0], ("holiday", "春节", "2027-02-05", "2027-02-14"), NOTICE_2027[2]]
+
+    def confirm_with(n, notice):
+        for _ in range(n):
+            handling(world, clock, at(2027, 2, 3, 10))
+        clock.move_to(at(2027, 2, 3, 11))
+        with CaptureQueriesContext(connection) as queries:
+            done = calendar.calendar_notice_confirm(actor=admin, year=2027, ranges=ranges_of(notice))
+        return done["events"], len(queries)
+
+    assert confirm_with(0, NOTICE_2027)[0] == 0
+    few = confirm_with(2, longer)  # 5 Feb becomes a day off: the two events move
+    many = confirm_with(10, NOTICE_2027)  # and a working day again: all twelve move back
+    assert (few[0], many[0]) == (2, 12)
+    assert many[1] == few[1]
