@@ -99,6 +99,7 @@ class ActionKind(models.TextChoices):
     WARNING = "warning", _("预警（黄牌）")
     OVERDUE = "overdue", _("超期（红牌）")
     AUTO_ESCALATE = "auto_escalate", _("超期自动提级")
+    RECLOCK = "reclock", _("工作日历调整，时限重算")
 
 
 class RequestKind(models.TextChoices):
@@ -119,6 +120,14 @@ class AlertStage(models.TextChoices):
     ACCEPT_OVERDUE = "accept_overdue", _("签收超期")
     COMPLETE_WARNING = "complete_warning", _("办结预警")
     COMPLETE_OVERDUE = "complete_overdue", _("办结超期")
+
+
+class CalendarSource(models.TextChoices):
+    """Where a year's working-day calendar comes from (see `events.workcalendar`)."""
+
+    OFFICIAL = "official", _("官方数据")
+    ESTIMATED = "estimated", _("推算（未确认）")
+    CONFIRMED = "confirmed", _("管理员已确认")
 
 
 class AlertLevel(models.TextChoices):

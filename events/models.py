@@ -28,6 +28,7 @@ from .choices import (
     ActionKind,
     AlertLevel,
     AlertStage,
+    CalendarSource,
     Datum,
     DispatchRole,
     EventStatus,
@@ -522,11 +523,11 @@ class OutboxMessage(models.Model):
 
 
 class CalendarDay(models.Model):
-    """An administrator's correction of the official working-day calendar.
+    """An administrator's correction of one day of the working-day calendar.
 
-    Overrides `chinese_calendar` for `date` (a local date): `is_workday` true for a
-    make-up working day (调休), false for a holiday. Dates beyond the years the library
-    knows fall back to Monday–Friday unless listed here.
+    Wins over every other source for `date` (a local date; see `events.workcalendar`):
+    `is_workday` true for an extra working day, false for a day off (e.g. a typhoon).
+    Written only through `events.calendar.calendar_day_set`, which moves open clocks.
     """
 
     date = models.DateField(_("日期"), unique=True)
@@ -541,3 +542,35 @@ class CalendarDay(models.Model):
     def __str__(self) -> str:
         kind = _("工作日") if self.is_workday else _("休息日")
         return f"{self.date} {kind}"
+
+
+class CalendarYear(models.Model):
+    """A year of the working-day calendar and where it comes from (Art. 17).
+
+    `source` is `confirmed` once the calendar administrator has entered and confirmed the
+    State Council's notice for `year`: `ranges` holds it as written, a list of
+    {"kind": "holiday" (放假调休) | "workday" (上班, a make-up working day), "start": ISO
+    date, "end": ISO date (inclusive), "name": the festival}. A row with source
+    `estimated` carries no notice: it exists only so the daily reminder is logged once
+    (`reminded_on`, a local date). Years without a row are `official` or `estimated` as
+    `events.workcalendar.year_source` says.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(
+        _("来源"), max_length=10, choices=CalendarSource.choices, default=CalendarSource.ESTIMATED
+    )
+    ranges = models.JSONField(_("放假安排"), default=list, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("年度工作日历")
+        verbose_name_plural = _("年度工作日历")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_source_display()}"

@@ -215,13 +215,21 @@ def _unit(event, unit: str) -> str:
     return TimeUnit.NATURAL_HOUR if event.grade == Grade.EMERGENCY else unit
 
 
+def _pattern(event) -> str | None:
+    """The lead unit's working pattern (personnel.choices.WorkingPattern): its clocks follow it."""
+    return event.lead_unit.working_pattern if event.lead_unit_id else None
+
+
 def _clock(event, start, limit, unit, ratio):
-    """(warn_at, due_at) for a limit from `start`, or (None, None) when there is no limit."""
+    """(warn_at, due_at) for a limit from `start`, or (None, None) when there is no limit.
+
+    Counted on the lead unit's working pattern (the calendar unless the unit keeps its own).
+    """
     if limit is None:
         return None, None
-    unit = _unit(event, unit)
-    due = add_time(start, Decimal(limit), unit)
-    warn = add_time(start, Decimal(limit) * Decimal(ratio), unit)
+    unit, pattern = _unit(event, unit), _pattern(event)
+    due = add_time(start, Decimal(limit), unit, pattern=pattern)
+    warn = add_time(start, Decimal(limit) * Decimal(ratio), unit, pattern=pattern)
     return warn, due
 
 
@@ -804,6 +812,7 @@ def event_dispatch(*, actor, event, lead_unit, co_units=(), text="", at=None) ->
         before = ev.status
         Dispatch.objects.filter(event=ev, active=True).update(active=False)
         ev.cycle += 1
+        ev.lead_unit = lead  # before the clock: it runs on the lead unit's working pattern
         rule = _rule(ev)
         if rule:
             ev.accept_warn_at, ev.accept_due_at = _clock(
@@ -975,8 +984,9 @@ def event_request_decide(*, actor, event, approve: bool, reason="", at=None) -> 
             unit = _unit(ev, req.extra_unit)
             old_due = ev.complete_due_at
             if old_due:
-                ev.complete_due_at = add_time(old_due, req.extra_amount, unit)
-                ev.complete_warn_at = add_time(ev.complete_warn_at or old_due, req.extra_amount, unit)
+                ev.complete_due_at = add_time(old_due, req.extra_amount, unit, pattern=_pattern(ev))
+                warn_from = ev.complete_warn_at or old_due
+                ev.complete_warn_at = add_time(warn_from, req.extra_amount, unit, pattern=_pattern(ev))
             ev.extension_count += 1
             ev.cycle += 1
             ev.alert_level = _level_at(now, ev.complete_warn_at, ev.complete_due_at)
@@ -1010,10 +1020,12 @@ def event_resume(*, actor, event, text="", at=None) -> Event:
         stopped = ev.suspended_at
         old_due = ev.complete_due_at
         if old_due:
-            remaining = elapsed(stopped, old_due, unit)
-            ev.complete_due_at = add_elapsed(now, remaining, unit)
+            pattern = _pattern(ev)
+            remaining = elapsed(stopped, old_due, unit, pattern=pattern)
+            ev.complete_due_at = add_elapsed(now, remaining, unit, pattern=pattern)
             if ev.complete_warn_at and ev.complete_warn_at > stopped:
-                ev.complete_warn_at = add_elapsed(now, elapsed(stopped, ev.complete_warn_at, unit), unit)
+                warn_left = elapsed(stopped, ev.complete_warn_at, unit, pattern=pattern)
+                ev.complete_warn_at = add_elapsed(now, warn_left, unit, pattern=pattern)
         before = ev.status
         ev.status, ev.suspended_at = S.HANDLING, None
         Dispatch.objects.filter(event=ev, active=True, role=DispatchRole.LEAD).update(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import contact, views
+from . import calendar_views, contact, views
 
 app_name = "events"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("notifications/", views.notifications, name="notifications"),
     path("patrols/", views.patrols, name="patrols"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/steps/<str:name>/", views.step, name="step"),
     path("<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),

@@ -1,11 +1,13 @@
 """Workbench panels of the events app (home page): my tasks by deadline, overdue first,
-and my unread notifications (Art. 17, 18). Registered from EventsConfig.ready()."""
+my unread notifications (Art. 17, 18), and the warning that next year's working-day
+calendar is not confirmed. Registered from EventsConfig.ready()."""
 
 from django.db.models import Count, Window
 from django.utils.translation import gettext_lazy as _
 
 from ningbo_grid.workbench import Panel, register_panel
 
+from . import calendar
 from .choices import AlertLevel
 from .models import Event, Notification
 
@@ -59,4 +61,25 @@ def event_notifications(request, roles):
         order=20,
         badge=rows[0]._total if rows else 0,
         level="primary" if rows else "secondary",
+    )
+
+
+@register_panel
+def calendar_unconfirmed(request, roles):
+    """From 1 November while next year's calendar is only estimated (`calendar.reminder_due`):
+    tell the calendar administrators and supervisors, with a link to the calendar page."""
+    user = request.user
+    if not user.is_authenticated or not (user.is_superuser or roles.has_any("calendar_admin", "supervisor")):
+        return None
+    year = calendar.reminder_due()
+    if year is None:
+        return None
+    return Panel(
+        key="calendar",
+        title=_("工作日历待确认"),
+        template="events/panels/calendar.html",
+        context={"year": year},
+        order=5,
+        badge=1,
+        level="danger",
     )

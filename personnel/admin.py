@@ -29,8 +29,8 @@ from .validators import validate_id_number, validate_mobile
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "department", "area", "is_active"]
-    list_filter = ["kind", "department", "is_active"]
+    list_display = ["name", "kind", "department", "area", "working_pattern", "is_active"]
+    list_filter = ["kind", "department", "working_pattern", "is_active"]
     search_fields = ["name", "area__code", "area__name"]
     raw_id_fields = ["area"]
     list_select_related = ["area"]

@@ -57,6 +57,20 @@ class PlatformRole(models.TextChoices):
     SUPERVISOR = "supervisor", _("主管单位督办员")
     CATALOG_ADMIN = "catalog_admin", _("事项清单管理员")
     STAFFING_OFFICER = "staffing_officer", _("机构编制会签人")
+    CALENDAR_ADMIN = "calendar_admin", _("工作日历管理员")
+
+
+class WorkingPattern(models.TextChoices):
+    """When a handling unit works, for the clocks of events dispatched to it (Art. 17).
+
+    `calendar`: the working-day calendar and `settings.WORKING_HOURS`; `every_day`: the
+    same hours on every date, weekends and holidays included; `round_the_clock`: all
+    time counts (24 × 7, e.g. the 12345 hotline's duty desk or emergency services).
+    """
+
+    CALENDAR = "calendar", _("法定工作日")
+    EVERY_DAY = "every_day", _("每天（含周末、节假日）")
+    ROUND_THE_CLOCK = "round_the_clock", _("全天候（7×24小时）")
 
 
 class StaffSource(models.TextChoices):

@@ -86,6 +86,7 @@ LOGINS = {
     "supervisor": "张海宁",
     "catalogadmin": "刘文博",
     "staffing": "徐静怡",
+    "calendaradmin": "孙雅琴",
     "admin": "系统管理员",
 }
 
@@ -283,6 +284,10 @@ def _logins(district: Area, grid: Area, today: datetime.date) -> dict:
         "staffing": (
             Organisation.objects.get(area__code=CITY_CODE, department=Department.STAFFING),
             PlatformRole.STAFFING_OFFICER,
+        ),
+        "calendaradmin": (
+            Organisation.objects.get(area__code=CITY_CODE, kind=OrgKind.AUTHORITY),
+            PlatformRole.CALENDAR_ADMIN,
         ),
     }
     for username, (org, role) in memberships.items():

@@ -26,6 +26,7 @@ from .choices import (
     Specialty,
     StaffSource,
     TrainingTier,
+    WorkingPattern,
 )
 from .validators import validate_id_number, validate_mobile
 
@@ -71,6 +72,13 @@ class Organisation(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("辖区"))
     phone = models.CharField(_("办公电话"), max_length=30, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
+    working_pattern = models.CharField(
+        _("工作时间"),
+        max_length=16,
+        choices=WorkingPattern.choices,
+        default=WorkingPattern.CALENDAR,
+        help_text=_("派遣给本单位的事件按此计算签收、办结时限。"),
+    )
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -38,4 +38,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     PlatformRole.CATALOG_ADMIN: frozenset({VIEW, MANAGE_CATALOG}),
     PlatformRole.STAFFING_OFFICER: frozenset({VIEW, COSIGN_CATALOG}),
     PlatformRole.HANDLER: frozenset(),
+    # Art. 17: enters the State Council's annual holiday notice and corrects single days
+    # (events.calendar); a city-wide duty that needs no area grant (see events.calendar).
+    PlatformRole.CALENDAR_ADMIN: frozenset(),
 }
