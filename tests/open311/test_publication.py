@@ -115,15 +115,18 @@ def test_grid_staff_cannot_publish_and_see_no_button(client, world):
 def test_publish_over_the_api(world):
     event = care_report(world)
     url = f"/api/v1/events/{event.number}/public/"
-    assert api_as(world.worker).post(url, {"public": True}, format="json").status_code == 403
-    assert api_as(world.dispatcher2).post(url, {"public": True}, format="json").status_code == 404  # other street
-    assert api_as(world.supervisor).post(url, {"public": "maybe"}, format="json").status_code == 400
+    read = {"version": event.version}
+    assert api_as(world.worker).post(url, {"public": True, **read}, format="json").status_code == 403
+    assert api_as(world.dispatcher2).post(url, {"public": True, **read}, format="json").status_code == 404
+    assert api_as(world.supervisor).post(url, {"public": "maybe", **read}, format="json").status_code == 400
+    assert api_as(world.supervisor).post(url, {"public": True}, format="json").status_code == 428  # no version
 
     response = api_as(world.supervisor).post(url, {"public": True, "version": event.version}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["public"] is True
     assert listed() == {event.number}
-    again = api_as(world.supervisor).post(url, {"public": True}, format="json")
+    now = api_as(world.supervisor).get(f"/api/v1/events/{event.number}/").json()["version"]
+    again = api_as(world.supervisor).post(url, {"public": True, "version": now}, format="json")
     assert again.status_code == 409  # already public: nothing to record
     stale = api_as(world.dispatcher).post(url, {"public": False, "version": event.version}, format="json")
     assert stale.status_code == 409  # the caller read the event before it was published
