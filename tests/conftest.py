@@ -5,12 +5,17 @@ skipped, except when `REQUIRE_POSTGRES=1` (CI), where running on anything else f
 Tests marked `redis` need Redis (`REDIS_URL`); skipped without it, except when
 `REQUIRE_REDIS=1` or `CI` is set, where its absence fails the run.
 Tests marked `e2e` likewise fail instead of skipping when `REQUIRE_E2E=1`.
+
+No test sees the real clock: every test starts at `SUITE_NOW` (see `suite_clock`).
 """
 
+import datetime
 import os
 import shutil
+import zoneinfo
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
@@ -40,6 +45,42 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 def _chromium() -> bool:
     return bool(shutil.which(CHROMIUM))
+
+
+#: Ningbo's zone (settings.TIME_ZONE); naive `TEST_NOW` values are read in it.
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def _suite_now() -> datetime.datetime:
+    """Where every test's clock starts: `TEST_NOW` (ISO 8601; naive = Beijing time) or
+    Monday 2026-11-30 10:00:00 Beijing — a working morning the official calendar knows,
+    hours from the working day's edges and on a whole minute, so a test has a minute
+    before any per-minute rate-limit window turns. `TEST_NOW` runs the suite on another
+    day (a weekend, a holiday, a year's last seconds) to find tests that depend on it."""
+    value = os.environ.get("TEST_NOW")
+    if not value:
+        return datetime.datetime(2026, 11, 30, 10, 0, tzinfo=BEIJING)
+    moment = datetime.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
+
+
+SUITE_NOW = _suite_now()
+
+
+@pytest.fixture(autouse=True)
+def suite_clock():
+    """Every test runs on a controlled clock starting at `SUITE_NOW`, never the machine's.
+
+    The clock ticks (tick=True) from there, so timestamps still order as in life, and a
+    test takes minutes of real time, not hours, before it could reach a window or day
+    edge. `timezone.now()`, `time.time()`, `date.today()` all follow it, in every thread
+    of this process (the live server of the browser tests included); `time.monotonic()`
+    (timeouts, Playwright's waits) does not. A test needing a fixed instant nests its
+    own `time_machine.travel(...)`; a child process must be given the time explicitly
+    (see tests/api/test_throttling.py).
+    """
+    with time_machine.travel(SUITE_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

@@ -1,16 +1,22 @@
-"""Rate limits: 429 with Retry-After and the JSON error body; counters shared via the cache."""
+"""Rate limits: 429 with Retry-After and the JSON error body; counters shared via the cache.
+
+The counters are per clock window (a minute here), so every test stops the clock
+(`frozen`): requests spread over a window's turn would count in two windows.
+"""
 
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 
 from integrations.throttling import ApiClientThrottle, parse_rate
+from tests.clock import ROOT, child_env
+from tests.conftest import SUITE_NOW
 from tests.integrations.factories import make_client
 
 from .scenario import make_scenario
@@ -21,6 +27,13 @@ URL = "/api/v1/integrations/webhooks/"
 @pytest.fixture
 def scenario(db):
     return make_scenario()
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    """The clock stopped at the suite's start instant for the whole test."""
+    with time_machine.travel(SUITE_NOW, tick=False) as traveller:
+        yield traveller
 
 
 def test_parse_rate():
@@ -90,18 +103,14 @@ def test_another_process_sees_the_same_counter(scenario, settings):
     api_client, key = make_client(scenario)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    # The counter is per minute window: start where the whole exchange (a Python start-up
-    # included) fits in one window, or the other process counts in the next one.
-    if time.time() % 60 > 40:
-        time.sleep(60.5 - time.time() % 60)
     assert api.get(URL).status_code == 200
-    # A separate Python process (another worker) spends the last request of the window.
+    # A separate Python process (another worker) spends the last request of the window,
+    # counting with the production throttle on this test's (stopped) clock.
     code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'ningbo_grid.settings'; django.setup();"
-        "from django.core.cache import cache; import time;"
-        f"window = int(time.time() // 60); key = 'throttle:client:{api_client.pk}:60:' + str(window);"
-        "cache.add(key, 0, 65); print(cache.incr(key))"
+        "import sys, django; django.setup(); from integrations.throttling import ApiClientThrottle;"
+        "print('allowed' if ApiClientThrottle().count(sys.argv[1], (2, 60)) else 'refused')"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603
-    assert out.stdout.strip().endswith("2")
+    argv = [sys.executable, "-c", code, str(api_client.pk)]
+    out = subprocess.run(argv, env=child_env(), cwd=ROOT, capture_output=True, text=True, check=True, timeout=120)  # noqa: S603
+    assert out.stdout.strip().endswith("allowed")
     assert api.get(URL).status_code == 429

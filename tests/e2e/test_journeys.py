@@ -76,8 +76,9 @@ def test_worker_signs_in_sees_the_workbench_and_switches_to_english(page_at, sho
     expect(page.locator("html")).to_have_attribute("lang", "en")
     shot(page, "workbench-en")
 
-    if size == "phone":
+    if size == "phone":  # open the menu again, and wait until it has stopped sliding
         page.click(".navbar-toggler")
+        expect(page.locator("#ng-nav")).to_have_class(re.compile(r"\bshow\b"))
     page.click("button:has-text('Sign out')")
     page.wait_for_url(re.compile(r"/accounts/login/"))
     expect(page.locator("h1")).to_have_text("Sign in")

@@ -33,7 +33,8 @@ def run_in_threads(*targets):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(60)
+        t.join(600)  # a bound for a hang, far above any loaded machine's time
+    assert not any(t.is_alive() for t in threads), "a thread did not finish"
     return results
 
 
