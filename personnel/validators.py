@@ -8,6 +8,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 #: GB 11643-1999 weights of the first 17 digits, and the check character by remainder.
@@ -40,7 +41,7 @@ def validate_id_number(value: str) -> None:
         birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(_("身份证号码中的出生日期无效。"), code="id_number") from None
-    if birth.year < 1900 or birth > datetime.date.today():
+    if birth.year < 1900 or birth > timezone.localdate():
         raise ValidationError(_("身份证号码中的出生日期无效。"), code="id_number")
     if id_check_digit(value[:17]) != value[17]:
         raise ValidationError(_("身份证号码校验位不正确，请核对。"), code="id_number")

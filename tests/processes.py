@@ -19,14 +19,21 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def child_env(**extra) -> dict:
-    """`os.environ` plus the test database (PostgreSQL), the broker and `extra` (strings)."""
+def child_env(*, tick: bool = False, **extra) -> dict:
+    """`os.environ` plus the test database (PostgreSQL), the broker, this test's clock and
+    `extra` (strings).
+
+    The child loads `tests.settings_child`, which stops its clock at this process's present
+    instant (`time.time()`, the test's controlled clock), or with `tick=True` starts it
+    there and lets it run (a worker whose leases must expire). Run it with `cwd=ROOT`.
+    """
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ningbo_grid.settings",
+        "DJANGO_SETTINGS_MODULE": "tests.settings_child",
+        "TEST_CLOCK": f"{time.time():.6f}" + (":tick" if tick else ""),
         "DATABASE_URL": url,
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,

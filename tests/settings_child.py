@@ -3,7 +3,7 @@ settings on the starting test's clock, so no process of a test reads the machine
 
 `TEST_CLOCK=<epoch seconds>` stops the child's clock at that instant;
 `TEST_CLOCK=<epoch seconds>:tick` starts it there and lets it run. Build the
-environment with `tests.clock.child_env()`.
+environment with `tests.processes.child_env()`.
 """
 
 import os

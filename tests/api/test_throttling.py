@@ -15,9 +15,9 @@ from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 
 from integrations.throttling import ApiClientThrottle, parse_rate
-from tests.clock import ROOT, child_env
 from tests.conftest import SUITE_NOW
 from tests.integrations.factories import make_client
+from tests.processes import ROOT, child_env
 
 from .scenario import make_scenario
 

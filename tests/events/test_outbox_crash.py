@@ -75,14 +75,7 @@ class Worker:
     """A real `celery worker` (solo pool) on the test database; `kill()` is SIGKILL."""
 
     def __init__(self, tmp_path):
-        self.env = child_env(
-            WEBHOOK_PRIVATE_HOSTS="127.0.0.1",  # the receiver is on 127.0.0.1
-            WEBHOOK_TIMEOUT=2,
-            OUTBOX_LEASE=3,  # a killed worker's claims are taken again 3 s on
-            EVENTS_SWEEP_BATCH=25,  # eight sweep transactions: kills land between and inside them
-            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            VAR_DIR=tmp_path,
-        )
+        self.tmp_path = tmp_path
         self.log = tmp_path / "worker.log"
         self.process = None
         self.kills = 0
@@ -90,7 +83,17 @@ class Worker:
     def start(self):
         args = ["-m", "celery", "-A", "ningbo_grid", "worker", "--pool=solo", "--loglevel=WARNING"]
         args += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"crash{self.kills}@%h"]
-        self.process = spawn(args, self.env, self.log)
+        # Each start on the test's clock as it is now, running (leases must expire).
+        env = child_env(
+            tick=True,
+            WEBHOOK_PRIVATE_HOSTS="127.0.0.1",  # the receiver is on 127.0.0.1
+            WEBHOOK_TIMEOUT=2,
+            OUTBOX_LEASE=3,  # a killed worker's claims are taken again 3 s on
+            EVENTS_SWEEP_BATCH=25,  # eight sweep transactions: kills land between and inside them
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            VAR_DIR=self.tmp_path,
+        )
+        self.process = spawn(args, env, self.log)
 
     def kill(self, count: bool = True):
         if self.process and self.process.poll() is None:
@@ -252,7 +255,7 @@ def test_a_step_killed_after_its_commit_still_notifies_and_sends_its_webhooks(re
     OutboxMessage.objects.all().delete()
     step = spawn(
         ["-c", _STEP, str(world.dispatcher.pk), str(ev.pk), str(world.unit.pk)],
-        child_env(WEBHOOK_PRIVATE_HOSTS="127.0.0.1"),
+        child_env(tick=True, WEBHOOK_PRIVATE_HOSTS="127.0.0.1"),
         tmp_path / "step.log",
     )
     assert step.wait(timeout=60) == -signal.SIGKILL, (tmp_path / "step.log").read_text()

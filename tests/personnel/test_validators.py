@@ -1,8 +1,11 @@
+import datetime
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from personnel.masking import mask_id_number, mask_mobile
-from personnel.validators import validate_id_number, validate_mobile
+from personnel.validators import id_check_digit, validate_id_number, validate_mobile
 from tests.personnel.factories import valid_id_number
 
 
@@ -50,3 +53,14 @@ def test_masks_keep_only_the_ends():
     assert mask_id_number("330203199001011234") == "330203**********1234"
     assert mask_mobile("") == ""
     assert mask_id_number("12345") == "*****"
+
+
+def test_a_birth_date_is_checked_against_beijing_today_not_the_machines():
+    """At 07:30 Beijing on 7 December it is still 6 December in UTC: a child born that
+    morning has a valid number; one born the next day has not."""
+    born = "33020320261207001"
+    later = "33020320261208001"
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 23, 30, tzinfo=datetime.UTC), tick=False):
+        validate_id_number(born + id_check_digit(born))
+        with pytest.raises(ValidationError, match="出生日期"):
+            validate_id_number(later + id_check_digit(later))
