@@ -27,6 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from rest_framework.throttling import BaseThrottle
 
 from catalog.selectors import items_in_force
 from events import services
@@ -76,7 +77,9 @@ def token_age(token: str) -> float | None:
 
 
 def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The visitor's address as the API's rate limits see it (DRF's `get_ident`): REMOTE_ADDR,
+    or behind `NUM_PROXIES` proxies the address they appended to X-Forwarded-For."""
+    return BaseThrottle().get_ident(request) or "unknown"
 
 
 def _rate_limited(request) -> bool:

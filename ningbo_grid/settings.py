@@ -313,6 +313,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ningbo_grid.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "ningbo_grid.api.exception_handler",
+    # How many proxies in front of gunicorn append to X-Forwarded-For (1 behind the HTTPS
+    # proxy of a deployment): rate limits (the API's and the public demand form's) count the
+    # address that many entries from the right. 0: REMOTE_ADDR, a client's own header ignored.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 # Rate limits (integrations.throttling), counted in the cache (Redis when REDIS_URL is set).
 API_THROTTLE_RATES = {

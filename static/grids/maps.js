@@ -7,6 +7,15 @@
 (function () {
   "use strict";
   var NINGBO = [29.87, 121.55];
+  // The pin's images by their collected addresses (grids/templatetags/maps.py): Leaflet's own
+  // guess from its stylesheet's name fails on collectstatic's hashed names.
+  var assets = document.currentScript && document.currentScript.dataset;
+  if (assets && assets.markerIcon) {
+    L.Icon.Default.imagePath = "";
+    L.Icon.Default.mergeOptions({
+      iconUrl: assets.markerIcon, iconRetinaUrl: assets.markerIcon2x, shadowUrl: assets.markerShadow
+    });
+  }
 
   function baseMap(el) {
     var map = L.map(el, { zoomControl: true, attributionControl: !!el.dataset.tiles });

@@ -74,6 +74,15 @@ def test_key_guessing_is_limited_per_ip(db, settings):
     assert [api.get(URL).status_code for _ in range(3)] == [401, 401, 429]
 
 
+def test_a_forged_x_forwarded_for_does_not_escape_the_key_guessing_limit(db, settings):
+    """With no proxy declared (NUM_PROXIES=0) the client's own X-Forwarded-For is ignored."""
+    settings.API_THROTTLE_RATES = {"client": None, "user": None, "anon": None, "auth_failure": "2/min"}
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Api-Key guess")
+    codes = [api.get(URL, HTTP_X_FORWARDED_FOR=f"10.9.{n}.1").status_code for n in range(3)]
+    assert codes == [401, 401, 429]
+
+
 class _FakeRequest:
     def __init__(self, client):
         self.auth = client

@@ -129,6 +129,21 @@ def test_rate_limit_per_ip(client, world):
     assert Event.objects.count() == public_demand.RATE_LIMIT
 
 
+def test_behind_the_declared_proxy_each_visitor_has_their_own_allowance(client, world, settings):
+    """NUM_PROXIES=1 (production behind its HTTPS proxy): visitors are told apart by the
+    address the proxy appends, not by the proxy's own address (one allowance for a city)."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(public_demand.RATE_LIMIT):
+        response = client.post(_url(world), _form(world), HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+        assert response.status_code == 201
+    # a forged first entry does not give the same visitor a new allowance
+    response = client.post(_url(world), _form(world), HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", **proxy)
+    assert response.status_code == 429
+    response = client.post(_url(world), _form(world), HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy)
+    assert response.status_code == 201
+
+
 def test_tracking_page_shows_steps_but_no_personal_data(client, world):
     client.post(_url(world), _form(world))
     event = Event.objects.get()

@@ -142,3 +142,37 @@ def test_logout_is_a_post(client, staffed):
     client.force_login(staffed.worker_user)
     assert client.get("/accounts/logout/").status_code == 405
     assert client.post("/accounts/logout/").status_code == 302
+
+
+def test_the_dispatch_record_reads_as_a_sentence_in_english(client):
+    """The event page's 派遣记录 in English: "(Lead unit, round 1)", not "round1round"."""
+    from events import services
+    from tests.events.factories import make_world
+
+    world = make_world()
+    event = services.event_accept(actor=world.dispatcher, event=world.report())
+    services.event_dispatch(actor=world.dispatcher, event=event, lead_unit=world.unit)
+    client.force_login(world.dispatcher)
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/events/{event.number}/").content.decode()
+    assert f"<li>{world.unit.name} (Lead unit, round 1)</li>" in html
+    assert "round1round" not in html
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(f"/events/{event.number}/").content.decode()
+    assert f"<li>{world.unit.name}（主办，第1轮）</li>" in html
+
+
+def test_the_working_day_calendar_names_the_weekdays_in_english(client):
+    """/events/calendar/ in English heads each month with English weekdays, not 一…日."""
+    from tests.events.factories import make_world
+
+    world = make_world()
+    client.force_login(world.supervisor)
+    client.cookies["django_language"] = "en"
+    html = client.get("/events/calendar/?year=2027").content.decode()
+    heads = "".join(f'<th scope="col">{d}</th>' for d in ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"])
+    assert html.count(heads) == 12
+    assert '<th scope="col">一</th>' not in html
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/events/calendar/?year=2027").content.decode()
+    assert html.count("".join(f'<th scope="col">{d}</th>' for d in "一二三四五六日")) == 12
