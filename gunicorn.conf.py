@@ -4,6 +4,17 @@ by default; the Procfile and docker-compose commands add their own flags on top)
 `logger_class` redacts API keys from the access and error logs (ningbo_grid.logsafe):
 a client that sends `?api_key=` in a URL is refused, but its request line is logged
 before that, and a key must never be written to a log (Issue 13.7).
+
+The master process logs in Beijing time like the workers: Django sets the process's
+zone from `TIME_ZONE` only when a worker loads the settings, so without this the
+master's lines (boot, worker exits) were in the machine's zone and the workers' in
+Asia/Shanghai, in one log.
 """
+
+import os
+import time
+
+os.environ["TZ"] = "Asia/Shanghai"  # the same zone as settings.TIME_ZONE
+time.tzset()
 
 logger_class = "ningbo_grid.logsafe.GunicornLogger"

@@ -5,6 +5,7 @@ client rate as /api/v1/."""
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -155,6 +156,7 @@ def test_gunicorn_access_and_error_logs_lose_the_key(tmp_path):
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",
         "SECRET_KEY": "test-only",
+        "TZ": "UTC",  # the machine's zone differs from Beijing's: the logs must not mix them
     }
     log_format = '%(h)s %(t)s "%(r)s" %(s)s %(q)s "%(f)s" %({x-api-key}i)s %({authorization}i)s'
     command = [
@@ -183,6 +185,10 @@ def test_gunicorn_access_and_error_logs_lose_the_key(tmp_path):
         text = access.read_text() + error.read_text()
         assert SECRET not in text
         assert "api_key=[redacted]" in text and "api%5Fkey=[redacted]" in text
+        # One zone in one log: the master's lines (boot) and the workers' (requests) alike.
+        stamps = re.findall(r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ([+-]\d{4})\]", error.read_text())
+        stamps += re.findall(r"\[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d ([+-]\d{4})\]", access.read_text())
+        assert stamps and set(stamps) == {"+0800"}, stamps
     finally:
         server.terminate()
         server.wait(timeout=30)
