@@ -22,7 +22,8 @@ import shapely
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
-from .choices import Level, Status
+from .choices import GRID_LEVELS, Level, Status
+from .coords import TO_WGS84
 from .models import Area, TreeVersion
 
 #: Depth of each level, top first.
@@ -120,3 +121,27 @@ def locate(*, lat: float, lon: float) -> list[Located]:
     if not (np.isfinite(lat) and np.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError("lat/lon out of range")
     return current_index().locate(lon, lat)
+
+
+def chain_at(*, lat: float, lon: float, datum: str = "wgs84") -> list[Located]:
+    """`locate` for a position given in `datum` (wgs84, cgcs2000, gcj02 or bd09), converted to WGS 84.
+
+    Raises ValueError for an out-of-range position or an unknown datum.
+    """
+    if datum not in TO_WGS84:
+        raise ValueError(f"unknown datum {datum!r}")
+    lon, lat = TO_WGS84[datum](float(lon), float(lat))
+    return locate(lat=lat, lon=lon)
+
+
+def grid_at(*, lat: float, lon: float, datum: str = "wgs84") -> Area | None:
+    """The deepest grid-level area (micro-grid, else grid) holding a position, or None.
+
+    `lat`/`lon` are decimal degrees in `datum` (see `chain_at`; a phone's GPS gives
+    WGS 84). None when no drawn grid holds the point (outside the city, or where
+    boundaries are not drawn). Raises ValueError for an out-of-range position or an
+    unknown datum. Serves a report, a public demand and an Open311 request placed by
+    position (Art. 17).
+    """
+    grids = [area for area in chain_at(lat=lat, lon=lon, datum=datum) if area.level in GRID_LEVELS]
+    return Area.objects.filter(pk=grids[-1].pk).first() if grids else None
