@@ -3,15 +3,18 @@
 For dispatchers (the township's events) and supervisors (their subtree): clustered
 markers coloured by deadline state (yellow warned, red overdue), filtered by the event
 lists' filters; supervisors also get a heat map of events by item over a chosen
-period (`reported_from`/`reported_to`). The page holds no events itself: the map asks
-`GET /api/v1/events/geojson/` for the visible box at each move (events.api.maps), which
-clusters server-side above 2,000 events, so a district at 5 M events stays one small
-answer. Boundaries are drawn as vectors, so the map works with no tile server.
+period (`reported_from`/`reported_to`; the last 30 days unless chosen). The page holds
+no events itself: the map asks `GET /api/v1/events/geojson/` for the visible box at
+each move (events.api.maps), which clusters server-side above 2,000 events, so a
+district at 5 M events stays one small answer. Boundaries are drawn as vectors, so the map works with no tile server.
 """
+
+import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from personnel import roles
@@ -21,6 +24,8 @@ from .choices import OPEN_STATUSES
 from .filtersets import EventFilterSet
 from .models import Event
 
+#: The heat map's period when none is chosen: the last 30 days.
+HEAT_DAYS = 30
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -58,6 +63,9 @@ def event_map(request):
     query = request.GET.copy()
     query.pop("mode", None)
     query.pop("page", None)
+    if heat and not query.get("reported_from") and not query.get("reported_to"):
+        start = timezone.localdate() - datetime.timedelta(days=HEAT_DAYS)
+        query["reported_from"] = start.isoformat()  # a period by default: not two years of history
     if not heat:
         query.pop("reported_from", None)
         query.pop("reported_to", None)

@@ -25,6 +25,7 @@ look-up costs one primary-key query for it, plus the look-up itself.
 """
 
 import fcntl
+import hashlib
 import logging
 import os
 import shutil
@@ -36,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from django.conf import settings
+from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -209,8 +211,12 @@ def build_index() -> dict[str, np.ndarray]:
 
 
 def _shared(version: tuple[int, object]) -> LocateIndex:
-    """The files of `version`, built first by whichever process asks first (others wait on a lock)."""
-    root = index_dir()
+    """The files of `version`, built first by whichever process asks first (others wait on a lock).
+
+    Kept per database (a directory named by a hash of its vendor and name), so a test run
+    and a server sharing `$VAR_DIR` never remove each other's files."""
+    database = f"{connection.vendor}:{connection.settings_dict['NAME']}"
+    root = index_dir() / hashlib.sha256(database.encode()).hexdigest()[:12]
     directory = root / f"{version[0]}-{version[1]}"
     if not directory.exists():
         root.mkdir(parents=True, exist_ok=True)

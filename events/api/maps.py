@@ -27,7 +27,9 @@ import zoneinfo
 
 import django_filters
 from django import forms
-from django.db.models import Avg, Count, F, FloatField, Q, Value
+from django.db import connection
+from django.db.models import Avg, BooleanField, Count, F, FloatField, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Floor
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -67,6 +69,28 @@ class BBoxField(forms.CharField):
         return west, south, east, north
 
 
+#: Boxes up to this size (square degrees, ~15 × 15 km) are read through the GiST index.
+GIST_MAX_DEG2 = 0.02
+
+
+def in_box(queryset, west: float, south: float, east: float, north: float):
+    """Events whose stored position lies in the box (degrees; bounds included).
+
+    A small box (a zoomed-in map) on PostgreSQL goes through the GiST index
+    `event_position_gist` (migration 0011: core `point` and `box`, no PostGIS). A large
+    one, and SQLite, filter the plain columns: the planner cannot estimate how much of
+    the table a box holds and would read a district's events through the GiST index
+    (measured: 20–40× slower than its scope and status indexes, bench/RESULTS.md)."""
+    if connection.vendor == "postgresql" and (east - west) * (north - south) <= GIST_MAX_DEG2:
+        where = RawSQL(
+            "point(longitude::float8, latitude::float8) <@ box(point(%s, %s), point(%s, %s))",
+            (west, south, east, north),
+            output_field=BooleanField(),
+        )
+        return queryset.filter(where, latitude__isnull=False)
+    return queryset.filter(longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north)
+
+
 class BBoxFilter(django_filters.Filter):
     field_class = BBoxField
 
@@ -74,12 +98,7 @@ class BBoxFilter(django_filters.Filter):
         if value is None:
             return queryset
         west, south, east, north = value
-        return queryset.filter(
-            longitude__gte=west - MARGIN,
-            longitude__lte=east + MARGIN,
-            latitude__gte=south - MARGIN,
-            latitude__lte=north + MARGIN,
-        )
+        return in_box(queryset, west - MARGIN, south - MARGIN, east + MARGIN, north + MARGIN)
 
 
 class BeijingDateFilter(django_filters.DateFilter):
@@ -239,15 +258,19 @@ class EventMapView(generics.GenericAPIView):
         if request.query_params.get("mode") == "heat":
             exact = _exactly_in(queryset, bbox)
             return Response({**body, "clustered": True, "features": cells(exact, cell_size(zoom or 12) / 4)})
+        if zoom is not None and _more_than(_exactly_in(queryset, bbox), MAX_FEATURES):
+            # decided by an unordered LIMIT probe: never sorts (or sends) the events of a busy box
+            clusters = cells(_exactly_in(queryset, bbox), cell_size(zoom))
+            return Response({**body, "clustered": True, "features": clusters})
         features, more = points(queryset, bbox, MAX_FEATURES)
-        if more and zoom is not None:
-            return Response(
-                {**body, "clustered": True, "features": cells(_exactly_in(queryset, bbox), cell_size(zoom))}
-            )
         return Response({**body, "features": features, "truncated": more})
 
 
 def _exactly_in(queryset, bbox):
     """`queryset` limited to the box on the stored coordinates (no margin; see module on datums)."""
-    west, south, east, north = bbox
-    return queryset.filter(longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north)
+    return in_box(queryset, *bbox)
+
+
+def _more_than(queryset, limit: int) -> bool:
+    """Whether `queryset` has more than `limit` rows, reading at most `limit + 1` of them."""
+    return queryset.order_by().values("pk")[: limit + 1].count() > limit

@@ -131,3 +131,13 @@ def test_heat_mode_always_sends_cells_and_the_period_filters(client, scene):
     day = inside.reported_at.astimezone(BEIJING).date().isoformat()
     body = client.get(URL, {"bbox": BOX, "zoom": "8", "mode": "heat", "reported_from": day, "reported_to": day}).json()
     assert sum(f["properties"]["count"] for f in body["features"]) == 1
+
+
+def test_a_small_box_finds_exactly_the_events_in_it(client, scene):
+    # small enough for PostgreSQL's GiST path (events.api.maps.GIST_MAX_DEG2); SQLite: plain columns
+    _tree, user, inside, gcj = scene
+    client.force_login(user)
+    body = client.get(URL, {"bbox": "121.515,29.845,121.525,29.855", "zoom": "16"}).json()
+    assert [f["id"] for f in body["features"]] == [inside.number]
+    near_gcj = client.get(URL, {"bbox": "121.575,29.855,121.585,29.865"}).json()  # its WGS 84 place
+    assert [f["id"] for f in near_gcj["features"]] == [gcj.number]

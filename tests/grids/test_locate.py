@@ -55,13 +55,14 @@ def test_impossible_positions_are_refused(drawn, lat, lon):
 def test_the_index_is_files_every_process_maps_and_a_write_replaces_them(drawn, settings, tmp_path):
     settings.LOCATE_INDEX_DIR = str(tmp_path / "locate")
     assert codes(locate(lat=29.85, lon=121.52))[-1] == drawn.micro_grid.code
-    (first,) = [p for p in (tmp_path / "locate").iterdir() if p.is_dir()]
+    (root,) = (tmp_path / "locate").iterdir()  # this database's directory
+    (first,) = [p for p in root.iterdir() if p.is_dir()]
     mapped = load(first)  # what another worker process does: map the files, no rebuild
     assert isinstance(mapped.a["wkb_blob"], np.memmap) and len(mapped) == 4
     assert codes(mapped.locate(121.52, 29.85))[-1] == drawn.micro_grid.code
     services.area_redraw(actor=None, area=drawn.grid2, boundary=box(121.55, 29.80, 121.59, 29.90))
     assert codes(locate(lat=29.85, lon=121.595))[-1] == drawn.village.code
-    (second,) = [p for p in (tmp_path / "locate").iterdir() if p.is_dir()]
+    (second,) = [p for p in root.iterdir() if p.is_dir()]
     assert second != first  # the old version's files are gone (mapped copies stay readable)
     assert codes(mapped.locate(121.52, 29.85))[-1] == drawn.micro_grid.code
 
