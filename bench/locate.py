@@ -12,8 +12,14 @@ optional `--pg` one (a temporary table). Prints, for each technique, build time,
 and p50/p95 per look-up of points drawn uniformly inside the micro-grids, and checks
 every answer against the micro-grid the point was drawn in:
 
-- strtree: `grids.locate.LocateIndex` (the chosen technique: shapely 2 STRtree over
-  prepared geometries, built once per process);
+- mmap-files: `grids.locate` (the chosen technique): the index built once into `.npy`
+  files (cells of a uniform grid, bounding boxes, WKB boundaries), then mapped
+  read-only by `--processes` separate worker processes (default 3), each timing its
+  own look-ups and reporting its memory once all have finished: resident (RSS, which
+  counts the shared page-cache pages it touched), proportional (PSS: shared pages
+  divided among the processes) and its own heap (anonymous memory);
+- strtree: the previous technique, a shapely 2 STRtree over prepared geometries built in
+  every process (`StrTreeIndex` below), for comparison (`--skip-strtree` to leave out);
 - sqlite-bbox: bounding-box columns with a B-tree index in SQLite (what a plain Django
   model could do), then shapely on the candidates' GeoJSON;
 - pg-gist-box: the same on PostgreSQL with a core GiST index on a `box` column (no
@@ -22,11 +28,14 @@ every answer against the micro-grid the point was drawn in:
 
 import argparse
 import ctypes
+import json
 import os
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +51,7 @@ django.setup()
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
-from grids.locate import LocateIndex  # noqa: E402
+from grids.locate import DEPTH, build_arrays, load, save  # noqa: E402
 from grids.partition import partition_box  # noqa: E402
 
 PROVINCE = (118.0, 27.0, 122.9, 31.2)
@@ -94,6 +103,40 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def smaps_mb() -> dict[str, float]:
+    """This process's memory from /proc/self/smaps_rollup, MiB: `anon` (heap: the process's own),
+    `pss` (proportional: shared mapped pages divided among the processes mapping them)."""
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    fields = {}
+    with open("/proc/self/smaps_rollup") as rollup:
+        for line in rollup:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                fields[parts[0][:-1]] = int(parts[1])
+    return {"anon": fields.get("Anonymous", 0) / 1024, "pss": fields.get("Pss", 0) / 1024}
+
+
+class StrTreeIndex:
+    """The previous technique (for comparison): a shapely STRtree over prepared geometries, per process."""
+
+    def __init__(self, rows):
+        rows = list(rows)
+        self.codes = [row[1] for row in rows]
+        drawn = [i for i, row in enumerate(rows) if row[5]]
+        self.drawn_rows = np.array(drawn, dtype=np.int64)
+        self.depths = np.array([DEPTH[rows[i][3]] for i in drawn], dtype=np.int8)
+        geometries = shapely.from_geojson(np.array([rows[i][5] for i in drawn], dtype=object))
+        shapely.prepare(geometries)
+        self.tree = shapely.STRtree(geometries)
+
+    def deepest(self, lon, lat):
+        hits = self.tree.query(shapely.Point(lon, lat), predicate="intersects")
+        if not len(hits):
+            return None
+        rows = self.drawn_rows[hits[self.depths[hits] == self.depths[hits].max()]]
+        return min(self.codes[i] for i in rows.tolist())
+
+
 def sample_points(rows, n: int, seed: int) -> list[tuple[float, float, str]]:
     rng = random.Random(seed + 1)
     micro = [row for row in rows if row[3] == "micro_grid"]
@@ -125,16 +168,72 @@ def timed(points, lookup) -> tuple[float, float, int]:
 def bench_strtree(rows, texts, points) -> dict:
     before = rss_mb()
     started, cpu = time.perf_counter(), time.process_time()
-    index = LocateIndex((r[0], r[1], r[2], r[3], r[4], t) for r, t in zip(rows, texts, strict=True))
+    index = StrTreeIndex((r[0], r[1], r[2], r[3], r[4], t) for r, t in zip(rows, texts, strict=True))
     build, build_cpu = time.perf_counter() - started, time.process_time() - cpu
+    result = dict(zip(("p50", "p95", "wrong"), timed(points, index.deepest), strict=True))
+    # prepared geometries build their internal index on first use: memory measured after the look-ups
+    return {"build_s": build, "build_cpu_s": build_cpu, "memory_mb": rss_mb() - before, **result}
+
+
+def bench_mmap(rows, texts, points, processes: int) -> dict:
+    """Build the files once, then let `processes` fresh processes map them and look up concurrently."""
+    started, cpu = time.perf_counter(), time.process_time()
+    arrays = build_arrays((r[0], r[1], r[2], r[3], r[4], t) for r, t in zip(rows, texts, strict=True))
+    build, build_cpu = time.perf_counter() - started, time.process_time() - cpu
+    with tempfile.TemporaryDirectory(prefix="locate-bench-") as scratch:
+        directory = Path(scratch) / "index"
+        save(arrays, directory)
+        del arrays
+        size = sum(f.stat().st_size for f in directory.iterdir()) / 2**20
+        np.save(Path(scratch) / "points.npy", np.array([p[:2] for p in points], dtype=np.float64))
+        np.save(Path(scratch) / "expected.npy", np.array([p[2] for p in points], dtype="S18"))
+        children = [
+            subprocess.Popen(  # noqa: S603 - this script, with a directory it made
+                [sys.executable, __file__, "--child", scratch, "--processes", str(processes)],
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+            for _ in range(processes)
+        ]
+        reports = [json.loads(child.communicate()[0].strip().splitlines()[-1]) for child in children]
+    return {
+        "build_s": build,
+        "build_cpu_s": build_cpu,
+        "files_mb": size,
+        "memory_mb": max(r["rss_mb"] for r in reports),
+        "anon_mb": max(r["anon_mb"] for r in reports),
+        "pss_mb": max(r["pss_mb"] for r in reports),
+        "load_ms": max(r["load_ms"] for r in reports),
+        "p50": max(r["p50"] for r in reports),
+        "p95": max(r["p95"] for r in reports),
+        "wrong": sum(r["wrong"] for r in reports),
+        "processes": processes,
+    }
+
+
+def child(scratch: str, processes: int) -> None:
+    """One worker process of `bench_mmap`: map the index, time the look-ups, report as JSON."""
+    expected = [code.decode() for code in np.load(Path(scratch) / "expected.npy")]
+    positions = np.load(Path(scratch) / "points.npy").tolist()
+    points = [(lon, lat, code) for (lon, lat), code in zip(positions, expected, strict=True)]
+    rss, before = rss_mb(), smaps_mb()
+    started = time.perf_counter()
+    index = load(Path(scratch) / "index")
+    load_ms = (time.perf_counter() - started) * 1000
 
     def lookup(lon, lat):
         chain = index.locate(lon, lat)
         return chain[-1].code if chain else None
 
-    result = dict(zip(("p50", "p95", "wrong"), timed(points, lookup), strict=True))
-    # prepared geometries build their internal index on first use: memory measured after the look-ups
-    return {"build_s": build, "build_cpu_s": build_cpu, "memory_mb": rss_mb() - before, **result}
+    p50, p95, wrong = timed(points, lookup)
+    (Path(scratch) / f"done-{os.getpid()}").touch()
+    while len(list(Path(scratch).glob("done-*"))) < processes:  # measure while every worker maps the files
+        time.sleep(0.05)
+    after = smaps_mb()
+    report = {"rss_mb": rss_mb() - rss, "anon_mb": after["anon"] - before["anon"], "load_ms": load_ms}
+    report["pss_mb"] = after["pss"] - before["pss"]  # measured while the other workers still map the files
+    print(json.dumps({**report, "p50": p50, "p95": p95, "wrong": wrong}), flush=True)
 
 
 def _candidates_then_shapely(fetch):
@@ -195,14 +294,27 @@ def main() -> None:
     parser.add_argument("--pg", default="", help="PostgreSQL URL for the GiST-box row (a temporary table)")
     parser.add_argument("--skip-sql", action="store_true", help="only the STRtree row")
     parser.add_argument("--skip-sqlite", action="store_true", help="no SQLite row (slow: ~0.2 s a look-up)")
+    parser.add_argument("--skip-strtree", action="store_true", help="no STRtree row (the previous technique)")
+    parser.add_argument("--processes", type=int, default=3, help="worker processes mapping the index files")
+    parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return child(args.child, args.processes)
     started = time.perf_counter()
     rows = generate(args.seed)
     texts = geojson_texts(rows)
     counts = ", ".join(f"{level} {n:,}" for level, n in COUNTS.items())
     print(f"generated {len(rows):,} areas ({counts}) in {time.perf_counter() - started:.1f}s")
     points = sample_points(rows, args.lookups, args.seed)
-    results = {"strtree": bench_strtree(rows, texts, points)}
+    results = {"mmap-files": bench_mmap(rows, texts, points, args.processes)}
+    mmap = results["mmap-files"]
+    print(
+        f"mmap-files: {mmap['files_mb']:.0f} MB of files; per process (of {mmap['processes']}): map "
+        f"{mmap['load_ms']:.1f} ms, resident +{mmap['memory_mb']:.0f} MB (shared page cache), "
+        f"proportional +{mmap['pss_mb']:.0f} MB, own heap +{mmap['anon_mb']:.0f} MB"
+    )
+    if not args.skip_strtree:
+        results["strtree"] = bench_strtree(rows, texts, points)
     if not args.skip_sql:
         if not args.skip_sqlite:
             results["sqlite-bbox"] = bench_sqlite(rows, texts, points)

@@ -18,6 +18,7 @@ from catalog.choices import AttributeType, Category, Grade, TimeUnit
 from catalog.models import ServiceItem
 from catalog.selectors import items_in_force
 from grids.choices import GRID_LEVELS
+from grids.locate import chain_at
 from ningbo_grid.forms import ModelMultipleChoiceField
 from personnel import roles
 from personnel.choices import OrgKind
@@ -120,6 +121,8 @@ class ReportForm(forms.Form):
             first = areas.first()
             if first is not None and "area" not in self.initial:
                 self.initial["area"] = first.pk
+        if self.is_bound and not self._raw("area"):
+            self._preselect_area(areas)
         self.area = self._pick_area(areas)
         self.versions = {}
         if self.area is not None:
@@ -149,6 +152,33 @@ class ReportForm(forms.Form):
             return self.data.get(self.add_prefix(name))
         return self.initial.get(name)
 
+    def _position(self):
+        """(lat, lon, datum) as posted, or None when incomplete or not numbers."""
+        lat, lon, datum = self._raw("latitude"), self._raw("longitude"), self._raw("datum") or ""
+        try:
+            return float(lat), float(lon), datum
+        except (TypeError, ValueError):
+            return None
+
+    def _located(self):
+        """The chain of areas holding the posted position (grids.locate), [] if none or unplaceable."""
+        position = self._position()
+        if position is None or not position[2]:
+            return []
+        try:
+            return chain_at(lat=position[0], lon=position[1], datum=position[2])
+        except ValueError:
+            return []
+
+    def _preselect_area(self, areas):
+        """No grid chosen but a position given: choose the offered grid or micro-grid holding it."""
+        codes = [a.code for a in self._located() if a.level in GRID_LEVELS]
+        offered = {area.code: area for area in areas.filter(code__in=codes)} if codes else {}
+        found = next((offered[code] for code in reversed(codes) if code in offered), None)  # deepest first
+        if found is not None:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("area")] = str(found.pk)
+
     def _pick_area(self, areas):
         pk = _int(self._raw("area"))
         return areas.filter(pk=pk).first() if pk else None
@@ -165,7 +195,23 @@ class ReportForm(forms.Form):
             self.add_error("latitude", _("经纬度须同时填写。"))
         if data.get("latitude") is not None and not data.get("datum"):
             self.add_error("datum", _("请注明坐标系（WGS-84、GCJ-02、BD-09 或 CGCS2000）。"))
+        self._check_position(data.get("area"))
         return data
+
+    def _check_position(self, area) -> None:
+        """The position, where a drawn grid holds it, must lie in the chosen grid (Art. 17)."""
+        chain = self._located()
+        grids = [a for a in chain if a.level in GRID_LEVELS]
+        if area is None or not grids or area.code in {a.code for a in chain}:
+            return
+        if area.parent_id == grids[-1].pk and not area.boundary:
+            return  # an undrawn micro-grid of the grid holding the point
+        holder = grids[-1]
+        self.add_error(
+            "area",
+            _("所填位置不在所选网格内，位于 %(name)s（%(code)s）。请核对网格或位置。")
+            % {"name": holder.name, "code": holder.code},
+        )
 
     def attributes(self) -> dict:
         return {

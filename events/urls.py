@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import calendar_views, contact, views
+from . import calendar_views, contact, map_views, views
 
 app_name = "events"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("tasks/", views.tasks, name="tasks"),
     path("overview/", views.overview, name="overview"),
+    path("map/", map_views.event_map, name="map"),
     path("notifications/", views.notifications, name="notifications"),
     path("patrols/", views.patrols, name="patrols"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
+from grids import public_find
+
 from . import public, public_demand
 
 app_name = "public"
 urlpatterns = [
     path("grids/", public.grid_lookup, name="grid-lookup"),
+    path("find/", public_find.find, name="grid-find"),
     path("grids/<str:code>/", public.grid_card_view, name="grid-card"),
     path("grids/<str:code>/print/", public.grid_card_print, name="grid-card-print"),
     path("grids/<str:code>/demand/", public_demand.demand, name="demand"),

@@ -2,14 +2,35 @@
 
 A GeoJSON FeatureCollection of the events the caller may see (`Event.objects.restrict`)
 whose position lies in the box, filtered by the event lists' own filters (`within`,
-`item`, `status`, `grade`, `overdue`, `updated_since`, `lead_unit`), newest first, at
-most `MAX_FEATURES`; `truncated` says when there were more (zoom in). Positions are
+`item`, `status`, `grade`, `overdue`, `updated_since`, `lead_unit`) and the report
+period (`reported_from`, `reported_to`: Beijing dates, inclusive). Positions are
 converted to WGS 84 from the datum they were reported in (`grids.coords`), so they
 draw on the platform's WGS 84 boundaries.
+
+- Without `zoom`: the events as points, newest first, at most `MAX_FEATURES`;
+  `truncated` says when there were more (zoom in).
+- With `zoom` (the web map's zoom level): points while the box holds at most
+  `MAX_FEATURES` (2,000) events; above that the server clusters them
+  (`clustered: true`): one Point feature per square cell of `cell_size(zoom)` degrees
+  (about 64 screen pixels) at the mean position of its events, with `count`, `red` and
+  `yellow` (deadline state). The client never receives more than one feature per cell,
+  however many events there are.
+- `mode=heat`: always cells, four times finer, for a heat map (`count` as weight).
+
+Cells are computed in SQL on the stored coordinates, whatever their datum: GCJ-02/BD-09
+positions lie within ~0.01° of their WGS 84 place, less than a cell at the zooms where
+the server clusters.
 """
+
+import datetime
+import zoneinfo
 
 import django_filters
 from django import forms
+from django.db import connection
+from django.db.models import Avg, BooleanField, Count, F, FloatField, Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Floor
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers
@@ -17,8 +38,11 @@ from rest_framework.response import Response
 
 from grids.coords import TO_WGS84
 
+from ..choices import AlertLevel
 from ..filtersets import EventApiFilterSet
 from ..models import Event
+
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 MAX_FEATURES = 2000
 #: Margin (degrees) around the box when reading stored positions: GCJ-02/BD-09 ones
@@ -45,6 +69,28 @@ class BBoxField(forms.CharField):
         return west, south, east, north
 
 
+#: Boxes up to this size (square degrees, ~15 × 15 km) are read through the GiST index.
+GIST_MAX_DEG2 = 0.02
+
+
+def in_box(queryset, west: float, south: float, east: float, north: float):
+    """Events whose stored position lies in the box (degrees; bounds included).
+
+    A small box (a zoomed-in map) on PostgreSQL goes through the GiST index
+    `event_position_gist` (migration 0011: core `point` and `box`, no PostGIS). A large
+    one, and SQLite, filter the plain columns: the planner cannot estimate how much of
+    the table a box holds and would read a district's events through the GiST index
+    (measured: 20–40× slower than its scope and status indexes, bench/RESULTS.md)."""
+    if connection.vendor == "postgresql" and (east - west) * (north - south) <= GIST_MAX_DEG2:
+        where = RawSQL(
+            "point(longitude::float8, latitude::float8) <@ box(point(%s, %s), point(%s, %s))",
+            (west, south, east, north),
+            output_field=BooleanField(),
+        )
+        return queryset.filter(where, latitude__isnull=False)
+    return queryset.filter(longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north)
+
+
 class BBoxFilter(django_filters.Filter):
     field_class = BBoxField
 
@@ -52,21 +98,116 @@ class BBoxFilter(django_filters.Filter):
         if value is None:
             return queryset
         west, south, east, north = value
-        return queryset.filter(
-            longitude__gte=west - MARGIN,
-            longitude__lte=east + MARGIN,
-            latitude__gte=south - MARGIN,
-            latitude__lte=north + MARGIN,
-        )
+        return in_box(queryset, west - MARGIN, south - MARGIN, east + MARGIN, north + MARGIN)
+
+
+class BeijingDateFilter(django_filters.DateFilter):
+    """A Beijing calendar date on `reported_at`: from its start (`gte`) or through its end (`lt` next day)."""
+
+    def filter(self, queryset, value):
+        if value is None:
+            return queryset
+        start = datetime.datetime.combine(value, datetime.time(), tzinfo=BEIJING)
+        if self.lookup_expr == "gte":
+            return queryset.filter(reported_at__gte=start)
+        return queryset.filter(reported_at__lt=start + datetime.timedelta(days=1))
+
+
+class ZoomFilter(django_filters.Filter):
+    field_class = forms.IntegerField
 
 
 class EventMapFilterSet(EventApiFilterSet):
-    """The event lists' filters plus the required `bbox`."""
+    """The event lists' filters plus the required `bbox`, the report period, `zoom` and `mode`.
+
+    `zoom` and `mode` shape the answer (see module), they filter nothing."""
 
     bbox = BBoxFilter(required=True, label=_("地图范围"))
+    reported_from = BeijingDateFilter(lookup_expr="gte", label=_("上报日期起"))
+    reported_to = BeijingDateFilter(lookup_expr="lte", label=_("上报日期止"))
+    zoom = ZoomFilter(method="ignore", min_value=0, max_value=20, label=_("地图缩放级别"))
+    mode = django_filters.ChoiceFilter(
+        method="ignore", choices=[("points", _("点")), ("heat", _("热力"))], label=_("显示方式")
+    )
 
     class Meta(EventApiFilterSet.Meta):
-        fields = [*EventApiFilterSet.Meta.fields, "bbox"]
+        fields = [*EventApiFilterSet.Meta.fields, "bbox", "reported_from", "reported_to", "zoom", "mode"]
+
+    def ignore(self, queryset, name, value):
+        return queryset
+
+
+def cell_size(zoom: int) -> float:
+    """Side of a cluster cell in degrees at a web-map `zoom`: a quarter of a 256-px tile (64 px)."""
+    return 360 / 2**zoom / 4
+
+
+def _cell(field: str, size: float):
+    return Floor(Cast(F(field), FloatField()) / Value(size))
+
+
+def cells(queryset, size: float) -> list[dict]:
+    """GeoJSON Point features, one per `size`-degree cell holding events, heaviest first.
+
+    Properties: `cluster` (true), `count`, `red`, `yellow` (events with that deadline
+    alert). One GROUP BY in the database; the events themselves never leave it."""
+    rows = (
+        queryset.order_by()
+        .annotate(cx=_cell("longitude", size), cy=_cell("latitude", size))
+        .values("cx", "cy")
+        .annotate(
+            n=Count("id"),
+            lon=Avg("longitude"),
+            lat=Avg("latitude"),
+            red=Count("id", filter=Q(alert_level=AlertLevel.RED)),
+            yellow=Count("id", filter=Q(alert_level=AlertLevel.YELLOW)),
+        )
+        .order_by("-n", "cx", "cy")
+    )
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(float(r["lon"]), 6), round(float(r["lat"]), 6)]},
+            "properties": {"cluster": True, "count": r["n"], "red": r["red"], "yellow": r["yellow"]},
+        }
+        for r in rows
+    ]
+
+
+def point(row: dict, lon: float, lat: float) -> dict:
+    """One event as a GeoJSON Point feature (WGS 84)."""
+    return {
+        "type": "Feature",
+        "id": row["number"],
+        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        "properties": {
+            "number": row["number"],
+            "title": row["title"],
+            "status": row["status"],
+            "grade": row["grade"],
+            "alert": row["alert_level"],
+            "grid": row["area__code"],
+            "reported_at": row["reported_at"].isoformat(),
+        },
+    }
+
+
+def points(queryset, bbox, limit: int) -> tuple[list[dict], bool]:
+    """The events of `queryset` inside `bbox` (exact, after converting to WGS 84), newest
+    first, at most `limit`; and whether there were more."""
+    west, south, east, north = bbox
+    fields = ("number", "title", "status", "grade", "alert_level", "latitude", "longitude", "datum")
+    features = []
+    for row in queryset.values(*fields, "reported_at", "area__code").iterator(chunk_size=limit + 1):
+        lon, lat = TO_WGS84.get(row["datum"] or "wgs84", TO_WGS84["wgs84"])(
+            float(row["longitude"]), float(row["latitude"])
+        )
+        if not (west <= lon <= east and south <= lat <= north):
+            continue
+        if len(features) == limit:
+            return features, True
+        features.append(point(row, lon, lat))
+    return features, False
 
 
 class EventMapView(generics.GenericAPIView):
@@ -88,6 +229,10 @@ class EventMapView(generics.GenericAPIView):
             OpenApiParameter("item", str),
             OpenApiParameter("grade", str),
             OpenApiParameter("overdue", bool),
+            OpenApiParameter("reported_from", datetime.date, description="reported on or after (Beijing date)"),
+            OpenApiParameter("reported_to", datetime.date, description="reported on or before (Beijing date)"),
+            OpenApiParameter("zoom", int, description="web-map zoom 0–20: cluster server-side above 2,000 events"),
+            OpenApiParameter("mode", str, enum=["points", "heat"], description="heat: always cells, for a heat map"),
         ],
         responses=OpenApiResponse(
             response=inline_serializer(
@@ -96,9 +241,10 @@ class EventMapView(generics.GenericAPIView):
                     "type": serializers.CharField(),
                     "features": serializers.ListField(child=serializers.DictField()),
                     "truncated": serializers.BooleanField(),
+                    "clustered": serializers.BooleanField(),
                 },
             ),
-            description="GeoJSON FeatureCollection of Point features (WGS 84), newest first.",
+            description="GeoJSON FeatureCollection of Point features (WGS 84): events newest first, or cells.",
         ),
     )
     def get(self, request):
@@ -106,32 +252,25 @@ class EventMapView(generics.GenericAPIView):
         if unknown:
             raise exceptions.ValidationError({name: [_("未知参数。")] for name in unknown})
         queryset = self.filter_queryset(self.get_queryset()).order_by("-reported_at", "-id")
-        west, south, east, north = BBoxField().clean(request.query_params.get("bbox"))
-        fields = ("number", "title", "status", "grade", "latitude", "longitude", "datum", "reported_at", "area__code")
-        features = []
-        truncated = False
-        for row in queryset.values(*fields).iterator(chunk_size=MAX_FEATURES):
-            lon, lat = TO_WGS84.get(row["datum"] or "wgs84", TO_WGS84["wgs84"])(
-                float(row["longitude"]), float(row["latitude"])
-            )
-            if not (west <= lon <= east and south <= lat <= north):
-                continue
-            if len(features) == MAX_FEATURES:
-                truncated = True
-                break
-            features.append(
-                {
-                    "type": "Feature",
-                    "id": row["number"],
-                    "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-                    "properties": {
-                        "number": row["number"],
-                        "title": row["title"],
-                        "status": row["status"],
-                        "grade": row["grade"],
-                        "grid": row["area__code"],
-                        "reported_at": row["reported_at"].isoformat(),
-                    },
-                }
-            )
-        return Response({"type": "FeatureCollection", "features": features, "truncated": truncated})
+        bbox = BBoxField().clean(request.query_params.get("bbox"))
+        zoom = forms.IntegerField(required=False).clean(request.query_params.get("zoom"))
+        body = {"type": "FeatureCollection", "truncated": False, "clustered": False}
+        if request.query_params.get("mode") == "heat":
+            exact = _exactly_in(queryset, bbox)
+            return Response({**body, "clustered": True, "features": cells(exact, cell_size(zoom or 12) / 4)})
+        if zoom is not None and _more_than(_exactly_in(queryset, bbox), MAX_FEATURES):
+            # decided by an unordered LIMIT probe: never sorts (or sends) the events of a busy box
+            clusters = cells(_exactly_in(queryset, bbox), cell_size(zoom))
+            return Response({**body, "clustered": True, "features": clusters})
+        features, more = points(queryset, bbox, MAX_FEATURES)
+        return Response({**body, "features": features, "truncated": more})
+
+
+def _exactly_in(queryset, bbox):
+    """`queryset` limited to the box on the stored coordinates (no margin; see module on datums)."""
+    return in_box(queryset, *bbox)
+
+
+def _more_than(queryset, limit: int) -> bool:
+    """Whether `queryset` has more than `limit` rows, reading at most `limit + 1` of them."""
+    return queryset.order_by().values("pk")[: limit + 1].count() > limit

@@ -17,8 +17,8 @@
   header; NEVER the query string) — an integrations API key with the `report` scope,
   checked by the API's own `ApiKeyAuthentication` (failure throttle, `last_used_at`) and
   counted against the client's rate; `service_code`; `address_id` (the grid or micro-grid
-  code: required — a lat/long alone cannot be placed in a grid until the geography work
-  lands, and says so); `description`; optional `lat`/`long` (WGS-84, both),
+  code) or, without it, `lat`/`long` (WGS-84, both): the micro-grid holding the position
+  (`grids.locate.grid_at`; a position in no drawn grid is a 400); `description`;
   `address_string`, `first_name`, `last_name`, `phone`, `device_id`/`account_id` (kept as
   the external reference), `attribute[code]=value` (`attribute[code][]=` for multi-value
   lists). Creates a public-demand event (published) through `events.services.event_report`;
@@ -51,6 +51,7 @@ from rest_framework import exceptions as drf_exceptions
 
 from catalog.choices import ItemKind
 from catalog.selectors import items_in_force
+from grids.locate import grid_at
 from grids.models import Area
 from integrations.authentication import ApiKeyAuthentication, key_from_request
 from integrations.choices import Scope
@@ -324,15 +325,16 @@ def _location(data) -> tuple[Area | None, Decimal | None, Decimal | None, list]:
     area = Area.objects.filter(code=address_id).first() if _code(address_id) else None
     if address_id and area is None:
         errors.append(_("address_id 不是在册的网格或微网格编码：%(code)s。") % {"code": address_id[:MAX_CODE]})
-    elif not address_id and (lat is not None or long is not None):
-        errors.append(
-            _(
-                "暂不支持仅凭经纬度（lat/long）确定网格：按位置定位网格将随地理信息功能提供。"
-                "在此之前请同时提供 address_id（所在网格或微网格编码，见网格公示牌）。"
-            )
-        )
-    elif not address_id:
-        errors.append(_("请提供 address_id（所在网格或微网格编码）；本平台暂不能按地址文字确定网格。"))
+    elif not address_id and lat is not None and long is not None:
+        try:
+            area = grid_at(lat=lat, lon=long)
+        except ValueError:
+            errors.append(_("lat/long 超出范围（纬度 ±90，经度 ±180）。"))
+        else:
+            if area is None:
+                errors.append(_("该位置（lat/long）不在任何网格内；请提供 address_id（所在网格或微网格编码）。"))
+    elif not address_id and lat is None and long is None:
+        errors.append(_("请提供 address_id（所在网格或微网格编码）或 lat/long（WGS-84 位置）。"))
     return area, lat, long, errors
 
 

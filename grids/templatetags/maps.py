@@ -10,17 +10,21 @@ register = template.Library()
 
 @register.simple_tag
 def map_assets():
-    """The vendored Leaflet stylesheet and scripts, and the project's map script (no CDN).
+    """The vendored Leaflet stylesheet and scripts with its marker-cluster and heat-map
+    plugins, and the project's map script (no CDN); deferred scripts run in this order.
 
     The map script is told where the pin's images are (`data-marker-*`): Leaflet guesses
     them from its stylesheet's file name, which collectstatic's hashed names defeat."""
     return format_html(
-        '<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">'
-        '<script src="{}" defer></script>'
+        '<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">'
+        '<script src="{}" defer></script><script src="{}" defer></script><script src="{}" defer></script>'
         '<script src="{}" defer data-marker-icon="{}" data-marker-icon-2x="{}" data-marker-shadow="{}"></script>',
         static("vendor/leaflet/leaflet.css"),
+        static("vendor/leaflet.markercluster/MarkerCluster.css"),
         static("grids/maps.css"),
         static("vendor/leaflet/leaflet.js"),
+        static("vendor/leaflet.markercluster/leaflet.markercluster.js"),
+        static("vendor/leaflet.heat/leaflet-heat.js"),
         static("grids/maps.js"),
         static("vendor/leaflet/images/marker-icon.png"),
         static("vendor/leaflet/images/marker-icon-2x.png"),

@@ -3,7 +3,11 @@
    authority's own, in WGS 84 / CGCS2000). Two kinds of element:
    - [data-ng-area-map]: an area's outline, its children's, and its open events;
    - [data-ng-picker]: the report form's position picker ("use my position" and a
-     draggable pin) that fills latitude/longitude and suggests the grid. */
+     draggable pin) that fills latitude/longitude and suggests the grid;
+   - [data-ng-event-map]: events within the user's scope (events/map.html): markers
+     clustered in the browser (Leaflet.markercluster) while the server sends events, the
+     server's cells when it clusters (above 2,000 in view), or a heat map (leaflet.heat);
+     reloaded for the visible box at every move. Tapping a cluster zooms in. */
 (function () {
   "use strict";
   var NINGBO = [29.87, 121.55];
@@ -18,7 +22,8 @@
   }
 
   function baseMap(el) {
-    var map = L.map(el, { zoomControl: true, attributionControl: !!el.dataset.tiles });
+    // maxZoom on the map itself: with no tile layer Leaflet has no other source for it
+    var map = L.map(el, { zoomControl: true, attributionControl: !!el.dataset.tiles, maxZoom: 19 });
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
     }
@@ -120,7 +125,109 @@
     });
   }
 
+  var STATE = { red: "ng-state-red", yellow: "ng-state-yellow" };
+
+  function stateOf(red, yellow) { return red ? "red" : (yellow ? "yellow" : "ok"); }
+
+  function clusterIcon(count, state) {
+    var size = count < 100 ? 44 : (count < 10000 ? 52 : 60);
+    return L.divIcon({
+      html: "<span>" + count + "</span>", className: "ng-cluster " + (STATE[state] || "ng-state-ok"),
+      iconSize: [size, size]
+    });
+  }
+
+  function eventMap(el) {
+    var map = baseMap(el), layer = null, seq = 0, heat = el.dataset.mode === "heat", fitted = false;
+    var sep = el.dataset.eventsUrl.indexOf("?") === -1 ? "?" : "&";
+    map.setView(NINGBO, 10);
+
+    function marker(f) {
+      var ll = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]);
+      var p = f.properties, state = stateOf(p.alert === "red", p.alert === "yellow");
+      var m = L.marker(ll, {
+        icon: L.divIcon({ className: "ng-dot " + (STATE[state] || "ng-state-ok"), iconSize: [22, 22] }),
+        alert: state, title: p.number
+      });
+      var link = document.createElement("a");
+      link.href = el.dataset.detailUrl.replace("E0", encodeURIComponent(p.number));
+      link.textContent = p.number + " " + p.title;
+      return m.bindPopup(link);
+    }
+
+    function serverCell(f) {
+      var ll = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]), p = f.properties;
+      return L.marker(ll, { icon: clusterIcon(p.count, stateOf(p.red, p.yellow)), title: String(p.count) })
+        .on("click", function () { map.setView(ll, Math.min(map.getZoom() + 2, 18)); });
+    }
+
+    function browserClusters(features) {
+      var group = L.markerClusterGroup({
+        showCoverageOnHover: false, maxClusterRadius: 50,
+        iconCreateFunction: function (cluster) {
+          var red = 0, yellow = 0;
+          cluster.getAllChildMarkers().forEach(function (m) {
+            if (m.options.alert === "red") { red++; } else if (m.options.alert === "yellow") { yellow++; }
+          });
+          return clusterIcon(cluster.getChildCount(), stateOf(red, yellow));
+        }
+      });
+      group.addLayers(features.map(marker));
+      return group;
+    }
+
+    function load() {
+      var b = map.getBounds(), mine = ++seq;
+      var box = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90), Math.min(b.getEast(), 180), Math.min(b.getNorth(), 90)];
+      var url = el.dataset.eventsUrl + sep + "bbox=" + box.map(function (v) { return v.toFixed(6); }).join(",") +
+        "&zoom=" + map.getZoom() + (heat ? "&mode=heat" : "");
+      el.dataset.ready = "0";
+      getJSON(url).then(function (body) {
+        if (mine !== seq) { return; }
+        if (layer) { map.removeLayer(layer); }
+        if (heat) {
+          var max = body.features.reduce(function (m, f) { return Math.max(m, f.properties.count); }, 1);
+          layer = L.heatLayer(body.features.map(function (f) {
+            return [f.geometry.coordinates[1], f.geometry.coordinates[0], f.properties.count];
+          }), { radius: 20, blur: 15, max: Math.max(3, 2 * max), maxZoom: 0 });  // maxZoom 0: counts are not scaled down by zoom
+        } else if (body.clustered) {
+          layer = L.layerGroup(body.features.map(serverCell));
+        } else {
+          layer = browserClusters(body.features);
+        }
+        layer.addTo(map);
+        if (!fitted && body.features.length) {  // no outline to frame the map: frame the events once
+          fitted = true;
+          map.fitBounds(L.geoJSON(body).getBounds(), { maxZoom: 16 });  // the move reloads
+        }
+        el.dataset.clustered = body.clustered ? "server" : "browser";
+        el.dataset.features = String(body.features.length);
+        el.dataset.zoom = String(map.getZoom());
+        el.dataset.ready = "1";
+      }).catch(function () { if (mine === seq) { el.dataset.ready = "error"; } });
+    }
+
+    var outline = el.dataset.boundaryUrl ? getJSON(el.dataset.boundaryUrl) : Promise.resolve(null);
+    outline.then(function (collection) {
+      if (collection) {
+        L.geoJSON({ type: "FeatureCollection", features: collection.features.slice(1) }, {
+          style: { color: "#6c757d", weight: 1, fillOpacity: 0.03 }, interactive: false
+        }).addTo(map);
+        var own = L.geoJSON({ type: "FeatureCollection", features: collection.features.slice(0, 1) }, {
+          style: { color: "#0d6efd", weight: 3, fillOpacity: 0 }, interactive: false
+        }).addTo(map);
+        // the area's outline, else its children's (a township drawn only below)
+        var bounds = own.getBounds().isValid() ? own.getBounds() : L.geoJSON(collection).getBounds();
+        if (bounds.isValid()) { map.fitBounds(bounds); fitted = true; }
+      }
+    }).catch(function () { return null; }).then(function () {
+      map.on("moveend", load);
+      load();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-ng-event-map]").forEach(eventMap);
     document.querySelectorAll("[data-ng-area-map]").forEach(areaMap);
     document.querySelectorAll("[data-ng-picker]").forEach(picker);
   });

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from guardian.shortcuts import assign_perm
 
+from events.api.maps import BEIJING
 from events.choices import EventStatus
 from grids.coords import wgs84_to_gcj02
 from tests.evaluation.factories import T, event
@@ -78,7 +79,11 @@ def test_the_list_filters_apply(client, scene):
         ({"bbox": "121.4,29.7,121.7"}, "bbox"),
         ({"bbox": "121.7,29.7,121.4,29.95"}, "bbox"),
         ({"bbox": "121.4,nan,121.7,29.95"}, "bbox"),
-        ({"bbox": BOX, "zoom": "3"}, "zoom"),
+        ({"bbox": BOX, "zoom": "25"}, "zoom"),
+        ({"bbox": BOX, "zoom": "12.5"}, "zoom"),
+        ({"bbox": BOX, "mode": "dots"}, "mode"),
+        ({"bbox": BOX, "reported_from": "2026-13-01"}, "reported_from"),
+        ({"bbox": BOX, "scale": "3"}, "scale"),
     ],
 )
 def test_bad_boxes_are_field_errors(client, scene, query, field):
@@ -86,3 +91,53 @@ def test_bad_boxes_are_field_errors(client, scene, query, field):
     response = client.get(URL, query)
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+def test_above_the_marker_limit_the_server_sends_cells_not_events(client, scene, monkeypatch):
+    _tree, user, _inside, _gcj = scene
+    client.force_login(user)
+    monkeypatch.setattr("events.api.maps.MAX_FEATURES", 2)
+    # without a zoom: the newest two, truncated (the old contract)
+    body = client.get(URL, {"bbox": BOX}).json()
+    assert len(body["features"]) == 2 and body["truncated"] is True and body["clustered"] is False
+    # with a zoom: cells with counts; at zoom 8 a cell is ~0.35°, so the three events share one
+    body = client.get(URL, {"bbox": BOX, "zoom": "8"}).json()
+    assert body["clustered"] is True
+    ((cell,),) = [body["features"]]
+    assert cell["properties"] == {"cluster": True, "count": 3, "red": 0, "yellow": 0}
+    # zoomed in (cells of ~0.0003°) every event has a cell of its own
+    body = client.get(URL, {"bbox": BOX, "zoom": "18"}).json()
+    assert sorted(f["properties"]["count"] for f in body["features"]) == [1, 1, 1]
+
+
+def test_cells_count_deadline_states(client, scene, monkeypatch):
+    _tree, user, inside, gcj = scene
+    type(inside).objects.filter(pk=inside.pk).update(alert_level="red")
+    type(gcj).objects.filter(pk=gcj.pk).update(alert_level="yellow")
+    client.force_login(user)
+    monkeypatch.setattr("events.api.maps.MAX_FEATURES", 1)
+    (cell,) = client.get(URL, {"bbox": BOX, "zoom": "8"}).json()["features"]
+    assert (cell["properties"]["red"], cell["properties"]["yellow"]) == (1, 1)
+    monkeypatch.setattr("events.api.maps.MAX_FEATURES", 10)
+    points = client.get(URL, {"bbox": BOX, "zoom": "8"}).json()["features"]
+    assert {f["id"]: f["properties"]["alert"] for f in points}[inside.number] == "red"  # drawn red
+
+
+def test_heat_mode_always_sends_cells_and_the_period_filters(client, scene):
+    _tree, user, inside, _gcj = scene
+    client.force_login(user)
+    body = client.get(URL, {"bbox": BOX, "zoom": "8", "mode": "heat"}).json()
+    assert body["clustered"] is True and sum(f["properties"]["count"] for f in body["features"]) == 3
+    day = inside.reported_at.astimezone(BEIJING).date().isoformat()
+    body = client.get(URL, {"bbox": BOX, "zoom": "8", "mode": "heat", "reported_from": day, "reported_to": day}).json()
+    assert sum(f["properties"]["count"] for f in body["features"]) == 1
+
+
+def test_a_small_box_finds_exactly_the_events_in_it(client, scene):
+    # small enough for PostgreSQL's GiST path (events.api.maps.GIST_MAX_DEG2); SQLite: plain columns
+    _tree, user, inside, gcj = scene
+    client.force_login(user)
+    body = client.get(URL, {"bbox": "121.515,29.845,121.525,29.855", "zoom": "16"}).json()
+    assert [f["id"] for f in body["features"]] == [inside.number]
+    near_gcj = client.get(URL, {"bbox": "121.575,29.855,121.585,29.865"}).json()  # its WGS 84 place
+    assert [f["id"] for f in near_gcj["features"]] == [gcj.number]

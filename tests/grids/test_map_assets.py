@@ -11,6 +11,9 @@ FILES = [
     "vendor/leaflet/images/marker-icon.png",
     "vendor/leaflet/images/marker-icon-2x.png",
     "vendor/leaflet/images/marker-shadow.png",
+    "vendor/leaflet.markercluster/MarkerCluster.css",
+    "vendor/leaflet.markercluster/leaflet.markercluster.js",
+    "vendor/leaflet.heat/leaflet-heat.js",
     "grids/maps.css",
     "grids/maps.js",
 ]

@@ -37,14 +37,8 @@ def test_the_jurisdiction_is_a_setting(client, world, settings):
     assert client.get(BASE + "services.json", {"jurisdiction_id": OURS}).status_code == 404
 
 
-def test_position_without_a_grid_is_a_clear_400(client, world, key):
-    response = client.post(
-        BASE + "requests.json",
-        {"api_key": key, "service_code": "04-001", "lat": "29.867", "long": "121.544", "description": "路灯不亮"},
-    )
-    assert response.status_code == 400
-    ((_code, message),) = errors(response)
-    assert "lat/long" in message and "address_id" in message and "地理信息" in message
+def test_no_grid_and_no_position_is_a_clear_400(client, world, key):
+    # A position alone is placed by the locate index (tests/open311/test_locate_position.py).
     only_text = client.post(
         BASE + "requests.json",
         {"api_key": key, "service_code": "04-001", "address_string": "尹江路 1 号", "description": "路灯不亮"},
