@@ -233,7 +233,7 @@ def find_by_document(id_number: str) -> Person | None:
     return Person.objects.filter(id_number_hash__in=lookup_hashes(value)).first() if value else None
 
 
-def _clean_person(data: dict) -> dict:
+def clean_person(data: dict) -> dict:
     errors: dict[str, list] = {}
     name = (data.get("name") or "").strip()
     if not name or len(name) > 50:
@@ -301,7 +301,7 @@ def person_register(
     A document already registered anywhere is refused (ValidationError on id_number,
     naming no one: a person moving in is transferred with `person_transfer`).
     """
-    data = _clean_person(
+    data = clean_person(
         {
             "name": name,
             "doc_type": doc_type,

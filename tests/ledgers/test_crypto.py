@@ -77,3 +77,24 @@ def test_the_raw_column_holds_no_digit_of_the_id(lw):
     assert decrypt(raw_id) == number
     lw.elder.refresh_from_db()
     assert lw.elder.id_number == number
+
+
+@pytest.mark.django_db
+def test_rotate_keys_re_encrypts_old_rows_and_lookups_keep_working(lw, settings):
+    from django.core.management import call_command
+
+    from ledgers.models import Person
+    from ledgers.services import find_by_document
+
+    old_kid = crypto.current_key_id()
+    settings.PERSONAL_DATA_KEYS = {"k-new": b"\2" * 32, **settings.PERSONAL_DATA_KEYS}
+    number = make_id(1, "19400312")
+    assert find_by_document(number) == lw.elder  # found through the old key's hash meanwhile
+    call_command("rotate_keys", "--batch", "1", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, id_number_hash FROM ledgers_person WHERE id = %s", [lw.elder.pk])
+        raw_id, raw_hash = cursor.fetchone()
+    assert raw_id.startswith("k-new$") and raw_hash.startswith("k-new$")
+    settings.PERSONAL_DATA_KEYS = {"k-new": b"\2" * 32}  # the old key is gone
+    assert Person.objects.get(pk=lw.elder.pk).id_number == number
+    assert find_by_document(number) == lw.elder and old_kid != "k-new"
