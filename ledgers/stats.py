@@ -11,7 +11,7 @@ from django.utils import timezone
 from grids.choices import Level
 from grids.models import Area
 
-from .choices import PersonStatus
+from .choices import PersonStatus, Registration, Sex
 from .models import Dwelling, Household, Person, Unit, Visit
 
 #: Age bands in whole years (lower bound inclusive), as the statistics office counts them.
@@ -55,19 +55,22 @@ def area_statistics(area: Area, on: datetime.date | None = None) -> dict:
     """
     on = on or timezone.localdate()
     persons = Person.objects.filter(within(area), status=PersonStatus.PRESENT)
-    ages = {}
-    for low, high, label in AGE_BANDS:
-        born_after, born_by = _years_before(on, high + 1), _years_before(on, low)
-        ages[label] = persons.filter(birth_date__gt=born_after, birth_date__lte=born_by).count()
-    targets = persons.filter(next_visit_due__isnull=False)
-    n_targets = targets.count()
-    overdue = targets.filter(next_visit_due__lt=on).count()
+    # One scan of the area's residents for every person figure (conditional counts).
+    counts = {f"reg_{v}": Count("id", filter=Q(registration=v)) for v in Registration.values}
+    counts |= {f"sex_{v}": Count("id", filter=Q(sex=v)) for v in Sex.values}
+    for i, (low, high, _label) in enumerate(AGE_BANDS):
+        band = Q(birth_date__gt=_years_before(on, high + 1), birth_date__lte=_years_before(on, low))
+        counts[f"age_{i}"] = Count("id", filter=band)
+    counts["targets"] = Count("id", filter=Q(next_visit_due__isnull=False))
+    counts["overdue"] = Count("id", filter=Q(next_visit_due__lt=on))
+    figures = persons.aggregate(**counts)
+    n_targets, overdue = figures["targets"], figures["overdue"]
     units = Unit.objects.filter(within(area))
     since = timezone.now() - datetime.timedelta(days=30)
     return {
-        "residents_by_registration": _grouped(persons, "registration"),
-        "residents_by_sex": _grouped(persons, "sex"),
-        "residents_by_age": ages,
+        "residents_by_registration": {v: figures[f"reg_{v}"] for v in Registration.values if figures[f"reg_{v}"]},
+        "residents_by_sex": {v: figures[f"sex_{v}"] for v in Sex.values if figures[f"sex_{v}"]},
+        "residents_by_age": {band[2]: figures[f"age_{i}"] for i, band in enumerate(AGE_BANDS)},
         "households": Household.objects.filter(within(area)).count(),
         "dwellings_by_use": _grouped(Dwelling.objects.filter(within(area, "address__")), "use"),
         "units_by_kind": _grouped(units, "kind"),

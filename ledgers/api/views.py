@@ -45,11 +45,14 @@ class LedgerFilter(FilterSet):
 
 
 class PersonFilter(LedgerFilter):
+    """`within` (area code), `name` (exact), `registration`, `status`, `tag` (care tag code)."""
+
     tag = django_filters.CharFilter(field_name="tags__code")
+    name = django_filters.CharFilter(field_name="name", max_length=50)
 
     class Meta:
         model = Person
-        fields = ["within", "registration", "status", "tag"]
+        fields = ["within", "name", "registration", "status", "tag"]
 
 
 class AddressFilter(LedgerFilter):

@@ -1,6 +1,5 @@
 """A ledger world on the events tests' world: a second micro-grid, addresses, tags, persons."""
 
-import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -41,6 +40,20 @@ def room_in(actor, micro: Area, road: str = "中山东路", door: str = "12号",
     return services.address_create(actor=actor, parent=door_, kind=AddressKind.ROOM, name=room)
 
 
+def register_elder(actor, household: Household, lonely: CareTag) -> Person:
+    """王阿婆, who lives alone at `household`'s address (head of it), tagged `lonely`."""
+    return services.person_register(
+        actor=actor,
+        name="王阿婆",
+        id_number=make_id(1, "19400312"),
+        registration=Registration.REGISTERED,
+        mobile="13912345678",
+        household=household,
+        relation=Relation.HEAD,
+        tags=[lonely],
+    )
+
+
 @pytest.fixture
 def lw(world) -> LedgerWorld:  # noqa: F811
     tree = world.tree
@@ -52,17 +65,5 @@ def lw(world) -> LedgerWorld:  # noqa: F811
     room = room_in(world.leader, tree.micro_grid)
     room2 = room_in(world.worker2, micro2, road="镇明路", door="5号", room="102室")
     household = services.household_create(actor=world.worker, address=room)
-    elder = services.person_register(
-        actor=world.worker,
-        name="王阿婆",
-        id_number=make_id(1, "19400312"),
-        registration=Registration.REGISTERED,
-        mobile="13912345678",
-        household=household,
-        relation=Relation.HEAD,
-        tags=[lonely],
-    )
+    elder = register_elder(world.worker, household, lonely)
     return LedgerWorld(world, tree.micro_grid, micro2, room, room2, household, elder, lonely, parole)
-
-
-NOW = datetime.datetime(2025, 6, 9, 9, 0, tzinfo=datetime.UTC)
