@@ -14,6 +14,7 @@ urlpatterns = [
     path("visit/<str:kind>/<int:pk>/", views.visit_new, name="visit-new"),
     path("visits/<int:pk>/", views.visit_detail, name="visit"),
     path("visits/<int:pk>/event/", views.visit_event, name="visit-event"),
+    path("visits/<int:pk>/photo", views.visit_photo, name="visit-photo"),
     path("due/", views.due, name="due"),
     path("units/", views.unit_list, name="units"),
     path("stats/", views_data.statistics, name="stats"),

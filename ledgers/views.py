@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -181,6 +181,15 @@ def visit_detail(request, pk: int):
         Visit.objects.restrict(request.user).select_related("visitor", "event", "household", "person", "unit"), pk=pk
     )
     return render(request, "ledgers/visit.html", {"visit": visit})
+
+
+@login_required
+def visit_photo(request, pk: int):
+    """GET /ledgers/visits/<pk>/photo: the visit's photo, to those who may see the visit."""
+    visit = get_object_or_404(Visit.objects.restrict(request.user).exclude(photo=""), pk=pk)
+    response = FileResponse(visit.photo.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -47,7 +47,8 @@ def visit_record(
     """Record a visit by `actor` to `target` (a Household, Person or Unit) at aware `visited_at`.
 
     Needs `keep_ledgers` on the target's micro-grid. `patrol`, if given, is one of the
-    actor's own patrol rounds (the patrol log then lists its visits). The visited
+    actor's own patrol rounds (default: their round under way over the area, if any); the
+    patrol log then lists its visits. The visited
     persons' (a household's members') due dates restart. Raises ValidationError
     (target, visited_at, findings, patrol), PermissionDenied.
     """
@@ -65,6 +66,7 @@ def visit_record(
         errors["patrol"] = [_("只能关联本人的巡查记录。")]
     if errors:
         raise ValidationError(errors)
+    patrol = patrol or open_patrol(actor, target.area)
     with transaction.atomic():
         visit = Visit.objects.create(
             **fields,
@@ -88,6 +90,22 @@ def visit_record(
                     Person.objects.filter(pk=person.pk).update(last_visited_at=visited_at)
                     refresh_due(person)
     return visit
+
+
+def open_patrol(actor, area) -> Patrol | None:
+    """The actor's patrol round under way (not ended) over `area` or a node above it, if any:
+    a visit made during it is listed in that patrol's log."""
+    return (
+        Patrol.objects.filter(
+            user_id=actor.pk,
+            ended_at__isnull=True,
+            area__tree_id=area.tree_id,
+            area__lft__lte=area.lft,
+            area__rght__gte=area.rght,
+        )
+        .order_by("-started_at")
+        .first()
+    )
 
 
 def due_visits(user, on: datetime.date | None = None) -> QuerySet:

@@ -217,3 +217,16 @@ def test_statistics_count_the_area(lw):
     assert figures["units_by_safety_class"] == {"nine_small": 1} and figures["care_targets"] == 1
     assert api.get("/api/v1/ledgers/statistics/", {"area": w.tree.other_grid.code}).status_code == 404
     assert Unit.objects.count() == 1
+
+
+def test_a_visit_during_a_patrol_is_listed_in_it(lw):
+    from events import services as event_services
+
+    w = lw.world
+    patrol = event_services.patrol_start(
+        actor=w.worker, area=w.tree.grid, at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    visit = visits.visit_record(
+        actor=w.worker, target=lw.household, visited_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    assert visit.patrol == patrol and list(patrol.visits.all()) == [visit]
