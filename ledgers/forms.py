@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from events.forms import LocalDateTimeInput
 from personnel.choices import PersonalField
 
-from .choices import SafetyClass, UnitKind
+from .choices import DocType, Registration, Relation, SafetyClass, UnitKind
 
 
 class VisitForm(forms.Form):
@@ -64,3 +64,28 @@ class UnitFilterForm(forms.Form):
     safety_class = forms.ChoiceField(
         label=_("消防安全类别"), choices=[("", _("全部")), *SafetyClass.choices], required=False
     )
+
+
+class PersonForm(forms.Form):
+    """Register a resident in a household (phone-sized): the ID gives sex and birth date."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    doc_type = forms.ChoiceField(label=_("证件类型"), choices=DocType.choices, initial=DocType.RESIDENT_ID)
+    id_number = forms.CharField(
+        label=_("证件号码"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    registration = forms.ChoiceField(label=_("户籍类别"), choices=Registration.choices, widget=forms.RadioSelect)
+    relation = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices, widget=forms.RadioSelect)
+    mobile = forms.CharField(
+        label=_("手机号码"), max_length=11, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("关爱标签"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, tags, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].queryset = tags
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())

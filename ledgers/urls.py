@@ -9,6 +9,7 @@ app_name = "ledgers"
 urlpatterns = [
     path("", views.index, name="index"),
     path("households/<int:pk>/", views.household_detail, name="household"),
+    path("households/<int:pk>/person/", views.person_new, name="person-new"),
     path("persons/<int:pk>/", views.person_detail, name="person"),
     path("search/", views.search_id, name="search"),
     path("visit/<str:kind>/<int:pk>/", views.visit_new, name="visit-new"),

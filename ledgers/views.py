@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods
 from events.forms import ReportForm, apply_errors
 from idempotency.services import KeyReused, fingerprint, run_once
 
-from . import privacy, visits
-from .forms import IdSearchForm, RevealForm, UnitFilterForm, VisitForm
+from . import privacy, services, visits
+from .forms import IdSearchForm, PersonForm, RevealForm, UnitFilterForm, VisitForm
 from .models import Household, Person, PersonTag, Unit, Visit
 
 PAGE_SIZE = 30
@@ -61,6 +61,37 @@ def household_detail(request, pk: int):
     )
     recent = Visit.objects.filter(household=household).select_related("visitor", "event")[:10]
     return render(request, "ledgers/household.html", {"household": household, "visits": recent})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_new(request, pk: int):
+    """GET/POST /ledgers/households/<pk>/person/: register a resident in the household (once per form)."""
+    household = get_object_or_404(Household.objects.restrict(request.user), pk=pk)
+    tags = privacy.visible_tags(request.user).filter(is_active=True).order_by("code")
+    form = PersonForm(request.POST or None, tags=tags)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
+
+        def register():
+            services.person_register(actor=request.user, household=household, **data)
+            messages.success(request, _("已登记。"))
+            return redirect("ledgers:household", pk=household.pk)
+
+        try:
+            return _once(request, form, register)
+        except KeyReused:
+            form.add_error(None, _("这张表单已经提交过，内容与那次不同。"))
+            status = 422
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "ledgers/person_form.html", {"form": form, "household": household}, status=status)
 
 
 @login_required

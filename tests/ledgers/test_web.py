@@ -230,3 +230,22 @@ def test_a_visit_during_a_patrol_is_listed_in_it(lw):
         actor=w.worker, target=lw.household, visited_at=timezone.now() - datetime.timedelta(minutes=10)
     )
     assert visit.patrol == patrol and list(patrol.visits.all()) == [visit]
+
+
+def test_registering_a_member_on_the_phone_form_refuses_a_duplicate(client, lw):
+    url = f"/ledgers/households/{lw.household.pk}/person/"
+    key = _login(client, lw.world.worker).get(url).context["form"].initial["submission_key"]
+    data = {
+        "name": "王小二",
+        "doc_type": "resident_id",
+        "id_number": make_id(31, "20150101"),
+        "registration": "registered",
+        "relation": "grandchild",
+        "tags": [],
+        "submission_key": key,
+    }
+    assert client.post(url, data).status_code == 302
+    assert Person.objects.get(name="王小二").household == lw.household
+    data |= {"id_number": make_id(1, "19400312"), "submission_key": ""}
+    page = client.post(url, data)
+    assert page.status_code == 400 and "id_number" in page.context["form"].errors
