@@ -101,14 +101,6 @@ def visible_tags(user, client: ApiClient | None = None) -> QuerySet:
     return CareTag.objects.filter(condition).distinct()
 
 
-def readable_persons(user, client: ApiClient | None = None) -> QuerySet:
-    """Persons in `user`'s reach; an API client's only those carrying a tag its grant names."""
-    persons = Person.objects.restrict(user)
-    if client is not None:
-        persons = persons.filter(pk__in=PersonTag.objects.filter(tag__in=visible_tags(user, client)).values("person"))
-    return persons
-
-
 def anonymise_due(now: datetime.datetime | None = None, batch: int = 1000) -> int:
     """Erase personal data of persons moved out or dead more than `LEDGERS_RETENTION_DAYS` ago.
 

@@ -20,7 +20,7 @@ from personnel.roles import EXPORT_PERSONAL_DATA
 from . import privacy
 from .forms import ImportForm
 from .importing import COLUMNS, import_file
-from .models import Unit
+from .models import Person, Unit
 from .stats import area_statistics, within
 
 
@@ -106,7 +106,7 @@ def export(request, kind: str):
         return xlsx_response(f"units-{area.code}-{stamp}.xlsx", list(COLUMNS["units"]), _unit_rows(units))
     if kind != "persons":
         raise Http404
-    persons = privacy.readable_persons(request.user).filter(within(area)).order_by("id")
+    persons = Person.objects.restrict(request.user).filter(within(area)).order_by("id")
     clear = request.method == "POST"
     if clear:
         purpose = (request.POST.get("purpose") or "").strip()

@@ -106,20 +106,29 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
 
+    def _visible_tags(self) -> list[int]:
+        """Ids of the care tags the caller may see, read once per request."""
+        if not hasattr(self, "_tag_ids"):
+            tags = privacy.visible_tags(self.request.user, _client(self.request))
+            self._tag_ids = list(tags.values_list("pk", flat=True))
+        return self._tag_ids
+
     def get_queryset(self):
         client = _client(self.request)
-        tags = PersonTag.objects.filter(tag__in=privacy.visible_tags(self.request.user, client)).select_related("tag")
+        tags = PersonTag.objects.filter(tag_id__in=self._visible_tags()).select_related("tag")
+        persons = Person.objects.restrict(self.request.user)
+        if client is not None:
+            persons = persons.filter(pk__in=PersonTag.objects.filter(tag_id__in=self._visible_tags()).values("person"))
         return (
-            privacy.readable_persons(self.request.user, client)
-            .select_related("residence", "area")
+            persons.select_related("residence", "area")
             .prefetch_related(Prefetch("persontag_set", queryset=tags))
             .order_by("id")
         )
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
+        context["visible_tags"] = set(self._visible_tags())
         client = _client(self.request)
-        context["visible_tags"] = set(privacy.visible_tags(self.request.user, client).values_list("pk", flat=True))
         if client is not None:
             grant = LedgerGrant.objects.filter(organisation_id=client.organisation_id).first()
             context["fields"] = set(grant.fields if grant else ())
@@ -155,9 +164,10 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
         data = IdSearchRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = privacy.person_search_id(actor=request.user, **data.validated_data)
-        if person is None or not self.get_queryset().filter(pk=person.pk).exists():
+        found = self.get_queryset().filter(pk=person.pk).first() if person is not None else None
+        if found is None:
             raise exceptions.NotFound()
-        return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
+        return Response(self.get_serializer(found).data)
 
 
 class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
