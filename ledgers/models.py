@@ -174,6 +174,12 @@ class LedgerGrant(models.Model):
         return str(self.organisation)
 
 
+class DwellingQuerySet(models.QuerySet):
+    def restrict(self, user, perm: str = VIEW):
+        """Dwellings whose address lies within the user's reach (as `ScopedQuerySet`)."""
+        return self.filter(scope.area_reach(user, perm).q(area="address__area", township="address__township"))
+
+
 class Dwelling(models.Model):
     """Actual housing (实有房屋) on one room address: use, floor area (m²), owner, tenants and
     rental registration dates (local dates)."""
@@ -187,6 +193,8 @@ class Dwelling(models.Model):
     tenants = models.ManyToManyField("Person", blank=True, related_name="rented", verbose_name=_("承租人"))
     rental_registered_on = models.DateField(_("租赁登记日期"), null=True, blank=True)
     rental_ends_on = models.DateField(_("租赁到期日期"), null=True, blank=True)
+
+    objects = DwellingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("实有房屋")

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from personnel.choices import PersonalField
 from personnel.masking import mask_id_number, mask_mobile
 
-from ..models import Address, CareTag, Household, Person, Unit, Visit
+from ..models import Address, CareTag, Dwelling, Household, Person, Unit, Visit
 
 #: Person fields a department's `LedgerGrant.fields` may name for its API keys (always with `id`).
 GRANTABLE_FIELDS = (
@@ -40,6 +40,17 @@ class AddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Address
         fields = ["id", "code", "kind", "name", "full_text", "parent", "area", "latitude", "longitude", "is_active"]
+
+
+class DwellingSerializer(serializers.ModelSerializer):
+    """A dwelling; owner and tenants as person ids (their data through the persons API)."""
+
+    address = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    tenants = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Dwelling
+        fields = ["id", "address", "use", "floor_area", "owner", "tenants", "rental_registered_on", "rental_ends_on"]
 
 
 class PersonSerializer(serializers.ModelSerializer):

@@ -21,10 +21,11 @@ from ningbo_grid.filters import FilterSet, WithinFilter
 from personnel import scope
 
 from .. import privacy, stats
-from ..models import Address, Household, LedgerGrant, Person, PersonTag, Unit, Visit
+from ..models import Address, Dwelling, Household, LedgerGrant, Person, PersonTag, Unit, Visit
 from .serializers import (
     AddressSerializer,
     CareTagSerializer,
+    DwellingSerializer,
     HouseholdSerializer,
     IdSearchRequestSerializer,
     LedgerStatisticsSerializer,
@@ -71,6 +72,14 @@ class VisitFilter(LedgerFilter):
     class Meta:
         model = Visit
         fields = ["within"]
+
+
+class DwellingFilter(FilterSet):
+    within = WithinFilter(field_name="address__area")
+
+    class Meta:
+        model = Dwelling
+        fields = ["within", "use"]
 
 
 class HouseholdFilter(LedgerFilter):
@@ -168,6 +177,21 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
         if found is None:
             raise exceptions.NotFound()
         return Response(self.get_serializer(found).data)
+
+
+class DwellingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Actual housing in reach: use, area, owner and tenants (person ids), rental dates."""
+
+    serializer_class = DwellingSerializer
+    filterset_class = DwellingFilter
+
+    def get_queryset(self):
+        return (
+            Dwelling.objects.restrict(self.request.user)
+            .select_related("address")
+            .prefetch_related("tenants")
+            .order_by("id")
+        )
 
 
 class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):

@@ -249,3 +249,12 @@ def test_registering_a_member_on_the_phone_form_refuses_a_duplicate(client, lw):
     data |= {"id_number": make_id(1, "19400312"), "submission_key": ""}
     page = client.post(url, data)
     assert page.status_code == 400 and "id_number" in page.context["form"].errors
+
+
+def test_dwellings_api_is_scoped(lw):
+    api = APIClient()
+    api.force_authenticate(lw.world.worker)
+    rows = api.get("/api/v1/ledgers/dwellings/").json()["results"]
+    assert [r["address"] for r in rows] == [lw.room.code] and rows[0]["use"] == "owner"
+    api.force_authenticate(lw.world.other_worker)
+    assert api.get("/api/v1/ledgers/dwellings/").json()["results"] == []
