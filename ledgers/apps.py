@@ -10,4 +10,4 @@ class LedgersConfig(AppConfig):
     verbose_name = _("基础信息台账")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401
+        from . import receivers, workbench  # noqa: F401

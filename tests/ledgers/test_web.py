@@ -258,3 +258,9 @@ def test_dwellings_api_is_scoped(lw):
     assert [r["address"] for r in rows] == [lw.room.code] and rows[0]["use"] == "owner"
     api.force_authenticate(lw.world.other_worker)
     assert api.get("/api/v1/ledgers/dwellings/").json()["results"] == []
+
+
+def test_the_workbench_shows_the_workers_due_visits(client, lw, clock):
+    clock.move_to(timezone.now() + datetime.timedelta(days=31))
+    page = _login(client, lw.world.worker).get("/")
+    assert 'id="panel-due-visits"' in page.content.decode() and "王阿婆" in page.content.decode()
