@@ -426,7 +426,12 @@ class PersonalDataAccess(models.Model):
         ]
 
     def __str__(self) -> str:
-        subject = self.staff.name if self.staff_id else getattr(self.event or self.resident, "number", "")
+        if self.staff_id:
+            subject = self.staff.name
+        elif self.event_id:
+            subject = self.event.number
+        else:
+            subject = self.resident.name if self.resident_id else ""
         return f"{self.actor} {subject} {self.get_field_display()}"
 
 
