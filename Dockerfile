@@ -6,8 +6,9 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 # Static files into the image (whitenoise serves them; the manifest storage needs them at
-# startup). The key exists only for this command: the settings refuse to load without one.
-RUN SECRET_KEY=collectstatic-at-build-only python manage.py collectstatic --noinput --verbosity 0
+# startup). The keys exist only for this command: the settings refuse to load without them.
+RUN SECRET_KEY=collectstatic-at-build-only PERSONAL_DATA_KEYS=build:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+    python manage.py collectstatic --noinput --verbosity 0
 RUN useradd --system --home /app grid && mkdir -p /app/var && chown -R grid /app/var
 USER grid
 EXPOSE 8000

@@ -38,7 +38,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ningbo_grid.settings")
 BENCH_PASSWORD = "bench-pw-2023"  # noqa: S105 - a known password for generated sample logins only
 DAY = 86400
 HOUR = 3600
-APPS = ("grids", "personnel", "catalog", "events", "evaluation")
+APPS = ("grids", "personnel", "catalog", "events", "evaluation", "ledgers")
 #: Tables loaded in the events phase; their secondary indexes and constraints are
 #: dropped for the load and recreated, identical, afterwards.
 EVENT_TABLES = ("events_event", "events_dispatch", "events_action", "events_alert", "events_satisfaction")
@@ -187,6 +187,8 @@ class Generator:
         jobs: int = 2,
         districts: int | None = None,
         rollup_days: int = 0,
+        persons: int = 0,
+        visits_per_person: float = 2.0,
         out=sys.stdout,
     ):
         import psycopg
@@ -198,6 +200,8 @@ class Generator:
         self.jobs = jobs
         self.districts = districts
         self.rollup_days = rollup_days
+        self.persons = persons
+        self.visits_per_person = visits_per_person
         self.seed = seed
         self.end = end
         self.now = end
@@ -242,6 +246,11 @@ class Generator:
             self.load_catalogue()
         with self.phases("people"):
             self.load_people()
+        if self.persons:
+            from bench import ledgers
+
+            with self.phases("ledgers"):
+                self.counts |= ledgers.load(self, self.persons, self.visits_per_person)
         with self.phases("events"):
             self.load_events()
         with self.phases("indexes"):
@@ -1219,6 +1228,10 @@ def main(argv=None) -> None:
         help="build the dashboard rollups of the last N days (default 35: the 30-day window; 0: none;"
         " `manage.py rollup_rebuild` does all history, slowly at 5M events)",
     )
+    parser.add_argument(
+        "--persons", type=int, default=0, help="ledger residents (bench/ledgers.py; 9700000 is the city; 0: none)"
+    )
+    parser.add_argument("--visits-per-person", type=float, default=2.0, help="ledger visits per resident (default 2)")
     args = parser.parse_args(argv)
     import django
 
@@ -1231,6 +1244,8 @@ def main(argv=None) -> None:
         jobs=args.jobs,
         districts=args.districts,
         rollup_days=args.rollup_days,
+        persons=args.persons,
+        visits_per_person=args.visits_per_person,
     ).run()
 
 

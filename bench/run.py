@@ -159,6 +159,31 @@ ENDPOINTS = [
     Endpoint("dashboard, district", "county", "GET", "/evaluation/dashboard/{county_code}/"),
     Endpoint("dashboard, city", "city", "GET", "/evaluation/dashboard/{city_code}/"),
     Endpoint("statistics API, city", "city", "GET", "/api/v1/evaluation/statistics/{city_code}/"),
+    # The ledgers (bench/ledgers.py; rows skipped when the database has none).
+    Endpoint(
+        "ledger: a grid's residents (API)", "ledger_worker", "GET", "/api/v1/ledgers/persons/?within={ledger_grid}"
+    ),
+    Endpoint("ledger: household page (HTML)", "ledger_worker", "GET", "/ledgers/households/{ledger_household}/"),
+    Endpoint(
+        "ledger: exact-ID look-up (API, logged)",
+        "ledger_worker",
+        "POST",
+        "/api/v1/ledgers/persons/search/",
+        body={"id_number": "{ledger_id_number}", "purpose": "bench"},
+    ),
+    Endpoint(
+        "ledger: name search within a township (API)",
+        "ledger_township",
+        "GET",
+        "/api/v1/ledgers/persons/?within={ledger_township_code}&name={ledger_name}",
+    ),
+    Endpoint("ledger: due visits of one worker (HTML)", "ledger_worker", "GET", "/ledgers/due/"),
+    Endpoint(
+        "ledger: statistics, township (API)",
+        "ledger_township",
+        "GET",
+        "/api/v1/ledgers/statistics/?area={ledger_township_code}",
+    ),
 ]
 
 #: Candidate dotted paths of the deadline sweep (events helper); the first importable one is timed.
@@ -305,6 +330,7 @@ def subjects() -> dict:
         )
         grid, grid_code = cur.fetchone()
     return {
+        **ledger_subjects(),
         "township": township,
         "township_code": codes[township],
         "county": county,
@@ -331,8 +357,21 @@ def subjects() -> dict:
             "city": "bench_city",
             "handler": f"bench_unit_{unit}",
             "reporter": reporter,
+            **ledger_users(),
         },
     }
+
+
+def ledger_subjects() -> dict:
+    """The ledgers' subjects: the first generated grid, a household, an ID and a name in it."""
+    from bench.ledgers import subjects as found
+
+    return found()
+
+
+def ledger_users() -> dict:
+    subj = ledger_subjects()
+    return {k: subj[k] for k in ("ledger_worker", "ledger_township") if subj.get(k)}
 
 
 def available(path: str) -> bool:
@@ -551,6 +590,7 @@ def main(argv=None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--no-sweep", action="store_true", help="skip the deadline sweep rows")
+    parser.add_argument("--only", default="", help="only the rows whose name starts with this (e.g. 'ledger:')")
     args = parser.parse_args(argv)
     import django
 
@@ -571,6 +611,8 @@ def main(argv=None) -> None:
         sessions = {key: login(server.url, name, BENCH_PASSWORD) for key, name in subj["users"].items()}
         with open(out_dir / "plans.txt", "w", encoding="utf-8") as plans:
             for ep in ENDPOINTS:
+                if ep.user not in sessions or not ep.name.startswith(args.only):
+                    continue
                 path = ep.path.format(**subj)
                 row = [ep.name]
                 if available(path):
@@ -606,8 +648,12 @@ def main(argv=None) -> None:
                 ]
                 rows.append(row)
                 print(" | ".join(row), flush=True)
-        if not args.no_sweep:
+        if not args.no_sweep and not args.only:
             rows += time_sweep(args.n)
+        if "ledger_worker" in sessions and "ledger:".startswith(args.only):
+            from bench.ledgers import time_import
+
+            rows += time_import(subj["users"]["ledger_worker"])
     finally:
         server.stop()
     info["Load average at end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())

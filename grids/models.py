@@ -97,6 +97,8 @@ class Area(MPTTModel):
             ("manage_catalog", _("管理事项清单")),
             ("cosign_catalog", _("会签事项清单（机构编制）")),
             ("view_personal_data", _("查看个人信息明文")),
+            ("keep_ledgers", _("采集、维护基础信息台账")),
+            ("export_personal_data", _("导出含个人信息的台账")),
         ]
         indexes = [models.Index(fields=["tree_id", "lft", "rght"], name="area_range_idx")]
 

@@ -83,6 +83,7 @@ NAV = [
     ("/grids/", _("网格"), None),
     ("/personnel/staff/", _("人员"), (GridRole.GRID_LEADER, PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR)),
     ("/events/", _("事件"), None),
+    ("/ledgers/", _("台账"), (*GridRole.values, PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR)),
     ("/catalog/", _("事项清单"), None),
     ("/evaluation/", _("考评"), (PlatformRole.SUPERVISOR, PlatformRole.DISPATCHER)),
 ]

@@ -58,6 +58,34 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _personal_data_keys() -> dict[str, bytes]:
+    """The keys encrypting personal data at rest (`ningbo_grid.crypto`), first one current.
+
+    `PERSONAL_DATA_KEYS="k2:<base64 of 32 bytes>,k1:<…>"` from the environment; else,
+    with `LOCAL_SECRET_KEY_FILE=1` (demo, tests), a generated key kept in
+    `$VAR_DIR/personal_data_keys`; else refuse to start (ImproperlyConfigured). Rotation:
+    put a new key first, run `manage.py rotate_keys`, then drop the old one.
+    """
+    from ningbo_grid.crypto import new_key_entry, parse_keys
+
+    text = env.str("PERSONAL_DATA_KEYS", default="")
+    if not text and env.bool("LOCAL_SECRET_KEY_FILE", default=False):
+        path = VAR_DIR / "personal_data_keys"
+        if not path.exists():
+            path.write_text(new_key_entry("local1"))
+            path.chmod(0o600)
+        text = path.read_text().strip()
+    if not text:
+        raise ImproperlyConfigured(
+            "PERSONAL_DATA_KEYS is not set: residents' ID numbers and mobiles are encrypted with it "
+            "(see README.md, Personal data). LOCAL_SECRET_KEY_FILE=1 generates a local one for a demo or tests."
+        )
+    return parse_keys(text)
+
+
+PERSONAL_DATA_KEYS = _personal_data_keys()
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -85,6 +113,7 @@ INSTALLED_APPS = [
     "evaluation",
     "integrations",
     "idempotency",
+    "ledgers",
 ]
 
 MIDDLEWARE = [
@@ -273,11 +302,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Dashboard rollups of today and yesterday (evaluation, Art. 11).
     "evaluation-rollups": {"task": "evaluation.rollup_refresh_recent", "schedule": 600.0},
     # Closed evaluation periods freeze once their grace has passed (idempotent; Art. 22).
+    # Residents past the retention period after moving out or dying lose their personal data.
+    "ledgers-anonymise": {"task": "ledgers.anonymise_due", "schedule": crontab(hour=2, minute=15)},
     "evaluation-freeze-closed-periods": {
         "task": "evaluation.freeze_closed_periods",
         "schedule": crontab(minute=20),
     },
 }
+# Residents who moved out of the city or died are anonymised this many days after (ledgers.privacy).
+LEDGERS_RETENTION_DAYS = env.int("LEDGERS_RETENTION_DAYS", default=365 * 3)
 # How long a one-time key's answer is kept and replayed (idempotency.services), in hours.
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
 # A closed evaluation period (month, quarter, year) freezes at the end of working time of this

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("events.api.urls")),
     path("evaluation/", include("evaluation.api.urls")),
     path("integrations/", include("integrations.api.urls")),
+    path("ledgers/", include("ledgers.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Offline: the sidecar's files; Swagger's script is a separate file (no inline JS, CSP-friendly);
     # ReDoc without the stock template's Google Fonts.
@@ -42,6 +43,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("integrations/", include("integrations.urls")),
+    path("ledgers/", include("ledgers.urls")),
 ]
 
 admin.site.site_header = gettext_lazy("宁波市城乡网格化服务管理平台")

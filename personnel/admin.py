@@ -192,10 +192,10 @@ class WorkStationAdmin(admin.ModelAdmin):
 class PersonalDataAccessAdmin(admin.ModelAdmin):
     """The access log is append-only: no add, change or delete here."""
 
-    list_display = ["at", "actor", "staff", "event", "field", "purpose"]
+    list_display = ["at", "actor", "staff", "event", "resident", "field", "purpose"]
     list_filter = ["field"]
     search_fields = ["actor__username", "staff__name", "staff__work_id", "event__number", "purpose"]
-    list_select_related = ["actor", "staff", "event"]
+    list_select_related = ["actor", "staff", "event", "resident"]
 
     def has_add_permission(self, request):
         return False

@@ -129,3 +129,6 @@ class AccessedField(models.TextChoices):
     MOBILE = PersonalField.MOBILE.value, PersonalField.MOBILE.label
     ID_NUMBER = PersonalField.ID_NUMBER.value, PersonalField.ID_NUMBER.label
     CONTACT = "contact", _("诉求人姓名和电话")
+    # A resident of the ledgers (ledgers.services): an exact-ID search and an export of personal data.
+    ID_SEARCH = "id_search", _("按证件号码精确查询")
+    EXPORT = "export", _("导出个人信息")

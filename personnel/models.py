@@ -364,7 +364,10 @@ class PersonalDataAccess(models.Model):
     `personnel.services.staff_unmask`) or the citizen behind a demand or complaint
     (`event`: its contact name and phone, written by
     `events.services.event_contact_unmask`); exactly one of the two is set, and the
-    field matches it (database constraint). Read-only in the admin.
+    field matches it (database constraint). Or a resident of the ledgers (`resident`,
+    `ledgers.services`: a reveal of their ID number or mobile, an exact-ID search, which
+    may find no one, or an export of personal data, whose `purpose` says what was
+    exported). Read-only in the admin.
     `at` is an aware datetime (stored UTC).
     """
 
@@ -390,6 +393,14 @@ class PersonalDataAccess(models.Model):
         related_name="contact_accesses",
         verbose_name=_("诉求事件"),
     )
+    resident = models.ForeignKey(
+        "ledgers.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="data_accesses",
+        verbose_name=_("被查看居民"),
+    )
     field = models.CharField(_("字段"), max_length=12, choices=AccessedField.choices)
     purpose = models.CharField(_("查看事由"), max_length=200)
     at = models.DateTimeField(_("查看时间"), auto_now_add=True, db_index=True)
@@ -403,13 +414,24 @@ class PersonalDataAccess(models.Model):
                 condition=(
                     Q(staff__isnull=False, event__isnull=True, field__in=PersonalField.values)
                     | Q(staff__isnull=True, event__isnull=False, field=AccessedField.CONTACT)
+                    # a resident (ledgers): a reveal, or an ID search / export (subject may be none)
+                    | Q(
+                        staff__isnull=True,
+                        event__isnull=True,
+                        field__in=[*PersonalField.values, AccessedField.ID_SEARCH, AccessedField.EXPORT],
+                    )
                 ),
                 name="personal_data_access_one_subject",
             ),
         ]
 
     def __str__(self) -> str:
-        subject = self.staff.name if self.staff_id else getattr(self.event, "number", "")
+        if self.staff_id:
+            subject = self.staff.name
+        elif self.event_id:
+            subject = self.event.number
+        else:
+            subject = self.resident.name if self.resident_id else ""
         return f"{self.actor} {subject} {self.get_field_display()}"
 
 

@@ -19,21 +19,28 @@ ADJUST = "adjust_area"
 MANAGE_CATALOG = "manage_catalog"
 COSIGN_CATALOG = "cosign_catalog"
 VIEW_PERSONAL_DATA = "view_personal_data"
+# Art. 12(2): grid staff collect the ledgers (一标三实); exporting personal data is its own right.
+KEEP_LEDGERS = "keep_ledgers"
+EXPORT_PERSONAL_DATA = "export_personal_data"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Art. 15(1): the grid leader co-ordinates the grid's work.
-    GridRole.GRID_LEADER: frozenset({VIEW, CHANGE, REPORT, SELF_HANDLE, VERIFY, VIEW_PERSONAL_DATA}),
+    GridRole.GRID_LEADER: frozenset({VIEW, CHANGE, REPORT, SELF_HANDLE, VERIFY, VIEW_PERSONAL_DATA, KEEP_LEDGERS}),
     # Art. 15(2): patrols, discovers, reports and handles events.
-    GridRole.FULLTIME_WORKER: frozenset({VIEW, REPORT, SELF_HANDLE, VERIFY}),
+    GridRole.FULLTIME_WORKER: frozenset({VIEW, REPORT, SELF_HANDLE, VERIFY, KEEP_LEDGERS}),
     # Art. 15(3): assists; a micro-grid leader co-ordinates the micro-grid.
-    GridRole.PARTTIME_WORKER: frozenset({VIEW, REPORT}),
-    GridRole.MICRO_GRID_LEADER: frozenset({VIEW, REPORT}),
+    GridRole.PARTTIME_WORKER: frozenset({VIEW, REPORT, KEEP_LEDGERS}),
+    GridRole.MICRO_GRID_LEADER: frozenset({VIEW, REPORT, KEEP_LEDGERS}),
     # Art. 15(4): guides, urges and takes part.
     GridRole.INSTRUCTOR: frozenset({VIEW, REPORT, VERIFY}),
     # Art. 5, 17: the township runs its area and routes events.
-    PlatformRole.DISPATCHER: frozenset({VIEW, CHANGE, DISPATCH, VIEW_PERSONAL_DATA}),
+    PlatformRole.DISPATCHER: frozenset(
+        {VIEW, CHANGE, DISPATCH, VIEW_PERSONAL_DATA, KEEP_LEDGERS, EXPORT_PERSONAL_DATA}
+    ),
     # Art. 4: authorities co-ordinate, supervise, evaluate and draw grids (Art. 7).
-    PlatformRole.SUPERVISOR: frozenset({VIEW, CHANGE, DISPATCH, SUPERVISE, ADJUST, VIEW_PERSONAL_DATA}),
+    PlatformRole.SUPERVISOR: frozenset(
+        {VIEW, CHANGE, DISPATCH, SUPERVISE, ADJUST, VIEW_PERSONAL_DATA, EXPORT_PERSONAL_DATA}
+    ),
     # Art. 13: the authority keeps the list; the staffing office co-signs.
     PlatformRole.CATALOG_ADMIN: frozenset({VIEW, MANAGE_CATALOG}),
     PlatformRole.STAFFING_OFFICER: frozenset({VIEW, COSIGN_CATALOG}),

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Variables the settings read that the test environment may carry; each test sets its own.
 CONTROLLED = {
     "SECRET_KEY",
+    "PERSONAL_DATA_KEYS",
     "LOCAL_SECRET_KEY_FILE",
     "DEBUG",
     "WEBHOOK_PRIVATE_HOSTS",
@@ -47,6 +48,8 @@ print(json.dumps({
 def load(var_dir: Path, code: str = SHOW, **env: str) -> subprocess.CompletedProcess:
     """Run `code` with ningbo_grid.settings under exactly `env` (plus PATH and a scratch VAR_DIR)."""
     clean = {k: v for k, v in os.environ.items() if k not in CONTROLLED}
+    if "SECRET_KEY" in env:  # a deployment sets both (the personal-data keys: tests/ledgers/test_crypto.py)
+        clean["PERSONAL_DATA_KEYS"] = "k1:" + "A" * 43 + "="
     clean.update(VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="ningbo_grid.settings", **env)
     return subprocess.run(  # noqa: S603 — our own interpreter and code
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120, check=False

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 #: Apps contribute in this order; each may have a `demo` module with `seed(*, scale, rng, stdout)`.
-SEED_APPS = ["grids", "personnel", "catalog", "events", "evaluation"]
+SEED_APPS = ["grids", "personnel", "catalog", "events", "evaluation", "ledgers"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,241 @@
+"""Read-only, scoped API of the ledgers under /api/v1/ledgers/ (Art. 11 sharing, 12(2)).
+
+Every list goes through the models' `restrict(user)` (out of reach: 404). API keys of
+department systems read persons only through their organisation's `LedgerGrant`: the
+persons carrying a tag it names, only those tags, only the fields it names. Reveals and
+exact-ID searches are POSTs with a purpose, logged (`ledgers.privacy`).
+"""
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.response import Response
+
+from integrations.models import ApiClient
+from ningbo_grid.filters import FilterSet, WithinFilter
+from personnel import scope
+
+from .. import privacy, stats
+from ..models import Address, Dwelling, Household, LedgerGrant, Person, PersonTag, Unit, Visit
+from .serializers import (
+    AddressSerializer,
+    CareTagSerializer,
+    DwellingSerializer,
+    HouseholdSerializer,
+    IdSearchRequestSerializer,
+    LedgerStatisticsSerializer,
+    PersonSerializer,
+    RevealRequestSerializer,
+    RevealResponseSerializer,
+    UnitSerializer,
+    VisitSerializer,
+)
+
+
+def _client(request) -> ApiClient | None:
+    return request.auth if isinstance(request.auth, ApiClient) else None
+
+
+class LedgerFilter(FilterSet):
+    within = WithinFilter(field_name="area")
+
+
+class PersonFilter(LedgerFilter):
+    """`within` (area code), `name` (exact), `registration`, `status`, `tag` (care tag code)."""
+
+    tag = django_filters.CharFilter(field_name="tags__code")
+    name = django_filters.CharFilter(field_name="name", max_length=50)
+
+    class Meta:
+        model = Person
+        fields = ["within", "name", "registration", "status", "tag"]
+
+
+class AddressFilter(LedgerFilter):
+    class Meta:
+        model = Address
+        fields = ["within", "kind"]
+
+
+class UnitFilter(LedgerFilter):
+    class Meta:
+        model = Unit
+        fields = ["within", "kind", "safety_class"]
+
+
+class VisitFilter(LedgerFilter):
+    class Meta:
+        model = Visit
+        fields = ["within"]
+
+
+class DwellingFilter(FilterSet):
+    within = WithinFilter(field_name="address__area")
+
+    class Meta:
+        model = Dwelling
+        fields = ["within", "use"]
+
+
+class HouseholdFilter(LedgerFilter):
+    class Meta:
+        model = Household
+        fields = ["within"]
+
+
+class CareTagViewSet(viewsets.ReadOnlyModelViewSet):
+    """The care tags the caller may see."""
+
+    serializer_class = CareTagSerializer
+    filter_backends: list = []
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return privacy.visible_tags(self.request.user, _client(self.request)).order_by("code")
+
+
+class AddressViewSet(viewsets.ReadOnlyModelViewSet):
+    """Standard addresses in reach."""
+
+    serializer_class = AddressSerializer
+    filterset_class = AddressFilter
+
+    def get_queryset(self):
+        return Address.objects.restrict(self.request.user).select_related("area", "parent").order_by("code")
+
+
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    """Residents in reach, ID numbers and mobiles masked; API keys as their grant allows."""
+
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+
+    def _visible_tags(self) -> list[int]:
+        """Ids of the care tags the caller may see, read once per request."""
+        if not hasattr(self, "_tag_ids"):
+            tags = privacy.visible_tags(self.request.user, _client(self.request))
+            self._tag_ids = list(tags.values_list("pk", flat=True))
+        return self._tag_ids
+
+    def get_queryset(self):
+        client = _client(self.request)
+        tags = PersonTag.objects.filter(tag_id__in=self._visible_tags()).select_related("tag")
+        persons = Person.objects.restrict(self.request.user)
+        if client is not None:
+            persons = persons.filter(pk__in=PersonTag.objects.filter(tag_id__in=self._visible_tags()).values("person"))
+        return (
+            persons.select_related("residence", "area")
+            .prefetch_related(Prefetch("persontag_set", queryset=tags))
+            .order_by("id")
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["visible_tags"] = set(self._visible_tags())
+        client = _client(self.request)
+        if client is not None:
+            grant = LedgerGrant.objects.filter(organisation_id=client.organisation_id).first()
+            context["fields"] = set(grant.fields if grant else ())
+        return context
+
+    @extend_schema(
+        request=RevealRequestSerializer,
+        responses={200: RevealResponseSerializer, 403: OpenApiResponse(description="no view_personal_data here")},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def reveal(self, request, pk=None):
+        """Reveal one field (ID number or mobile) with a purpose; writes an access-log row."""
+        if _client(request) is not None:
+            raise exceptions.PermissionDenied()
+        person = self.get_object()
+        data = RevealRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            value = privacy.person_reveal(actor=request.user, person=person, **data.validated_data)
+        except PermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(exc.message_dict) from None
+        return Response({"field": data.validated_data["field"], "value": value})
+
+    @extend_schema(
+        request=IdSearchRequestSerializer,
+        responses={200: PersonSerializer, 404: OpenApiResponse(description="nobody in reach with that number")},
+    )
+    @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
+    def search(self, request):
+        """Exact look-up by document number (in the body, never the URL) through the keyed hash; logged."""
+        data = IdSearchRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = privacy.person_search_id(actor=request.user, **data.validated_data)
+        found = self.get_queryset().filter(pk=person.pk).first() if person is not None else None
+        if found is None:
+            raise exceptions.NotFound()
+        return Response(self.get_serializer(found).data)
+
+
+class DwellingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Actual housing in reach: use, area, owner and tenants (person ids), rental dates."""
+
+    serializer_class = DwellingSerializer
+    filterset_class = DwellingFilter
+
+    def get_queryset(self):
+        return (
+            Dwelling.objects.restrict(self.request.user)
+            .select_related("address")
+            .prefetch_related("tenants")
+            .order_by("id")
+        )
+
+
+class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+    """Households in reach, with their address and member ids."""
+
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+
+    def get_queryset(self):
+        return (
+            Household.objects.restrict(self.request.user)
+            .select_related("address__area", "address__parent")
+            .prefetch_related("members")
+            .order_by("id")
+        )
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Actual units in reach; contact phones masked."""
+
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilter
+
+    def get_queryset(self):
+        return Unit.objects.restrict(self.request.user).select_related("address").order_by("id")
+
+
+class VisitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Visits in reach, newest first, with the event a finding became."""
+
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilter
+
+    def get_queryset(self):
+        return Visit.objects.restrict(self.request.user).select_related("event", "area").order_by("-visited_at", "-id")
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("area", str, required=True, description="area code within reach")],
+    responses={200: LedgerStatisticsSerializer},
+)
+@api_view(["GET"])
+def statistics(request):
+    """GET /api/v1/ledgers/statistics/?area=<code>: the area's ledger figures (see `ledgers.stats`)."""
+    code = request.query_params.get("area") or ""
+    area = get_object_or_404(scope.restrict_areas_ranged(request.user), code=code)
+    return Response(LedgerStatisticsSerializer({"area": area.code, **stats.area_statistics(area)}).data)

@@ -1,0 +1,472 @@
+"""Writes to the ledgers (一标三实, Art. 12(2)): addresses, housing, persons, households, units.
+
+Every function takes the acting user as `actor` and checks `keep_ledgers` on the
+micro-grid concerned (`personnel.scope.has_area_perm`); it raises PermissionDenied
+otherwise, and ValidationError ({field: [messages]}) for bad input, changing nothing.
+Times are aware (UTC stored); dates local (Asia/Shanghai). Visits are in
+`ledgers.visits`; reveals, ID search, export and anonymisation in `ledgers.privacy`.
+"""
+
+import datetime
+import unicodedata
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids.choices import Level, Status
+from grids.models import Area
+from ningbo_grid.crypto import lookup_hashes
+from personnel import scope
+from personnel.roles import KEEP_LEDGERS
+from personnel.validators import normalise_id_number, validate_id_number, validate_mobile
+
+from .choices import ALLOWED_PARENTS, AddressChangeKind, AddressKind, DocType, PersonStatus, Registration, Relation
+from .models import (
+    Address,
+    AddressChange,
+    AddressCounter,
+    CareTag,
+    Dwelling,
+    Household,
+    Person,
+    PersonMove,
+    PersonTag,
+    Unit,
+)
+from .validators import id_facts, normalise_uscc, validate_uscc
+
+
+def normalise_text(value: str) -> str:
+    """NFKC (full-width digits and letters to half-width), blanks removed: '１２３ 号' → '123号'."""
+    return "".join(unicodedata.normalize("NFKC", value or "").split())
+
+
+def township_of(area: Area) -> Area:
+    """The township (乡镇/街道) above a micro-grid (one query)."""
+    return area.get_ancestors().get(level=Level.TOWNSHIP)
+
+
+def _require(actor, area: Area, perm: str = KEEP_LEDGERS) -> None:
+    if not scope.has_area_perm(actor, perm, area):
+        raise PermissionDenied(_("您无权维护该网格的台账。"))
+
+
+def _micro_grid(area, field: str = "area") -> Area:
+    if not isinstance(area, Area) or area.level != Level.MICRO_GRID or area.status != Status.ACTIVE:
+        raise ValidationError({field: [_("标准地址须挂在在用的微网格上。")]})
+    return area
+
+
+# --- addresses ----------------------------------------------------------------------------
+
+
+def _next_code(area: Area) -> str:
+    """The next address code under micro-grid `area`: its code + a 6-digit sequence, never reused."""
+    counter, _created = AddressCounter.objects.select_for_update().get_or_create(prefix=area.code)
+    counter.last += 1
+    if counter.last > 999_999:
+        raise ValidationError({"area": [_("该微网格的地址编码已用尽。")]})
+    counter.save(update_fields=["last"])
+    return f"{area.code}{counter.last:06d}"
+
+
+def address_create(
+    *,
+    actor,
+    kind: str,
+    name: str,
+    area: Area | None = None,
+    parent: Address | None = None,
+    latitude=None,
+    longitude=None,
+) -> Address:
+    """Create a standard address segment (Art. 12(2)) below `parent`, or on micro-grid `area`.
+
+    `kind` an `AddressKind` allowed below the parent's kind (`ALLOWED_PARENTS`); `name`
+    the segment ('中山东路', '12号', '3幢', '2单元', '301室'), normalised; unique among
+    its active siblings. A room gets its `Dwelling`. Returns the address with its new code.
+    Raises ValidationError (kind, name, parent, area), PermissionDenied.
+    """
+    name = normalise_text(name)
+    if parent is not None:
+        area = parent.area
+    area = _micro_grid(area)
+    _require(actor, area)
+    errors: dict[str, list] = {}
+    if kind not in AddressKind.values:
+        errors["kind"] = [_("地址类型无效。")]
+    elif (parent.kind if parent else None) not in ALLOWED_PARENTS[kind]:
+        errors["parent"] = [_("该类型的地址不能挂在此上级地址下。")]
+    if not name or len(name) > 60:
+        errors["name"] = [_("请填写地址名称（不超过60字）。")]
+    if parent is not None and not parent.is_active:
+        errors["parent"] = [_("上级地址已注销。")]
+    if errors:
+        raise ValidationError(errors)
+    siblings = Address.objects.filter(parent=parent, is_active=True, name=name)
+    if parent is None:
+        siblings = siblings.filter(area=area)
+    if siblings.exists():
+        raise ValidationError({"name": [_("同一上级下已有同名地址。")]})
+    with transaction.atomic():
+        address = Address.objects.create(
+            code=_next_code(area),
+            parent=parent,
+            kind=kind,
+            name=name,
+            full_text=(parent.full_text if parent else "") + name,
+            area=area,
+            township=parent.township if parent else township_of(area),
+            latitude=latitude,
+            longitude=longitude,
+        )
+        if kind == AddressKind.ROOM:
+            Dwelling.objects.create(address=address)
+        _log(address, AddressChangeKind.CREATE, actor, after=address.full_text)
+    return address
+
+
+def _log(address: Address, kind: str, actor, before: str = "", after: str = "", note: str = "") -> AddressChange:
+    return AddressChange.objects.create(
+        address=address, kind=kind, actor=actor, before=before, after=after, note=note, at=timezone.now()
+    )
+
+
+def _descendants(address: Address) -> list[Address]:
+    found, level = [], [address]
+    while level:
+        level = list(Address.objects.filter(parent__in=level))
+        found += level
+    return found
+
+
+def address_rename(*, actor, address: Address, name: str) -> Address:
+    """Rename one segment; the full text of it and everything below it follows; recorded."""
+    _require(actor, address.area)
+    name = normalise_text(name)
+    if not name or len(name) > 60:
+        raise ValidationError({"name": [_("请填写地址名称（不超过60字）。")]})
+    with transaction.atomic():
+        before = address.full_text
+        prefix = address.parent.full_text if address.parent_id else ""
+        address.name, address.full_text = name, prefix + name
+        address.save(update_fields=["name", "full_text", "updated_at"])
+        for below in _descendants(address):
+            below.full_text = address.full_text + below.full_text[len(before) :]
+            below.save(update_fields=["full_text", "updated_at"])
+        _log(address, AddressChangeKind.RENAME, actor, before=before, after=address.full_text)
+    return address
+
+
+def address_merge(*, actor, address: Address, into: Address) -> Address:
+    """Merge room or house address `address` into `into` (same micro-grid's ledger keeper):
+    its residents, households and units move there; it is retired with `into` as successor.
+    Refused when it still has active addresses below it. Returns `into`."""
+    _require(actor, address.area)
+    _require(actor, into.area)
+    if address.pk == into.pk or not into.is_active or not address.is_active:
+        raise ValidationError({"into": [_("请选择另一个有效地址。")]})
+    if address.children.filter(is_active=True).exists():
+        raise ValidationError({"address": [_("请先处理其下级地址。")]})
+    with transaction.atomic():
+        located = {"area": into.area, "township": into.township}
+        Person.objects.filter(residence=address).update(residence=into, **located)
+        Household.objects.filter(address=address).update(address=into, **located)
+        Unit.objects.filter(address=address).update(address=into, **located)
+        address.is_active, address.successor = False, into
+        address.save(update_fields=["is_active", "successor", "updated_at"])
+        _log(address, AddressChangeKind.MERGE, actor, before=address.full_text, after=into.full_text)
+    return into
+
+
+def addresses_follow_grid(old: Area, new: Area) -> int:
+    """Move everything located in micro-grid `old` to `new` (a grid adjustment, Art. 9).
+
+    Called when `old` is retired with `new` as successor (`ledgers.receivers`). Addresses
+    keep their codes; each move is recorded. Visits stay where they were made (history).
+    Returns the number of addresses moved.
+    """
+    township = township_of(new)
+    now = timezone.now()
+    located = {"area": new, "township": township}
+    with transaction.atomic():
+        moved = list(Address.objects.filter(area=old).values_list("pk", "full_text"))
+        Address.objects.filter(area=old).update(**located)
+        AddressChange.objects.bulk_create(
+            AddressChange(
+                address_id=pk, kind=AddressChangeKind.MOVE, before=old.code, after=new.code, at=now, note=text[:200]
+            )
+            for pk, text in moved
+        )
+        for model in (Person, Household, Unit):
+            model.objects.filter(area=old).update(**located)
+    return len(moved)
+
+
+def dwelling_update(*, actor, dwelling: Dwelling, **fields) -> Dwelling:
+    """Set a dwelling's `use`, `floor_area` (m²), `owner` (Person), `rental_registered_on`,
+    `rental_ends_on` (local dates) and `tenants` (persons). Unknown fields: ValidationError."""
+    _require(actor, dwelling.address.area)
+    allowed = {"use", "floor_area", "owner", "rental_registered_on", "rental_ends_on", "tenants"}
+    if set(fields) - allowed:
+        raise ValidationError({"fields": [_("未知字段：%s") % ", ".join(sorted(set(fields) - allowed))]})
+    tenants = fields.pop("tenants", None)
+    for name, value in fields.items():
+        setattr(dwelling, name, value)
+    dwelling.full_clean()
+    with transaction.atomic():
+        dwelling.save()
+        if tenants is not None:
+            dwelling.tenants.set(tenants)
+    return dwelling
+
+
+# --- persons ------------------------------------------------------------------------------
+
+
+def find_by_document(id_number: str) -> Person | None:
+    """The person holding this document number city-wide, or None (unscoped: for duplicate
+    checks; a user's search goes through `ledgers.privacy.person_search_id`, which is logged)."""
+    value = normalise_id_number(id_number)
+    return Person.objects.filter(id_number_hash__in=lookup_hashes(value)).first() if value else None
+
+
+def clean_person(data: dict) -> dict:
+    errors: dict[str, list] = {}
+    name = (data.get("name") or "").strip()
+    if not name or len(name) > 50:
+        errors["name"] = [_("请填写姓名（不超过50字）。")]
+    doc_type = data.get("doc_type") or DocType.RESIDENT_ID
+    if doc_type not in DocType.values:
+        errors["doc_type"] = [_("证件类型无效。")]
+    id_number = normalise_id_number(data.get("id_number") or "")
+    if doc_type == DocType.RESIDENT_ID:
+        try:
+            validate_id_number(id_number)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages
+    elif not id_number or len(id_number) > 30:
+        errors["id_number"] = [_("请填写证件号码（不超过30位）。")]
+    mobile = (data.get("mobile") or "").strip()
+    if mobile:
+        try:
+            validate_mobile(mobile)
+        except ValidationError as exc:
+            errors["mobile"] = exc.messages
+    if data.get("registration") not in Registration.values:
+        errors["registration"] = [_("请选择户籍类别。")]
+    if data.get("relation", "") not in ("", *Relation.values):
+        errors["relation"] = [_("与户主关系无效。")]
+    if errors:
+        raise ValidationError(errors)
+    clean = {**data, "name": name, "doc_type": doc_type, "id_number": id_number, "mobile": mobile}
+    if doc_type == DocType.RESIDENT_ID:
+        clean["sex"], clean["birth_date"] = id_facts(id_number)
+    return clean
+
+
+def _residence(residence: Address | None, household: Household | None, area: Area | None) -> tuple:
+    if household is not None and residence is None:
+        residence = household.address
+    if residence is not None:
+        if not residence.is_active:
+            raise ValidationError({"residence": [_("居住地址已注销。")]})
+        area = residence.area
+    if area is None:
+        raise ValidationError({"residence": [_("请选择居住地址。")]})
+    return residence, _micro_grid(area, "residence")
+
+
+def person_register(
+    *,
+    actor,
+    name: str,
+    id_number: str,
+    registration: str,
+    doc_type: str = DocType.RESIDENT_ID,
+    mobile: str = "",
+    residence: Address | None = None,
+    household: Household | None = None,
+    relation: str = "",
+    area: Area | None = None,
+    tags=(),
+) -> Person:
+    """Register an actual resident (Art. 12(2)); one record per document city-wide.
+
+    `id_number`: a resident ID (GB 11643 check digit; sex and birth date are taken from
+    it) or another document's number; `registration` a `Registration`; `residence` a
+    room address (else `household`'s address, else micro-grid `area`); `tags` care tags.
+    A document already registered anywhere is refused (ValidationError on id_number,
+    naming no one: a person moving in is transferred with `person_transfer`).
+    """
+    data = clean_person(
+        {
+            "name": name,
+            "doc_type": doc_type,
+            "id_number": id_number,
+            "mobile": mobile,
+            "registration": registration,
+            "relation": relation,
+        }
+    )
+    residence, area = _residence(residence, household, area)
+    _require(actor, area)
+    with transaction.atomic():
+        if find_by_document(data["id_number"]) is not None:
+            raise ValidationError({"id_number": [_("该证件号码已登记，同一人只能有一条记录；迁入请办理迁移。")]})
+        person = Person.objects.create(
+            **data, residence=residence, household=household, area=area, township=township_of(area)
+        )
+        if household is not None and relation == Relation.HEAD:
+            Household.objects.filter(pk=household.pk).update(head=person)
+        if tags:
+            person_set_tags(actor=actor, person=person, tags=tags)
+    return person
+
+
+def person_set_tags(*, actor, person: Person, tags, on: datetime.date | None = None) -> Person:
+    """Set a person's care tags (CareTag objects or codes); `next_visit_due` follows."""
+    _require(actor, person.area)
+    wanted = {t.pk: t for t in CareTag.objects.filter(pk__in=[t.pk for t in tags if isinstance(t, CareTag)])}
+    wanted |= {t.pk: t for t in CareTag.objects.filter(code__in=[t for t in tags if isinstance(t, str)])}
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        PersonTag.objects.filter(person=person).exclude(tag_id__in=wanted).delete()
+        have = set(PersonTag.objects.filter(person=person).values_list("tag_id", flat=True))
+        PersonTag.objects.bulk_create(PersonTag(person=person, tag_id=pk, since=on) for pk in wanted if pk not in have)
+        refresh_due(person)
+    return person
+
+
+def refresh_due(person: Person) -> None:
+    """Recompute `next_visit_due`: last visit (or registration) + the shortest tag frequency."""
+    days = [t.visit_every_days for t in person.tags.filter(is_active=True) if t.visit_every_days]
+    if not days or person.status != PersonStatus.PRESENT:
+        due = None
+    else:
+        since = timezone.localtime(person.last_visited_at or person.created_at).date()
+        due = since + datetime.timedelta(days=min(days))
+    Person.objects.filter(pk=person.pk).update(next_visit_due=due)
+    person.next_visit_due = due
+
+
+def person_transfer(
+    *,
+    actor,
+    person: Person,
+    residence: Address,
+    household: Household | None = None,
+    relation: str = "",
+    reason: str = "",
+) -> Person:
+    """Move a person to another address, in this grid or another (迁入, Art. 12(2)); kept as history.
+
+    The receiving grid's staff act (`keep_ledgers` on the new address's micro-grid);
+    they find the person by exact ID (`ledgers.privacy.person_search_id`). A moved-out
+    person moving back is present again. Returns the person.
+    """
+    _require(actor, residence.area)
+    if not residence.is_active:
+        raise ValidationError({"residence": [_("居住地址已注销。")]})
+    if relation not in ("", *Relation.values):
+        raise ValidationError({"relation": [_("与户主关系无效。")]})
+    if person.status == PersonStatus.DECEASED or person.anonymised_at:
+        raise ValidationError({"person": [_("该人员已注销，不能迁移。")]})
+    with transaction.atomic():
+        PersonMove.objects.create(
+            person=person,
+            from_area=person.area,
+            to_area=residence.area,
+            from_residence=person.residence,
+            to_residence=residence,
+            actor=actor,
+            at=timezone.now(),
+            reason=reason[:200],
+        )
+        if person.household_id and person.household_id != getattr(household, "pk", None):
+            Household.objects.filter(pk=person.household_id, head=person).update(head=None)
+        person.residence, person.household, person.relation = residence, household, relation
+        person.area, person.township = residence.area, residence.township
+        person.status, person.left_on = PersonStatus.PRESENT, None
+        person.save()
+        if household is not None and relation == Relation.HEAD:
+            Household.objects.filter(pk=household.pk).update(head=person)
+        refresh_due(person)
+    return person
+
+
+def person_leave(*, actor, person: Person, status: str, on: datetime.date, reason: str = "") -> Person:
+    """Record that a person moved out of the city or died on local date `on`; their data
+    are anonymised after `settings.LEDGERS_RETENTION_DAYS` (`ledgers.privacy`)."""
+    _require(actor, person.area)
+    if status not in (PersonStatus.MOVED_OUT, PersonStatus.DECEASED):
+        raise ValidationError({"status": [_("请选择迁出本市或死亡。")]})
+    if on > timezone.localdate():
+        raise ValidationError({"on": [_("日期不能晚于今天。")]})
+    with transaction.atomic():
+        PersonMove.objects.create(
+            person=person, from_area=person.area, to_area=None, actor=actor, at=timezone.now(), reason=reason[:200]
+        )
+        person.status, person.left_on = status, on
+        person.save(update_fields=["status", "left_on", "updated_at"])
+        refresh_due(person)
+    return person
+
+
+# --- households and units -----------------------------------------------------------------
+
+
+def household_create(*, actor, address: Address) -> Household:
+    """A household (户) at `address`; members join with `person_register`/`person_transfer`."""
+    _require(actor, address.area)
+    if not address.is_active:
+        raise ValidationError({"address": [_("地址已注销。")]})
+    return Household.objects.create(address=address, area=address.area, township=address.township)
+
+
+def unit_register(
+    *,
+    actor,
+    name: str,
+    kind: str,
+    address: Address,
+    uscc: str = "",
+    legal_representative: str = "",
+    contact_phone: str = "",
+    staff_count: int | None = None,
+    safety_class: str = "general",
+) -> Unit:
+    """Register an actual unit (实有单位) at `address`; `uscc` checked (GB 32100) and unique."""
+    _require(actor, address.area)
+    uscc = normalise_uscc(uscc)
+    unit = Unit(
+        name=(name or "").strip(),
+        kind=kind,
+        address=address,
+        area=address.area,
+        township=address.township,
+        uscc=uscc,
+        legal_representative=(legal_representative or "").strip(),
+        contact_phone=(contact_phone or "").strip(),
+        staff_count=staff_count,
+        safety_class=safety_class,
+    )
+    errors: dict[str, list] = {}
+    if uscc:
+        try:
+            validate_uscc(uscc)
+        except ValidationError as exc:
+            errors["uscc"] = exc.messages
+        else:
+            if Unit.objects.filter(uscc=uscc).exists():
+                errors["uscc"] = [_("该统一社会信用代码已登记。")]
+    try:
+        unit.full_clean(exclude=["area", "township", "address", "uscc", "contact_phone_hash"])
+    except ValidationError as exc:
+        errors |= exc.message_dict
+    if errors:
+        raise ValidationError(errors)
+    unit.save()
+    return unit

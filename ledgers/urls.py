@@ -1,0 +1,24 @@
+"""Pages of the ledgers under /ledgers/."""
+
+from django.urls import path
+
+from . import views, views_data
+
+app_name = "ledgers"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+    path("households/<int:pk>/person/", views.person_new, name="person-new"),
+    path("persons/<int:pk>/", views.person_detail, name="person"),
+    path("search/", views.search_id, name="search"),
+    path("visit/<str:kind>/<int:pk>/", views.visit_new, name="visit-new"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit"),
+    path("visits/<int:pk>/event/", views.visit_event, name="visit-event"),
+    path("visits/<int:pk>/photo", views.visit_photo, name="visit-photo"),
+    path("due/", views.due, name="due"),
+    path("units/", views.unit_list, name="units"),
+    path("stats/", views_data.statistics, name="stats"),
+    path("import/", views_data.import_page, name="import"),
+    path("export/<str:kind>.xlsx", views_data.export, name="export"),
+]
