@@ -1,16 +1,16 @@
 """API shapes of the catalogue. Limits are decimals in their own `TimeUnit`; dates are local ISO dates."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ningbo_grid.fields import ModelSerializer
 from personnel.choices import Department
 
 from ..choices import Category, CloseLevel, Grade, ItemKind, ListLevel, TimeUnit
 from ..models import HandlingRule, ItemExit, ServiceItemVersion
 
 
-class RuleSerializer(serializers.ModelSerializer):
+class RuleSerializer(ModelSerializer):
     class Meta:
         model = HandlingRule
         fields = [
@@ -49,7 +49,7 @@ class AttributesField(serializers.JSONField):
     """Report fields (Open311-style attributes) of a version."""
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(ModelSerializer):
     """A published item as in force today: its current version's content, rules and report fields."""
 
     code = serializers.CharField(source="item.code")
@@ -85,12 +85,12 @@ class ItemSerializer(serializers.ModelSerializer):
             "rules",
         ]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="district code; null for a city item"))
     def get_district(self, obj) -> str | None:
         return obj.item.district.code if obj.item.district_id else None
 
 
-class VersionStateSerializer(serializers.ModelSerializer):
+class VersionStateSerializer(ModelSerializer):
     """A version's place in the entry lifecycle (returned by the lifecycle actions)."""
 
     code = serializers.CharField(source="item.code")
@@ -100,7 +100,7 @@ class VersionStateSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "number", "name", "state", "effective_from", "effective_to"]
 
 
-class ExitSerializer(serializers.ModelSerializer):
+class ExitSerializer(ModelSerializer):
     code = serializers.CharField(source="item.code")
 
     class Meta:

@@ -6,11 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ningbo_grid.fields import ModelSerializer
+
 from ..models import Period, Score
 from ..services import score_key
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(ModelSerializer):
     scheme = serializers.CharField(source="scheme.name", read_only=True)
     subject_kind = serializers.CharField(source="scheme.subject_kind", read_only=True)
     authority = serializers.CharField(source="scheme.authority.name", read_only=True)
@@ -21,7 +23,7 @@ class PeriodSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(ModelSerializer):
     values = serializers.DictField(
         child=serializers.FloatField(allow_null=True),
         help_text="indicator code → measured value (null: nothing measured)",

@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from catalog.choices import Grade, TimeUnit
 from grids.models import Area
+from ningbo_grid.fields import BlankAsNullChoiceField, ModelSerializer
 from personnel.masking import mask_mobile, mask_name
 
 from .. import selectors
@@ -33,7 +34,7 @@ class AreaCodeField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     """An event as listed and read (`version` is also the ETag's basis)."""
 
     item = serializers.CharField(source="item.code", read_only=True)
@@ -42,7 +43,7 @@ class EventSerializer(serializers.ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
     township = serializers.CharField(source="township.code", read_only=True)
     county = serializers.CharField(source="county.code", read_only=True)
-    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None, allow_null=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -101,7 +102,9 @@ class EventReportSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    datum = serializers.ChoiceField(choices=Datum.choices, required=False, allow_blank=True, default="")
+    datum = BlankAsNullChoiceField(
+        choices=Datum.choices, required=False, allow_blank=True, default=None, help_text="null: not given"
+    )
     attributes = serializers.DictField(required=False, default=dict)
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
@@ -112,11 +115,13 @@ class EventReportSerializer(serializers.Serializer):
 CONTACT_MASKS = {"contact_name": mask_name, "contact_phone": mask_mobile}
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(ModelSerializer):
     """One timeline row."""
 
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    organisation = serializers.CharField(source="actor_organisation.name", read_only=True, default=None)
+    organisation = serializers.CharField(
+        source="actor_organisation.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Action
@@ -150,7 +155,7 @@ class ActionSerializer(serializers.ModelSerializer):
         return data
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -232,7 +237,7 @@ class CorrectSerializer(StepSerializer):
     text = serializers.CharField(max_length=5000)
 
 
-class PatrolSerializer(serializers.ModelSerializer):
+class PatrolSerializer(ModelSerializer):
     area = AreaCodeField()
     user = serializers.CharField(source="user.username", read_only=True)
 
@@ -243,8 +248,8 @@ class PatrolSerializer(serializers.ModelSerializer):
         extra_kwargs = {"ended_at": {"required": True, "allow_null": False}}
 
 
-class NotificationSerializer(serializers.ModelSerializer):
-    event = serializers.CharField(source="event.number", read_only=True, default=None)
+class NotificationSerializer(ModelSerializer):
+    event = serializers.CharField(source="event.number", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Notification

@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ningbo_grid.fields import ModelSerializer
+
 from ..choices import ClientRole, Scope, WebhookEventType
 from ..models import ApiClient, WebhookDelivery, WebhookSubscription
 from ..selectors import manageable_organisations
@@ -15,7 +17,7 @@ class _OrganisationField(serializers.PrimaryKeyRelatedField):
         return manageable_organisations(self.context["request"].user)
 
 
-class ApiClientSerializer(serializers.ModelSerializer):
+class ApiClientSerializer(ModelSerializer):
     organisation = _OrganisationField()
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), allow_empty=False)
     is_usable = serializers.BooleanField(read_only=True)
@@ -52,7 +54,7 @@ class ApiClientCreatedSerializer(ApiClientSerializer):
         fields = [*ApiClientSerializer.Meta.fields, "key"]
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(ModelSerializer):
     organisation = _OrganisationField()
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEventType.choices), allow_empty=False
@@ -77,7 +79,7 @@ class WebhookSecretSerializer(WebhookSubscriptionSerializer):
         fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ModelSerializer):
     subscription = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:

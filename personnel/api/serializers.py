@@ -4,19 +4,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grids.models import Area
+from ningbo_grid.fields import ModelSerializer
 
 from ..choices import PersonalField
 from ..masking import mask_id_number, mask_mobile
 from ..models import Assignment, Organisation, Staff
 
 
-class AreaRefSerializer(serializers.ModelSerializer):
+class AreaRefSerializer(ModelSerializer):
     class Meta:
         model = Area
         fields = ["code", "name", "level"]
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     """An organisation and its jurisdiction node (Art. 4, 5)."""
 
     area = AreaRefSerializer(read_only=True)
@@ -26,7 +27,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "department", "area", "phone", "is_active"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     area = AreaRefSerializer(read_only=True)
 
     class Meta:
@@ -34,13 +35,13 @@ class AssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "area", "start", "end"]
 
 
-class OrganisationRefSerializer(serializers.ModelSerializer):
+class OrganisationRefSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "kind"]
 
 
-class StaffSerializer(serializers.ModelSerializer):
+class StaffSerializer(ModelSerializer):
     """A staff record with `mobile` and `id_number` masked (Art. 16); `work_phone` is public (Art. 10).
 
     `current_assignments` are the grid roles in force today (local date).
@@ -48,7 +49,7 @@ class StaffSerializer(serializers.ModelSerializer):
 
     mobile = serializers.SerializerMethodField()
     id_number = serializers.SerializerMethodField()
-    organisation = OrganisationRefSerializer(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     current_assignments = AssignmentSerializer(many=True, read_only=True)
 
     class Meta:
