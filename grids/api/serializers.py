@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from grids.choices import GridType
 from grids.models import Area
+from ningbo_grid import fields as strict
 from ningbo_grid.fields import BlankAsNullChoiceField, ModelSerializer
 
 
@@ -18,7 +19,7 @@ class AreaSerializer(ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     successor = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     type = BlankAsNullChoiceField(source="grid_type", choices=GridType.choices, allow_blank=True, read_only=True)
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = strict.CharField(source="get_level_display", read_only=True)
     path = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,7 +45,7 @@ class AreaSerializer(ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    @extend_schema_field(serializers.ListField(child=strict.CharField()))
     def get_path(self, area: Area) -> list[str]:
         paths = self.context.get("ancestor_names")
         if paths is None:

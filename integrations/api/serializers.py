@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ningbo_grid import fields as strict
 from ningbo_grid.fields import ModelSerializer
 
 from ..choices import ClientRole, Scope, WebhookEventType
@@ -20,7 +21,7 @@ class _OrganisationField(serializers.PrimaryKeyRelatedField):
 class ApiClientSerializer(ModelSerializer):
     organisation = _OrganisationField()
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), allow_empty=False)
-    is_usable = serializers.BooleanField(read_only=True)
+    is_usable = strict.BooleanField(read_only=True)
     role = serializers.ChoiceField(
         choices=ClientRole.choices,
         default=ClientRole.HANDLER,
@@ -48,7 +49,7 @@ class ApiClientSerializer(ModelSerializer):
 
 
 class ApiClientCreatedSerializer(ApiClientSerializer):
-    key = serializers.CharField(read_only=True, help_text=_("完整密钥，仅此一次显示。"))
+    key = strict.CharField(read_only=True, help_text=_("完整密钥，仅此一次显示。"))
 
     class Meta(ApiClientSerializer.Meta):
         fields = [*ApiClientSerializer.Meta.fields, "key"]
@@ -73,7 +74,7 @@ class WebhookSubscriptionUpdateSerializer(WebhookSubscriptionSerializer):
 
 
 class WebhookSecretSerializer(WebhookSubscriptionSerializer):
-    secret = serializers.CharField(read_only=True, help_text=_("签名密钥，仅此一次显示。"))
+    secret = strict.CharField(read_only=True, help_text=_("签名密钥，仅此一次显示。"))
 
     class Meta(WebhookSubscriptionSerializer.Meta):
         fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grids.models import Area
+from ningbo_grid import fields as strict
 from ningbo_grid.fields import ModelSerializer
 
 from ..choices import PersonalField
@@ -68,11 +69,11 @@ class StaffSerializer(ModelSerializer):
             "current_assignments",
         ]
 
-    @extend_schema_field(serializers.CharField(help_text="masked, e.g. 138****5678"))
+    @extend_schema_field(strict.CharField(help_text="masked, e.g. 138****5678"))
     def get_mobile(self, obj) -> str:
         return mask_mobile(obj.mobile)
 
-    @extend_schema_field(serializers.CharField(help_text="masked, e.g. 330203**********1234"))
+    @extend_schema_field(strict.CharField(help_text="masked, e.g. 330203**********1234"))
     def get_id_number(self, obj) -> str:
         return mask_id_number(obj.id_number)
 
@@ -81,9 +82,9 @@ class UnmaskRequestSerializer(serializers.Serializer):
     """Which field to reveal and why (the purpose is logged, Art. 16)."""
 
     field = serializers.ChoiceField(choices=PersonalField.choices)
-    purpose = serializers.CharField(min_length=2, max_length=200)
+    purpose = strict.CharField(min_length=2, max_length=200)
 
 
 class UnmaskResponseSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    value = serializers.CharField()
+    field = strict.CharField()
+    value = strict.CharField()
