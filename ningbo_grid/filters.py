@@ -7,7 +7,12 @@
 - `WithinFilter`: `?within=<area code>` keeps rows whose area lies in that node's
   subtree (one MPTT range condition, `grids.models.Area.objects.within`). Give the
   lookup path to the area as `field_name` ("area", "event__area", or "" for `Area`
-  itself). An unknown code is a 400 on `within`.
+  itself). `AreaFilter` is the same parameter for a `method=` of one's own (it gets the
+  `Area` node). An unknown code is a 400 on the parameter (field code `unknown`); a code
+  outside the caller's jurisdiction is a 400 too (field code `out_of_scope`), never a
+  silent empty list (`area_in_reach`).
+- Booleans (`BooleanFilter`): only `true`/`false`/`1`/`0` (and the empty value or the
+  select widget's `unknown`: no filter); `?overdue=maybe` is a 400 (field code `invalid`).
 
 Example::
 
@@ -36,12 +41,16 @@ import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import get_model_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 
 from grids.models import Area
+from personnel.scope import granted_nodes
 
 #: The dates a filter accepts: one day inside Python's range on each side, so that any
 #: zone offset (±1 day at most) still converts to UTC and to the server's zone.
@@ -67,7 +76,7 @@ def check_time_range(value) -> None:
 
 
 def parse_zoned_datetime(value) -> datetime:
-    """An ISO 8601 date-time with a zone (`Z` or `±hh:mm`) as an aware datetime.
+    """An ISO 8601 date-time with a zone (`Z` or `±hh:mm`) as an aware datetime in UTC.
 
     Raises ValueError if `value` is not ISO 8601, has no time part or no zone, contains
     NUL, or lies outside [EARLIEST_DATE, LATEST_DATE] in UTC (see `check_time_range`).
@@ -84,7 +93,8 @@ def parse_zoned_datetime(value) -> datetime:
         check_time_range(parsed)
     except forms.ValidationError as exc:
         raise TimeOutOfRange(str(OUT_OF_RANGE)) from exc
-    return parsed
+    # In UTC: Python takes offsets up to ±24 h, PostgreSQL's timestamptz input ±15:59.
+    return parsed.astimezone(dt.UTC)
 
 
 class TimeOutOfRange(ValueError):
@@ -132,8 +142,37 @@ def harden_field(field, bounds: tuple[int, int]) -> None:
         field.validators.append(check_time_range)
 
 
+class RawNullBooleanSelect(forms.NullBooleanSelect):
+    """Django's yes/no/any select, handing the submitted text to the field as it came
+    (Django's own turns any unknown text into "any", so `maybe` would filter nothing)."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    """A boolean filter value: `true`/`false`/`1`/`0` (any case); empty or `unknown` (the
+    select widget's "any") is no filter; anything else is an error (code `invalid`)."""
+
+    default_error_messages = {"invalid": _("请填写 true 或 false（或 1、0）。")}
+    values = {"true": True, "1": True, "false": False, "0": False, "": None, "unknown": None}
+
+    def to_python(self, value):
+        if value is None or isinstance(value, bool):
+            return value
+        key = str(value).strip().lower()
+        if key not in self.values:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return self.values[key]
+
+    def validate(self, value):
+        """Any cleaned value (None included) is valid."""
+
+
 class FilterSet(django_filters.FilterSet):
-    """The project's FilterSet: every number and time filter bounded (`harden_field`).
+    """The project's FilterSet: every number and time filter bounded (`harden_field`),
+    booleans strict (`StrictNullBooleanField`), area codes checked against the request's
+    user (`AreaCodeField`).
 
     Subclass it instead of `django_filters.FilterSet`; tests/api/test_hostile_query_values.py
     sends hostile values to every filter of every filterset and expects 200 or 400.
@@ -141,9 +180,22 @@ class FilterSet(django_filters.FilterSet):
 
     def get_form_class(self):
         form_class = super().get_form_class()
-        for name, field in form_class.base_fields.items():
+        for name, field in list(form_class.base_fields.items()):
+            if isinstance(field, forms.NullBooleanField) and not isinstance(field, StrictNullBooleanField):
+                field = form_class.base_fields[name] = StrictNullBooleanField(
+                    required=False, label=field.label, widget=RawNullBooleanSelect, help_text=field.help_text
+                )
             harden_field(field, _integer_range(type(self), self.filters[name]))
         return form_class
+
+    @property
+    def form(self):
+        form = super().form
+        user = getattr(self.request, "user", None)
+        for field in form.fields.values():
+            if isinstance(field, AreaCodeField):
+                field.user = user
+        return form
 
 
 class UpdatedSinceFilter(django_filters.Filter):
@@ -162,10 +214,39 @@ class UpdatedSinceFilterSet(FilterSet):
     updated_since = UpdatedSinceFilter()
 
 
-class AreaCodeField(forms.CharField):
-    """An area code, resolved to the `Area` node (one query)."""
+def area_in_reach(user, node: Area) -> bool:
+    """Whether `node` may be named by `user` in a filter: its subtree overlaps the user's
+    reach (`view_area` grants, personnel.scope: the node lies within a granted node or
+    contains one), or the area of an organisation the user currently belongs to (handlers
+    hold no area grant). Superusers reach everything; anonymous users nothing."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    from personnel.models import Membership
 
-    default_error_messages = {"unknown": _("没有编码为 %(code)s 的区域。")}
+    overlapping = Q(tree_id=node.tree_id) & (
+        Q(lft__lte=node.lft, rght__gte=node.rght) | Q(lft__gte=node.lft, rght__lte=node.rght)
+    )
+    units = Membership.objects.current().filter(user_id=user.pk).values("organisation__area_id")
+    return (
+        granted_nodes(user, "view_area").filter(overlapping).exists()
+        or Area.objects.filter(overlapping, pk__in=units).exists()
+    )
+
+
+class AreaCodeField(forms.CharField):
+    """An area code, resolved to the `Area` node (one query; one more for the scope).
+
+    `user` (set by `FilterSet.form` from the request) must reach the node
+    (`area_in_reach`); without a user (no request) the scope is not checked.
+    """
+
+    default_error_messages = {
+        "unknown": _("没有编码为 %(code)s 的区域。"),
+        "out_of_scope": _("区域 %(code)s 不在您的辖区内。"),
+    }
+    user = None
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 18)
@@ -178,7 +259,16 @@ class AreaCodeField(forms.CharField):
         node = Area.objects.filter(code=code).only("tree_id", "lft", "rght", "level").first()
         if node is None:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"code": code})
+        if self.user is not None and not area_in_reach(self.user, node):
+            raise forms.ValidationError(self.error_messages["out_of_scope"], code="out_of_scope", params={"code": code})
         return node
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class AreaFilter(django_filters.Filter):
+    """`?<name>=<area code>` resolved to the `Area` node for the filter's `method`."""
+
+    field_class = AreaCodeField
 
 
 class WithinFilter(django_filters.Filter):

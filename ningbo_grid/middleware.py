@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from events.open311 import formats as georeport
 
@@ -45,24 +45,38 @@ class RequestIdMiddleware:
 
 
 def chosen_language(request: HttpRequest) -> str:
-    """The language the user picked with the language switch (`set_language`'s cookie),
-    else `LANGUAGE_CODE` (Chinese). The browser's Accept-Language is deliberately ignored:
-    the platform is Chinese-first, and English appears only when someone asks for it."""
-    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if code:
-        try:
-            return translation.get_supported_language_variant(code)
-        except LookupError:
-            pass
-    return settings.LANGUAGE_CODE
+    """The language of the answer.
+
+    Pages: the language the user picked with the language switch (`set_language`'s
+    cookie), else `LANGUAGE_CODE` (Chinese). The browser's Accept-Language is deliberately
+    ignored there: the platform is Chinese-first, and English appears only when someone
+    asks for it. API and Open311 paths (`is_api`): the first supported language of the
+    request's `Accept-Language` (a system asking for `en` gets English messages), else
+    the cookie, else Chinese.
+    """
+    if is_api(request):
+        for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+            if code != "*" and (supported := _supported(code)):
+                return supported
+    return _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or "") or settings.LANGUAGE_CODE
+
+
+def _supported(code: str) -> str | None:
+    """The supported variant of language `code` (`en-US` → `en`), or None."""
+    try:
+        return translation.get_supported_language_variant(code) if code else None
+    except LookupError:
+        return None
 
 
 class ChosenLanguageMiddleware:
-    """Django's LocaleMiddleware without the Accept-Language step (see `chosen_language`).
+    """Django's LocaleMiddleware, with the Accept-Language step for the API only (see
+    `chosen_language`).
 
     The platform uses no language-prefixed URLs, so the rest of LocaleMiddleware
     (redirects to prefixed paths) has nothing to do. Responses vary on the cookie that
-    chose the language, and say which language they are in. Unlike LocaleMiddleware,
+    chose the language (and API answers on Accept-Language), and say which language they
+    are in. Unlike LocaleMiddleware,
     the request's language is undone afterwards (a later render on the same thread,
     e.g. a 500 page without a request, starts from Chinese again).
     """
@@ -76,7 +90,7 @@ class ChosenLanguageMiddleware:
         with translation.override(chosen_language(request)):
             request.LANGUAGE_CODE = translation.get_language()
             response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if is_api(request) else ("Cookie",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 
@@ -87,17 +101,27 @@ def is_api(request: HttpRequest) -> bool:
 
 def api_error(request: HttpRequest, status: int, message, code: str | None = None) -> HttpResponse:
     """An error answer in the API's shape: GeoReport's (`events.open311.formats.error`,
-    JSON or XML by the URL's suffix) within `/open311/`, else `{"detail", "errors",
-    "request_id"}` (`ningbo_grid.api.error_body`) with the machine `code`."""
-    if georeport.is_open311(request.path_info):
-        return georeport.error(georeport.format_of(request.path_info), status, message)
-    return JsonResponse(error_body(request, message, code=code), status=status)
+    JSON or XML by the URL's suffix) within `/open311/`, else `ningbo_grid.api.error_body`
+    with the machine `code`. A lazy `message` is rendered in the request's language
+    (`chosen_language`: these answers are made outside `ChosenLanguageMiddleware`)."""
+    with translation.override(chosen_language(request)):
+        if georeport.is_open311(request.path_info):
+            return georeport.error(georeport.format_of(request.path_info), status, message)
+        return JsonResponse(error_body(request, message, code=code, status_code=status), status=status)
 
 
 #: What an Open311 error without a view's own message says (GeoReport has no machine codes).
 OPEN311_MESSAGES = {
     403: gettext_lazy("拒绝访问。"),
     404: gettext_lazy("没有该接口。GeoReport v2 的接口见 discovery.json。"),
+    405: gettext_lazy("该接口不支持此请求方法。"),
+}
+
+
+#: What an API error without a view's own message says.
+API_MESSAGES = {
+    403: gettext_lazy("拒绝访问。"),
+    404: gettext_lazy("没有该接口。"),
     405: gettext_lazy("该接口不支持此请求方法。"),
 }
 
@@ -124,7 +148,7 @@ class MalformedRequestMiddleware:
             or "%00" in request.META.get("QUERY_STRING", "")
             or "\x00" in request.META.get("QUERY_STRING", "")
         ):
-            message = _("请求地址不得包含空字符（NUL）。")
+            message = gettext_lazy("请求地址不得包含空字符（NUL）。")
             if api:
                 return api_error(request, 400, message, code="parse_error")
             return HttpResponseBadRequest(message)
@@ -135,12 +159,12 @@ class MalformedRequestMiddleware:
                 length = 0
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             if limit is not None and length > limit:
-                return api_error(request, 413, _("请求内容过大。"), code="payload_too_large")
+                return api_error(request, 413, gettext_lazy("请求内容过大。"), code="payload_too_large")
         if request.method == "POST" and request.content_type.startswith("multipart/"):
             try:
                 request.POST  # noqa: B018 (parse now, where the error can be answered)
             except MultiPartParserError:
-                message = _("无法解析的表单内容。")
+                message = gettext_lazy("无法解析的表单内容。")
                 if api:
                     return api_error(request, 400, message, code="parse_error")
                 return HttpResponseBadRequest(message)
@@ -171,8 +195,8 @@ class ApiErrorMiddleware:
         content_type = response.get("Content-Type", "")
         if "json" in content_type or "xml" in content_type:
             return response
-        detail = response.reason_phrase
-        return self._keep_headers(response, JsonResponse(error_body(request, detail), status=response.status_code))
+        detail = API_MESSAGES.get(response.status_code, response.reason_phrase)
+        return self._keep_headers(response, api_error(request, response.status_code, detail))
 
     @staticmethod
     def _keep_headers(response: HttpResponse, replaced: HttpResponse) -> HttpResponse:
@@ -185,8 +209,8 @@ class ApiErrorMiddleware:
         if not is_api(request):
             return None
         if isinstance(exception, RequestDataTooBig):
-            return api_error(request, 413, _("请求内容过大。"), code="payload_too_large")
+            return api_error(request, 413, gettext_lazy("请求内容过大。"), code="payload_too_large")
         if settings.DEBUG:
             return None
         log.exception("unhandled error on %s", request.path, exc_info=exception)
-        return api_error(request, 500, _("服务器内部错误。"), code="server_error")
+        return api_error(request, 500, gettext_lazy("服务器内部错误。"), code="server_error")

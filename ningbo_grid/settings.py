@@ -381,6 +381,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "idempotency.schema.add_idempotency_key",
+        # Last: gives every error answer (the ones above included) the `Error` body.
+        "ningbo_grid.api.add_error_responses",
     ],
     # Several apps name a choice field `level` or `kind`: one enum name per choice set.
     "ENUM_NAME_OVERRIDES": {

@@ -6,44 +6,41 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area
-from ningbo_grid.filters import FilterSet
+from ningbo_grid.filters import AreaFilter, FilterSet
 
 from .choices import Department, GridRole, OrgKind, StaffSource
 from .models import Assignment, Organisation, Staff
 from .selectors import staff_in_area
 
 
-def _area_or_none(code: str) -> Area | None:
-    return Area.objects.filter(code=code).first()
-
-
 class OrganisationFilter(FilterSet):
-    """`kind`, `department`, `area` (code of the jurisdiction node), `within` (code: that subtree)."""
+    """`kind`, `department`, `area` (code of the jurisdiction node), `within` (code: that subtree).
+
+    An unknown area code, or one outside the caller's jurisdiction, is a 400 on the
+    parameter (`ningbo_grid.filters.AreaFilter`), not an empty list."""
 
     kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label=_("类型"))
     department = django_filters.ChoiceFilter(choices=Department.choices, label=_("部门"))
-    area = django_filters.CharFilter(method="filter_area", label=_("辖区编码"))
-    within = django_filters.CharFilter(method="filter_within", label=_("所在区域编码（含下级）"))
+    area = AreaFilter(method="filter_area", label=_("辖区编码"))
+    within = AreaFilter(method="filter_within", label=_("所在区域编码（含下级）"))
 
     class Meta:
         model = Organisation
         fields = ["kind", "department", "area", "within"]
 
-    def filter_area(self, queryset, name, value):
-        return queryset.filter(area__code=value)
+    def filter_area(self, queryset, name, node: Area):
+        return queryset.filter(area=node)
 
-    def filter_within(self, queryset, name, value):
-        node = _area_or_none(value)
-        if node is None:
-            return queryset.none()
+    def filter_within(self, queryset, name, node: Area):
         return queryset.filter(area__tree_id=node.tree_id, area__lft__gte=node.lft, area__rght__lte=node.rght)
 
 
 class StaffFilter(FilterSet):
-    """`area`/`within` (code), `role` (current grid role), `source`, `active`, `insurance_lapsed`."""
+    """`area`/`within` (code; unknown or outside the caller's jurisdiction: a 400), `role`
+    (current grid role), `source`, `active`, `insurance_lapsed`."""
 
-    area = django_filters.CharFilter(method="filter_area", label=_("网格编码"))
-    within = django_filters.CharFilter(method="filter_within", label=_("所在区域编码（含下级）"))
+    area = AreaFilter(method="filter_area", label=_("网格编码"))
+    within = AreaFilter(method="filter_within", label=_("所在区域编码（含下级）"))
     role = django_filters.ChoiceFilter(choices=GridRole.choices, method="filter_role", label=_("现任角色"))
     source = django_filters.ChoiceFilter(choices=StaffSource.choices, label=_("人员来源"))
     active = django_filters.BooleanFilter(field_name="is_active", label=_("在岗"))
@@ -53,17 +50,11 @@ class StaffFilter(FilterSet):
         model = Staff
         fields = ["area", "within", "role", "source", "active", "insurance_lapsed"]
 
-    def _in_area(self, queryset, value, within):
-        node = _area_or_none(value)
-        if node is None:
-            return queryset.none()
-        return staff_in_area(queryset, node, within=within)
+    def filter_area(self, queryset, name, node: Area):
+        return staff_in_area(queryset, node, within=False)
 
-    def filter_area(self, queryset, name, value):
-        return self._in_area(queryset, value, within=False)
-
-    def filter_within(self, queryset, name, value):
-        return self._in_area(queryset, value, within=True)
+    def filter_within(self, queryset, name, node: Area):
+        return staff_in_area(queryset, node, within=True)
 
     def filter_role(self, queryset, name, value):
         return queryset.holding(value)

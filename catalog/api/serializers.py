@@ -1,16 +1,17 @@
 """API shapes of the catalogue. Limits are decimals in their own `TimeUnit`; dates are local ISO dates."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ningbo_grid import fields as strict
+from ningbo_grid.fields import ModelSerializer
 from personnel.choices import Department
 
 from ..choices import Category, CloseLevel, Grade, ItemKind, ListLevel, TimeUnit
 from ..models import HandlingRule, ItemExit, ServiceItemVersion
 
 
-class RuleSerializer(serializers.ModelSerializer):
+class RuleSerializer(ModelSerializer):
     class Meta:
         model = HandlingRule
         fields = [
@@ -49,15 +50,15 @@ class AttributesField(serializers.JSONField):
     """Report fields (Open311-style attributes) of a version."""
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(ModelSerializer):
     """A published item as in force today: its current version's content, rules and report fields."""
 
-    code = serializers.CharField(source="item.code")
+    code = strict.CharField(source="item.code")
     level = serializers.ChoiceField(source="item.level", choices=ListLevel.choices)
     district = serializers.SerializerMethodField()
-    version = serializers.IntegerField(source="number")
-    category_label = serializers.CharField(source="get_category_display")
-    department_label = serializers.CharField(source="get_department_display")
+    version = strict.IntegerField(source="number")
+    category_label = strict.CharField(source="get_category_display")
+    department_label = strict.CharField(source="get_department_display")
     attributes = AttributesField()
     rules = RuleSerializer(many=True)
 
@@ -85,23 +86,23 @@ class ItemSerializer(serializers.ModelSerializer):
             "rules",
         ]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(strict.CharField(allow_null=True, help_text="district code; null for a city item"))
     def get_district(self, obj) -> str | None:
         return obj.item.district.code if obj.item.district_id else None
 
 
-class VersionStateSerializer(serializers.ModelSerializer):
+class VersionStateSerializer(ModelSerializer):
     """A version's place in the entry lifecycle (returned by the lifecycle actions)."""
 
-    code = serializers.CharField(source="item.code")
+    code = strict.CharField(source="item.code")
 
     class Meta:
         model = ServiceItemVersion
         fields = ["id", "code", "number", "name", "state", "effective_from", "effective_to"]
 
 
-class ExitSerializer(serializers.ModelSerializer):
-    code = serializers.CharField(source="item.code")
+class ExitSerializer(ModelSerializer):
+    code = strict.CharField(source="item.code")
 
     class Meta:
         model = ItemExit
@@ -121,26 +122,26 @@ class RuleInputSerializer(serializers.Serializer):
 class ProposeSerializer(serializers.Serializer):
     """A proposal: `item_code` of an existing item for a new version, else a new item."""
 
-    item_code = serializers.CharField(required=False, allow_blank=True, default="")
-    code = serializers.CharField(required=False, allow_blank=True, default="")
+    item_code = strict.CharField(required=False, allow_blank=True, default="")
+    code = strict.CharField(required=False, allow_blank=True, default="")
     level = serializers.ChoiceField(choices=ListLevel.choices, default=ListLevel.CITY)
-    district = serializers.CharField(required=False, allow_blank=True, default="", help_text="district (county) code")
-    name = serializers.CharField(max_length=100)
-    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    district = strict.CharField(required=False, allow_blank=True, default="", help_text="district (county) code")
+    name = strict.CharField(max_length=100)
+    name_en = strict.CharField(max_length=200, required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(choices=Category.choices)
     kind = serializers.ChoiceField(choices=ItemKind.choices, default=ItemKind.EVENT)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    guidance = serializers.CharField(required=False, allow_blank=True, default="")
+    description = strict.CharField(required=False, allow_blank=True, default="")
+    guidance = strict.CharField(required=False, allow_blank=True, default="")
     department = serializers.ChoiceField(choices=Department.choices)
-    supporting_units = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    self_handle = serializers.BooleanField(default=False)
+    supporting_units = strict.CharField(max_length=200, required=False, allow_blank=True, default="")
+    self_handle = strict.BooleanField(default=False)
     attributes = AttributesField(required=False, default=list)
     rules = RuleInputSerializer(many=True, required=False, default=list)
-    opinion = serializers.CharField(required=False, allow_blank=True, default="")
+    opinion = strict.CharField(required=False, allow_blank=True, default="")
 
 
 class OpinionSerializer(serializers.Serializer):
-    opinion = serializers.CharField(required=False, allow_blank=True, default="")
+    opinion = strict.CharField(required=False, allow_blank=True, default="")
 
 
 class PublishSerializer(OpinionSerializer):
@@ -148,4 +149,4 @@ class PublishSerializer(OpinionSerializer):
 
 
 class ReasonsSerializer(serializers.Serializer):
-    reasons = serializers.CharField()
+    reasons = strict.CharField()

@@ -6,14 +6,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ningbo_grid import fields as strict
+from ningbo_grid.fields import ModelSerializer
+
 from ..models import Period, Score
 from ..services import score_key
 
 
-class PeriodSerializer(serializers.ModelSerializer):
-    scheme = serializers.CharField(source="scheme.name", read_only=True)
-    subject_kind = serializers.CharField(source="scheme.subject_kind", read_only=True)
-    authority = serializers.CharField(source="scheme.authority.name", read_only=True)
+class PeriodSerializer(ModelSerializer):
+    scheme = strict.CharField(source="scheme.name", read_only=True)
+    subject_kind = strict.CharField(source="scheme.subject_kind", read_only=True)
+    authority = strict.CharField(source="scheme.authority.name", read_only=True)
 
     class Meta:
         model = Period
@@ -21,7 +24,7 @@ class PeriodSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(ModelSerializer):
     values = serializers.DictField(
         child=serializers.FloatField(allow_null=True),
         help_text="indicator code → measured value (null: nothing measured)",
@@ -40,16 +43,16 @@ class ScoreSerializer(serializers.ModelSerializer):
 
 
 class FiguresSerializer(serializers.Serializer):
-    reported = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    self_handled = serializers.IntegerField()
-    late_reported = serializers.IntegerField()
-    closed = serializers.IntegerField()
-    due = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    overdue = serializers.IntegerField()
-    satisfaction_sum = serializers.IntegerField()
-    satisfaction_count = serializers.IntegerField()
+    reported = strict.IntegerField()
+    rejected = strict.IntegerField()
+    self_handled = strict.IntegerField()
+    late_reported = strict.IntegerField()
+    closed = strict.IntegerField()
+    due = strict.IntegerField()
+    on_time = strict.IntegerField()
+    overdue = strict.IntegerField()
+    satisfaction_sum = strict.IntegerField()
+    satisfaction_count = strict.IntegerField()
     closure_rate = serializers.FloatField(allow_null=True, help_text="%")
     on_time_rate = serializers.FloatField(allow_null=True, help_text="%")
     self_handled_rate = serializers.FloatField(allow_null=True, help_text="%")
@@ -57,36 +60,36 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class BreakdownRowSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
-    reported = serializers.IntegerField()
-    closed = serializers.IntegerField()
-    overdue = serializers.IntegerField()
+    key = strict.CharField()
+    label = strict.CharField()
+    reported = strict.IntegerField()
+    closed = strict.IntegerField()
+    overdue = strict.IntegerField()
 
 
 class DayRowSerializer(serializers.Serializer):
     date = serializers.DateField()
-    reported = serializers.IntegerField()
-    closed = serializers.IntegerField()
-    overdue = serializers.IntegerField()
+    reported = strict.IntegerField()
+    closed = strict.IntegerField()
+    overdue = strict.IntegerField()
 
 
 class GridRowSerializer(serializers.Serializer):
-    code = serializers.CharField(source="area__code")
-    name = serializers.CharField(source="area__name")
-    reported = serializers.IntegerField()
-    closed = serializers.IntegerField()
-    overdue = serializers.IntegerField()
+    code = strict.CharField(source="area__code")
+    name = strict.CharField(source="area__name")
+    reported = strict.IntegerField()
+    closed = strict.IntegerField()
+    overdue = strict.IntegerField()
     closure_rate = serializers.FloatField(allow_null=True)
     on_time_rate = serializers.FloatField(allow_null=True)
 
 
 class StatisticsSerializer(serializers.Serializer):
-    area = serializers.CharField(source="area.code")
-    area_name = serializers.CharField(source="area.name")
+    area = strict.CharField(source="area.code")
+    area_name = strict.CharField(source="area.name")
     start = serializers.DateField()
     end = serializers.DateField()
-    refreshed_at = serializers.DateTimeField(allow_null=True, help_text="when the rollups were last refreshed")
+    refreshed_at = strict.DateTimeField(allow_null=True, help_text="when the rollups were last refreshed")
     figures = FiguresSerializer()
     daily = DayRowSerializer(many=True)
     by_category = BreakdownRowSerializer(many=True)

@@ -7,18 +7,30 @@ masked, in one event's detail (`EventDetailSerializer.contact`) to those who may
 it, and in clear only by the logged `POST /events/{number}/contact/`.
 """
 
+from django.core.validators import RegexValidator
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.choices import Grade, TimeUnit
+from catalog.choices import AttributeType, Grade, TimeUnit
+from catalog.models import ServiceItem
 from grids.models import Area
+from ningbo_grid import fields as strict
+from ningbo_grid.fields import BlankAsNullChoiceField, ModelSerializer
 from personnel.masking import mask_mobile, mask_name
 
 from .. import selectors
 from ..choices import ActionKind, Datum, RejectReason, RequestKind, Source
 from ..models import Action, Attachment, Event, Notification, Patrol
 from ..services import CONTACT_PURPOSE_MESSAGES, CORRECTABLE_FIELDS
+
+#: The largest report-field number a JSON client can hold exactly (2^53 - 1).
+MAX_ATTRIBUTE_NUMBER = 2**53 - 1
+#: A phone number as people write it: digits, optionally with + - ( ) and spaces.
+PHONE = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{2,19}$", _("请输入电话号码（数字，可含 + - 空格）。"), code="invalid_phone"
+)
 
 
 class AreaCodeField(serializers.SlugRelatedField):
@@ -33,17 +45,17 @@ class AreaCodeField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     """An event as listed and read (`version` is also the ETag's basis)."""
 
-    item = serializers.CharField(source="item.code", read_only=True)
-    item_name = serializers.CharField(source="item_version.name", read_only=True)
-    area = serializers.CharField(source="area.code", read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True)
-    township = serializers.CharField(source="township.code", read_only=True)
-    county = serializers.CharField(source="county.code", read_only=True)
-    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    item = strict.CharField(source="item.code", read_only=True)
+    item_name = strict.CharField(source="item_version.name", read_only=True)
+    area = strict.CharField(source="area.code", read_only=True)
+    area_name = strict.CharField(source="area.name", read_only=True)
+    township = strict.CharField(source="township.code", read_only=True)
+    county = strict.CharField(source="county.code", read_only=True)
+    lead_unit_name = strict.CharField(source="lead_unit.name", read_only=True, default=None, allow_null=True)
+    status_display = strict.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Event
@@ -92,31 +104,71 @@ class EventReportSerializer(serializers.Serializer):
     """Input of `POST /events/` (event_report): area and item by code."""
 
     area = AreaCodeField()
-    item = serializers.CharField(max_length=20)
-    title = serializers.CharField(max_length=120)
-    description = serializers.CharField(max_length=5000)
-    discovered_at = serializers.DateTimeField()
+    item = strict.CharField(max_length=20)
+    title = strict.CharField(max_length=120)
+    description = strict.CharField(max_length=5000)
+    discovered_at = strict.DateTimeField()
     grade = serializers.ChoiceField(choices=Grade.choices, default=Grade.GENERAL)
     source = serializers.ChoiceField(choices=Source.choices, default=Source.STAFF)
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    address = strict.CharField(max_length=200, required=False, allow_blank=True, default="")
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    datum = serializers.ChoiceField(choices=Datum.choices, required=False, allow_blank=True, default="")
-    attributes = serializers.DictField(required=False, default=dict)
-    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    datum = BlankAsNullChoiceField(
+        choices=Datum.choices, required=False, allow_blank=True, default=None, help_text="null: not given"
+    )
+    attributes = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="the item's report fields by code, each of its JSON type: text, date (YYYY-MM-DD) and "
+        "single choice a string, number a number (|x| < 2^53), multiple choice a list of strings",
+    )
+    contact_name = strict.CharField(max_length=50, required=False, allow_blank=True, default="")
+    contact_phone = strict.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[PHONE],
+        help_text="digits, + - ( ) spaces",
+    )
+    external_ref = strict.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        """Report fields of the wrong JSON type are refused, not converted (a text field
+        given `1e30`, a number given `"12"` or `10^30`); their values are the service's."""
+        if not strict.from_json(self):
+            return attrs
+        item = ServiceItem.objects.filter(code=attrs["item"]).select_related("current_version").first()
+        version = item.current_version if item is not None else None
+        kinds = {a.get("code"): a.get("type") for a in (version.attributes if version else [])}
+        wrong = {
+            code: [_("类型不对：应为 %(type)s。") % {"type": AttributeType(kinds[code]).label}]
+            for code, value in attrs["attributes"].items()
+            if code in kinds and kinds[code] in AttributeType.values and not _json_type_fits(kinds[code], value)
+        }
+        if wrong:
+            raise serializers.ValidationError({"attributes": wrong}, code="invalid")
+        return attrs
+
+
+def _json_type_fits(kind: str, value) -> bool:
+    """Whether `value` (parsed JSON) has the JSON type report fields of `kind` take."""
+    if kind == AttributeType.NUMBER:
+        return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) <= MAX_ATTRIBUTE_NUMBER
+    if kind == AttributeType.MULTIPLE_CHOICE:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, str)
 
 
 #: How each contact field is masked when an API answer shows it (personnel.masking).
 CONTACT_MASKS = {"contact_name": mask_name, "contact_phone": mask_mobile}
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(ModelSerializer):
     """One timeline row."""
 
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    organisation = serializers.CharField(source="actor_organisation.name", read_only=True, default=None)
+    kind_display = strict.CharField(source="get_kind_display", read_only=True)
+    organisation = strict.CharField(source="actor_organisation.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Action
@@ -150,7 +202,7 @@ class ActionSerializer(serializers.ModelSerializer):
         return data
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -170,7 +222,7 @@ class StepSerializer(serializers.Serializer):
     """Common input of workflow steps: `version` (required) is the event's `version` as you
     read it; without it the step answers 428, if the event changed since 409 `stale_version`."""
 
-    version = serializers.IntegerField(
+    version = strict.IntegerField(
         min_value=1,
         max_value=2**31 - 1,
         help_text="the event's `version` as you read it (required: 428 without it, 409 `stale_version` if stale)",
@@ -178,25 +230,25 @@ class StepSerializer(serializers.Serializer):
 
 
 class TextSerializer(StepSerializer):
-    text = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    text = strict.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class RequiredTextSerializer(StepSerializer):
-    text = serializers.CharField(max_length=5000)
+    text = strict.CharField(max_length=5000)
 
 
 class RejectSerializer(TextSerializer):
     reason = serializers.ChoiceField(choices=RejectReason.choices)
-    original = serializers.CharField(max_length=20, required=False, help_text="number of the original (duplicate)")
+    original = strict.CharField(max_length=20, required=False, help_text="number of the original (duplicate)")
 
 
 class DispatchSerializer(TextSerializer):
-    lead_unit = serializers.IntegerField(min_value=1)
-    co_units = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
+    lead_unit = strict.IntegerField(min_value=1)
+    co_units = serializers.ListField(child=strict.IntegerField(min_value=1), required=False, default=list)
 
 
 class ReasonSerializer(StepSerializer):
-    reason = serializers.CharField(max_length=5000)
+    reason = strict.CharField(max_length=5000)
 
 
 class RequestSerializer(ReasonSerializer):
@@ -206,8 +258,8 @@ class RequestSerializer(ReasonSerializer):
 
 
 class DecideSerializer(StepSerializer):
-    approve = serializers.BooleanField()
-    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    approve = strict.BooleanField()
+    reason = strict.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class ResultSerializer(RequiredTextSerializer):
@@ -215,26 +267,26 @@ class ResultSerializer(RequiredTextSerializer):
 
 
 class VerifySerializer(TextSerializer):
-    passed = serializers.BooleanField()
+    passed = strict.BooleanField()
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 class PublishSerializer(TextSerializer):
     """Input of `public` (event_publish): true publishes on Open311, false stops it."""
 
-    public = serializers.BooleanField(help_text="true: Open311 publishes the event; false: internal again")
+    public = strict.BooleanField(help_text="true: Open311 publishes the event; false: internal again")
 
 
 class CorrectSerializer(StepSerializer):
     """Input of `correct` (needs `version`, like every step): the changed fields and the reason."""
 
     changes = serializers.DictField(help_text=f"any of {', '.join(CORRECTABLE_FIELDS)}")
-    text = serializers.CharField(max_length=5000)
+    text = strict.CharField(max_length=5000)
 
 
-class PatrolSerializer(serializers.ModelSerializer):
+class PatrolSerializer(ModelSerializer):
     area = AreaCodeField()
-    user = serializers.CharField(source="user.username", read_only=True)
+    user = strict.CharField(source="user.username", read_only=True)
 
     class Meta:
         model = Patrol
@@ -243,8 +295,8 @@ class PatrolSerializer(serializers.ModelSerializer):
         extra_kwargs = {"ended_at": {"required": True, "allow_null": False}}
 
 
-class NotificationSerializer(serializers.ModelSerializer):
-    event = serializers.CharField(source="event.number", read_only=True, default=None)
+class NotificationSerializer(ModelSerializer):
+    event = strict.CharField(source="event.number", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Notification
@@ -258,9 +310,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 class EventContactSerializer(serializers.Serializer):
     """The contact of a demand or complaint, MASKED, and whether you may reveal it."""
 
-    name = serializers.CharField(help_text="masked: first character and two stars")
-    phone = serializers.CharField(help_text="masked: 138****5678")
-    can_reveal = serializers.BooleanField(help_text="whether POST /events/{number}/contact/ would answer you")
+    name = strict.CharField(help_text="masked: first character and two stars")
+    phone = strict.CharField(help_text="masked: 138****5678")
+    can_reveal = strict.BooleanField(help_text="whether POST /events/{number}/contact/ would answer you")
 
 
 class EventDetailSerializer(EventSerializer):
@@ -284,7 +336,7 @@ class EventDetailSerializer(EventSerializer):
 class ContactRevealSerializer(serializers.Serializer):
     """Why you need the contact: logged with the reveal (2–200 characters)."""
 
-    purpose = serializers.CharField(
+    purpose = strict.CharField(
         min_length=2,
         max_length=200,
         error_messages=CONTACT_PURPOSE_MESSAGES,
@@ -294,5 +346,5 @@ class ContactRevealSerializer(serializers.Serializer):
 class ContactSerializer(serializers.Serializer):
     """The citizen's contact in clear (answer of the logged reveal)."""
 
-    contact_name = serializers.CharField()
-    contact_phone = serializers.CharField()
+    contact_name = strict.CharField()
+    contact_phone = strict.CharField()

@@ -3,20 +3,23 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from grids.choices import GridType
 from grids.models import Area
+from ningbo_grid import fields as strict
+from ningbo_grid.fields import BlankAsNullChoiceField, ModelSerializer
 
 
-class AreaSerializer(serializers.ModelSerializer):
+class AreaSerializer(ModelSerializer):
     """One node: codes of its parent and successor, and `path`, its ancestors' names (root first).
 
     `households` is a count of households (Art. 6); `boundary` GeoJSON (WGS 84) or null;
     dates are local dates (Asia/Shanghai).
     """
 
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    type = serializers.CharField(source="grid_type", read_only=True)
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    type = BlankAsNullChoiceField(source="grid_type", choices=GridType.choices, allow_blank=True, read_only=True)
+    level_display = strict.CharField(source="get_level_display", read_only=True)
     path = serializers.SerializerMethodField()
 
     class Meta:
@@ -42,7 +45,7 @@ class AreaSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    @extend_schema_field(serializers.ListField(child=strict.CharField()))
     def get_path(self, area: Area) -> list[str]:
         paths = self.context.get("ancestor_names")
         if paths is None:

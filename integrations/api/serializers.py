@@ -3,6 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ningbo_grid import fields as strict
+from ningbo_grid.fields import ModelSerializer
+
 from ..choices import ClientRole, Scope, WebhookEventType
 from ..models import ApiClient, WebhookDelivery, WebhookSubscription
 from ..selectors import manageable_organisations
@@ -15,10 +18,10 @@ class _OrganisationField(serializers.PrimaryKeyRelatedField):
         return manageable_organisations(self.context["request"].user)
 
 
-class ApiClientSerializer(serializers.ModelSerializer):
+class ApiClientSerializer(ModelSerializer):
     organisation = _OrganisationField()
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), allow_empty=False)
-    is_usable = serializers.BooleanField(read_only=True)
+    is_usable = strict.BooleanField(read_only=True)
     role = serializers.ChoiceField(
         choices=ClientRole.choices,
         default=ClientRole.HANDLER,
@@ -46,13 +49,13 @@ class ApiClientSerializer(serializers.ModelSerializer):
 
 
 class ApiClientCreatedSerializer(ApiClientSerializer):
-    key = serializers.CharField(read_only=True, help_text=_("完整密钥，仅此一次显示。"))
+    key = strict.CharField(read_only=True, help_text=_("完整密钥，仅此一次显示。"))
 
     class Meta(ApiClientSerializer.Meta):
         fields = [*ApiClientSerializer.Meta.fields, "key"]
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(ModelSerializer):
     organisation = _OrganisationField()
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEventType.choices), allow_empty=False
@@ -71,13 +74,13 @@ class WebhookSubscriptionUpdateSerializer(WebhookSubscriptionSerializer):
 
 
 class WebhookSecretSerializer(WebhookSubscriptionSerializer):
-    secret = serializers.CharField(read_only=True, help_text=_("签名密钥，仅此一次显示。"))
+    secret = strict.CharField(read_only=True, help_text=_("签名密钥，仅此一次显示。"))
 
     class Meta(WebhookSubscriptionSerializer.Meta):
         fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ModelSerializer):
     subscription = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:

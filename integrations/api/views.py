@@ -109,7 +109,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def get_queryset(self) -> QuerySet:
         return WebhookDelivery.objects.restrict(self.request.user)
 
-    @extend_schema(request=None, responses=WebhookDeliverySerializer)
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
     @action(detail=True, methods=["post"])
     def replay(self, request, pk=None):
         delivery = services.webhook_delivery_replay(actor=request.user, delivery=self.get_object())

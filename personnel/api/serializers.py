@@ -4,19 +4,21 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grids.models import Area
+from ningbo_grid import fields as strict
+from ningbo_grid.fields import ModelSerializer
 
 from ..choices import PersonalField
 from ..masking import mask_id_number, mask_mobile
 from ..models import Assignment, Organisation, Staff
 
 
-class AreaRefSerializer(serializers.ModelSerializer):
+class AreaRefSerializer(ModelSerializer):
     class Meta:
         model = Area
         fields = ["code", "name", "level"]
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     """An organisation and its jurisdiction node (Art. 4, 5)."""
 
     area = AreaRefSerializer(read_only=True)
@@ -26,7 +28,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "department", "area", "phone", "is_active"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     area = AreaRefSerializer(read_only=True)
 
     class Meta:
@@ -34,13 +36,13 @@ class AssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "area", "start", "end"]
 
 
-class OrganisationRefSerializer(serializers.ModelSerializer):
+class OrganisationRefSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "kind"]
 
 
-class StaffSerializer(serializers.ModelSerializer):
+class StaffSerializer(ModelSerializer):
     """A staff record with `mobile` and `id_number` masked (Art. 16); `work_phone` is public (Art. 10).
 
     `current_assignments` are the grid roles in force today (local date).
@@ -48,7 +50,7 @@ class StaffSerializer(serializers.ModelSerializer):
 
     mobile = serializers.SerializerMethodField()
     id_number = serializers.SerializerMethodField()
-    organisation = OrganisationRefSerializer(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     current_assignments = AssignmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -67,11 +69,11 @@ class StaffSerializer(serializers.ModelSerializer):
             "current_assignments",
         ]
 
-    @extend_schema_field(serializers.CharField(help_text="masked, e.g. 138****5678"))
+    @extend_schema_field(strict.CharField(help_text="masked, e.g. 138****5678"))
     def get_mobile(self, obj) -> str:
         return mask_mobile(obj.mobile)
 
-    @extend_schema_field(serializers.CharField(help_text="masked, e.g. 330203**********1234"))
+    @extend_schema_field(strict.CharField(help_text="masked, e.g. 330203**********1234"))
     def get_id_number(self, obj) -> str:
         return mask_id_number(obj.id_number)
 
@@ -80,9 +82,9 @@ class UnmaskRequestSerializer(serializers.Serializer):
     """Which field to reveal and why (the purpose is logged, Art. 16)."""
 
     field = serializers.ChoiceField(choices=PersonalField.choices)
-    purpose = serializers.CharField(min_length=2, max_length=200)
+    purpose = strict.CharField(min_length=2, max_length=200)
 
 
 class UnmaskResponseSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    value = serializers.CharField()
+    field = strict.CharField()
+    value = strict.CharField()

@@ -37,8 +37,12 @@ HOSTILE = [
     "长" * 300,
 ]
 
+# Installed packages live under site-packages, wherever the virtualenv is (a worktree's
+# `.venv` may be a symlink to another checkout's).
 PROJECT_APPS = {
-    config.name for config in apps.get_app_configs() if not config.path.startswith(str(settings.BASE_DIR / ".venv"))
+    config.name
+    for config in apps.get_app_configs()
+    if config.path.startswith(str(settings.BASE_DIR)) and "site-packages" not in config.path
 }
 
 

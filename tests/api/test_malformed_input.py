@@ -3,28 +3,13 @@
 import json
 
 import pytest
-from rest_framework.test import APIClient
 
 from integrations.services import webhook_emit
 from tests.integrations.factories import make_subscription
 
-from .scenario import make_scenario
-
 CLIENTS = "/api/v1/integrations/clients/"
 DELIVERIES = "/api/v1/integrations/deliveries/"
 SHAPE = {"detail", "errors", "request_id"}
-
-
-@pytest.fixture
-def scenario(db):
-    return make_scenario()
-
-
-@pytest.fixture
-def api(scenario):
-    client = APIClient()
-    client.force_login(scenario.authority)
-    return client
 
 
 def good(scenario, **overrides):

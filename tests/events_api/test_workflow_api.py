@@ -251,7 +251,9 @@ def test_township_district_unit_filters_and_newest_report_first(world):
     # Township and district use the event's own columns; the same rows as the subtree.
     assert set(numbers({"within": world.tree.township.code})) == {ev.number, other.number}
     assert set(numbers({"within": world.tree.county.code})) == {ev.number, other.number}
-    assert numbers({"within": world.tree.other_grid.code}) == []
+    # Another district's grid is outside the dispatcher's jurisdiction: refused, not an empty list.
+    outside = api.get("/api/v1/events/", {"within": world.tree.other_grid.code})
+    assert outside.status_code == 400 and outside.json()["error_codes"]["within"] == ["out_of_scope"]
     assert numbers({"lead_unit": world.unit.pk, "status": ["dispatched", "handling"]}) == [ev.number]
     assert numbers({"lead_unit": world.unit.pk, "status": "reported"}) == []
     assert api.get("/api/v1/events/", {"lead_unit": "x"}).status_code == 400

@@ -54,7 +54,8 @@ def test_level_type_parent_and_q_filters(admin_client, tree):
         c for c in codes(admin_client.get(URL, {"within": tree.county2.code})) if c != tree.county2.code
     ]
     assert codes(admin_client.get(URL, {"q": tree.micro_grid.code})) == [tree.micro_grid.code]
-    assert codes(admin_client.get(URL, {"within": "330299999999"})) == []
+    unknown = admin_client.get(URL, {"within": "330299999999"})
+    assert unknown.status_code == 400 and unknown.json()["error_codes"]["within"] == ["unknown"]
 
 
 def test_status_filter_finds_retired_grids(admin_client, tree):

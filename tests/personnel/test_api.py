@@ -54,7 +54,8 @@ def test_staff_filters(tree, supervisor, client):
     assert ids("role=grid_leader") == {a.pk}
     assert ids("source=township_recruit") == {b.pk}
     assert ids("active=false") == {b.pk}
-    assert ids("within=999999999999") == set()
+    unknown = client.get("/api/v1/staff/?within=999999999999")
+    assert unknown.status_code == 400 and unknown.json()["error_codes"]["within"] == ["unknown"]
     assert client.get("/api/v1/staff/?role=nonsense").status_code == 400
 
 
