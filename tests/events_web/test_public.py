@@ -5,10 +5,9 @@ import time
 import pytest
 from django.urls import reverse
 
-from events import services
+from events import public_demand, services
 from events.choices import EventStatus, Source
 from events.models import Event
-from ningbo_grid import public_demand
 
 pytestmark = pytest.mark.django_db
 
