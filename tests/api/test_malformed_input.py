@@ -7,8 +7,7 @@ from rest_framework.test import APIClient
 
 from integrations.services import webhook_emit
 from tests.integrations.factories import make_subscription
-
-from .scenario import make_scenario
+from tests.scenario import make_world
 
 CLIENTS = "/api/v1/integrations/clients/"
 DELIVERIES = "/api/v1/integrations/deliveries/"
@@ -17,13 +16,13 @@ SHAPE = {"detail", "errors", "request_id"}
 
 @pytest.fixture
 def scenario(db):
-    return make_scenario()
+    return make_world()
 
 
 @pytest.fixture
 def api(scenario):
     client = APIClient()
-    client.force_login(scenario.authority)
+    client.force_login(scenario.supervisor)
     return client
 
 
@@ -135,7 +134,7 @@ def test_filters_work_when_valid(api, scenario):
 
 
 def test_html_pages_answer_4xx_not_500_to_malformed_input(scenario, client):
-    client.force_login(scenario.authority)
+    client.force_login(scenario.supervisor)
     assert client.get("/integrations/clients/?q=%00").status_code == 400
     page = client.post("/integrations/clients/", {"name": "a\x00b", "organisation": scenario.unit.pk, "scopes": "x"})
     assert page.status_code == 200  # the form, with its errors

@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis.openapi import from_wsgi
 
 from tests.integrations.factories import make_client, make_subscription
-
-from .scenario import make_scenario
+from tests.scenario import make_world
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "6"))
 CSRF = "a" * 32
@@ -47,7 +46,7 @@ def keep_connection():
 def superuser_cookies(db, client, settings, keep_connection):
     settings.API_THROTTLE_RATES = {"client": None, "user": None, "anon": None, "auth_failure": None}
     settings.WEBHOOK_PRIVATE_HOSTS = ["127.0.0.1"]
-    scenario = make_scenario()
+    scenario = make_world()
     make_client(scenario)
     subscription = make_subscription(scenario)
     from integrations.services import webhook_emit

@@ -65,7 +65,7 @@ def test_the_service_itself_limits_what_the_public_may_file(world):
     from django.core.exceptions import ValidationError
 
     from events.exceptions import NotFound
-    from tests.events.factories import make_item
+    from tests.scenario import make_item
 
     kwargs = {"description": "路灯不亮", "contact_name": "王先生", "contact_phone": "13912345678"}
     event = services.event_public_demand(area=world.tree.grid, item=world.item, complaint=True, **kwargs)

@@ -10,8 +10,8 @@ from grids.boundaries import BoundaryImportError, boundaries_import, read_featur
 from grids.choices import ChangeKind
 from grids.geometry import to_shape
 from grids.models import Area, AreaChange, TreeVersion
-from tests.api.scenario import grant
 from tests.factories import UserFactory
+from tests.scenario import grant
 
 from .conftest import GRID, GRID2, VILLAGE, box, collection, family
 

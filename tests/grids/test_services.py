@@ -11,8 +11,8 @@ from grids.models import Area, AreaChange
 from grids.verify import tree_problems
 from personnel.choices import GridRole
 from personnel.models import Assignment, Staff
-from tests.api.scenario import grant
 from tests.factories import UserFactory
+from tests.scenario import grant
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 3, 1)
