@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -29,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from grids.models import Area
 from personnel.choices import OrgKind, PlatformRole
 from personnel.models import Membership, Organisation
-from personnel.scope import granted_nodes, has_area_perm
+from personnel.scope import authorize, granted_nodes, has_area_perm
 
 from .attributes import validate_attribute_schema
 from .choices import (
@@ -86,7 +87,7 @@ def level_node(level: str, district: Area | None) -> Area:
     return city
 
 
-def _actor_organisation(actor, roles=(PlatformRole.CATALOG_ADMIN, PlatformRole.STAFFING_OFFICER)):
+def _actor_organisation(actor: User | None, roles=(PlatformRole.CATALOG_ADMIN, PlatformRole.STAFFING_OFFICER)):
     """The organisation `actor` acts for: a current catalogue membership first, else any."""
     if actor is None:
         return None
@@ -96,7 +97,7 @@ def _actor_organisation(actor, roles=(PlatformRole.CATALOG_ADMIN, PlatformRole.S
     return chosen.organisation if chosen else None
 
 
-def _department_org(actor, node: Area) -> Organisation | None:
+def _department_org(actor: User | None, node: Area) -> Organisation | None:
     """A department organisation at `node` for which `actor` currently holds any role."""
     if actor is None or not actor.is_authenticated:
         return None
@@ -129,16 +130,13 @@ def can_cosign(user, item: ServiceItem) -> bool:
     return has_area_perm(user, COSIGN, item.level_node())
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 #: Longest opinion (意见) a lifecycle step keeps, in characters; longer is refused, never cut.
 OPINION_MAX = 2000
 
 
-def _log(*, item, step, actor, version=None, item_exit=None, opinion="", effective_date=None, organisation=None):
+def _log(
+    *, item, step, actor: User | None, version=None, item_exit=None, opinion="", effective_date=None, organisation=None
+):
     opinion = opinion or ""
     if "\x00" in opinion:
         raise ValidationError({"opinion": [_("不得包含空字符（NUL）。")]})
@@ -170,7 +168,9 @@ def _require_state(version: ServiceItemVersion, states, message: str) -> None:
         raise ValidationError({"state": [message % {"state": version.get_state_display()}]})
 
 
-def _advance(version: ServiceItemVersion, state: str, step: str, actor, opinion: str = "") -> ServiceItemVersion:
+def _advance(
+    version: ServiceItemVersion, state: str, step: str, actor: User | None, opinion: str = ""
+) -> ServiceItemVersion:
     """Move a locked version to `state` and write its step row."""
     version.state = state
     version.save(update_fields=["state"])
@@ -234,7 +234,7 @@ def rules_from_general(kind: str, accept: Decimal | None, complete: Decimal | No
                 "complete_limit": None,
                 "complete_unit": TimeUnit.WORKING_DAY,
                 "warning_ratio": Decimal("0.75"),
-                "close_level": close[g],
+                "close_level": close[Grade(g)],
             }
             for g in Grade.values
         ]
@@ -303,7 +303,7 @@ def _build_rules(kind: str, rules: list[dict], errors: dict) -> list[HandlingRul
 @transaction.atomic
 def item_propose(
     *,
-    actor,
+    actor: User | None,
     content: dict,
     rules: list[dict],
     item: ServiceItem | None = None,
@@ -331,12 +331,13 @@ def item_propose(
     elif district is not None and district.level != "county":
         raise ValidationError({"district": [_("区级事项须指定区（县、市）级区域。")]})
     node = level_node(level, district)
-    _require(can_propose(actor, node), _("只有本级网格化主管单位或职能部门可以提议清单事项。"))
+    if _department_org(actor, node) is None:
+        authorize(actor, MANAGE, node, message=_("只有本级网格化主管单位或职能部门可以提议清单事项。"))
     errors: dict[str, list[str]] = {}
     if item is not None:
         if item.versions.filter(state__in=PENDING).exists():
             raise ValidationError(_("该事项已有正在审核的版本，请待其发布或退回后再提议。"))
-        if _live_exit(item) and _live_exit(item).state != ExitState.PROPOSED:
+        if (live := _live_exit(item)) and live.state != ExitState.PROPOSED:
             raise ValidationError(_("该事项已批准退出，不能再提议新版本。"))
         number = (item.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     else:
@@ -380,26 +381,26 @@ def item_propose(
 
 
 @transaction.atomic
-def version_review(*, actor, version: ServiceItemVersion, opinion: str = "") -> ServiceItemVersion:
+def version_review(*, actor: User | None, version: ServiceItemVersion, opinion: str = "") -> ServiceItemVersion:
     """The authority at the item's level reviews a proposed version (审核): proposed → reviewed."""
     version = _lock_version(version)
-    _require(can_manage(actor, version.item), _("只有本级网格化主管单位可以审核清单事项。"))
+    authorize(actor, MANAGE, version.item.level_node(), message=_("只有本级网格化主管单位可以审核清单事项。"))
     _require_state(version, [VersionState.PROPOSED], _("只有已提议的版本可以审核（当前状态：%(state)s）。"))
     return _advance(version, VersionState.REVIEWED, Step.REVIEWED, actor, opinion)
 
 
 @transaction.atomic
-def version_cosign(*, actor, version: ServiceItemVersion, opinion: str = "") -> ServiceItemVersion:
+def version_cosign(*, actor: User | None, version: ServiceItemVersion, opinion: str = "") -> ServiceItemVersion:
     """The staffing office at the item's level co-signs a reviewed version (会签): reviewed → cosigned."""
     version = _lock_version(version)
-    _require(can_cosign(actor, version.item), _("只有同级机构编制部门可以会签清单事项。"))
+    authorize(actor, COSIGN, version.item.level_node(), message=_("只有同级机构编制部门可以会签清单事项。"))
     _require_state(version, [VersionState.REVIEWED], _("只有主管单位已审核的版本可以会签（当前状态：%(state)s）。"))
     return _advance(version, VersionState.COSIGNED, Step.COSIGNED, actor, opinion)
 
 
 @transaction.atomic
 def version_publish(
-    *, actor, version: ServiceItemVersion, effective_date: datetime.date, opinion: str = ""
+    *, actor: User | None, version: ServiceItemVersion, effective_date: datetime.date, opinion: str = ""
 ) -> ServiceItemVersion:
     """The authority publishes a co-signed version, in force from `effective_date` (local date).
 
@@ -409,7 +410,7 @@ def version_publish(
     """
     version = _lock_version(version)
     item = version.item
-    _require(can_manage(actor, item), _("只有本级网格化主管单位可以发布清单事项。"))
+    authorize(actor, MANAGE, item.level_node(), message=_("只有本级网格化主管单位可以发布清单事项。"))
     _require_state(version, [VersionState.COSIGNED], _("只有机构编制已会签的版本可以发布（当前状态：%(state)s）。"))
     live_exit = _live_exit(item)
     if live_exit and live_exit.state != ExitState.PROPOSED:
@@ -427,15 +428,15 @@ def version_publish(
 
 
 @transaction.atomic
-def version_reject(*, actor, version: ServiceItemVersion, reasons: str) -> ServiceItemVersion:
+def version_reject(*, actor: User | None, version: ServiceItemVersion, reasons: str) -> ServiceItemVersion:
     """Return a pending version with `reasons` (退回); the proposer revises by proposing again.
 
     The authority may reject at any pending step; the staffing office at co-signing.
     """
     version = _lock_version(version)
     item = version.item
-    allowed = can_manage(actor, item) or (version.state == VersionState.REVIEWED and can_cosign(actor, item))
-    _require(allowed, _("只有本级网格化主管单位或会签的机构编制部门可以退回。"))
+    if not (version.state == VersionState.REVIEWED and can_cosign(actor, item)):
+        authorize(actor, MANAGE, item.level_node(), message=_("只有本级网格化主管单位或会签的机构编制部门可以退回。"))
     _require_state(version, PENDING, _("只有审核中的版本可以退回（当前状态：%(state)s）。"))
     if not (reasons or "").strip():
         raise ValidationError({"reasons": [_("请填写退回理由。")]})
@@ -446,10 +447,11 @@ def version_reject(*, actor, version: ServiceItemVersion, reasons: str) -> Servi
 
 
 @transaction.atomic
-def item_exit_propose(*, actor, item: ServiceItem, reasons: str) -> ItemExit:
+def item_exit_propose(*, actor: User | None, item: ServiceItem, reasons: str) -> ItemExit:
     """Propose taking a published item off the list (退出), with `reasons`. Art. 13."""
     item = ServiceItem.objects.select_for_update(of=("self",)).select_related("district").get(pk=item.pk)
-    _require(can_propose(actor, item.level_node()), _("只有本级网格化主管单位或职能部门可以提议退出。"))
+    if _department_org(actor, item.level_node()) is None:
+        authorize(actor, MANAGE, item.level_node(), message=_("只有本级网格化主管单位或职能部门可以提议退出。"))
     if not item.versions.filter(state__in=EVER_PUBLISHED).exists():
         raise ValidationError(_("该事项尚未发布，无需退出；可退回其审核中的版本。"))
     if _live_exit(item):
@@ -468,7 +470,9 @@ def _lock_exit(item_exit: ItemExit) -> ItemExit:
 
 
 @transaction.atomic
-def item_exit_approve(*, actor, item_exit: ItemExit, effective_date: datetime.date, opinion: str = "") -> ItemExit:
+def item_exit_approve(
+    *, actor: User | None, item_exit: ItemExit, effective_date: datetime.date, opinion: str = ""
+) -> ItemExit:
     """The authority approves an exit; from `effective_date` (local) the item is out of force.
 
     The last version's `effective_to` becomes the day before, so the item leaves the
@@ -476,7 +480,7 @@ def item_exit_approve(*, actor, item_exit: ItemExit, effective_date: datetime.da
     """
     item_exit = _lock_exit(item_exit)
     item = item_exit.item
-    _require(can_manage(actor, item), _("只有本级网格化主管单位可以批准退出。"))
+    authorize(actor, MANAGE, item.level_node(), message=_("只有本级网格化主管单位可以批准退出。"))
     if item_exit.state != ExitState.PROPOSED:
         raise ValidationError({"state": [_("只有已提议的退出申请可以批准。")]})
     if item.versions.filter(state__in=PENDING).exists():
@@ -501,10 +505,10 @@ def item_exit_approve(*, actor, item_exit: ItemExit, effective_date: datetime.da
 
 
 @transaction.atomic
-def item_exit_reject(*, actor, item_exit: ItemExit, reasons: str) -> ItemExit:
+def item_exit_reject(*, actor: User | None, item_exit: ItemExit, reasons: str) -> ItemExit:
     """The authority returns an exit proposal with `reasons`; the item stays on the list."""
     item_exit = _lock_exit(item_exit)
-    _require(can_manage(actor, item_exit.item), _("只有本级网格化主管单位可以退回退出申请。"))
+    authorize(actor, MANAGE, item_exit.item.level_node(), message=_("只有本级网格化主管单位可以退回退出申请。"))
     if item_exit.state != ExitState.PROPOSED:
         raise ValidationError({"state": [_("只有已提议的退出申请可以退回。")]})
     if not (reasons or "").strip():
@@ -565,7 +569,7 @@ def catalog_refresh(*, on: datetime.date | None = None) -> int:
 @transaction.atomic
 def temporary_matter_approve(
     *,
-    actor,
+    actor: User,
     title: str,
     area: Area,
     start: datetime.date,
@@ -577,7 +581,7 @@ def temporary_matter_approve(
 
     The actor must hold `manage_catalog` over `area`; `end` is required (inclusive).
     """
-    _require(has_area_perm(actor, MANAGE, area), _("只有该区域的网格化主管单位可以同意临时事项。"))
+    authorize(actor, MANAGE, area, message=_("只有该区域的网格化主管单位可以同意临时事项。"))
     errors = {}
     if not (title or "").strip():
         errors["title"] = [_("请填写事项名称。")]
@@ -648,7 +652,7 @@ def _district_by_code(code: str) -> Area | None:
 
 
 @transaction.atomic
-def catalogue_import(*, actor, file) -> ImportReport:
+def catalogue_import(*, actor: User | None, file) -> ImportReport:
     """Propose every row of an uploaded XLSX (layout `catalog.importing.COLUMNS`) — all or nothing.
 
     Each row is validated and proposed in its own savepoint (a row with an existing
@@ -658,7 +662,7 @@ def catalogue_import(*, actor, file) -> ImportReport:
     """
     from .importing import HEADERS, column_of, parse_row, read_xlsx
 
-    _require(is_catalog_admin(actor), _("只有事项清单管理员可以批量导入。"))
+    authorize(actor, MANAGE, None, message=_("只有事项清单管理员可以批量导入。"))
 
     rows, header_errors = read_xlsx(file)
     report = ImportReport(errors=list(header_errors))
@@ -698,7 +702,9 @@ def catalogue_import(*, actor, file) -> ImportReport:
 
 
 @transaction.atomic
-def catalogue_load(*, rows: list[dict], effective_date: datetime.date, actor=None) -> list[ServiceItemVersion]:
+def catalogue_load(
+    *, rows: list[dict], effective_date: datetime.date, actor: User | None = None
+) -> list[ServiceItemVersion]:
     """Load rows (layout `catalog.importing.COLUMNS`) as published city items from `effective_date`.
 
     For the initial list (seed data, `manage.py import_catalogue`): the entry steps were

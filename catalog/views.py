@@ -7,7 +7,7 @@ its ValidationError a form error next to the field, with the user's input kept.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from grids.models import Area
 from ningbo_grid.spreadsheets import csv_response, xlsx_response
-from personnel.scope import restrict_areas
+from personnel.scope import authorize, restrict_areas
 
 from . import selectors, services
 from .choices import Category, ListLevel, VersionState
@@ -349,8 +349,7 @@ def compare(request, code: str):
 @require_http_methods(["GET", "POST"])
 def import_view(request):
     """Bulk proposals from XLSX: all rows or none, with an error report naming rows and columns."""
-    if not services.is_catalog_admin(request.user):
-        raise PermissionDenied(_("只有事项清单管理员可以批量导入。"))
+    authorize(request.user, services.MANAGE, None, message=_("只有事项清单管理员可以批量导入。"))
     bound = request.method == "POST"
     form = ImportForm(request.POST if bound else None, request.FILES if bound else None)
     done, report = _submit(request, form, lambda data: services.catalogue_import(actor=request.user, file=data["file"]))

@@ -15,7 +15,11 @@ from . import indicators as ind
 from .choices import AdjustmentKind, SubjectKind
 
 #: scheme subject kind → indicator subject kind
-INDICATOR_KIND = {SubjectKind.TOWNSHIP: ind.AREA, SubjectKind.UNIT: ind.UNIT, SubjectKind.STAFF: ind.STAFF}
+INDICATOR_KIND: dict[str, str] = {
+    SubjectKind.TOWNSHIP: ind.AREA,
+    SubjectKind.UNIT: ind.UNIT,
+    SubjectKind.STAFF: ind.STAFF,
+}
 
 CENT = Decimal("0.01")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -21,7 +20,8 @@ from events.models import Action, Dispatch, Event
 from grids.models import Area
 from personnel.choices import OrgKind
 from personnel.models import Organisation
-from personnel.scope import covering_q, has_area_perm, restrict_areas
+from personnel.roles import SUPERVISE
+from personnel.scope import authorize, covering_q, has_area_perm, restrict_areas
 
 from .indicators import Seconds, Span, _at, _hours_over
 from .models import Period, Scheme, Score
@@ -93,8 +93,7 @@ def scheme_for(user, pk: int) -> Scheme:
     scheme = Scheme.objects.select_related("authority__area").filter(pk=pk).first()
     if scheme is None or not has_area_perm(user, "view_area", scheme.authority.area):
         raise Http404("scheme not found")
-    if not has_area_perm(user, "supervise_area", scheme.authority.area):
-        raise PermissionDenied(_("只有该考评方案的主管单位可以修改方案。"))
+    authorize(user, SUPERVISE, scheme.authority.area, message=_("只有该考评方案的主管单位可以修改方案。"))
     return scheme
 
 

@@ -13,15 +13,18 @@ import logging
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.choices import TimeUnit
 from events.workcalendar import add_time
 from personnel.choices import OrgKind
-from personnel.scope import has_area_perm
+from personnel.roles import SUPERVISE
+from personnel.scope import authorize
 
 from . import indicators as ind
 from . import scoring
@@ -43,9 +46,8 @@ SCHEME_FIELDS = (
 )
 
 
-def _require_authority(actor, authority) -> None:
-    if actor is not None and not has_area_perm(actor, "supervise_area", authority.area):
-        raise PermissionDenied(_("只有该考评方案的主管单位可以执行此操作。"))
+#: Why `authorize` refuses a scheme or period step to someone not supervising the authority's area.
+NOT_AUTHORITY = gettext_lazy("只有该考评方案的主管单位可以执行此操作。")
 
 
 def _clean_indicators(subject_kind: str, rows: list[dict]) -> list[dict]:
@@ -53,7 +55,7 @@ def _clean_indicators(subject_kind: str, rows: list[dict]) -> list[dict]:
     kind = scoring.INDICATOR_KIND[subject_kind]
     errors, clean, seen = [], [], set()
     for n, row in enumerate(rows, start=1):
-        code = row.get("code")
+        code = str(row.get("code"))
         indicator = ind.REGISTRY.get(code)
         if indicator is None:
             errors.append(_("第%(n)s项：未知指标“%(code)s”。") % {"n": n, "code": code})
@@ -67,7 +69,7 @@ def _clean_indicators(subject_kind: str, rows: list[dict]) -> list[dict]:
         seen.add(code)
         try:
             weight = Decimal(str(row.get("weight")))
-            floor, target = float(row.get("floor")), float(row.get("target"))
+            floor, target = float(str(row.get("floor"))), float(str(row.get("target")))
             missing = Decimal(str(row.get("missing_ratio", "0.5")))
         except (InvalidOperation, TypeError, ValueError):
             errors.append(_("第%(n)s项：分值、零分值和满分值须为数字。") % {"n": n})
@@ -104,7 +106,7 @@ def _write_indicators(scheme: Scheme, rows: list[dict]) -> None:
 @transaction.atomic
 def scheme_create(
     *,
-    actor,
+    actor: User | None,
     authority,
     name: str,
     subject_kind: str,
@@ -118,7 +120,7 @@ def scheme_create(
     accept_hours, verify_hours (natural hours), bonus_max, late_report_penalty,
     concealed_penalty (points). Raises ValidationError, PermissionDenied.
     """
-    _require_authority(actor, authority)
+    authorize(actor, SUPERVISE, authority.area, message=NOT_AUTHORITY)
     errors = {}
     if authority.kind != OrgKind.AUTHORITY:
         errors["authority"] = [_("考评方案须由网格化主管单位制定。")]
@@ -151,9 +153,9 @@ def scheme_create(
 
 
 @transaction.atomic
-def scheme_update(*, actor, scheme: Scheme, indicators: list[dict] | None = None, **fields) -> Scheme:
+def scheme_update(*, actor: User | None, scheme: Scheme, indicators: list[dict] | None = None, **fields) -> Scheme:
     """Change a scheme's rules and/or indicators. Frozen periods keep their scores. Raises as `scheme_create`."""
-    _require_authority(actor, scheme.authority)
+    authorize(actor, SUPERVISE, scheme.authority.area, message=NOT_AUTHORITY)
     unknown = set(fields) - set(SCHEME_FIELDS)
     if unknown:
         raise ValidationError({"fields": [_("不可修改：%s") % ", ".join(sorted(unknown))]})
@@ -168,7 +170,7 @@ def scheme_update(*, actor, scheme: Scheme, indicators: list[dict] | None = None
 
 
 @transaction.atomic
-def scheme_revise(*, actor, scheme: Scheme, indicators: list[dict], **fields) -> Scheme:
+def scheme_revise(*, actor: User | None, scheme: Scheme, indicators: list[dict], **fields) -> Scheme:
     """Change a scheme's rules and indicators as an authority does from the scheme form.
 
     While no frozen period uses the scheme it changes in place. Once one does, the
@@ -179,7 +181,7 @@ def scheme_revise(*, actor, scheme: Scheme, indicators: list[dict], **fields) ->
     `SCHEME_FIELDS`. Raises ValidationError, PermissionDenied.
     """
     scheme = Scheme.objects.select_for_update().select_related("authority__area").get(pk=scheme.pk)
-    _require_authority(actor, scheme.authority)
+    authorize(actor, SUPERVISE, scheme.authority.area, message=NOT_AUTHORITY)
     if scheme.revisions.exists():
         raise ValidationError(_("此方案已由新版本取代，请修改新版本。"))
     if not scheme.periods.filter(state=PeriodState.FROZEN).exists():
@@ -212,9 +214,9 @@ def scheme_revise(*, actor, scheme: Scheme, indicators: list[dict], **fields) ->
     return current
 
 
-def period_open(*, actor, scheme: Scheme, day) -> Period:
+def period_open(*, actor: User | None, scheme: Scheme, day) -> Period:
     """The scheme's period containing local date `day`, created if needed (open)."""
-    _require_authority(actor, scheme.authority)
+    authorize(actor, SUPERVISE, scheme.authority.area, message=NOT_AUTHORITY)
     span = ind.span_of(scheme.period_kind, day)
     period, _created = Period.objects.get_or_create(scheme=scheme, start=span.start, defaults={"end": span.end})
     return period
@@ -240,7 +242,8 @@ def _compute(period: Period, *, now=None) -> list[Score]:
     for adj in period.adjustments.all():
         adjustments.setdefault(adj.subject_key, []).append(adj)
 
-    scores = []
+    scores: list[Score] = []
+    keys: dict[int, str] = {}  # id(score) → its subject key, for ranking
     for subject, group, scope in subjects:
         own = adjustments.get(subject.key, [])
         points = {
@@ -272,14 +275,14 @@ def _compute(period: Period, *, now=None) -> list[Score]:
             rank=None,
             **{{ind.AREA: "area", ind.UNIT: "organisation", ind.STAFF: "user"}[subject.kind]: subject.obj},
         )
-        score.subject_key = subject.key
+        keys[id(score)] = subject.key
         scores.append(score)
     # Subjects without any measured value (无数据) are listed but left out of their group's ranking.
     for group in {s.peer_group for s in scores}:
         members = [s for s in scores if s.peer_group == group and scoring.has_data(s.values)]
-        ranks = scoring.rank([(s.subject_key, s.total) for s in members])
+        ranks = scoring.rank([(keys[id(s)], s.total) for s in members])
         for s in members:
-            s.rank = ranks[s.subject_key]
+            s.rank = ranks[keys[id(s)]]
     period.scores.all().delete()
     Score.objects.bulk_create(scores)
     period.computed_at = timezone.now()
@@ -313,24 +316,24 @@ def _snapshot(period: Period) -> list[dict]:
 
 
 @transaction.atomic
-def period_compute(*, actor, period: Period, now=None) -> list[Score]:
+def period_compute(*, actor: User | None, period: Period, now=None) -> list[Score]:
     """(Re)compute an OPEN period's scores from the record. Frozen periods: use `period_recompute`.
 
     `now` (aware) is the moment open clocks are measured at (default: now). Raises
     ValidationError on a frozen period, PermissionDenied for a non-authority actor.
     """
     period = Period.objects.select_for_update().select_related("scheme__authority__area").get(pk=period.pk)
-    _require_authority(actor, period.scheme.authority)
+    authorize(actor, SUPERVISE, period.scheme.authority.area, message=NOT_AUTHORITY)
     if period.is_frozen:
         raise ValidationError({"period": [_("考评期已冻结；如需重新计算，请说明理由后执行“重新计算”。")]})
     return _compute(period, now=now)
 
 
 @transaction.atomic
-def period_freeze(*, actor, period: Period, now=None) -> Period:
+def period_freeze(*, actor: User | None, period: Period, now=None) -> Period:
     """Compute the period's final scores and freeze them: later edits to events no longer change them."""
     period = Period.objects.select_for_update().select_related("scheme__authority__area").get(pk=period.pk)
-    _require_authority(actor, period.scheme.authority)
+    authorize(actor, SUPERVISE, period.scheme.authority.area, message=NOT_AUTHORITY)
     if period.is_frozen:
         raise ValidationError({"period": [_("考评期已冻结。")]})
     _compute(period, now=now)
@@ -400,7 +403,7 @@ def periods_freeze_closed(*, now: datetime.datetime | None = None) -> list[Perio
 
 
 @transaction.atomic
-def period_recompute(*, actor, period: Period, reason: str, now=None) -> RecomputeLog:
+def period_recompute(*, actor: User | None, period: Period, reason: str, now=None) -> RecomputeLog:
     """Explicitly recompute a period (frozen or open), logging who, when, why and the previous scores.
 
     Only the scheme's authority may do it (also on frozen periods, which stay frozen).
@@ -409,7 +412,7 @@ def period_recompute(*, actor, period: Period, reason: str, now=None) -> Recompu
     if actor is None:
         raise PermissionDenied(_("重新计算须由具体人员执行。"))
     period = Period.objects.select_for_update().select_related("scheme__authority__area").get(pk=period.pk)
-    _require_authority(actor, period.scheme.authority)
+    authorize(actor, SUPERVISE, period.scheme.authority.area, message=NOT_AUTHORITY)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("请说明重新计算的理由。")]})
     log = RecomputeLog.objects.create(
@@ -421,14 +424,14 @@ def period_recompute(*, actor, period: Period, reason: str, now=None) -> Recompu
 
 @transaction.atomic
 def adjustment_add(
-    *, actor, period: Period, subject_key: str, kind: str, reason: str, points=0, event_number: str = ""
+    *, actor: User, period: Period, subject_key: str, kind: str, reason: str, points=0, event_number: str = ""
 ) -> Adjustment:
     """Record a bonus (points, capped by the scheme) or a concealed report found later for a subject.
 
     Takes effect at the next computation (a frozen period needs `period_recompute`).
     Raises ValidationError, PermissionDenied.
     """
-    _require_authority(actor, period.scheme.authority)
+    authorize(actor, SUPERVISE, period.scheme.authority.area, message=NOT_AUTHORITY)
     errors = {}
     if kind not in AdjustmentKind.values:
         errors["kind"] = [_("请选择加减分类型。")]

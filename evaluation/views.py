@@ -13,6 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from personnel.roles import SUPERVISE
+from personnel.scope import authorize
+
 from . import exports, selectors, services, statistics
 from .choices import PeriodState, SubjectKind
 from .defaults import DEFAULT_INDICATORS
@@ -110,8 +113,7 @@ def period_detail(request, pk: int, adjustment_form=None, recompute_form=None, s
 def period_adjust(request, pk: int):
     """Record a bonus or a concealed report found later; an open period is recomputed at once."""
     period = selectors.period_for(request.user, pk)
-    if not selectors.may_manage(request.user, period):
-        raise PermissionDenied(_("只有该考评方案的主管单位可以执行此操作。"))
+    authorize(request.user, SUPERVISE, period.scheme.authority.area, message=services.NOT_AUTHORITY)
     form = AdjustmentForm(request.POST, subjects=_subjects(selectors.scores_for(request.user, period)))
     if not form.is_valid():
         return period_detail(request, pk, adjustment_form=form, status=400)

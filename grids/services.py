@@ -13,16 +13,24 @@ micro-grid cannot move to another grid, so when its grid is split or merged it i
 re-created under the new grid (new code) and the old one retired with that successor.
 
 `effective_date` is the local date (Asia/Shanghai) the adjustment takes effect;
-default today. Permission checks (`adjust_area` on the node, see `personnel.scope`)
-belong to the caller: views check, commands act as the system.
+default today. Each adjustment is authorised by `personnel.scope.authorize`: a user
+actor needs `adjust_area` on every node it changes (the parent, for a new node), else
+`PermissionDenied`; the system (None) may do anything.
 """
 
 import datetime
+from collections.abc import Sequence
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from personnel.roles import ADJUST
+from personnel.scope import authorize
 
 from .boundaries import placement_problems
 from .choices import GRID_LEVELS, ChangeKind, GridType, Level, Status, VillageKind
@@ -47,6 +55,9 @@ SNAPSHOT_FIELDS = (
 
 MAX_HOUSEHOLDS = 100_000
 
+#: What `authorize` says to a user without `adjust_area` on the node (the 403 page's wording).
+NOT_ADJUSTER = gettext_lazy("您没有执行此操作的权限。")
+
 
 def snapshot(area: Area, fields=SNAPSHOT_FIELDS) -> dict:
     """The JSON-ready values of `fields` of `area` (dates as ISO strings)."""
@@ -68,7 +79,7 @@ def _validate_households(value) -> int | None:
     return value
 
 
-def _validate_name(name: str, parent: Area, exclude: list[int] = ()) -> str:
+def _validate_name(name: str, parent: Area, exclude: Sequence[int] = ()) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写名称。")})
@@ -92,7 +103,9 @@ def _require_active_grid(area: Area, field: str = "area") -> None:
         raise ValidationError({field: _("%(code)s 已撤销，不能再调整。") % {"code": area.code}})
 
 
-def _record(area: Area, kind: str, actor, effective_date, before=None, after=None, related=(), note="") -> AreaChange:
+def _record(
+    area: Area, kind: str, actor: User | None, effective_date, before=None, after=None, related=(), note=""
+) -> AreaChange:
     return AreaChange.objects.create(
         area=area,
         kind=kind,
@@ -120,7 +133,7 @@ def next_child_code(parent: Area) -> str:
 
 def area_create(
     *,
-    actor,
+    actor: User | None,
     parent: Area,
     name: str,
     grid_type: str = "",
@@ -131,7 +144,7 @@ def area_create(
     supervision_phone: str = "",
     effective_date: datetime.date | None = None,
     note: str = "",
-    related: list[str] = (),
+    related: Sequence[str] = (),
 ) -> Area:
     """Draw a grid under a village/community, or a micro-grid under a grid (Art. 6, 7, 9).
 
@@ -142,6 +155,7 @@ def area_create(
     households, boundary). Returns the saved node.
     """
     effective_date = effective_date or timezone.localdate()
+    authorize(actor, ADJUST, parent, message=NOT_ADJUSTER)
     with tree_lock():
         parent = _fresh(parent)
         level = CHILD_LEVEL.get(parent.level)
@@ -193,9 +207,10 @@ def area_create(
     return area
 
 
-def area_rename(*, actor, area: Area, name: str, effective_date: datetime.date | None = None) -> Area:
+def area_rename(*, actor: User | None, area: Area, name: str, effective_date: datetime.date | None = None) -> Area:
     """Rename a grid or micro-grid; the code stays. Raises ValidationError (area, name)."""
     effective_date = effective_date or timezone.localdate()
+    authorize(actor, ADJUST, area, message=NOT_ADJUSTER)
     with tree_lock():
         area = _fresh(area)
         _require_active_grid(area)
@@ -214,7 +229,7 @@ _UNSET = object()
 
 def area_redraw(
     *,
-    actor,
+    actor: User | None,
     area: Area,
     area_description=_UNSET,
     boundary=_UNSET,
@@ -228,10 +243,11 @@ def area_redraw(
     boundary, or `__all__` when nothing changes).
     """
     effective_date = effective_date or timezone.localdate()
+    authorize(actor, ADJUST, area, message=NOT_ADJUSTER)
     with tree_lock():
         area = _fresh(area)
         _require_active_grid(area)
-        changes = {}
+        changes: dict[str, Any] = {}
         errors = {}
         if area_description is not _UNSET:
             changes["area_description"] = (area_description or "").strip()
@@ -262,7 +278,9 @@ def area_redraw(
     return area
 
 
-def _retire(area: Area, *, actor, successor: Area | None, effective_date, kind: str, related=(), note="") -> Area:
+def _retire(
+    area: Area, *, actor: User | None, successor: Area | None, effective_date, kind: str, related=(), note=""
+) -> Area:
     """Retire `area` (already fresh, active) and record it; its active children go with it."""
     before = snapshot(area, ["status"])
     area.status = Status.RETIRED
@@ -286,7 +304,7 @@ def _free_name(name: str, parent: Area) -> str:
 
 def area_split(
     *,
-    actor,
+    actor: User | None,
     area: Area,
     parts: list[dict],
     micro_grid_parts: dict[str, int] | None = None,
@@ -302,6 +320,7 @@ def area_split(
     Returns the new nodes in `parts` order.
     """
     effective_date = effective_date or timezone.localdate()
+    authorize(actor, ADJUST, area, message=NOT_ADJUSTER)
     micro_grid_parts = micro_grid_parts or {}
     with tree_lock():
         area = _fresh(area)
@@ -357,7 +376,7 @@ def area_split(
     return new_areas
 
 
-def _transfer_one(micro: Area, target: Area, *, actor, effective_date) -> Area:
+def _transfer_one(micro: Area, target: Area, *, actor: User | None, effective_date) -> Area:
     """Re-create micro-grid `micro` under `target` and retire the original; returns the copy.
 
     Codes never change, so a micro-grid cannot move: its copy gets a code under
@@ -390,7 +409,7 @@ def _transfer_one(micro: Area, target: Area, *, actor, effective_date) -> Area:
 
 def area_merge(
     *,
-    actor,
+    actor: User | None,
     areas: list[Area],
     into: Area | None = None,
     name: str = "",
@@ -406,6 +425,8 @@ def area_merge(
     union (the old ones stay in the history). Raises ValidationError (areas, into, name). Returns the survivor.
     """
     effective_date = effective_date or timezone.localdate()
+    for node in areas:
+        authorize(actor, ADJUST, node, message=NOT_ADJUSTER)
     with tree_lock():
         areas = [_fresh(a) for a in {a.pk: a for a in areas}.values()]
         if len(areas) < 2:
@@ -477,7 +498,12 @@ def area_merge(
 
 
 def area_retire(
-    *, actor, area: Area, successor: Area | None = None, note: str = "", effective_date: datetime.date | None = None
+    *,
+    actor: User | None,
+    area: Area,
+    successor: Area | None = None,
+    note: str = "",
+    effective_date: datetime.date | None = None,
 ) -> Area:
     """Retire a grid or micro-grid (撤销); its active micro-grids are retired with it.
 
@@ -486,6 +512,7 @@ def area_retire(
     Raises ValidationError (area, successor). Returns the retired node.
     """
     effective_date = effective_date or timezone.localdate()
+    authorize(actor, ADJUST, area, message=NOT_ADJUSTER)
     with tree_lock():
         area = _fresh(area)
         _require_active_grid(area)

@@ -7,15 +7,15 @@ call the services in `grids.services`; their errors show next to the fields.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from events.choices import OPEN_STATUSES
-from personnel.scope import has_area_perm
+from personnel.roles import ADJUST
+from personnel.scope import authorize, has_area_perm
 
 from . import services
 from .choices import Level
@@ -61,7 +61,7 @@ def _detail_context(request: HttpRequest, area: Area, bound: tuple[str, object] 
     ancestors = list(area.get_ancestors())
     visible = set(areas_visible(request.user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
     forms = []
-    if area.is_active and has_area_perm(request.user, "adjust_area", area):
+    if area.is_active and has_area_perm(request.user, ADJUST, area):
         for action in LEVEL_ACTIONS.get(area.level, []):
             form_class, title = ACTIONS[action]
             form = bound[1] if bound and bound[0] == action else form_class(area=area, prefix=action)
@@ -75,7 +75,6 @@ def _detail_context(request: HttpRequest, area: Area, bound: tuple[str, object] 
         "changes": area.changes.select_related("actor")[:50],
         "predecessors": area.predecessors.order_by("code"),
         "forms": forms,
-        "open_statuses": OPEN_STATUSES,
     }
 
 
@@ -95,8 +94,7 @@ def area_adjust(request: HttpRequest, code: str, action: str) -> HttpResponse:
     area = _visible_area(request, code)
     if action not in LEVEL_ACTIONS.get(area.level, []):
         raise Http404
-    if not has_area_perm(request.user, "adjust_area", area):
-        raise PermissionDenied
+    authorize(request.user, ADJUST, area, message=services.NOT_ADJUSTER)
     form = ACTIONS[action][0](request.POST, area=area, prefix=action)
     if form.is_valid():
         try:

@@ -75,7 +75,7 @@ def fingerprint(request, *, ignore=()) -> str:
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         fields = {k: request.POST.getlist(k) for k in sorted(request.POST) if k not in ignore}
         files = {k: [_file_digest(f) for f in request.FILES.getlist(k)] for k in sorted(request.FILES)}
-        body = [fields, files]
+        body: object = [fields, files]
     else:
         raw = request.body
         try:
@@ -106,11 +106,15 @@ def _reserve(caller: str, key: str, print_: str, now) -> IdempotencyRecord:
 
 def replay(record: IdempotencyRecord) -> HttpResponse:
     """The stored answer of `record`, marked `Idempotent-Replayed: true`."""
-    if 300 <= record.status_code < 400 and "Location" in record.headers:
+    status = record.status_code
+    if status is None:
+        raise ValueError("only a completed record has an answer to replay")
+    response: HttpResponse
+    if 300 <= status < 400 and "Location" in record.headers:
         response = HttpResponseRedirect(record.headers["Location"], content=bytes(record.content))
-        response.status_code = record.status_code
+        response.status_code = status
     else:
-        response = HttpResponse(bytes(record.content), status=record.status_code, content_type=record.content_type)
+        response = HttpResponse(bytes(record.content), status=status, content_type=record.content_type)
     for name, value in record.headers.items():
         response[name] = value
     response["Idempotent-Replayed"] = "true"

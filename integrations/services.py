@@ -2,34 +2,31 @@
 
 Each function takes keyword-only arguments and the acting user (`actor`) and runs in one
 transaction; webhook deliveries are rows of the transactional outbox (see
-`ningbo_grid.outbox`), sent by `webhook_deliveries_send` after commit. Errors:
+`ningbo_grid.outbox`), sent by `integrations.delivery.webhook_deliveries_send` after commit. Errors:
 `django.core.exceptions.PermissionDenied` when the actor may not act on the
 organisation, `django.core.exceptions.ValidationError` for bad values.
 """
 
 import hashlib
-import json
 import logging
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ningbo_grid.outbox import claim_due, kick_on_commit
+from ningbo_grid.outbox import kick_on_commit
 from personnel.models import Membership, Organisation
-from personnel.scope import has_area_perm
+from personnel.scope import authorize
 from personnel.services import grants_sync
 
-from . import signing
 from .choices import ClientRole, DeliveryStatus, Scope, WebhookEventType
 from .models import SUPERVISE, ApiClient, WebhookDelivery, WebhookSubscription
 from .urlcheck import check_webhook_url
@@ -42,9 +39,8 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _check_supervises(actor, organisation: Organisation) -> None:
-    if not has_area_perm(actor, SUPERVISE, organisation.area):
-        raise PermissionDenied(_("您无权管理该单位的系统对接。"))
+#: Why `authorize` refuses someone who does not supervise the organisation's area.
+NOT_SUPERVISOR = gettext_lazy("您无权管理该单位的系统对接。")
 
 
 def _clean_scopes(scopes: Iterable[str]) -> list[str]:
@@ -65,7 +61,7 @@ class CreatedClient:
 
 def api_client_create(
     *,
-    actor,
+    actor: User,
     organisation: Organisation,
     name: str,
     scopes: Iterable[str],
@@ -84,7 +80,7 @@ def api_client_create(
     `supervise_area` over the organisation's jurisdiction; ValidationError on bad scopes,
     an expiry in the past or a blank name.
     """
-    _check_supervises(actor, organisation)
+    authorize(actor, SUPERVISE, organisation.area, message=NOT_SUPERVISOR)
     scopes = _clean_scopes(scopes)
     if role not in ClientRole.values:
         raise ValidationError({"role": _("角色须为 handler 或 dispatcher。")})
@@ -114,14 +110,14 @@ def api_client_create(
     return CreatedClient(client=client, key=key)
 
 
-def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
+def api_client_revoke(*, actor: User | None, client: ApiClient) -> ApiClient:
     """Revoke `client` now: its key answers 401 from the next request on.
 
     Also ends the service user's membership (today) and re-syncs its grants. Revoking
     twice changes nothing.
     Raises PermissionDenied as `api_client_create`.
     """
-    _check_supervises(actor, client.organisation)
+    authorize(actor, SUPERVISE, client.organisation.area, message=NOT_SUPERVISOR)
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client.pk)
         if client.revoked_at is None:
@@ -148,7 +144,7 @@ def _new_secret() -> str:
 
 
 def webhook_subscription_create(
-    *, actor, organisation: Organisation, url: str, event_types: Iterable[str], is_active: bool = True
+    *, actor: User, organisation: Organisation, url: str, event_types: Iterable[str], is_active: bool = True
 ) -> WebhookSubscription:
     """Register `url` for `organisation`'s webhooks; the new `secret` is on the returned row.
 
@@ -156,7 +152,7 @@ def webhook_subscription_create(
     Raises PermissionDenied unless the actor supervises the organisation's area;
     ValidationError for a non-http(s) or private target, or unknown event types.
     """
-    _check_supervises(actor, organisation)
+    authorize(actor, SUPERVISE, organisation.area, message=NOT_SUPERVISOR)
     try:
         check_webhook_url(url)
     except ValidationError as exc:
@@ -172,10 +168,10 @@ def webhook_subscription_create(
 
 
 def webhook_subscription_update(
-    *, actor, subscription: WebhookSubscription, url: str | None = None, event_types=None, is_active=None
+    *, actor: User | None, subscription: WebhookSubscription, url: str | None = None, event_types=None, is_active=None
 ) -> WebhookSubscription:
     """Change a subscription's URL, event types or active flag (arguments left None stay)."""
-    _check_supervises(actor, subscription.organisation)
+    authorize(actor, SUPERVISE, subscription.organisation.area, message=NOT_SUPERVISOR)
     if url is not None:
         try:
             check_webhook_url(url)
@@ -190,9 +186,9 @@ def webhook_subscription_update(
     return subscription
 
 
-def webhook_subscription_rotate_secret(*, actor, subscription: WebhookSubscription) -> WebhookSubscription:
+def webhook_subscription_rotate_secret(*, actor: User | None, subscription: WebhookSubscription) -> WebhookSubscription:
     """Replace the signing secret; the returned row carries the new one (show it once)."""
-    _check_supervises(actor, subscription.organisation)
+    authorize(actor, SUPERVISE, subscription.organisation.area, message=NOT_SUPERVISOR)
     subscription.secret = _new_secret()
     subscription.save(update_fields=["secret", "updated_at"])
     return subscription
@@ -277,7 +273,7 @@ def _kick() -> None:
     kick_on_commit(webhook_sweep)
 
 
-def webhook_delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+def webhook_delivery_replay(*, actor: User | None, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send `delivery` again now, with a fresh retry schedule (same id and payload).
 
     Raises PermissionDenied unless `actor` may see the subscription (supervisor of the
@@ -294,87 +290,3 @@ def webhook_delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDeliv
         delivery.save()
         _kick()
     return delivery
-
-
-def _body(delivery: WebhookDelivery) -> bytes:
-    return json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
-
-
-def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
-    """POST and return (status or None, error text). Never follows redirects."""
-
-    class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (checked scheme)
-    try:
-        with opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, str(getattr(exc, "reason", exc))[:500]
-
-
-def _attempt(delivery: WebhookDelivery) -> None:
-    """POST a claimed delivery once and record the outcome (see `webhook_deliveries_send`)."""
-    subscription = delivery.subscription
-    body = _body(delivery)
-    try:
-        check_webhook_url(subscription.url)
-    except ValidationError as exc:
-        code, error = None, "; ".join(exc.messages)
-    else:
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "ningbo-grid-webhooks/1",
-            "X-Grid-Event": delivery.event_type,
-            "X-Grid-Delivery": str(delivery.uuid),
-            "X-Grid-Signature": signing.sign(subscription.secret, body),
-        }
-        code, error = _post(subscription.url, body, headers)
-    delivery.attempt_count += 1
-    delivery.last_response_code = code
-    finished = timezone.now()
-    if code is not None and 200 <= code < 300:
-        delivery.status = DeliveryStatus.SUCCEEDED
-        delivery.delivered_at = finished
-        delivery.next_attempt_at = None
-        delivery.last_error = ""
-    else:
-        delivery.last_error = error[:500]
-        backoff = settings.WEBHOOK_BACKOFF
-        if delivery.attempt_count > len(backoff):
-            delivery.status = DeliveryStatus.FAILED
-            delivery.next_attempt_at = None
-        else:
-            delivery.next_attempt_at = finished + timedelta(seconds=backoff[delivery.attempt_count - 1])
-    delivery.save(
-        update_fields=[
-            *("attempt_count", "last_response_code", "status", "delivered_at", "next_attempt_at", "last_error"),
-            "updated_at",
-        ]
-    )
-
-
-def webhook_deliveries_send(*, limit: int = 10) -> int:
-    """Claim up to `limit` due pending deliveries and make one HTTP attempt of each; returns
-    how many were attempted.
-
-    The claim (`ningbo_grid.outbox.claim_due`) leases the rows for `settings.OUTBOX_LEASE`
-    seconds in a short transaction of its own, so two workers never send the same attempt
-    and the HTTP calls hold no database lock; a worker killed mid-way leaves its rows to
-    be sent again once the lease has run out. A 2xx answer → `succeeded`; anything else →
-    retry after `settings.WEBHOOK_BACKOFF[attempt-1]` seconds, or `failed` once the
-    schedule is used up. The request carries `X-Grid-Signature` (see
-    `integrations.signing`), `X-Grid-Event` and `X-Grid-Delivery` (the uuid, also the
-    body's `"id"`: receivers drop a delivery they have seen).
-    """
-    now = timezone.now()
-    lease = now + timedelta(seconds=settings.OUTBOX_LEASE)
-    ids = claim_due(WebhookDelivery, now=now, lease=lease, limit=limit)
-    for delivery in WebhookDelivery.objects.filter(pk__in=ids).select_related("subscription").order_by("pk"):
-        _attempt(delivery)
-    return len(ids)

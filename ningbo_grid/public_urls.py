@@ -1,10 +1,13 @@
-"""Public routes (no login), mounted at /public/ by ningbo_grid/urls.py."""
+"""Public routes (no login), mounted at /public/ by ningbo_grid/urls.py.
+
+The pages live in the apps they belong to: the grid card in `grids.public`, the
+public demand and its tracking in `events.public_demand`.
+"""
 
 from django.urls import path
 
-from grids import public_find
-
-from . import public, public_demand
+from events import public_demand
+from grids import public, public_find
 
 app_name = "public"
 urlpatterns = [

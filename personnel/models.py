@@ -3,8 +3,9 @@
 Every user acts for an organisation over a jurisdiction (a node of the area tree).
 Grid roles (`Assignment`) sit on grid nodes; platform roles (`Membership`) on an
 organisation, whose `area` is its jurisdiction. Both are turned into django-guardian
-object permissions on tree nodes (`AreaGrant`), which `personnel.scope` reads so that a
-grant on a node covers its whole subtree.
+object permissions on tree nodes (`AreaGrant`), which `personnel.reach` (imported here)
+and `personnel.scope` (which imports this module) read so that a grant on a node covers
+its whole subtree.
 """
 
 from django.conf import settings
@@ -15,7 +16,6 @@ from guardian.models import UserObjectPermissionBase
 
 from grids.models import Area
 
-from . import scope
 from .choices import (
     AccessedField,
     Department,
@@ -28,6 +28,7 @@ from .choices import (
     TrainingTier,
     WorkingPattern,
 )
+from .reach import covering_q, reaches_nothing
 from .validators import validate_id_number, validate_mobile
 
 #: `restrict(user, action)` actions and the Area permission each one needs.
@@ -49,8 +50,8 @@ class OrganisationQuerySet(models.QuerySet):
         handler (who holds no area grant) still sees their own department.
         """
         perm = _action_perm(action)
-        q = scope.covering_q(user, perm, "area")
-        if action == "view" and not scope._nobody(user) and not user.is_superuser:
+        q = covering_q(user, perm, "area")
+        if action == "view" and not reaches_nothing(user) and not user.is_superuser:
             own_units = Membership.objects.current().filter(user_id=user.pk).values("organisation_id")
             own_org = Staff.objects.filter(user_id=user.pk, organisation__isnull=False).values("organisation_id")
             q |= Q(pk__in=own_units) | Q(pk__in=own_org)
@@ -109,14 +110,14 @@ class StaffQuerySet(models.QuerySet):
         hold no area grant; see `personnel.scope`).
         """
         perm = _action_perm(action)
-        if scope._nobody(user):
+        if reaches_nothing(user):
             return self.none()
         if user.is_superuser:
             return self.all()
-        on_assignment = Assignment.objects.filter(staff_id=OuterRef("pk")).filter(scope.covering_q(user, perm, "area"))
-        q = Q(Exists(on_assignment)) | scope.covering_q(user, perm, "organisation__area")
+        on_assignment = Assignment.objects.filter(staff_id=OuterRef("pk")).filter(covering_q(user, perm, "area"))
+        q = Q(Exists(on_assignment)) | covering_q(user, perm, "organisation__area")
         if action == "view":
-            q |= Q(user_id=user.pk) | Q(organisation_id__in=scope.unit_ids(user, PlatformRole.HANDLER))
+            q |= Q(user_id=user.pk) | Q(organisation_id__in=Membership.objects.unit_ids(user, PlatformRole.HANDLER))
         return self.filter(q)
 
     def holding(self, role: str, on=None) -> "StaffQuerySet":
@@ -209,6 +210,12 @@ class MembershipQuerySet(models.QuerySet):
 
         on = on or timezone.localdate()
         return self.filter(Q(start__lte=on), Q(end__isnull=True) | Q(end__gte=on))
+
+    def unit_ids(self, user, role: str) -> "MembershipQuerySet":
+        """Ids of the organisations for which `user` currently holds platform `role` (a values queryset)."""
+        if reaches_nothing(user):
+            return self.none().values("organisation_id")
+        return self.current().filter(user_id=user.pk, role=role).values("organisation_id")
 
 
 class Membership(models.Model):

@@ -1,9 +1,10 @@
 """Jurisdiction scoping: the one way every read and every permission check is filtered.
 
 A user's reach for a permission is the union of the subtrees of the nodes on which
-they hold that permission (`personnel.models.AreaGrant`, django-guardian). Each helper
-here costs one SQL subquery however many grants the user holds: the check is an
-`EXISTS` over the grant table joined on the MPTT range (`tree_id`, `lft`, `rght`).
+they hold that permission (`personnel.models.AreaGrant`, django-guardian); the helpers
+(`covering_q`, `has_area_perm`, `restrict_areas`, `area_reach`, …) live in
+`personnel.reach` and are re-exported here. Each costs one SQL subquery however many
+grants the user holds.
 
 Superusers reach everything. Inactive and anonymous users reach nothing.
 
@@ -14,163 +15,80 @@ organisation), and `Staff.objects.restrict` lets them see their own organisation
 Grants are kept in step with current assignments and memberships by
 `personnel.services.grants_sync` (called by every service that changes a role, and daily
 by the `personnel.grants_sync_due` beat task), so reads here need no date logic.
+
+Every state change outside the events workflow is authorised by `authorize` (the events
+app's steps by `events.workflow`, on the same helpers).
 """
 
-from dataclasses import dataclass
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-
-from grids.choices import Level
 from grids.models import Area
 
+from .models import Membership
+from .reach import (
+    MAX_RANGES,
+    Actor,
+    Reach,
+    area_reach,
+    covering_q,
+    granted_nodes,
+    has_area_perm,
+    reaches_nothing,
+    restrict_areas,
+    restrict_areas_ranged,
+)
 
-def _nobody(user) -> bool:
-    return user is None or not user.is_authenticated or not user.is_active
+__all__ = [
+    "MAX_RANGES",
+    "Actor",
+    "Reach",
+    "area_reach",
+    "authorize",
+    "covering_q",
+    "granted_nodes",
+    "has_area_perm",
+    "reaches_nothing",
+    "restrict_areas",
+    "restrict_areas_ranged",
+    "unit_ids",
+]
 
 
-def granted_nodes(user, perm: str) -> QuerySet:
-    """The nodes on which `user` directly holds `perm` (a codename of `grids.Area`)."""
-    return Area.objects.filter(grants__user_id=user.pk, grants__permission__codename=perm)
+def unit_ids(user: Actor | None, role: str = "handler") -> QuerySet:
+    """Ids of the organisations for which `user` currently holds platform `role` (a values queryset)."""
+    return Membership.objects.unit_ids(user, role)
 
 
-def covering_q(user, perm: str, path: str = "area") -> Q:
-    """A `Q` true for rows whose area (reached through `path`) is within the user's reach.
+def authorize(actor: Actor | None, perm: str, node: Area | None, *, message: str | Promise | None = None) -> None:
+    """Let `actor` change something anchored at `node`, or raise `PermissionDenied`.
 
-    `path` is the lookup from the filtered model to its `Area` (`""` for `Area` itself,
-    `"area"` for models with an `area` foreign key). Raises nothing; an unauthorised
-    user gets a condition that is always false.
+    The one check the services of grids, personnel, catalog, evaluation and integrations
+    make before a state change (the events app's steps check through `events.workflow`
+    on the same grants).
+
+    - `actor`: a user, or None for the system (beat tasks, management commands,
+      imports, seeding), which is always allowed.
+    - `perm`: a codename of `grids.Area` (`personnel.roles`: `change_area`,
+      `adjust_area`, `supervise_area`, `manage_catalog`, `cosign_catalog`, …).
+    - `node`: the `grids.Area` the change is anchored to (a grant on the node or any of
+      its ancestors covers it); None: a grant on any node will do.
+
+    The rule: a refusal is always `PermissionDenied` (HTTP 403) carrying `message` (a
+    Chinese msgid, lazy or not; a generic one if omitted). Whether the actor may see the object at all is
+    decided before, by the read that found it — `restrict`, which answers 404 outside
+    the actor's reach rather than a 403 that would confirm the object exists. Area nodes
+    themselves are public (grid cards, the division codes), so a 403 on a node reveals
+    nothing. Inactive and anonymous users are refused. Costs one query (none for the
+    system or a superuser).
     """
-    if _nobody(user):
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    prefix = f"{path}__" if path else ""
-    covering = Area.objects.filter(
-        grants__user_id=user.pk,
-        grants__permission__codename=perm,
-        tree_id=OuterRef(f"{prefix}tree_id"),
-        lft__lte=OuterRef(f"{prefix}lft"),
-        rght__gte=OuterRef(f"{prefix}rght"),
-    )
-    return Q(Exists(covering))
-
-
-def has_area_perm(user, perm: str, area: Area) -> bool:
-    """Whether `user` holds `perm` on `area` or on any of its ancestors (one query)."""
-    if _nobody(user):
-        return False
-    if user.is_superuser:
-        return True
-    return Area.objects.filter(
-        grants__user_id=user.pk,
-        grants__permission__codename=perm,
-        tree_id=area.tree_id,
-        lft__lte=area.lft,
-        rght__gte=area.rght,
-    ).exists()
-
-
-def restrict_areas(user, perm: str = "view_area") -> QuerySet:
-    """Area nodes within the user's reach for `perm`, as a queryset."""
-    return Area.objects.filter(covering_q(user, perm, path=""))
-
-
-#: Above this many grants `restrict_areas_ranged` falls back to the EXISTS form (one long OR
-#: of ranges would cost more to plan than it saves).
-MAX_RANGES = 64
-
-
-def restrict_areas_ranged(user, perm: str = "view_area") -> QuerySet:
-    """The same nodes as `restrict_areas`, as plain range conditions on the MPTT columns.
-
-    Reads the user's granted nodes first (one small query), then filters on
-    `tree_id = t AND lft >= l AND rght <= r` for each of them (a grant covered by another
-    is dropped), so PostgreSQL reads the subtree by the area index instead of probing the
-    grant table for every node of the tree (116,280 nodes at Ningbo's size). Falls back to
-    `restrict_areas` for users with more than `MAX_RANGES` grants.
-    """
-    if _nobody(user):
-        return Area.objects.none()
-    if user.is_superuser:
-        return Area.objects.all()
-    ranges = sorted(set(granted_nodes(user, perm).values_list("tree_id", "lft", "rght")[: MAX_RANGES + 1]))
-    if len(ranges) > MAX_RANGES:
-        return restrict_areas(user, perm)
-    kept: list[tuple[int, int, int]] = []
-    for tree_id, lft, rght in ranges:  # sorted by (tree, lft): a covered range follows its cover
-        if kept and kept[-1][0] == tree_id and kept[-1][1] <= lft and rght <= kept[-1][2]:
-            continue
-        kept.append((tree_id, lft, rght))
-    if not kept:
-        return Area.objects.none()
-    condition = Q()
-    for tree_id, lft, rght in kept:
-        # `lft` bounded on both sides (redundant in a valid tree): one narrow index range.
-        condition |= Q(tree_id=tree_id, lft__gte=lft, lft__lte=rght, rght__lte=rght)
-    return Area.objects.filter(condition)
-
-
-def unit_ids(user, role: str = "handler") -> QuerySet:
-    """Ids of the organisations for which `user` currently holds platform `role`."""
-    from .models import Membership
-
-    if _nobody(user):
-        return Membership.objects.none().values("organisation_id")
-    return Membership.objects.current().filter(user_id=user.pk, role=role).values("organisation_id")
-
-
-@dataclass(frozen=True)
-class Reach:
-    """A user's reach for one permission, read once: the granted nodes by level.
-
-    `everything` is true for a grant on the city (or a superuser). `counties` and
-    `townships` are node ids; `ranges` the MPTT ranges `(tree_id, lft, rght)` of grants
-    below township level (villages, grids, micro-grids). Lets big tables filter on
-    their own denormalised `county_id`/`township_id` columns instead of joining the tree
-    for every row.
-    """
-
-    everything: bool = False
-    counties: tuple[int, ...] = ()
-    townships: tuple[int, ...] = ()
-    ranges: tuple[tuple[int, int, int], ...] = ()
-
-    def q(self, *, area: str = "area", township: str | None = None, county: str | None = None) -> Q:
-        """A `Q` for rows whose area (through the lookup `area`) lies within the reach.
-
-        With `township`/`county` (names of the row's own foreign keys to those ancestor
-        nodes) the upper-level grants filter on them; otherwise on the area's range.
-        """
-        if self.everything:
-            return Q()
-        condition = Q(pk__in=[])
-        if county and self.counties:
-            condition |= Q(**{f"{county}_id__in": self.counties})
-        if township and self.townships:
-            condition |= Q(**{f"{township}_id__in": self.townships})
-        ranges = list(self.ranges)
-        if not county or not township:
-            upper = Area.objects.filter(pk__in=[*self.counties, *self.townships])
-            ranges += list(upper.values_list("tree_id", "lft", "rght")) if (self.counties or self.townships) else []
-        for tree_id, lft, rght in ranges:
-            condition |= Q(**{f"{area}__tree_id": tree_id, f"{area}__lft__gte": lft, f"{area}__rght__lte": rght})
-        return condition
-
-
-def area_reach(user, perm: str) -> Reach:
-    """The user's `Reach` for `perm` (one query; none for anonymous users, who reach nothing)."""
-    if _nobody(user):
-        return Reach()
-    if user.is_superuser:
-        return Reach(everything=True)
-    counties, townships, ranges = [], [], []
-    for pk, level, tree_id, lft, rght in granted_nodes(user, perm).values_list("pk", "level", "tree_id", "lft", "rght"):
-        if level == Level.CITY:
-            return Reach(everything=True)
-        if level == Level.COUNTY:
-            counties.append(pk)
-        elif level == Level.TOWNSHIP:
-            townships.append(pk)
-        else:
-            ranges.append((tree_id, lft, rght))
-    return Reach(counties=tuple(counties), townships=tuple(townships), ranges=tuple(ranges))
+    if actor is None:
+        return
+    if node is None:
+        allowed = not reaches_nothing(actor) and (actor.is_superuser or granted_nodes(actor, perm).exists())
+    else:
+        allowed = has_area_perm(actor, perm, node)
+    if not allowed:
+        raise PermissionDenied(str(message) if message else _("您无权在该辖区执行此操作。"))

@@ -13,7 +13,7 @@ Dates are local calendar dates (Asia/Shanghai), both ends inclusive.
 import datetime
 from collections.abc import Iterable
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,7 +35,7 @@ from .models import (
     Staff,
     WorkIdCounter,
 )
-from .roles import ROLE_PERMISSIONS, VIEW_PERSONAL_DATA
+from .roles import CHANGE, ROLE_PERMISSIONS, VIEW_PERSONAL_DATA
 from .validators import normalise_id_number, validate_id_number, validate_mobile
 
 #: Staff fields `staff_create` / `staff_update` accept.
@@ -53,20 +53,12 @@ STAFF_FIELDS = (
 )
 
 
-def _check_actor(actor, perm: str, area: Area) -> None:
-    """Raise PermissionDenied unless `actor` is the system (None) or holds `perm` over `area`."""
-    if actor is None:
-        return
-    if not scope.has_area_perm(actor, perm, area):
-        raise PermissionDenied(_("您无权在该辖区执行此操作。"))
-
-
 # --- organisations -----------------------------------------------------------------
 
 
 @transaction.atomic
 def organisation_create(
-    *, actor, name: str, kind: str, area: Area, department: str = "", phone: str = ""
+    *, actor: User | None, name: str, kind: str, area: Area, department: str = "", phone: str = ""
 ) -> Organisation:
     """Create an organisation anchored to `area`, its jurisdiction (Art. 4, 5).
 
@@ -74,7 +66,7 @@ def organisation_create(
     name in the same area or an unknown kind; PermissionDenied if `actor` lacks
     `change_area` over `area`.
     """
-    _check_actor(actor, "change_area", area)
+    scope.authorize(actor, CHANGE, area)
     if kind == OrgKind.AUTHORITY and not department:
         department = "grid_authority"
     org = Organisation(name=name.strip(), kind=kind, area=area, department=department, phone=phone)
@@ -102,7 +94,8 @@ def work_ids_issue(*, district_code: str, year: int, count: int = 1) -> list[str
 
 def _district_code_for(staff_fields: dict, area: Area | None) -> str:
     """The 6-digit district code the work ID carries: the area's, else the organisation's, else the city's."""
-    anchor = area or (staff_fields.get("organisation").area if staff_fields.get("organisation") else None)
+    organisation = staff_fields.get("organisation")
+    anchor = area or (organisation.area if organisation else None)
     return anchor.code[:6] if anchor else "330200"
 
 
@@ -127,7 +120,7 @@ def _clean_personal(fields: dict) -> dict:
 
 
 @transaction.atomic
-def staff_create(*, actor, name: str, area: Area | None = None, **fields) -> Staff:
+def staff_create(*, actor: User | None, name: str, area: Area | None = None, **fields) -> Staff:
     """Create a staff record and issue its unique work ID (Art. 8, 16).
 
     `area` (optional) is where the person will serve; it sets the district digits of the
@@ -142,7 +135,7 @@ def staff_create(*, actor, name: str, area: Area | None = None, **fields) -> Sta
     if actor is not None:
         if anchor is None:
             raise PermissionDenied(_("新建人员须指定所在网格或所属单位。"))
-        _check_actor(actor, "change_area", anchor)
+        scope.authorize(actor, CHANGE, anchor)
     fields = _clean_personal({**fields, "name": name.strip()})
     (work_id,) = work_ids_issue(district_code=_district_code_for(fields, area), year=timezone.localdate().year)
     staff = Staff(work_id=work_id, **fields)
@@ -152,7 +145,7 @@ def staff_create(*, actor, name: str, area: Area | None = None, **fields) -> Sta
 
 
 @transaction.atomic
-def staff_update(*, actor, staff: Staff, **fields) -> Staff:
+def staff_update(*, actor: User | None, staff: Staff, **fields) -> Staff:
     """Change fields of a staff record (not the work ID). Same validation as `staff_create`.
 
     A human actor needs `change_area` over the staff record (`Staff.objects.restrict`).
@@ -172,7 +165,7 @@ def staff_update(*, actor, staff: Staff, **fields) -> Staff:
 
 
 @transaction.atomic
-def staff_unmask(*, actor, staff: Staff, field: str, purpose: str) -> str:
+def staff_unmask(*, actor: User, staff: Staff, field: str, purpose: str) -> str:
     """Return the clear value of `field` ("mobile" or "id_number") and log the access (Art. 16; PIPL).
 
     Allowed only if `actor` holds `view_personal_data` over one of the staff member's
@@ -254,7 +247,7 @@ def validate_assignment(
 @transaction.atomic
 def assignment_start(
     *,
-    actor,
+    actor: User | None,
     staff: Staff,
     area: Area,
     role: str,
@@ -270,7 +263,7 @@ def assignment_start(
     `replace=True`, which ends the old one on the day before `start`. Raises
     ValidationError or PermissionDenied. Re-syncs the grants of the users concerned.
     """
-    _check_actor(actor, "change_area", area)
+    scope.authorize(actor, CHANGE, area)
     start = start or timezone.localdate()
     to_end = validate_assignment(staff=staff, area=area, role=role, start=start, end=end, replace=replace)
     affected = {staff.user_id}
@@ -284,7 +277,7 @@ def assignment_start(
 
 
 @transaction.atomic
-def assignment_end(*, actor, assignment: Assignment, end: datetime.date | None = None) -> Assignment:
+def assignment_end(*, actor: User | None, assignment: Assignment, end: datetime.date | None = None) -> Assignment:
     """End an assignment: `end` is the last day served (inclusive).
 
     Default: yesterday, so the role's permissions go at once (the next request), or the
@@ -292,7 +285,7 @@ def assignment_end(*, actor, assignment: Assignment, end: datetime.date | None =
     their micro-grid-leader assignments under that grid. Raises ValidationError if
     `end` is before the start or the assignment has already ended; PermissionDenied.
     """
-    _check_actor(actor, "change_area", assignment.area)
+    scope.authorize(actor, CHANGE, assignment.area)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     today = timezone.localdate()
     end = end or max(assignment.start, today - datetime.timedelta(days=1))
@@ -319,7 +312,7 @@ def assignment_end(*, actor, assignment: Assignment, end: datetime.date | None =
 @transaction.atomic
 def membership_start(
     *,
-    actor,
+    actor: User | None,
     user,
     organisation: Organisation,
     role: str,
@@ -331,7 +324,7 @@ def membership_start(
     The role's permissions (personnel.roles) are granted on the organisation's area.
     Raises ValidationError (unknown role, bad dates, duplicate) or PermissionDenied.
     """
-    _check_actor(actor, "change_area", organisation.area)
+    scope.authorize(actor, CHANGE, organisation.area)
     start = start or timezone.localdate()
     if role not in PlatformRole.values:
         raise ValidationError({"role": [_("未知的平台角色。")]})
@@ -344,9 +337,9 @@ def membership_start(
 
 
 @transaction.atomic
-def membership_end(*, actor, membership: Membership, end: datetime.date | None = None) -> Membership:
+def membership_end(*, actor: User | None, membership: Membership, end: datetime.date | None = None) -> Membership:
     """End a platform role; `end` as for `assignment_end` (default yesterday: revoked at once)."""
-    _check_actor(actor, "change_area", membership.organisation.area)
+    scope.authorize(actor, CHANGE, membership.organisation.area)
     today = timezone.localdate()
     end = end or max(membership.start, today - datetime.timedelta(days=1))
     if end < membership.start:

@@ -3,7 +3,7 @@
 import pytest
 
 from grids.models import Area
-from tests.factories import make_tree
+from tests.scenario import make_tree
 
 pytestmark = pytest.mark.django_db
 

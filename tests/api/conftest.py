@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from .scenario import make_scenario
+from tests.scenario import make_world
 
 
 @pytest.fixture(autouse=True)
@@ -11,13 +11,13 @@ def _webhooks_may_target_localhost(settings):
 
 @pytest.fixture
 def scenario(db):
-    """The three-user scenario (`tests.api.scenario`); test modules may define their own."""
-    return make_scenario()
+    """The shared world (`tests.scenario.make_world`); test modules may define their own."""
+    return make_world()
 
 
 @pytest.fixture
 def api(scenario):
-    """An API client signed in as the scenario's district supervisor (`authority`)."""
+    """An API client signed in as the world's district supervisor."""
     client = APIClient()
-    client.force_login(scenario.authority)
+    client.force_login(scenario.supervisor)
     return client

@@ -3,15 +3,17 @@
 To cover an endpoint, subclass `EndpointContract` in a test module and fill in:
 
 - `list_url` (e.g. "/api/v1/integrations/clients/") and `detail_url(row)`;
-- `make_rows(scenario, n, in_scope)` → list of `n` rows that `scenario.authority`
+- `make_rows(scenario, n, in_scope)` → list of `n` rows that `scenario.supervisor`
   may (`in_scope=True`) or may not see;
 - optionally `viewer` / `no_permission` (names of `Scenario` users; default
-  "authority" / "nobody"), and
+  "supervisor" / "outsider"), and
   `no_permission_status`: 403 when a user without the permission is refused the list,
   or 200 when they get an empty list (the usual `restrict()` behaviour);
 - `results_key` and `page_size_param` for the pagination in use ("results"/"limit" for
   `BoundedLimitOffsetPagination`, "results"/"page_size" for `StableCursorPagination`);
 - for endpoints whose rows have no `id`: `id_field` (e.g. "code") and `row_key(row)`;
+- `has_list = False` for detail-only endpoints (then `detail_url(row)` is required and
+  the list checks are skipped);
 - `list_params(scenario)` to narrow the list to the kind of rows made, and
   `extra_visible(scenario)`: keys of rows the scenario itself already puts in the
   viewer's list with those params.
@@ -28,17 +30,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from .scenario import make_scenario
+from tests.scenario import make_world
 
 
 class EndpointContract:
     list_url: str = ""
-    viewer = "authority"
-    no_permission = "nobody"
+    viewer = "supervisor"
+    no_permission = "outsider"
     id_field = "id"
     no_permission_status = 200
     results_key = "results"
     page_size_param = "limit"
+    has_list = True
 
     def row_key(self, row):
         return row.pk
@@ -57,7 +60,7 @@ class EndpointContract:
 
     @pytest.fixture
     def scenario(self, db):
-        return make_scenario()
+        return make_world()
 
     def _client(self, scenario, who):
         from rest_framework.test import APIClient
@@ -72,10 +75,14 @@ class EndpointContract:
         rows = body[self.results_key] if isinstance(body, dict) else body
         return {row[self.id_field] for row in rows}
 
+    def _need_list(self):
+        if not self.has_list:
+            pytest.skip("detail-only endpoint")
+
     def test_anonymous_is_refused_with_401(self, scenario):
         (row,) = self.make_rows(scenario, 1, in_scope=True)
         client = self._client(scenario, None)
-        for url in (self.list_url, self.detail_url(row)):
+        for url in ([self.list_url] if self.has_list else []) + [self.detail_url(row)]:
             response = client.get(url)
             assert response.status_code == 401, url
             assert response["WWW-Authenticate"] == 'Api-Key realm="api"', url
@@ -84,13 +91,15 @@ class EndpointContract:
     def test_user_without_permission_gets_nothing(self, scenario):
         (row,) = self.make_rows(scenario, 1, in_scope=True)
         client = self._client(scenario, self.no_permission)
-        response = client.get(self.list_url, self.list_params(scenario))
-        assert response.status_code == self.no_permission_status
-        if response.status_code == 200:
-            assert self._ids(response) == set()
+        if self.has_list:
+            response = client.get(self.list_url, self.list_params(scenario))
+            assert response.status_code == self.no_permission_status
+            if response.status_code == 200:
+                assert self._ids(response) == set()
         assert client.get(self.detail_url(row)).status_code in (403, 404)
 
     def test_in_scope_rows_are_listed_exactly(self, scenario):
+        self._need_list()
         mine = self.make_rows(scenario, 3, in_scope=True)
         self.make_rows(scenario, 2, in_scope=False)
         response = self._client(scenario, self.viewer).get(self.list_url, self.list_params(scenario))
@@ -110,6 +119,7 @@ class EndpointContract:
         assert set(response.json()) >= {"detail", "errors", "request_id"}
 
     def test_query_count_does_not_grow_with_page_size(self, scenario):
+        self._need_list()
         client = self._client(scenario, self.viewer)
         self.make_rows(scenario, 5, in_scope=True)
         params = {**self.list_params(scenario), self.page_size_param: 100}

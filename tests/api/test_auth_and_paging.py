@@ -7,15 +7,14 @@ from rest_framework.test import APIClient
 
 from integrations.services import webhook_emit
 from tests.integrations.factories import make_client, make_subscription
-
-from .scenario import make_scenario
+from tests.scenario import make_world
 
 SHAPE = {"detail", "errors", "request_id"}
 
 
 @pytest.fixture
 def scenario(db):
-    return make_scenario()
+    return make_world()
 
 
 def as_user(user):
@@ -109,7 +108,7 @@ def test_cursor_pages_still_follow(scenario):
     make_subscription(scenario)
     for _ in range(3):
         webhook_emit(event_type="event.overdue", organisation_ids=[scenario.unit.pk], payload={})
-    api = as_user(scenario.authority)
+    api = as_user(scenario.supervisor)
     first = api.get("/api/v1/integrations/deliveries/", {"page_size": 2}).json()
     assert len(first["results"]) == 2 and first["next"]
     second = api.get(first["next"]).json()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from grids.models import Area
 from ningbo_grid.concurrency import etag_of
 from ningbo_grid.filters import WithinFilter
-from tests.factories import make_tree
+from tests.scenario import make_tree
 
 
 def _row(**attrs):

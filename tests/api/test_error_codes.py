@@ -60,7 +60,7 @@ def test_each_error_kind_has_its_code(scenario, how, status, code):
     elif how == "read-only key writes":
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {make_client(scenario, scopes=['read'])[1]}")
     elif how != "anonymous":
-        client.force_login(scenario.authority)
+        client.force_login(scenario.supervisor)
     response = {
         "anonymous": lambda: client.get(WEBHOOKS),
         "bad key": lambda: client.get(WEBHOOKS),

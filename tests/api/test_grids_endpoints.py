@@ -1,7 +1,7 @@
 """The generic endpoint checks applied to /api/v1/grids/ (the grids app's read API)."""
 
 from grids.choices import Level
-from tests.factories import make_area
+from tests.scenario import make_area
 
 from .mixins import EndpointContract
 

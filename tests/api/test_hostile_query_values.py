@@ -16,8 +16,7 @@ from django.urls import get_resolver
 from rest_framework.test import APIClient
 
 from ningbo_grid.filters import FilterSet
-
-from .scenario import make_scenario
+from tests.scenario import make_world
 
 HOSTILE = [
     "9" * 30,
@@ -95,7 +94,7 @@ def test_every_filter_refuses_or_applies_hostile_values(db, filterset, name):
 
 @pytest.fixture
 def scenario(db):
-    return make_scenario()
+    return make_world()
 
 
 def _api_lists_with_filters():

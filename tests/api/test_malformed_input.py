@@ -120,7 +120,7 @@ def test_filters_work_when_valid(api, scenario):
 
 
 def test_html_pages_answer_4xx_not_500_to_malformed_input(scenario, client):
-    client.force_login(scenario.authority)
+    client.force_login(scenario.supervisor)
     assert client.get("/integrations/clients/?q=%00").status_code == 400
     page = client.post("/integrations/clients/", {"name": "a\x00b", "organisation": scenario.unit.pk, "scopes": "x"})
     assert page.status_code == 200  # the form, with its errors

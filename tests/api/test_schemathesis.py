@@ -40,8 +40,8 @@ from integrations.models import WebhookDelivery
 from integrations.services import api_client_create, webhook_emit, webhook_subscription_create
 from personnel.choices import PlatformRole
 from personnel.models import Staff
-from tests.events.factories import make_world
 from tests.factories import UserFactory
+from tests.scenario import make_world
 
 pytestmark = pytest.mark.postgres
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from catalog.choices import AttributeType
 from tests.events.conftest import clock, world  # noqa: F401  (shared fixtures)
-from tests.events.factories import make_item
+from tests.scenario import make_item
 
 FIELDS = [
     {"code": "depth", "label": "积水深度（厘米）", "type": AttributeType.NUMBER, "required": False},

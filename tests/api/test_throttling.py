@@ -18,15 +18,14 @@ from integrations.throttling import ApiClientThrottle, parse_rate
 from tests.conftest import SUITE_NOW
 from tests.integrations.factories import make_client
 from tests.processes import ROOT, child_env
-
-from .scenario import make_scenario
+from tests.scenario import make_world
 
 URL = "/api/v1/integrations/webhooks/"
 
 
 @pytest.fixture
 def scenario(db):
-    return make_scenario()
+    return make_world()
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +60,7 @@ def test_api_client_over_its_rate_gets_429_with_retry_after(scenario, settings):
 def test_signed_in_user_and_anonymous_are_limited_separately(scenario, settings):
     settings.API_THROTTLE_RATES = {"client": None, "user": "2/min", "anon": "1/min"}
     api = APIClient()
-    api.force_login(scenario.authority)
+    api.force_login(scenario.supervisor)
     assert [api.get(URL).status_code for _ in range(3)] == [200, 200, 429]
     anonymous = APIClient()  # on a public page (the API docs)
     assert [anonymous.get("/api/v1/docs/").status_code for _ in range(2)] == [200, 429]

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from guardian.shortcuts import assign_perm
 
 from catalog import services
 from catalog.choices import ItemKind, TimeUnit
-from tests.factories import UserFactory, make_tree
+from tests.factories import UserFactory
+from tests.scenario import grant, make_tree
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2026, 11, 30)
@@ -53,7 +53,7 @@ def people(tree):
     def user(name, perm=None, node=None):
         u = UserFactory(username=name)
         if perm:
-            assign_perm(perm, u, node)
+            grant(u, node, perm)
         return u
 
     return People(

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from catalog import demo
 from catalog.choices import ExitState, Grade, ItemKind, TimeUnit, VersionState
 from catalog.models import ItemExit, ServiceItem, ServiceItemVersion
-from tests.factories import UserFactory, make_tree
+from tests.factories import UserFactory
+from tests.scenario import make_tree
 
 pytestmark = pytest.mark.django_db
 

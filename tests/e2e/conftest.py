@@ -145,6 +145,6 @@ def login(page, username: str, password: str = PASSWORD) -> None:
 
 @pytest.fixture
 def staffed(transactional_db):
-    from tests.ui.scenario import make_staffed_grid
+    from tests.scenario import make_staffed_grid
 
     return make_staffed_grid()

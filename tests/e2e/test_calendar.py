@@ -11,7 +11,7 @@ from events.choices import CalendarSource
 from events.workcalendar import is_workday, year_source
 from personnel.choices import PlatformRole
 from tests.events.calendar_helpers import NOTICE_2027
-from tests.events.factories import make_world, member
+from tests.scenario import make_world, member
 
 from .conftest import SIZES, login
 

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("size", ["phone", "deskto
 
 @pytest.fixture
 def world(transactional_db):
-    from tests.events.factories import make_world
+    from tests.scenario import make_world
 
     world = make_world()
     for user, name in [(world.worker, "gridworker"), (world.dispatcher, "dispatcher"), (world.handler, "handler")]:

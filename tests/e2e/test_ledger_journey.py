@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 def ledger(transactional_db):
     from ledgers import services
     from ledgers.models import CareTag
-    from tests.events.factories import make_world
+    from tests.scenario import make_world
     from tests.ledgers.conftest import register_elder, room_in
 
     world = make_world()

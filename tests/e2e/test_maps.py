@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from events.models import Event
 from grids.boundaries import boundaries_import, read_features
 from grids.choices import Level
-from tests.factories import make_area
 from tests.grids.conftest import GRID2, VILLAGE, box, collection
+from tests.scenario import make_area
 
 from .conftest import login
 
@@ -21,7 +21,7 @@ HERE = {"latitude": 29.85, "longitude": 121.54}  # in the east micro-grid of the
 
 @pytest.fixture
 def mapped(transactional_db, tmp_path):
-    from tests.events.factories import make_world
+    from tests.scenario import make_world
 
     world = make_world()
     tree = world.tree

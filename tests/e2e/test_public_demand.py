@@ -10,8 +10,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("size", ["phone", "deskto
 
 @pytest.fixture
 def world(transactional_db, monkeypatch):
-    from ningbo_grid import public_demand
-    from tests.events.factories import make_world
+    from events import public_demand
+    from tests.scenario import make_world
 
     monkeypatch.setattr(public_demand, "MIN_SECONDS", 0)  # no waiting in the test
     return make_world()

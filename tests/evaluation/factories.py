@@ -9,8 +9,6 @@ import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from guardian.shortcuts import assign_perm
-
 from catalog.choices import Category, Grade
 from catalog.models import ServiceItem, ServiceItemVersion
 from evaluation.indicators import Options, Span
@@ -18,7 +16,8 @@ from events.choices import ActionKind, DispatchRole, EventStatus, RejectReason, 
 from events.models import Action, Dispatch, Event, HandlingRequest, Patrol, Satisfaction
 from personnel.choices import GridRole, OrgKind
 from personnel.models import Assignment, Organisation, Staff
-from tests.factories import UserFactory, make_tree
+from tests.factories import UserFactory
+from tests.scenario import grant, make_tree
 
 SH = ZoneInfo("Asia/Shanghai")
 MAY = Span(datetime.date(2026, 5, 1), datetime.date(2026, 5, 31))
@@ -279,7 +278,7 @@ def viewer(area, *perms):
     """A user holding `perms` (default view_area) on `area`'s subtree."""
     user = UserFactory()
     for perm in perms or ("view_area",):
-        assign_perm(f"grids.{perm}", user, area)
+        grant(user, area, perm)
     return user
 
 

@@ -12,7 +12,7 @@ from evaluation import demo
 from evaluation.models import DailyRollup, Period, RollupRun, Scheme, Score
 from evaluation.tasks import rollup_refresh_recent
 from grids.choices import Level
-from tests.factories import make_area, make_tree
+from tests.scenario import make_area, make_tree
 
 from .factories import NOW, T, build_record
 
@@ -62,7 +62,7 @@ def test_the_demo_gives_every_township_last_months_events_through_the_services()
 
     User = get_user_model()
     from personnel.models import Membership
-    from tests.events.factories import make_world
+    from tests.scenario import make_world
 
     with time_machine.travel(T(6, 10, 9)):
         world = make_world()

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from guardian.shortcuts import assign_perm
 
 from evaluation import scoring, services
 from evaluation.choices import AdjustmentKind, PeriodState, SubjectKind
@@ -16,6 +15,7 @@ from events.choices import EventStatus
 from personnel.choices import OrgKind
 from personnel.models import Organisation
 from tests.factories import UserFactory
+from tests.scenario import grant
 
 from .factories import NOW, build_record, scheme_period, with_authority
 
@@ -115,7 +115,7 @@ def test_a_frozen_period_keeps_its_scores_until_an_explained_recomputation(r):
         services.period_compute(actor=r.supervisor, period=r.period)
 
     outsider = UserFactory()
-    assign_perm("grids.view_area", outsider, r.tree.county)
+    grant(outsider, r.tree.county, "view_area")
     with pytest.raises(PermissionDenied):
         services.period_recompute(actor=outsider, period=r.period, reason="想改")
     with pytest.raises(ValidationError):
@@ -145,7 +145,7 @@ def test_scheme_validation_and_authority(r):
         )
     assert len(exc.value.message_dict["indicators"]) == 3
     township_user = UserFactory()
-    assign_perm("grids.supervise_area", township_user, r.tree.township)
+    grant(township_user, r.tree.township, "supervise_area")
     with pytest.raises(PermissionDenied):
         services.scheme_create(
             actor=township_user, authority=r.authority, name="越权", subject_kind="township", indicators=TOWNSHIP_RULES

@@ -4,7 +4,7 @@ import zoneinfo
 import pytest
 import time_machine
 
-from tests.events.factories import make_world
+from tests.scenario import make_world
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 #: Monday 2025-06-09 09:00 local: an ordinary working morning.

@@ -14,7 +14,7 @@ from events.models import Action, Event
 from personnel.choices import PlatformRole
 from tests.events.calendar_helpers import NOTICE_2027, ranges_of
 from tests.events.conftest import TZ
-from tests.events.factories import member
+from tests.scenario import member
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -20,7 +20,7 @@ from events.workcalendar import _Calendar, add_time, is_workday, year_source
 from personnel.choices import PlatformRole, WorkingPattern
 from tests.events.calendar_helpers import NOTICE_2026, NOTICE_2027, official_2026, ranges_of
 from tests.events.conftest import TZ
-from tests.events.factories import member
+from tests.scenario import member
 
 pytestmark = pytest.mark.django_db
 SPRING = ("holiday", "春节", "2027-02-06", "2027-02-14")

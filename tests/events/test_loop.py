@@ -113,7 +113,7 @@ def test_self_handle_closes_at_once(world):
 
 
 def test_self_handle_refused_for_items_that_do_not_allow_it(world):
-    from tests.events.factories import make_item
+    from tests.scenario import make_item
 
     item = make_item("04-002", self_handle=False)
     with pytest.raises(ValidationError) as exc:

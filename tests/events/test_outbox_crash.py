@@ -33,9 +33,9 @@ from integrations.models import WebhookDelivery, WebhookSubscription
 from integrations.tasks import webhook_sweep
 from ningbo_grid.celery import app
 from tests.events.conftest import MONDAY_9
-from tests.events.factories import make_world
 from tests.integrations.receiver import Receiver
 from tests.processes import child_env, spawn, wait_for
+from tests.scenario import make_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -10,7 +10,7 @@ from events import services as s
 from events.choices import ActionKind, Source
 from events.models import Action, Notification
 from events.selectors import event_by_tracking_code, similar_open_events
-from tests.events.factories import make_item
+from tests.scenario import make_item
 
 pytestmark = pytest.mark.django_db
 

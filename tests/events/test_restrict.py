@@ -4,14 +4,14 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from catalog.choices import Category
 from catalog.models import ServiceItem, ServiceItemVersion
 from events.models import Dispatch, Event
 from personnel.choices import OrgKind, PlatformRole
 from personnel.models import Membership, Organisation
-from tests.factories import UserFactory, make_tree
+from tests.factories import UserFactory
+from tests.scenario import grant, make_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +45,11 @@ def test_grid_staff_see_their_grid_and_handlers_see_what_is_dispatched_to_them()
     sibling = _event(tree, tree.grid2, "E2")
     elsewhere = _event(tree, tree.other_grid, "E3")
     worker = UserFactory()
-    assign_perm("grids.view_area", worker, tree.grid)
+    grant(worker, tree.grid, "view_area")
     assert set(Event.objects.restrict(worker)) == {own}
 
     township_staff = UserFactory()
-    assign_perm("grids.view_area", township_staff, tree.township)
+    grant(township_staff, tree.township, "view_area")
     assert set(Event.objects.restrict(township_staff)) == {own, sibling}
 
     unit = Organisation.objects.create(name="江北区司法局", kind=OrgKind.DEPARTMENT, area=tree.county2)

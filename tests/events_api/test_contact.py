@@ -8,8 +8,8 @@ from events.choices import Source
 from integrations.services import api_client_create
 from personnel.choices import AccessedField, GridRole, PlatformRole
 from personnel.models import PersonalDataAccess
-from tests.events.factories import grid_user
 from tests.factories import UserFactory
+from tests.scenario import grid_user
 
 from .conftest import api_as
 

@@ -6,24 +6,12 @@ from django.utils import timezone
 
 from events.models import Notification, Patrol
 from events.services import event_report
-from personnel.choices import GridRole
 from tests.api.mixins import EndpointContract
-from tests.events.factories import grid_user, make_item
 
 
-def _reporter(scenario, in_scope):
-    """A grid worker (cached on the scenario) of the in-scope grid or of the other district's grid."""
-    attr = "_reporter_in" if in_scope else "_reporter_out"
-    if not hasattr(scenario, attr):
-        grid = scenario.tree.grid if in_scope else scenario.tree.other_grid
-        setattr(scenario, attr, (grid, grid_user(grid, GridRole.FULLTIME_WORKER)))
-    return getattr(scenario, attr)
-
-
-def _item(scenario):
-    if not hasattr(scenario, "_item"):
-        scenario._item = make_item()
-    return scenario._item
+def _reporter(world, in_scope):
+    """The grid and its full-time worker: the supervisor's district's grid, or the other district's."""
+    return (world.tree.grid, world.worker) if in_scope else (world.tree.other_grid, world.other_worker)
 
 
 class TestEventEndpoints(EndpointContract):
@@ -36,7 +24,7 @@ class TestEventEndpoints(EndpointContract):
 
     def make_rows(self, scenario, n, in_scope):
         grid, worker = _reporter(scenario, in_scope)
-        item = _item(scenario)
+        item = scenario.item
         found = timezone.now() - datetime.timedelta(hours=1)
         return [
             event_report(actor=worker, area=grid, item=item, title=f"事件{i}", description="描述", discovered_at=found)
@@ -67,7 +55,7 @@ class TestNotificationEndpoints(EndpointContract):
         return f"{self.list_url}{row.pk}/read/"
 
     def make_rows(self, scenario, n, in_scope):
-        user = scenario.authority if in_scope else scenario.outsider
+        user = scenario.supervisor if in_scope else scenario.other_supervisor
         return [Notification.objects.create(user=user, kind="report", title=f"通知{i}") for i in range(n)]
 
     # No detail GET: the generic detail checks are replaced by the mark-read action.

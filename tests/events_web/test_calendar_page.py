@@ -12,7 +12,7 @@ from events.workcalendar import _Calendar, year_source
 from personnel.choices import PlatformRole
 from tests.events.calendar_helpers import NOTICE_2026, NOTICE_2027, digest_of, form_rows, official_2026
 from tests.events.conftest import TZ
-from tests.events.factories import member
+from tests.scenario import member
 
 pytestmark = pytest.mark.django_db
 URL = reverse("events:calendar")

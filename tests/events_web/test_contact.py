@@ -8,7 +8,7 @@ from events import services
 from events.choices import Source
 from personnel.choices import AccessedField, PlatformRole
 from personnel.models import PersonalDataAccess
-from tests.events.factories import member
+from tests.scenario import member
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,9 @@ import time
 import pytest
 from django.urls import reverse
 
-from events import services
+from events import public_demand, services
 from events.choices import EventStatus, Source
 from events.models import Event
-from ningbo_grid import public_demand
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,7 @@ def test_the_service_itself_limits_what_the_public_may_file(world):
     from django.core.exceptions import ValidationError
 
     from events.exceptions import NotFound
-    from tests.events.factories import make_item
+    from tests.scenario import make_item
 
     kwargs = {"description": "路灯不亮", "contact_name": "王先生", "contact_phone": "13912345678"}
     event = services.event_public_demand(area=world.tree.grid, item=world.item, complaint=True, **kwargs)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from events import services
 from events.choices import ActionKind, EventStatus
 from events.models import Event
-from tests.events.factories import make_item
+from tests.scenario import make_item
 
 from .test_pages import _png, _step
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from grids.boundaries import boundaries_import, read_features
-from tests.factories import make_tree
+from tests.scenario import make_tree
 
 HEADER = "code,name,level,parent_code\n"
 SMALL_DIVISIONS = [

@@ -3,10 +3,10 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from guardian.shortcuts import assign_perm
 
 from grids import services
-from tests.factories import UserFactory, make_area
+from tests.factories import UserFactory
+from tests.scenario import grant, make_area
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/grids/"
@@ -26,7 +26,7 @@ def admin_client(client):
 @pytest.fixture
 def township_client(client, tree):
     user = UserFactory(username="township-officer")
-    assign_perm("view_area", user, tree.township)
+    grant(user, tree.township, "view_area")
     client.force_login(user)
     return client
 

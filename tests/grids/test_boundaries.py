@@ -11,6 +11,7 @@ from grids.choices import ChangeKind
 from grids.geometry import to_shape
 from grids.models import Area, AreaChange, TreeVersion
 from tests.factories import UserFactory
+from tests.scenario import grant
 
 from .conftest import GRID, GRID2, VILLAGE, box, collection, family
 
@@ -100,6 +101,7 @@ def test_a_projected_shapefile_is_refused(tree, tmp_path):
 
 def test_redraw_refuses_an_overlap_with_a_sibling_and_keeps_the_old_boundary(drawn):
     actor = UserFactory()
+    grant(actor, drawn.grid2, "adjust_area")
     with pytest.raises(ValidationError) as caught:
         services.area_redraw(actor=actor, area=drawn.grid2, boundary=box(121.52, 29.80, 121.60, 29.90))
     assert "重叠" in caught.value.message_dict["boundary"][0]

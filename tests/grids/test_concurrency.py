@@ -8,7 +8,7 @@ from django.db import connection
 from grids import services
 from grids.models import Area
 from grids.verify import tree_problems
-from tests.factories import make_tree
+from tests.scenario import make_tree
 
 
 @pytest.mark.postgres

@@ -3,13 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from guardian.shortcuts import assign_perm
 
 from events.api.maps import BEIJING
 from events.choices import EventStatus
 from grids.coords import wgs84_to_gcj02
 from tests.evaluation.factories import T, event
-from tests.factories import UserFactory, make_tree
+from tests.factories import UserFactory
+from tests.scenario import grant, make_tree
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events/geojson/"
@@ -51,7 +51,7 @@ def scene():
         **at(121.51, 29.84),
     )
     user = UserFactory(username="township-dispatcher")
-    assign_perm("view_area", user, tree.township)
+    grant(user, tree.township, "view_area")
     return tree, user, inside, gcj
 
 

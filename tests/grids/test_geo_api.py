@@ -1,10 +1,10 @@
 """GET /api/v1/locate and /api/v1/grids/<code>/geojson/: answers, field errors, scope, simplification."""
 
 import pytest
-from guardian.shortcuts import assign_perm
 
 from grids.services import area_redraw
 from tests.factories import UserFactory
+from tests.scenario import grant
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client, drawn):
     user = UserFactory(username="grid-worker")
-    assign_perm("view_area", user, drawn.grid)
+    grant(user, drawn.grid, "view_area")
     client.force_login(user)
     return client
 
@@ -53,7 +53,7 @@ def test_locate_needs_a_login(client, drawn):
 
 def test_boundary_geojson_with_children_in_scope(client, drawn):
     user = UserFactory(username="village-officer")
-    assign_perm("view_area", user, drawn.village)
+    grant(user, drawn.village, "view_area")
     client.force_login(user)
     body = client.get(f"/api/v1/grids/{drawn.village.code}/geojson/", {"children": "true", "zoom": "16"}).json()
     assert body["type"] == "FeatureCollection"

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from grids import services
 from grids.choices import ChangeKind, GridType, Level, Status
@@ -12,6 +12,7 @@ from grids.verify import tree_problems
 from personnel.choices import GridRole
 from personnel.models import Assignment, Staff
 from tests.factories import UserFactory
+from tests.scenario import grant
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 3, 1)
@@ -21,8 +22,21 @@ SQUARE = {"type": "Polygon", "coordinates": [[[121.5, 29.8], [121.6, 29.8], [121
 
 
 @pytest.fixture
-def actor():
-    return UserFactory(username="adjuster")
+def actor(tree):
+    """A user who may adjust the whole city's grids (`adjust_area` on the city)."""
+    user = UserFactory(username="adjuster")
+    grant(user, tree.city, "adjust_area")
+    return user
+
+
+def test_adjusting_needs_adjust_area_on_the_node(tree, actor):
+    stranger = UserFactory(username="stranger")
+    grant(stranger, tree.county2, "adjust_area")
+    with pytest.raises(PermissionDenied):
+        services.area_rename(actor=stranger, area=tree.grid, name="尹江岸社区第1网格")
+    with pytest.raises(PermissionDenied):
+        services.area_merge(actor=stranger, areas=[tree.other_grid, tree.grid], into=tree.other_grid)
+    assert not AreaChange.objects.exists()
 
 
 def test_new_grid_gets_village_code_plus_next_three_digits(tree, actor):

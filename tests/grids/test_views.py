@@ -1,11 +1,11 @@
 """The tree browser (/grids/) and the adjustment forms on a grid's page."""
 
 import pytest
-from guardian.shortcuts import assign_perm
 
 from grids.choices import ChangeKind, Status
 from grids.models import Area, AreaChange
 from tests.factories import UserFactory
+from tests.scenario import grant
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def viewer(client, tree):
     user = UserFactory(username="viewer")
-    assign_perm("view_area", user, tree.township)
+    grant(user, tree.township, "view_area")
     client.force_login(user)
     return user
 
@@ -22,7 +22,7 @@ def viewer(client, tree):
 def adjuster(client, tree):
     user = UserFactory(username="adjuster")
     for perm in ("view_area", "adjust_area"):
-        assign_perm(perm, user, tree.village)
+        grant(user, tree.village, perm)
     client.force_login(user)
     return user
 

@@ -8,9 +8,9 @@ import time
 import pytest
 from django.urls import reverse
 
+from events import public_demand
 from events.models import Event
 from idempotency.models import IdempotencyRecord
-from ningbo_grid import public_demand
 from tests.events_web.test_pages import _report_fields
 from tests.events_web.test_public import _form as _public_form
 

@@ -1,7 +1,7 @@
 import pytest
 
-from tests.api.scenario import make_scenario
 from tests.events.conftest import clock, world  # noqa: F401  (shared fixtures)
+from tests.scenario import make_world
 
 
 @pytest.fixture(autouse=True)
@@ -11,4 +11,4 @@ def _webhooks_may_target_localhost(settings):
 
 @pytest.fixture
 def scenario(db):
-    return make_scenario()
+    return make_world()

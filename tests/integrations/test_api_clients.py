@@ -99,19 +99,19 @@ def test_last_used_is_recorded(scenario):
 
 def test_only_supervisors_of_the_area_may_issue_keys(scenario):
     with pytest.raises(PermissionDenied):
-        api_client_create(actor=scenario.outsider, organisation=scenario.unit, name="x", scopes=["read"])
+        api_client_create(actor=scenario.other_supervisor, organisation=scenario.unit, name="x", scopes=["read"])
     with pytest.raises(PermissionDenied):
-        api_client_create(actor=scenario.own_staff, organisation=scenario.unit, name="x", scopes=["read"])
-    created = api_client_create(actor=scenario.authority, organisation=scenario.unit, name="x", scopes=["read"])
-    assert created.client.created_by == scenario.authority
+        api_client_create(actor=scenario.leader, organisation=scenario.unit, name="x", scopes=["read"])
+    created = api_client_create(actor=scenario.supervisor, organisation=scenario.unit, name="x", scopes=["read"])
+    assert created.client.created_by == scenario.supervisor
 
 
 def test_bad_scopes_or_past_expiry_are_refused(scenario):
     with pytest.raises(ValidationError):
-        api_client_create(actor=scenario.authority, organisation=scenario.unit, name="x", scopes=["admin"])
+        api_client_create(actor=scenario.supervisor, organisation=scenario.unit, name="x", scopes=["admin"])
     with pytest.raises(ValidationError):
         api_client_create(
-            actor=scenario.authority,
+            actor=scenario.supervisor,
             organisation=scenario.unit,
             name="x",
             scopes=["read"],
@@ -121,7 +121,7 @@ def test_bad_scopes_or_past_expiry_are_refused(scenario):
 
 def test_api_create_shows_the_key_once_and_revoke_works(scenario):
     session = APIClient()
-    session.force_login(scenario.authority)
+    session.force_login(scenario.supervisor)
     response = session.post(CLIENTS, {"name": "城管系统", "organisation": scenario.unit.pk, "scopes": ["read"]})
     assert response.status_code == 201
     key = response.json()["key"]
@@ -134,14 +134,14 @@ def test_api_create_shows_the_key_once_and_revoke_works(scenario):
 
 def test_api_create_for_an_organisation_out_of_reach_is_400(scenario):
     session = APIClient()
-    session.force_login(scenario.authority)
+    session.force_login(scenario.supervisor)
     response = session.post(CLIENTS, {"name": "x", "organisation": scenario.other_unit.pk, "scopes": ["read"]})
     assert response.status_code == 400
     assert "organisation" in response.json()["errors"]
 
 
 def test_clients_page_shows_key_once_and_revokes(scenario, client):
-    client.force_login(scenario.authority)
+    client.force_login(scenario.supervisor)
     page = client.post(
         "/integrations/clients/", {"name": "城管系统", "organisation": scenario.unit.pk, "scopes": ["read"]}
     )
@@ -160,16 +160,16 @@ def test_clients_page_shows_key_once_and_revokes(scenario, client):
 
 def test_clients_page_is_refused_to_staff_and_hides_other_districts(scenario, client):
     make_client(scenario, scenario.other_unit, name="江北系统")
-    client.force_login(scenario.own_staff)
+    client.force_login(scenario.leader)
     assert client.get("/integrations/clients/").status_code == 403
-    client.force_login(scenario.authority)
+    client.force_login(scenario.supervisor)
     assert "江北系统" not in client.get("/integrations/clients/").content.decode()
     other = ApiClient.objects.get(name="江北系统")
     assert client.post(f"/integrations/clients/{other.pk}/revoke/").status_code == 404
 
 
 def test_form_errors_are_shown_in_chinese_and_nothing_is_made(scenario, client):
-    client.force_login(scenario.authority)
+    client.force_login(scenario.supervisor)
     page = client.post("/integrations/clients/", {"name": "", "organisation": scenario.unit.pk})
     assert page.status_code == 200
     assert "该字段是必填项" in page.content.decode()

@@ -118,7 +118,7 @@ def test_replay_resends_the_same_delivery(scenario, receiver, eager):
         (delivery,) = emit(scenario)
     receiver.status = 200
     api = APIClient()
-    api.force_login(scenario.authority)
+    api.force_login(scenario.supervisor)
     with eager(execute=True):
         response = api.post(f"/api/v1/integrations/deliveries/{delivery.pk}/replay/")
     assert response.status_code == 202
@@ -133,12 +133,12 @@ def test_replay_button_on_the_page(scenario, receiver, eager, client):
     make_subscription(scenario, url=receiver.url)
     with eager(execute=True):
         (delivery,) = emit(scenario)
-    client.force_login(scenario.authority)
+    client.force_login(scenario.supervisor)
     assert "重发" in client.get("/integrations/webhooks/").content.decode()
     with eager(execute=True):
         assert client.post(f"/integrations/deliveries/{delivery.pk}/replay/").status_code == 302
     assert len(receiver.requests) == 2
-    client.force_login(scenario.outsider)
+    client.force_login(scenario.other_supervisor)
     assert client.post(f"/integrations/deliveries/{delivery.pk}/replay/").status_code == 404
 
 
@@ -171,7 +171,7 @@ def test_private_target_is_refused_at_delivery_time_too(scenario, receiver, eage
 
 def test_subscription_secret_is_shown_once_via_api(scenario):
     api = APIClient()
-    api.force_login(scenario.authority)
+    api.force_login(scenario.supervisor)
     response = api.post(
         "/api/v1/integrations/webhooks/",
         {"organisation": scenario.unit.pk, "url": "http://127.0.0.1:9/grid", "event_types": ["event.overdue"]},

@@ -11,7 +11,7 @@ from ledgers.choices import AddressKind, Registration, Relation, Sensitivity
 from ledgers.models import Address, CareTag, Household, Person
 from personnel.validators import id_check_digit
 from tests.events.conftest import clock, world  # noqa: F401  (fixtures)
-from tests.events.factories import World
+from tests.scenario import World
 from tests.factories import make_area
 
 

@@ -13,10 +13,9 @@ from catalog.choices import AttributeType
 from integrations.services import api_client_create
 from personnel.choices import PlatformRole
 from personnel.roles import ROLE_PERMISSIONS
-from tests.api.scenario import grant
 from tests.events.conftest import clock, world  # noqa: F401  (shared fixtures)
-from tests.events.factories import make_item
 from tests.factories import UserFactory
+from tests.scenario import grant, make_item
 
 BASE = "/open311/v2/"
 ATTRIBUTES = [

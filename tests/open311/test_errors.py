@@ -70,7 +70,7 @@ def test_a_crash_is_a_georeport_500_and_logged(client, db, monkeypatch, caplog):
         raise RuntimeError("bug")
 
     monkeypatch.setattr("events.open311.views.mapping.service", boom)
-    from tests.events.factories import make_item
+    from tests.scenario import make_item
 
     make_item()
     for fmt in ("json", "xml"):

@@ -9,8 +9,8 @@ from events.choices import Source
 from events.models import Event
 from events.services import event_accept, event_reject
 from integrations.services import api_client_create
-from tests.events.factories import make_item
 from tests.factories import UserFactory
+from tests.scenario import make_item
 
 from .conftest import BASE
 from .conftest import xml as _xml

@@ -1,8 +1,9 @@
 import pytest
 
 from personnel.models import PersonalDataAccess, Staff
-from tests.factories import UserFactory, make_tree
+from tests.factories import UserFactory
 from tests.personnel.factories import StaffFactory
+from tests.scenario import make_tree
 
 pytestmark = pytest.mark.django_db
 

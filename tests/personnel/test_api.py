@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from personnel import services
-from tests.factories import UserFactory, make_tree
+from tests.factories import UserFactory
 from tests.personnel.factories import LONG_AGO, StaffFactory, member_user, org
+from tests.scenario import make_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 
 from personnel import demo, scope
 from personnel.models import Assignment, Membership, Organisation, Staff
-from tests.factories import make_tree
+from tests.scenario import make_tree
 
 pytestmark = pytest.mark.django_db
 

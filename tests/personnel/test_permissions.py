@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from grids.models import Area
 from personnel import scope, services
 from personnel.models import AreaGrant, Assignment, PersonalDataAccess, Staff
-from tests.factories import UserFactory, make_tree
+from tests.factories import UserFactory
 from tests.personnel.factories import LONG_AGO, StaffFactory, grid_user, member_user, org
+from tests.scenario import make_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 
 from grids.models import Area
-from personnel import scope
+from personnel import reach, scope
 from personnel.models import AreaGrant
 from tests.factories import UserFactory
 from tests.personnel.test_permissions import MATRIX, world  # noqa: F401 - the shared fixture
@@ -42,7 +42,7 @@ def test_many_grants_fall_back_to_the_exists_form(world, monkeypatch):  # noqa: 
     view = Permission.objects.get(codename="view_area", content_type__app_label="grids")
     for node in (tree.grid, tree.grid2, tree.other_grid):
         AreaGrant.objects.create(user=user, permission=view, content_object=node)
-    monkeypatch.setattr(scope, "MAX_RANGES", 2)
+    monkeypatch.setattr(reach, "MAX_RANGES", 2)
     ranged = scope.restrict_areas_ranged(user)
     assert "EXISTS" in str(ranged.query)
     assert set(ranged.values_list("pk", flat=True)) == set(scope.restrict_areas(user).values_list("pk", flat=True))

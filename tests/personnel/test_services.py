@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from personnel import services
 from personnel.models import AreaGrant, Assignment, Staff
-from tests.factories import UserFactory, make_area, make_tree
+from tests.factories import UserFactory
 from tests.personnel.factories import LONG_AGO, StaffFactory, grid_user, org
+from tests.scenario import make_area, make_tree
 
 pytestmark = pytest.mark.django_db
 

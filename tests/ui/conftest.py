@@ -1,6 +1,6 @@
 import pytest
 
-from .scenario import make_staffed_grid
+from tests.scenario import make_staffed_grid
 
 
 @pytest.fixture

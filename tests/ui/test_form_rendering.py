@@ -25,9 +25,9 @@ def test_no_template_renders_fields_by_hand():
 
 @pytest.mark.django_db
 def test_staff_form_errors_sit_under_their_fields(client):
-    from tests.factories import make_tree
     from tests.personnel.factories import grid_user
     from tests.personnel.test_api import staff_on
+    from tests.scenario import make_tree
 
     tree = make_tree()
     client.force_login(grid_user(tree.grid, "grid_leader"))
@@ -40,7 +40,7 @@ def test_staff_form_errors_sit_under_their_fields(client):
 
 @pytest.mark.django_db
 def test_public_catalogue_district_filter_renders_through_the_renderer_and_keeps_the_choice(client):
-    from tests.factories import make_tree
+    from tests.scenario import make_tree
 
     tree = make_tree()
     html = client.get("/catalog/public/", {"district": tree.county.code}).content.decode()

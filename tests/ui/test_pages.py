@@ -147,7 +147,7 @@ def test_logout_is_a_post(client, staffed):
 def test_the_dispatch_record_reads_as_a_sentence_in_english(client):
     """The event page's 派遣记录 in English: "(Lead unit, round 1)", not "round1round"."""
     from events import services
-    from tests.events.factories import make_world
+    from tests.scenario import make_world
 
     world = make_world()
     event = services.event_accept(actor=world.dispatcher, event=world.report())
@@ -164,7 +164,7 @@ def test_the_dispatch_record_reads_as_a_sentence_in_english(client):
 
 def test_the_working_day_calendar_names_the_weekdays_in_english(client):
     """/events/calendar/ in English heads each month with English weekdays, not 一…日."""
-    from tests.events.factories import make_world
+    from tests.scenario import make_world
 
     world = make_world()
     client.force_login(world.supervisor)

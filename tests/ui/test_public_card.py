@@ -8,8 +8,7 @@ from django.utils import timezone
 from grids.choices import Status
 from grids.models import Area
 from personnel.models import Assignment
-
-from .scenario import LEADER_ID_NUMBER, LEADER_MOBILE
+from tests.scenario import LEADER_ID_NUMBER, LEADER_MOBILE
 
 pytestmark = pytest.mark.django_db
 

@@ -105,7 +105,7 @@ def test_every_marked_chinese_string_is_in_the_catalogue():
 
 @pytest.mark.django_db
 def test_workbench_in_english_has_english_navigation(client):
-    from tests.ui.scenario import make_staffed_grid
+    from tests.scenario import make_staffed_grid
 
     staffed = make_staffed_grid()
     client.force_login(staffed.dispatcher_user)

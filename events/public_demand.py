@@ -30,14 +30,15 @@ from django.views.decorators.cache import never_cache
 from rest_framework.throttling import BaseThrottle
 
 from catalog.selectors import items_in_force
-from events import services
-from events.choices import ActionKind
-from events.exceptions import Conflict, NotFound
-from events.forms import DemandForm, PublicRateForm, TrackForm, apply_errors
-from events.selectors import event_by_tracking_code
 from grids.choices import GRID_LEVELS
 from grids.models import Area
 from idempotency.services import KeyReused, fingerprint, run_once
+
+from . import services
+from .choices import ActionKind
+from .exceptions import Conflict, NotFound
+from .forms import DemandForm, PublicRateForm, TrackForm, apply_errors
+from .selectors import event_by_tracking_code
 
 DEFAULT_ITEM = "03-001"  # 社情民意收集: where a demand goes when the visitor is unsure
 MIN_SECONDS = 3

@@ -20,12 +20,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from grids.choices import GRID_LEVELS, Level
-from grids.models import Area
+from ningbo_grid.forms import GridLookupForm
 from personnel.choices import GridRole
 from personnel.models import Assignment
 
-from .forms import GridLookupForm
+from .choices import GRID_LEVELS, Level
+from .models import Area
 
 #: Roles published on the card, in the order shown (Art. 10; micro-grids have a leader too).
 CARD_ROLES = (GridRole.GRID_LEADER, GridRole.MICRO_GRID_LEADER, GridRole.FULLTIME_WORKER, GridRole.INSTRUCTOR)

@@ -1,0 +1,179 @@
+"""A user's reach over the area tree: the primitives `personnel.scope` is built on.
+
+A user's reach for a permission is the union of the subtrees of the nodes on which
+they hold that permission (`personnel.models.AreaGrant`, django-guardian). Each helper
+here costs one SQL subquery however many grants the user holds: the check is an
+`EXISTS` over the grant table joined on the MPTT range (`tree_id`, `lft`, `rght`).
+
+Superusers reach everything. Inactive and anonymous users reach nothing
+(`reaches_nothing`).
+
+This module depends on the area tree only (it reads the grants through the reverse
+relation `Area.grants`), so `personnel.models` can build its `restrict` querysets on
+it; import from `personnel.scope`, which re-exports all of it, everywhere else.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from grids.choices import Level
+from grids.models import Area
+
+
+class Actor(Protocol):
+    """What scoping reads of a user: a `User` or a request's `AnonymousUser`."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_superuser(self) -> bool: ...
+
+
+def reaches_nothing(user: Actor | None) -> bool:
+    """Whether `user` reaches nothing: no user, anonymous, or inactive."""
+    return user is None or not user.is_authenticated or not user.is_active
+
+
+def granted_nodes(user: Actor, perm: str) -> QuerySet[Area]:
+    """The nodes on which `user` directly holds `perm` (a codename of `grids.Area`)."""
+    return Area.objects.filter(grants__user_id=user.pk, grants__permission__codename=perm)
+
+
+def covering_q(user: Actor | None, perm: str, path: str = "area") -> Q:
+    """A `Q` true for rows whose area (reached through `path`) is within the user's reach.
+
+    `path` is the lookup from the filtered model to its `Area` (`""` for `Area` itself,
+    `"area"` for models with an `area` foreign key). Raises nothing; an unauthorised
+    user gets a condition that is always false.
+    """
+    if user is None or reaches_nothing(user):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    prefix = f"{path}__" if path else ""
+    covering = Area.objects.filter(
+        grants__user_id=user.pk,
+        grants__permission__codename=perm,
+        tree_id=OuterRef(f"{prefix}tree_id"),
+        lft__lte=OuterRef(f"{prefix}lft"),
+        rght__gte=OuterRef(f"{prefix}rght"),
+    )
+    return Q(Exists(covering))
+
+
+def has_area_perm(user: Actor | None, perm: str, area: Area) -> bool:
+    """Whether `user` holds `perm` on `area` or on any of its ancestors (one query)."""
+    if user is None or reaches_nothing(user):
+        return False
+    if user.is_superuser:
+        return True
+    return Area.objects.filter(
+        grants__user_id=user.pk,
+        grants__permission__codename=perm,
+        tree_id=area.tree_id,
+        lft__lte=area.lft,
+        rght__gte=area.rght,
+    ).exists()
+
+
+def restrict_areas(user: Actor | None, perm: str = "view_area") -> QuerySet[Area]:
+    """Area nodes within the user's reach for `perm`, as a queryset."""
+    return Area.objects.filter(covering_q(user, perm, path=""))
+
+
+#: Above this many grants `restrict_areas_ranged` falls back to the EXISTS form (one long OR
+#: of ranges would cost more to plan than it saves).
+MAX_RANGES = 64
+
+
+def restrict_areas_ranged(user: Actor | None, perm: str = "view_area") -> QuerySet[Area]:
+    """The same nodes as `restrict_areas`, as plain range conditions on the MPTT columns.
+
+    Reads the user's granted nodes first (one small query), then filters on
+    `tree_id = t AND lft >= l AND rght <= r` for each of them (a grant covered by another
+    is dropped), so PostgreSQL reads the subtree by the area index instead of probing the
+    grant table for every node of the tree (116,280 nodes at Ningbo's size). Falls back to
+    `restrict_areas` for users with more than `MAX_RANGES` grants.
+    """
+    if user is None or reaches_nothing(user):
+        return Area.objects.none()
+    if user.is_superuser:
+        return Area.objects.all()
+    ranges = sorted(set(granted_nodes(user, perm).values_list("tree_id", "lft", "rght")[: MAX_RANGES + 1]))
+    if len(ranges) > MAX_RANGES:
+        return restrict_areas(user, perm)
+    kept: list[tuple[int, int, int]] = []
+    for tree_id, lft, rght in ranges:  # sorted by (tree, lft): a covered range follows its cover
+        if kept and kept[-1][0] == tree_id and kept[-1][1] <= lft and rght <= kept[-1][2]:
+            continue
+        kept.append((tree_id, lft, rght))
+    if not kept:
+        return Area.objects.none()
+    condition = Q()
+    for tree_id, lft, rght in kept:
+        # `lft` bounded on both sides (redundant in a valid tree): one narrow index range.
+        condition |= Q(tree_id=tree_id, lft__gte=lft, lft__lte=rght, rght__lte=rght)
+    return Area.objects.filter(condition)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """A user's reach for one permission, read once: the granted nodes by level.
+
+    `everything` is true for a grant on the city (or a superuser). `counties` and
+    `townships` are node ids; `ranges` the MPTT ranges `(tree_id, lft, rght)` of grants
+    below township level (villages, grids, micro-grids). Lets big tables filter on
+    their own denormalised `county_id`/`township_id` columns instead of joining the tree
+    for every row.
+    """
+
+    everything: bool = False
+    counties: tuple[int, ...] = ()
+    townships: tuple[int, ...] = ()
+    ranges: tuple[tuple[int, int, int], ...] = ()
+
+    def q(self, *, area: str = "area", township: str | None = None, county: str | None = None) -> Q:
+        """A `Q` for rows whose area (through the lookup `area`) lies within the reach.
+
+        With `township`/`county` (names of the row's own foreign keys to those ancestor
+        nodes) the upper-level grants filter on them; otherwise on the area's range.
+        """
+        if self.everything:
+            return Q()
+        condition = Q(pk__in=[])
+        if county and self.counties:
+            condition |= Q(**{f"{county}_id__in": self.counties})
+        if township and self.townships:
+            condition |= Q(**{f"{township}_id__in": self.townships})
+        ranges = list(self.ranges)
+        if not county or not township:
+            upper = Area.objects.filter(pk__in=[*self.counties, *self.townships])
+            ranges += list(upper.values_list("tree_id", "lft", "rght")) if (self.counties or self.townships) else []
+        for tree_id, lft, rght in ranges:
+            condition |= Q(**{f"{area}__tree_id": tree_id, f"{area}__lft__gte": lft, f"{area}__rght__lte": rght})
+        return condition
+
+
+def area_reach(user: Actor | None, perm: str) -> Reach:
+    """The user's `Reach` for `perm` (one query; none for anonymous users, who reach nothing)."""
+    if user is None or reaches_nothing(user):
+        return Reach()
+    if user.is_superuser:
+        return Reach(everything=True)
+    counties, townships, ranges = [], [], []
+    for pk, level, tree_id, lft, rght in granted_nodes(user, perm).values_list("pk", "level", "tree_id", "lft", "rght"):
+        if level == Level.CITY:
+            return Reach(everything=True)
+        if level == Level.COUNTY:
+            counties.append(pk)
+        elif level == Level.TOWNSHIP:
+            townships.append(pk)
+        else:
+            ranges.append((tree_id, lft, rght))
+    return Reach(counties=tuple(counties), townships=tuple(townships), ranges=tuple(ranges))
