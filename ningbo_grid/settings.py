@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "evaluation",
     "integrations",
     "idempotency",
+    "mobile",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "mobile.middleware.ClearSiteDataOnLogoutMiddleware",  # logout empties the phone
 ]
 
 ROOT_URLCONF = "ningbo_grid.urls"

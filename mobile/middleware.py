@@ -1,0 +1,33 @@
+"""Logout empties the phone: the answer to any request that logged a user out carries
+`Clear-Site-Data: "cache", "storage"`, so the browser drops its page copies, offline
+drafts (IndexedDB) and the service worker of this site (personal data must not stay on
+a shared phone; issue #19 item 5).
+
+It hangs on Django's `user_logged_out` signal, not on a URL or a form: whatever view
+logs the user out (the logout page, a session ended by the security pages, …), its
+answer clears the site's data. The page's own script (static/mobile/app.js) also clears
+drafts and caches before the logout form is sent, for browsers without the header.
+"""
+
+from django.http import HttpRequest, HttpResponse
+
+HEADER_VALUE = '"cache", "storage"'
+
+
+def mark_logout(sender, request=None, **kwargs) -> None:
+    """`user_logged_out` receiver: mark `request` so its answer clears the site's data."""
+    if request is not None:
+        request.clear_site_data = True
+
+
+class ClearSiteDataOnLogoutMiddleware:
+    """Adds `Clear-Site-Data` to the answer of a request marked by `mark_logout`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "clear_site_data", False):
+            response["Clear-Site-Data"] = HEADER_VALUE
+        return response

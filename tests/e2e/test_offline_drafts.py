@@ -1,0 +1,163 @@
+"""The grid worker's phone with no signal (issue #19), in Chromium at 390 px: the staff
+pages open from the service worker's copies marked with their time, a report filled in
+airplane mode waits in the outbox (through a reload), is filed exactly once when the
+signal returns even if the first answer is lost, a refused draft stays with the
+server's reason, and logging out leaves no drafts, page copies or service worker."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import expect
+
+from .conftest import login
+
+pytestmark = pytest.mark.e2e
+
+#: What is left of the staff side in the browser: page copies, drafts, service workers.
+LEFTOVERS = """async () => {
+  const drafts = await new Promise((resolve) => {
+    const request = indexedDB.open("ng-offline");
+    request.onsuccess = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains("drafts")) { db.close(); return resolve(0); }
+      const count = db.transaction("drafts").objectStore("drafts").count();
+      count.onsuccess = () => { db.close(); resolve(count.result); };
+    };
+  });
+  return {
+    caches: (await caches.keys()).length,
+    drafts,
+    workers: (await navigator.serviceWorker.getRegistrations()).length,
+  };
+}"""
+
+
+@pytest.fixture
+def world(transactional_db):
+    from tests.events.factories import make_world
+
+    world = make_world()
+    world.worker.username = "gridworker"
+    world.worker.save(update_fields=["username"])
+    return world
+
+
+@pytest.fixture
+def photo(tmp_path):
+    """A 2400×1800 camera-sized JPEG (noise does not compress: about 1.5 MB)."""
+    import os
+
+    path = tmp_path / "IMG_0001.jpg"
+    Image.frombytes("RGB", (2400, 1800), os.urandom(2400 * 1800 * 3)).save(path, "JPEG", quality=95)
+    return path
+
+
+def _phone_online(page_at):
+    """A signed-in phone whose pages are controlled by the service worker (its copies made).
+
+    The browser's clock is set to the suite's (the form's time of discovery comes from it
+    when the page is an offline copy)."""
+    page = page_at("phone")
+    page.context.clock.install(time=timezone.now())
+    login(page, "gridworker")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.goto("/events/report/")  # a fresh copy of the report form
+    return page
+
+
+def _draft_offline(page, world, photo, title):
+    page.goto("/events/report/")
+    expect(page.locator("#ng-stale")).to_be_visible()
+    page.select_option("#id_item", str(world.item.pk))
+    page.fill("#id_title", title)
+    page.fill("#id_description", "地下室信号弱，先存草稿：楼道堆放大量纸箱。")
+    page.set_input_files("#id_photos", str(photo))
+    page.click("#report-submit")
+    page.wait_for_url(re.compile(r"/mobile/outbox/\?saved="))
+    expect(page.locator(".ng-draft")).to_have_count(1)
+
+
+def test_offline_report_is_kept_then_sent_once(page_at, shot, world, photo):
+    from events.models import Event
+
+    page = _phone_online(page_at)
+    page.context.set_offline(True)
+
+    # The workbench and my tasks open from the copies, marked with their time.
+    page.goto("/")
+    expect(page.locator("#ng-stale")).to_contain_text(re.compile(r"内容截至 2026-11-30 10:0\d"))
+    expect(page.locator("#panel-event-notifications")).to_be_visible()
+    shot(page, "offline-workbench")
+    page.goto("/events/tasks/")
+    expect(page.locator("#ng-stale")).to_be_visible()
+
+    _draft_offline(page, world, photo, "地下室堆物")
+    draft = page.locator(".ng-draft")
+    expect(draft.locator(".ng-draft-status")).to_have_text("待发送")
+    page.reload()  # still offline: the draft survives
+    expect(draft.locator(".ng-draft-title")).to_have_text("地下室堆物")
+    shot(page, "outbox-waiting")
+    assert not Event.objects.exists()
+
+    # Signal back, but the first answer is lost on the way: the server filed the report,
+    # the phone never heard so. The draft waits; sending it again files nothing new.
+    def lose_answer(route):
+        route.fetch()
+        route.abort()
+
+    page.route("**/events/report/", lose_answer)
+    page.context.set_offline(False)
+    with page.expect_event("requestfailed", lambda r: r.method == "POST"):
+        page.click("#ng-outbox-send")
+    page.unroute("**/events/report/")
+    assert Event.objects.count() == 1
+    expect(draft.locator(".ng-draft-status")).to_have_text("待发送")
+
+    page.reload()  # the page sends what waits when it loads
+    expect(draft.locator(".ng-draft-status")).to_have_text("已发送")
+    event = Event.objects.get()
+    expect(draft).to_contain_text(event.number)
+    shot(page, "outbox-sent")
+    assert event.title == "地下室堆物"
+    assert event.area_id == world.tree.grid.pk
+    photo_kept = event.attachments.get()
+    assert photo_kept.size < 500_000 and max(photo_kept.width, photo_kept.height) <= 1600  # shrunk on the phone
+    page.click(".ng-draft a")
+    expect(page).to_have_url(re.compile(rf"/events/{event.number}/$"))
+
+
+def test_refused_draft_stays_with_its_reason_and_logout_clears_it(page_at, shot, world, photo):
+    from catalog.models import ServiceItemVersion
+    from events.models import Event
+
+    page = _phone_online(page_at)
+    page.context.set_offline(True)
+    _draft_offline(page, world, photo, "违章搭建")
+
+    # Meanwhile the item leaves the catalogue: the server refuses the draft, which stays.
+    ServiceItemVersion.objects.filter(item=world.item).update(
+        effective_to=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    page.context.set_offline(False)
+    page.click("#ng-outbox-send")
+    draft = page.locator(".ng-draft")
+    expect(draft.locator(".ng-draft-status")).to_have_text("被退回")
+    expect(draft.locator(".ng-draft-reasons")).to_contain_text("清单事项")
+    shot(page, "outbox-refused")
+    assert not Event.objects.exists()
+
+    # Opened again in its form to be fixed: what was typed is there, with the reason.
+    page.click(".ng-draft-edit")
+    expect(page.locator("#id_title")).to_have_value("违章搭建")
+    expect(page.locator("#ng-draft-reasons")).to_contain_text("清单事项")
+    expect(page.locator("#ng-draft-files")).to_be_visible()
+
+    # Logging out asks (a draft is not sent) and leaves nothing behind.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click(".navbar-toggler")
+    page.click("form[data-ng-logout] button")
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    assert page.evaluate(LEFTOVERS) == {"caches": 0, "drafts": 0, "workers": 0}
