@@ -34,10 +34,8 @@ def words() -> dict[str, str]:
         "deleteConfirm": _("删除这份草稿？"),
         "savedAt": _("保存于 %(time)s"),
         "sentAs": _("已发送，事件编号 %(n)s"),
-        "saving": _("正在保存…"),
         "recording": _("录音中…点击停止"),
         "record": _("录制语音"),
-        "voiceKept": _("已录语音"),
     }
 
 

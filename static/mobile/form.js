@@ -43,7 +43,7 @@
     for (const [name, value] of new FormData(form).entries()) {
       if (name === "csrfmiddlewaretoken" || name === "refresh") continue;
       if (value instanceof File) {
-        if (!value.size) continue;
+        if (!value.size || (name === "voice" && form.ngVoice)) continue;
         chosen.add(name);
         files.push({ field: name, ...(await shrink(value)) });
       } else {

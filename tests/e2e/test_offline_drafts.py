@@ -161,3 +161,57 @@ def test_refused_draft_stays_with_its_reason_and_logout_clears_it(page_at, shot,
     page.click("form[data-ng-logout] button")
     page.wait_for_url(re.compile(r"/accounts/login/"))
     assert page.evaluate(LEFTOVERS) == {"caches": 0, "drafts": 0, "workers": 0}
+
+
+@pytest.fixture
+def phone_with_microphone(browser, live_server):
+    """A phone (390 px) whose Chromium has a microphone: a fake one playing a tone."""
+    from .conftest import CHROMIUM, CHROMIUM_ARGS, SIZES
+
+    fake_media = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    with_mic = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + fake_media)
+    context = with_mic.new_context(
+        viewport=SIZES["phone"], base_url=live_server.url, locale="zh-CN", is_mobile=True, permissions=["microphone"]
+    )
+    page = context.new_page()
+    page.size_name = "phone"
+    yield page
+    context.close()
+    with_mic.close()
+
+
+def test_voice_note_recorded_offline_on_the_spot_form_is_sent_and_plays(phone_with_microphone, shot, world):
+    from events.models import Event
+
+    page = phone_with_microphone
+    page.context.clock.install(time=timezone.now())
+    login(page, "gridworker")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.goto("/events/self-handle/")
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#ng-stale")).to_be_visible()
+    page.select_option("#id_item", str(world.item.pk))
+    page.fill("#id_title", "井盖松动")
+    page.fill("#id_description", "人行道井盖松动。")
+    page.fill("#id_result_text", "已现场固定井盖。")
+    page.click("#ng-voice-record")
+    expect(page.locator("#ng-voice-record")).to_have_text("录音中…点击停止")
+    page.click("#ng-voice-record")
+    expect(page.locator("#ng-voice-player")).to_be_visible()
+    shot(page, "voice-recorded")
+    page.click("#self-handle-submit")
+    page.wait_for_url(re.compile(r"/mobile/outbox/"))
+
+    page.context.set_offline(False)
+    page.click("#ng-outbox-send")
+    expect(page.locator(".ng-draft-status")).to_have_text("已发送")
+    event = Event.objects.get()
+    assert event.status == "closed"
+    voice = event.attachments.get()
+    assert voice.content_type == "audio/webm" and voice.width is None
+    page.goto(f"/events/{event.number}/")
+    player = page.locator("audio.ng-voice-note")
+    expect(player).to_have_count(1)
+    player.evaluate("audio => audio.load()")  # preload="none": it loads when asked
+    page.wait_for_function("document.querySelector('audio.ng-voice-note').readyState >= 1")  # the recording plays
