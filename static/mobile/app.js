@@ -9,6 +9,12 @@
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(N.meta("ng-sw"), { scope: "/" }).catch(() => null);
+    // The static files this page loaded before the worker was in charge (a map, a chart
+    // library…) are kept too, so the page opens offline next time.
+    navigator.serviceWorker.ready.then((registration) => {
+      const urls = performance.getEntriesByType("resource").map((e) => e.name).filter((u) => new URL(u).pathname.startsWith("/static/"));
+      if (registration.active) registration.active.postMessage({ keep: urls });
+    });
   }
 
   // Another user on this phone: the previous one's drafts and page copies go.

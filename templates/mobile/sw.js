@@ -48,12 +48,20 @@ async function refreshPage(request) {
       const cache = await caches.open(PAGE_CACHE);
       const url = new URL(request.url);
       url.hash = "";
-      await cache.put(url.href, new Response(text, { status: 200, headers: { "Content-Type": response.headers.get("Content-Type") || "text/html" } }));
+      await cache.put(url.href, new Response(text, { status: 200, headers: kept(response.headers) }));
       const keys = await cache.keys();
       for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PAGES))) await cache.delete(old);
     }
   }
   return response;
+}
+
+/* The headers a page copy keeps (its Content-Security-Policy among them); the body is
+   stored decoded, so its encoding and length go. */
+function kept(headers) {
+  const copy = new Headers(headers);
+  for (const name of ["Content-Encoding", "Content-Length", "Set-Cookie", "ETag", "Last-Modified"]) copy.delete(name);
+  return copy;
 }
 
 async function offlineCopy(request) {
@@ -67,7 +75,7 @@ async function offlineCopy(request) {
   }
   if (!cached) return null;
   const text = (await cached.text()).replace(OFFLINE_MARK, '<meta name="ng-offline" content="1">');
-  return new Response(text, { status: 200, headers: { "Content-Type": cached.headers.get("Content-Type") || "text/html" } });
+  return new Response(text, { status: 200, headers: kept(cached.headers) });
 }
 
 async function page(event) {
@@ -97,6 +105,20 @@ async function asset(request) {
   }
   return response;
 }
+
+/* A page asks to keep the static files it loaded before the worker was in charge. */
+self.addEventListener("message", (event) => {
+  const urls = ((event.data && event.data.keep) || []).filter((u) => {
+    const url = new URL(u, self.location.origin);
+    return url.origin === self.location.origin && url.pathname.startsWith(CONFIG.static);
+  });
+  event.waitUntil((async () => {
+    const cache = await caches.open(STATIC_CACHE);
+    for (const url of urls) {
+      if (!(await cache.match(url))) await cache.add(url).catch(() => null);
+    }
+  })());
+});
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from .conftest import login
@@ -35,6 +36,49 @@ LEFTOVERS = """async () => {
 }"""
 
 
+#: The Content-Security-Policy the platform sends (no inline script or style; the phone's
+#: voice preview plays a blob: URL, photos are shrunk through data:/blob: images).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _with_csp(context) -> list:
+    """Send every page of `context` with `CSP`; returns the list the policy's violations
+    (`securitypolicyviolation` events of the pages) are collected into. The route fetches
+    outside the browser, so it keeps to the browser's offline switch itself (`_offline`)."""
+
+    def add_policy(route):
+        if route.request.method != "GET":
+            route.fallback()  # the browser's own request (its offline switch applies)
+            return
+        if getattr(context, "is_offline", False):
+            route.abort("internetdisconnected")
+            return
+        try:
+            response = route.fetch(max_redirects=0)
+            route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+        except PlaywrightError:
+            pass  # the page went elsewhere meanwhile
+
+    context.route(lambda url: "/static/" not in url, add_policy)
+    violations: list = []
+
+    def violated(what):
+        # htmx's own indicator <style> is turned off by the platform's htmx-config (CSP work)
+        if not what.startswith("style-src-elem inline") or "/htmx/" not in what:
+            violations.append(what)
+
+    context.expose_function("ngCspViolation", violated)
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation',"
+        " e => ngCspViolation([e.violatedDirective, e.blockedURI, e.sourceFile].join(' ')))"
+    )
+    return violations
+
+
 @pytest.fixture
 def world(transactional_db):
     from tests.events.factories import make_world
@@ -55,15 +99,21 @@ def photo(tmp_path):
     return path
 
 
+def _offline(page, offline: bool) -> None:
+    page.context.is_offline = offline
+    page.context.set_offline(offline)
+
+
 def _phone_online(page_at):
     """A signed-in phone whose pages are controlled by the service worker (its copies made).
 
     The browser's clock is set to the suite's (the form's time of discovery comes from it
     when the page is an offline copy)."""
     page = page_at("phone")
+    page.violations = _with_csp(page.context)
     page.context.clock.install(time=timezone.now())
     login(page, "gridworker")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.goto("/events/report/")  # a fresh copy of the report form
     return page
 
@@ -84,7 +134,7 @@ def test_offline_report_is_kept_then_sent_once(page_at, shot, world, photo):
     from events.models import Event
 
     page = _phone_online(page_at)
-    page.context.set_offline(True)
+    _offline(page, True)
 
     # The workbench and my tasks open from the copies, marked with their time.
     page.goto("/")
@@ -109,7 +159,7 @@ def test_offline_report_is_kept_then_sent_once(page_at, shot, world, photo):
         route.abort()
 
     page.route("**/events/report/", lose_answer)
-    page.context.set_offline(False)
+    _offline(page, False)
     with page.expect_event("requestfailed", lambda r: r.method == "POST"):
         page.click("#ng-outbox-send")
     page.unroute("**/events/report/")
@@ -125,6 +175,7 @@ def test_offline_report_is_kept_then_sent_once(page_at, shot, world, photo):
     assert event.area_id == world.tree.grid.pk
     photo_kept = event.attachments.get()
     assert photo_kept.size < 500_000 and max(photo_kept.width, photo_kept.height) <= 1600  # shrunk on the phone
+    assert page.violations == [], page.violations
     page.click(".ng-draft a")
     expect(page).to_have_url(re.compile(rf"/events/{event.number}/$"))
 
@@ -134,14 +185,14 @@ def test_refused_draft_stays_with_its_reason_and_logout_clears_it(page_at, shot,
     from events.models import Event
 
     page = _phone_online(page_at)
-    page.context.set_offline(True)
+    _offline(page, True)
     _draft_offline(page, world, photo, "违章搭建")
 
     # Meanwhile the item leaves the catalogue: the server refuses the draft, which stays.
     ServiceItemVersion.objects.filter(item=world.item).update(
         effective_to=timezone.localdate() - datetime.timedelta(days=1)
     )
-    page.context.set_offline(False)
+    _offline(page, False)
     page.click("#ng-outbox-send")
     draft = page.locator(".ng-draft")
     expect(draft.locator(".ng-draft-status")).to_have_text("被退回")
@@ -154,6 +205,7 @@ def test_refused_draft_stays_with_its_reason_and_logout_clears_it(page_at, shot,
     expect(page.locator("#id_title")).to_have_value("违章搭建")
     expect(page.locator("#ng-draft-reasons")).to_contain_text("清单事项")
     expect(page.locator("#ng-draft-files")).to_be_visible()
+    assert page.violations == [], page.violations
 
     # Logging out asks (a draft is not sent) and leaves nothing behind.
     page.on("dialog", lambda dialog: dialog.accept())
@@ -184,11 +236,12 @@ def test_voice_note_recorded_offline_on_the_spot_form_is_sent_and_plays(phone_wi
     from events.models import Event
 
     page = phone_with_microphone
+    violations = _with_csp(page.context)
     page.context.clock.install(time=timezone.now())
     login(page, "gridworker")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.goto("/events/self-handle/")
-    page.context.set_offline(True)
+    _offline(page, True)
     page.reload()
     expect(page.locator("#ng-stale")).to_be_visible()
     page.select_option("#id_item", str(world.item.pk))
@@ -203,15 +256,16 @@ def test_voice_note_recorded_offline_on_the_spot_form_is_sent_and_plays(phone_wi
     page.click("#self-handle-submit")
     page.wait_for_url(re.compile(r"/mobile/outbox/"))
 
-    page.context.set_offline(False)
+    _offline(page, False)
     page.click("#ng-outbox-send")
     expect(page.locator(".ng-draft-status")).to_have_text("已发送")
     event = Event.objects.get()
     assert event.status == "closed"
     voice = event.attachments.get()
     assert voice.content_type == "audio/webm" and voice.width is None
+    assert violations == [], violations
     page.goto(f"/events/{event.number}/")
     player = page.locator("audio.ng-voice-note")
     expect(player).to_have_count(1)
     player.evaluate("audio => audio.load()")  # preload="none": it loads when asked
-    page.wait_for_function("document.querySelector('audio.ng-voice-note').readyState >= 1")  # the recording plays
+    page.wait_for_function("() => document.querySelector('audio.ng-voice-note').readyState >= 1")  # the recording plays
