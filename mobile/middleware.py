@@ -9,7 +9,7 @@ answer clears the site's data. The page's own script (static/mobile/app.js) also
 drafts and caches before the logout form is sent, for browsers without the header.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 HEADER_VALUE = '"cache", "storage"'
 
@@ -30,4 +30,26 @@ class ClearSiteDataOnLogoutMiddleware:
         response = self.get_response(request)
         if getattr(request, "clear_site_data", False):
             response["Clear-Site-Data"] = HEADER_VALUE
+        return response
+
+
+class DraftAnswerMiddleware:
+    """A draft sent by the phone's outbox (a form POST with header `X-Ng-Draft: 1`, see
+    static/mobile/store.js) is answered a redirect as `200 {"location": url}` with header
+    `X-Ng-Location` instead of the 302: the phone learns the event's address without
+    downloading the event page on a weak network, and the page's success message stays
+    in the session for the next page the worker opens. Any other answer (the form shown
+    again with its errors, a 404) passes unchanged."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method == "POST" and request.headers.get("X-Ng-Draft") == "1" and response.status_code == 302:
+            location = response["Location"]
+            answer = JsonResponse({"location": location})
+            answer["X-Ng-Location"] = location
+            answer["Cache-Control"] = "no-store"
+            return answer
         return response

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mobile.middleware.ClearSiteDataOnLogoutMiddleware",  # logout empties the phone
+    "mobile.middleware.DraftAnswerMiddleware",  # a sent draft learns its event's address
 ]
 
 ROOT_URLCONF = "ningbo_grid.urls"

@@ -203,8 +203,4 @@
   }
 
   document.querySelectorAll("form[data-ng-draft]").forEach(setUp);
-  // htmx may swap the whole form (the report pages' item refresh swaps only a block).
-  document.addEventListener("htmx:load", (e) => {
-    if (e.target.matches && e.target.matches("form[data-ng-draft]")) setUp(e.target);
-  });
 })();

@@ -105,19 +105,22 @@
       response = await fetch(draft.url, {
         method: "POST",
         body: body(draft),
-        headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
+        headers: { "HX-Request": "true", "X-CSRFToken": csrfToken(), "X-Ng-Draft": "1" },
         credentials: "same-origin",
       });
     } catch (error) {
       return "waiting";
     }
-    const path = new URL(response.url).pathname;
-    if (response.redirected && path.startsWith("/accounts/")) {
+    // A filed draft is answered with the event's address (mobile.middleware.DraftAnswerMiddleware).
+    const location = response.headers.get("X-Ng-Location");
+    const path = new URL(location || response.url, document.baseURI).pathname;
+    const filed = Boolean(location) || (response.ok && response.redirected);
+    if (filed && path.startsWith("/accounts/")) {
       draft.note = say("signIn");
       await save(draft);
       return "waiting";
     }
-    if (response.ok && response.redirected) {
+    if (filed) {
       const number = path.replace(/\/$/, "").split("/").pop();
       await save({
         id: draft.id, user: draft.user, kind: draft.kind, label: draft.label, url: draft.url, title: draft.title,

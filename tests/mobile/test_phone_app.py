@@ -132,3 +132,26 @@ def test_an_item_not_in_force_is_refused_with_a_reason_the_worker_can_act_on(cli
     form = {"area": world.tree.grid.pk, "item": world.item.pk + 999, "grade": "general", "title": "x"}
     response = client.post(reverse("events:report"), {**form, "description": "y", "discovered_at": "2025-06-09T08:30"})
     assert "该事项不在本网格现行的事项清单中" in response.content.decode()
+
+
+def test_a_draft_sent_by_the_phone_learns_its_event_without_loading_the_event_page(client, world):
+    client.force_login(world.worker)
+    form = {
+        "area": world.tree.grid.pk,
+        "item": world.item.pk,
+        "grade": "general",
+        "title": "路灯不亮",
+        "description": "小区门口路灯不亮。",
+        "discovered_at": "2025-06-09T08:30",
+        "submission_key": "0b5c7a3e-8d51-4c1e-9a43-2f6b1e0c9d10",
+    }
+    first = client.post(reverse("events:report"), form, headers={"X-Ng-Draft": "1"})
+    again = client.post(reverse("events:report"), form, headers={"X-Ng-Draft": "1"})  # the answer was lost
+    event = Event.objects.get()
+    where = reverse("events:detail", args=[event.number])
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() == {"location": where} and first["X-Ng-Location"] == where
+    # The success message waits for the next page the worker opens.
+    assert f"事件已上报，编号 {event.number}。" in client.get(where).content.decode()
+    refused = client.post(reverse("events:report"), {**form, "title": ""}, headers={"X-Ng-Draft": "1"})
+    assert refused.status_code == 200 and "X-Ng-Location" not in refused and 'id="id_title_error"' in refused.content.decode()
