@@ -1,12 +1,15 @@
-"""Logout empties the phone: the answer to any request that logged a user out carries
-`Clear-Site-Data: "cache", "storage"`, so the browser drops its page copies, offline
-drafts (IndexedDB) and the service worker of this site (personal data must not stay on
-a shared phone; issue #19 item 5).
+"""Logout empties the phone: the answer to the logout page's request (URL name `logout`)
+carries `Clear-Site-Data: "cache", "storage"`, so the browser drops its page copies,
+offline drafts (IndexedDB) and the service worker of this site (personal data must not
+stay on a shared phone; issue #19 item 5).
 
-It hangs on Django's `user_logged_out` signal, not on a URL or a form: whatever view
-logs the user out (the logout page, a session ended by the security pages, …), its
-answer clears the site's data. The page's own script (static/mobile/app.js) also clears
-drafts and caches before the logout form is sent, for browsers without the header.
+It hangs on Django's `user_logged_out` signal and the view's URL name, not on a path or
+a form, so it holds whatever the logout page looks like. A session that ends by itself
+(an idle or absolute timeout, an administrator ending it) does NOT clear the phone: the
+worker's unsent drafts would be lost when the signal comes back; they stay until the
+same worker signs in again and they are sent, and another user signing in on the phone
+clears them (static/mobile/app.js). The page's own script also clears drafts and caches
+before the logout form is sent (asking first when unsent drafts would be lost).
 """
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,9 +17,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 HEADER_VALUE = '"cache", "storage"'
 
 
+#: The URL name of the page whose logout empties the phone.
+LOGOUT_URL_NAME = "logout"
+
+
 def mark_logout(sender, request=None, **kwargs) -> None:
-    """`user_logged_out` receiver: mark `request` so its answer clears the site's data."""
-    if request is not None:
+    """`user_logged_out` receiver: mark the logout page's request so its answer clears
+    the site's data (a logout elsewhere, e.g. a session timeout, is left alone)."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name == LOGOUT_URL_NAME:
         request.clear_site_data = True
 
 

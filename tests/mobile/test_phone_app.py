@@ -8,6 +8,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.urls import reverse
 
 from events.attachments import attachment_add, audio_container
@@ -156,3 +157,23 @@ def test_a_draft_sent_by_the_phone_learns_its_event_without_loading_the_event_pa
     refused = client.post(reverse("events:report"), {**form, "title": ""}, headers={"X-Ng-Draft": "1"})
     assert refused.status_code == 200 and "X-Ng-Location" not in refused
     assert 'id="id_title_error"' in refused.content.decode()
+
+
+def test_a_session_ending_elsewhere_leaves_the_drafts_on_the_phone(rf, world):
+    """A timeout or an administrator ending the session logs out inside another request:
+    its answer must not wipe drafts that were never sent (they go when the worker signs
+    in again; another user signing in clears them in the browser)."""
+    from django.contrib.auth import logout
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import resolve
+
+    from mobile.middleware import ClearSiteDataOnLogoutMiddleware
+
+    def view(request):
+        logout(request)  # as a session timeout does, in the middle of sending a draft
+        return HttpResponse(status=302)
+
+    request = rf.post(reverse("events:report"))
+    request.user, request.session = world.worker, SessionStore()
+    request.resolver_match = resolve(reverse("events:report"))
+    assert "Clear-Site-Data" not in ClearSiteDataOnLogoutMiddleware(view)(request)
