@@ -180,15 +180,13 @@ def test_offline_report_is_kept_then_sent_once(page_at, shot, world, photo):
     expect(page).to_have_url(re.compile(rf"/events/{event.number}/$"))
 
 
-def test_refused_draft_stays_with_its_reason_and_logout_clears_it(page_at, shot, world, photo):
+def _refused_draft(page, world, photo) -> None:
+    """A draft made offline whose item leaves the catalogue meanwhile: the server refuses
+    it when the signal returns, and it stays in the outbox with the reason."""
     from catalog.models import ServiceItemVersion
-    from events.models import Event
 
-    page = _phone_online(page_at)
     _offline(page, True)
     _draft_offline(page, world, photo, "违章搭建")
-
-    # Meanwhile the item leaves the catalogue: the server refuses the draft, which stays.
     ServiceItemVersion.objects.filter(item=world.item).update(
         effective_to=timezone.localdate() - datetime.timedelta(days=1)
     )
@@ -197,6 +195,13 @@ def test_refused_draft_stays_with_its_reason_and_logout_clears_it(page_at, shot,
     draft = page.locator(".ng-draft")
     expect(draft.locator(".ng-draft-status")).to_have_text("被退回")
     expect(draft.locator(".ng-draft-reasons")).to_contain_text("清单事项")
+
+
+def test_refused_draft_stays_with_its_reason_and_logout_clears_it(page_at, shot, world, photo):
+    from events.models import Event
+
+    page = _phone_online(page_at)
+    _refused_draft(page, world, photo)
     shot(page, "outbox-refused")
     assert not Event.objects.exists()
 
@@ -213,6 +218,18 @@ def test_refused_draft_stays_with_its_reason_and_logout_clears_it(page_at, shot,
     page.click("form[data-ng-logout] button")
     page.wait_for_url(re.compile(r"/accounts/login/"))
     assert page.evaluate(LEFTOVERS) == {"caches": 0, "drafts": 0, "workers": 0}
+
+
+def test_another_user_signing_in_on_the_phone_does_not_get_the_previous_drafts(page_at, world, photo):
+    page = _phone_online(page_at)
+    _refused_draft(page, world, photo)
+    page.context.clear_cookies()  # the session ended elsewhere (a timeout): no logout page
+    world.worker2.username = "colleague"
+    world.worker2.save(update_fields=["username"])
+    login(page, "colleague")
+    page.wait_for_function(f"async () => (await ({LEFTOVERS})()).drafts === 0")
+    page.goto("/mobile/outbox/")
+    expect(page.locator("#ng-outbox-empty")).to_be_visible()
 
 
 @pytest.fixture
