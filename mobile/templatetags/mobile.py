@@ -17,10 +17,8 @@ def words() -> dict[str, str]:
     return {
         "stale": _("离线副本：内容截至 %(time)s，联网后刷新可看最新。"),
         "pending": _("待发送"),
-        "sending": _("发送中"),
         "sent": _("已发送"),
         "refused": _("被退回"),
-        "savedOffline": _("已保存到待发送箱，有网络时自动发送。"),
         "refusedIntro": _("服务器退回了这份草稿，请修改后重新提交："),
         "signIn": _("登录已失效，请重新登录后发送。"),
         "outbox": _("待发送"),
@@ -28,13 +26,12 @@ def words() -> dict[str, str]:
         "delete": _("删除"),
         "retry": _("重新发送"),
         "open": _("查看事件"),
-        "empty": _("没有草稿。"),
         "kept": _("草稿中已有附件 %(n)s 个；重新选择将替换同类附件。"),
         "logoutConfirm": _("还有 %(n)s 份草稿未发送，退出将从本机删除它们。确定退出？"),
         "deleteConfirm": _("删除这份草稿？"),
         "savedAt": _("保存于 %(time)s"),
         "sentAs": _("已发送，事件编号 %(n)s"),
-        "recording": _("录音中…点击停止"),
+        "recording": _("录音中 %(time)s，点击停止"),
         "record": _("录制语音"),
     }
 

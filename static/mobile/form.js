@@ -154,7 +154,11 @@
       const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
       const chunks = [];
       recorder = new MediaRecorder(stream);
-      recorder.addEventListener("dataavailable", (e) => chunks.push(e.data));
+      recorder.addEventListener("dataavailable", (e) => {
+        chunks.push(e.data);  // one a second (the timeslice): the count is the length
+        const seconds = chunks.length;
+        button.textContent = N.say("recording", { time: `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}` });
+      });
       recorder.addEventListener("stop", () => {
         stream.getTracks().forEach((t) => t.stop());
         form.ngVoice = new Blob(chunks, { type: (recorder.mimeType || "audio/webm").split(";")[0] });
@@ -163,8 +167,8 @@
         button.textContent = N.say("record");
         recorder = null;
       });
-      recorder.start();
-      button.textContent = N.say("recording");
+      recorder.start(1000);
+      button.textContent = N.say("recording", { time: "0:00" });
     });
   }
 

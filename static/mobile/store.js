@@ -159,11 +159,14 @@
     });
   }
 
-  /* Send every waiting draft of the signed-in user, oldest first. */
+  /* Send every waiting draft of the signed-in user, oldest first; the record of a draft
+     sent more than SENT_KEPT_MS ago goes. */
+  const SENT_KEPT_MS = 3 * 24 * 3600 * 1000;
   function flush() {
     if (!navigator.onLine || !meta("ng-user")) return Promise.resolve();
     return alone(async () => {
       for (const draft of await all()) {
+        if (draft.status === "sent" && Date.now() - Date.parse(draft.sentAt) > SENT_KEPT_MS) await remove(draft.id);
         if (draft.status === "pending" && (await send(draft)) === "waiting") break;
       }
     });

@@ -266,7 +266,7 @@ def test_voice_note_recorded_offline_on_the_spot_form_is_sent_and_plays(phone_wi
     page.fill("#id_description", "人行道井盖松动。")
     page.fill("#id_result_text", "已现场固定井盖。")
     page.click("#ng-voice-record")
-    expect(page.locator("#ng-voice-record")).to_have_text("录音中…点击停止")
+    expect(page.locator("#ng-voice-record")).to_have_text("录音中 0:01，点击停止")  # a second recorded
     page.click("#ng-voice-record")
     expect(page.locator("#ng-voice-player")).to_be_visible()
     shot(page, "voice-recorded")
