@@ -66,6 +66,18 @@ class PhotosField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class VoiceField(forms.FileField):
+    """A short voice note (issue #19): a recording from the phone's recorder (the page's
+    script records it, static/mobile/form.js) or an audio file; checked by content as
+    photos are (`events.attachments.clean_audio`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("语音说明"))
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": "audio/*", "data-ng-voice": ""}))
+        super().__init__(**kwargs)
+
+
 class LocalDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -103,6 +115,7 @@ class ReportForm(forms.Form):
     longitude = forms.DecimalField(label=_("经度"), required=False, max_digits=9, decimal_places=6)
     datum = forms.ChoiceField(label=_("坐标系"), choices=[("", "—"), *list(Datum.choices)], required=False)
     photos = PhotosField()
+    voice = VoiceField()
     # One-time key of this filled-in form: a second POST of it files nothing new
     # (idempotency.services, through events.views._file_once).
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -135,6 +148,9 @@ class ReportForm(forms.Form):
                 versions = versions.filter(Q(name__icontains=text) | Q(item__code__icontains=text))
             self.versions = {v.item_id: v for v in self.narrow(versions)}
         self.fields["item"].queryset = ServiceItem.objects.filter(pk__in=list(self.versions)).order_by("code")
+        self.fields["item"].error_messages["invalid_choice"] = _(
+            "该事项不在本网格现行的事项清单中（可能已退出清单），请重新选择。"
+        )
         self.fields["item"].label_from_instance = lambda i: f"{i.code} {self.versions[i.pk].name}"
         self.version = self.versions.get(_int(self._raw("item")))
         self.attribute_fields = []
@@ -234,7 +250,7 @@ class ReportForm(forms.Form):
             "longitude": d["longitude"],
             "datum": d["datum"] if d["latitude"] is not None else "",
             "attributes": self.attributes(),
-            "attachments": d["photos"],
+            "attachments": [*d["photos"], *([d["voice"]] if d.get("voice") else [])],
         }
 
 

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "integrations",
     "idempotency",
     "ledgers",
+    "mobile",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +132,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "mobile.middleware.ClearSiteDataOnLogoutMiddleware",  # logout empties the phone
+    "mobile.middleware.DraftAnswerMiddleware",  # a sent draft learns its event's address
 ]
 
 ROOT_URLCONF = "ningbo_grid.urls"

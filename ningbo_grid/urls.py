@@ -44,6 +44,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("integrations/", include("integrations.urls")),
     path("ledgers/", include("ledgers.urls")),
+    path("", include("mobile.urls")),
 ]
 
 admin.site.site_header = gettext_lazy("宁波市城乡网格化服务管理平台")
