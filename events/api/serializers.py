@@ -8,7 +8,7 @@ it, and in clear only by the logged `POST /events/{number}/contact/`.
 """
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from catalog.choices import Grade, TimeUnit
@@ -219,6 +219,7 @@ class VerifySerializer(TextSerializer):
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
+@extend_schema_serializer(component_name="EventPublish")  # catalog has a PublishSerializer too
 class PublishSerializer(TextSerializer):
     """Input of `public` (event_publish): true publishes on Open311, false stops it."""
 

@@ -19,7 +19,7 @@ from ..choices import (
     EventStatus,
     HandlingLevel,
 )
-from ..exceptions import InvalidTransition, NotFound, PermissionDenied, StaleVersion
+from ..exceptions import NotFound
 from ..models import Action, Event
 from ..signals import event_changed
 from ..workcalendar import add_time
@@ -67,7 +67,9 @@ def as_read(event: Event, version: int) -> Event:
 
 
 def _lock(step: str, actor, event) -> Event:
-    """Lock and re-read the event; check role, version and status (see module docstring)."""
+    """Lock and re-read the event (`event`: an `Event` as its caller read it, or its pk), then
+    `workflow.authorize` the step on it: role, the version read, status. Raises NotFound,
+    PermissionDenied, StaleVersion, InvalidTransition."""
     expected = event.version if isinstance(event, Event) else None
     pk = event.pk if isinstance(event, Event) else event
     try:
@@ -78,19 +80,7 @@ def _lock(step: str, actor, event) -> Event:
         )
     except (Event.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
-    if not workflow.may(step, actor, locked):
-        if not Event.objects.restrict(actor).filter(pk=locked.pk).exists():
-            raise NotFound()
-        if expected is not None and expected != locked.version:
-            raise StaleVersion()
-        raise PermissionDenied(_("您不能对此事件执行“%(step)s”。") % {"step": workflow.STEPS[step].label})
-    if expected is not None and expected != locked.version:
-        raise StaleVersion()
-    if not workflow.allowed_from(step, locked.status):
-        raise InvalidTransition(
-            _("事件当前状态为“%(status)s”，不能%(step)s。")
-            % {"status": locked.get_status_display(), "step": workflow.STEPS[step].label}
-        )
+    workflow.authorize(actor, step, locked, version=expected)
     return locked
 
 

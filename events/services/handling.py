@@ -61,7 +61,8 @@ def event_sign(*, actor, event, text="", at=None) -> Event:
         dispatch = _active_lead(ev)
         dispatch.signed_by, dispatch.signed_at = actor, now
         before = ev.status
-        ev.status, ev.signed_at = S.HANDLING, now
+        workflow.enter(ev, "sign")
+        ev.signed_at = now
         _start_complete_clock(ev, now)
         dispatch.complete_due_at = ev.complete_due_at
         dispatch.save(update_fields=["signed_by", "signed_at", "complete_due_at"])
@@ -90,7 +91,7 @@ def event_return(*, actor, event, reason, at=None) -> Event:
         dispatch.save(update_fields=["returned_at", "return_reason", "active"])
         Dispatch.objects.filter(event=ev, active=True).update(active=False)
         before = ev.status
-        ev.status = S.ESCALATED if ev.level == HandlingLevel.COUNTY else S.ACCEPTED
+        workflow.enter(ev, "return", S.ESCALATED if ev.level == HandlingLevel.COUNTY else S.ACCEPTED)
         ev.lead_unit = None
         ev.return_count += 1
         ev.accept_warn_at = ev.accept_due_at = ev.complete_warn_at = ev.complete_due_at = None
@@ -181,7 +182,8 @@ def event_request_decide(*, actor, event, approve: bool, reason="", at=None) -> 
             Dispatch.objects.filter(pk=req.dispatch_id).update(complete_due_at=ev.complete_due_at)
             data.update(old_due_at=_iso(old_due), new_due_at=_iso(ev.complete_due_at))
         elif approve:
-            ev.status, ev.suspended_at = S.SUSPENDED, now
+            workflow.enter(ev, "request_decide", S.SUSPENDED)
+            ev.suspended_at = now
             ev.suspension_count += 1
         kind = ActionKind.APPROVE_REQUEST if approve else ActionKind.REFUSE_REQUEST
         action = _record(ev, kind, actor, at=now, from_status=before, text=req.decision_reason, data=data)
@@ -215,7 +217,8 @@ def event_resume(*, actor, event, text="", at=None) -> Event:
                 warn_left = elapsed(stopped, ev.complete_warn_at, unit, pattern=pattern)
                 ev.complete_warn_at = add_elapsed(now, warn_left, unit, pattern=pattern)
         before = ev.status
-        ev.status, ev.suspended_at = S.HANDLING, None
+        workflow.enter(ev, "resume")
+        ev.suspended_at = None
         Dispatch.objects.filter(event=ev, active=True, role=DispatchRole.LEAD).update(
             complete_due_at=ev.complete_due_at
         )
@@ -237,7 +240,8 @@ def event_submit_result(*, actor, event, text, attachments=(), at=None) -> Event
     with transaction.atomic():
         ev = _lock("submit_result", actor, event)
         before = ev.status
-        ev.status, ev.result_at = S.RESULT_SUBMITTED, now
+        workflow.enter(ev, "submit_result")
+        ev.result_at = now
         Dispatch.objects.filter(event=ev, active=True).update(completed_at=now)
         data = {"late": bool(ev.complete_due_at and now > ev.complete_due_at)}
         action = _record(
@@ -266,7 +270,7 @@ def event_verify(*, actor, event, passed: bool, text="", attachments=(), at=None
         actions, messages = [], []
         if passed:
             closes = workflow.close_level(ev) == "grid"
-            ev.status = S.CLOSED if closes else S.VERIFIED
+            workflow.enter(ev, "verify", S.CLOSED if closes else S.VERIFIED)
             if closes:
                 ev.closed_at = now
             actions.append(_record(ev, ActionKind.VERIFY_PASS, actor, at=now, from_status=before, text=text))
@@ -283,7 +287,7 @@ def event_verify(*, actor, event, passed: bool, text="", attachments=(), at=None
                     _msg(ev, ActionKind.VERIFY_PASS, _("事件核查通过，待结案：%(t)s") % {"t": ev.title}, who)
                 )
         else:
-            ev.status = S.HANDLING
+            workflow.enter(ev, "verify", S.HANDLING)
             ev.rework_count += 1
             ev.cycle += 1
             ev.result_at = None
@@ -324,7 +328,8 @@ def event_close(*, actor, event, text="", at=None) -> Event:
     with transaction.atomic():
         ev = _lock("close", actor, event)
         before = ev.status
-        ev.status, ev.closed_at = S.CLOSED, now
+        workflow.enter(ev, "close")
+        ev.closed_at = now
         action = _record(ev, ActionKind.CLOSE, actor, at=now, from_status=before, text=text)
         msgs = (
             [_msg(ev, ActionKind.CLOSE, _("事件已结案：%(t)s") % {"t": ev.title}, [ev.reporter_id])]

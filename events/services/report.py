@@ -2,9 +2,12 @@
 complaints, and on-the-spot handling (就地处置)."""
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,8 +28,8 @@ from ..choices import (
     HandlingLevel,
     Source,
 )
-from ..exceptions import Conflict, NotFound, PermissionDenied
-from ..models import Event
+from ..exceptions import Conflict, NotFound
+from ..models import Event, Patrol
 from ..workcalendar import working_hours_between
 from .core import (
     S,
@@ -45,7 +48,7 @@ MAX_DISCOVERY_AGE = datetime.timedelta(days=366)
 
 #: The one way the public (no user) creates an event: `event_public_demand`.
 PUBLIC_STEP = "public_demand"
-PUBLIC_SOURCES = (Source.PUBLIC_DEMAND, Source.COMPLAINT)
+PUBLIC_SOURCES = workflow.PUBLIC_SOURCES
 
 
 # Report --------------------------------------------------------------------------------
@@ -158,49 +161,37 @@ def _validate_report(
 
 def _create_event(
     *,
-    actor,
-    area,
-    item,
-    grade,
-    title,
-    description,
-    discovered_at,
-    address,
-    latitude,
-    longitude,
-    datum,
-    attributes,
-    source,
-    patrol,
-    contact_name,
-    contact_phone,
-    external_ref,
-    now,
-    step,
+    actor: workflow.Actor,
+    now: datetime.datetime,
+    step: str,
+    area: Area | int | str,
+    item: ServiceItem | str | None,
+    title: str,
+    description: str,
+    discovered_at: datetime.datetime | None,
+    grade: str = Grade.GENERAL,
+    address: str = "",
+    latitude: Decimal | float | str | None = None,
+    longitude: Decimal | float | str | None = None,
+    datum: str = "",
+    attributes: dict | None = None,
+    source: str = Source.STAFF,
+    patrol: Patrol | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    external_ref: str = "",
 ) -> tuple[Event, dict]:
+    """The new event of `step` ("report", "self_handle" or "public_demand"), status reported,
+    and the REPORT action's data (the reporting delay, Art. 29). The report's arguments
+    are the ones `event_report` documents. Raises NotFound / PermissionDenied
+    (`workflow.authorize`), ValidationError (field dict)."""
     if isinstance(item, str):
         item = ServiceItem.objects.filter(code=item).first()
     if isinstance(area, int | str):
         area = Area.objects.filter(pk=area).first()
         if area is None:
             raise NotFound(_("网格不存在或不在您的辖区内。"))
-    if step == PUBLIC_STEP:
-        # The public (no user): any active grid or micro-grid, with its public card
-        # (checked by _validate_report); only demands and complaints.
-        may = actor is None and source in PUBLIC_SOURCES
-    else:
-        # Role: grid staff on the grid; dispatchers may enter public demands and complaints.
-        may = has_area_perm(actor, roles.REPORT, area)
-        if not may and step == "report" and source in (*PUBLIC_SOURCES, Source.EXTERNAL):
-            may = has_area_perm(actor, roles.DISPATCH, area)
-        if step == "self_handle":
-            may = has_area_perm(actor, roles.SELF_HANDLE, area)
-    if not may and step == PUBLIC_STEP:
-        raise PermissionDenied(_("公众只能提交诉求或投诉。"))
-    if not may:
-        if not has_area_perm(actor, roles.VIEW, area):
-            raise NotFound(_("网格不存在或不在您的辖区内。"))
-        raise PermissionDenied(_("您不能在该网格%(step)s事件。") % {"step": workflow.STEPS[step].label})
+    workflow.authorize(actor, step, Event(area=area, source=source))
     if patrol is not None:
         if patrol.user_id != actor.pk or not (
             patrol.area.tree_id == area.tree_id and patrol.area.lft <= area.lft and area.rght <= patrol.area.rght
@@ -234,7 +225,7 @@ def _create_event(
         "item_version": version,
         "category": version.category,
         "grade": grade,
-        "status": S.REPORTED,
+        "status": workflow.STEPS["report"].target,  # a self-handled event closes after its REPORT action
         "source": source,
         # Published on Open311 only when the public itself reported it (Art. 10, 19): on a
         # public card, or through a dispatcher's or a system's entry (a hotline call, an
@@ -292,29 +283,18 @@ def _emergency_recipients(event) -> set:
 
 def event_report(
     *,
-    actor,
-    area,
-    item,
-    title,
-    description,
-    discovered_at,
-    grade=Grade.GENERAL,
-    address="",
-    latitude=None,
-    longitude=None,
-    datum="",
-    attributes=None,
-    source=Source.STAFF,
-    patrol=None,
-    contact_name="",
-    contact_phone="",
-    external_ref="",
-    attachments=(),
-    at=None,
-    step="report",
+    actor: workflow.Actor,
+    attachments: Iterable[UploadedFile] = (),
+    at: datetime.datetime | None = None,
+    step: str = "report",
+    **report: Any,
 ) -> Event:
     """Report an event in a grid or micro-grid (上报, Art. 17, 19, 30).
 
+    The report (`**report`, keywords): `area`, `item`, `title`, `description`,
+    `discovered_at` (required), `grade` (default general), `address`, `latitude`,
+    `longitude`, `datum`, `attributes`, `source` (default staff), `patrol`,
+    `contact_name`, `contact_phone`, `external_ref`; any other keyword is a TypeError.
     `area`: Area (grid or micro-grid) or its pk; `item`: ServiceItem or its code; the
     item must be in force and apply in the area's district (else ValidationError on
     "item"). `discovered_at` aware, not after now. `latitude`/`longitude` decimal degrees
@@ -330,27 +310,7 @@ def event_report(
     """
     now = _now(at)
     with transaction.atomic():
-        event, data = _create_event(
-            actor=actor,
-            area=area,
-            item=item,
-            grade=grade,
-            title=title,
-            description=description,
-            discovered_at=discovered_at,
-            address=address,
-            latitude=latitude,
-            longitude=longitude,
-            datum=datum,
-            attributes=attributes,
-            source=source,
-            patrol=patrol,
-            contact_name=contact_name,
-            contact_phone=contact_phone,
-            external_ref=external_ref,
-            now=now,
-            step=step,
-        )
+        event, data = _create_event(actor=actor, now=now, step=step, **report)
         action = _record(event, ActionKind.REPORT, actor, at=now, from_status="", text=event.description, data=data)
         _attach(actor, event, action, attachments)
         if event.grade == Grade.EMERGENCY:
@@ -407,56 +367,37 @@ def event_public_demand(
     )
 
 
+#: What on-the-spot handling records besides the result: the staff member's own report.
+SELF_HANDLE_FIELDS = frozenset(
+    {"area", "item", "title", "description", "discovered_at", "grade", "address", "latitude", "longitude"}
+    | {"datum", "attributes"}
+)
+
+
 def event_self_handle(
     *,
-    actor,
-    area,
-    item,
-    title,
-    description,
-    discovered_at,
-    result_text,
-    grade=Grade.GENERAL,
-    address="",
-    latitude=None,
-    longitude=None,
-    datum="",
-    attributes=None,
-    attachments=(),
-    at=None,
+    actor: workflow.Actor,
+    result_text: str,
+    attachments: Iterable[UploadedFile] = (),
+    at: datetime.datetime | None = None,
+    **report: Any,
 ) -> Event:
     """Report and handle on the spot (就地处置, Art. 17 ¶2): the event is closed at once.
 
     Who: `self_handle_event` on the grid (grid leader, full-time worker), and the item
-    version must allow it (`self_handle`). Arguments as `event_report`, plus the
-    `result_text` and result photos (`attachments`).
+    version must allow it (`self_handle`). The report as `event_report`'s (`SELF_HANDLE_FIELDS`
+    only: source staff, no patrol, contact or external reference; others are a TypeError),
+    plus the `result_text` and result photos (`attachments`).
     """
+    extra = set(report) - SELF_HANDLE_FIELDS
+    if extra:
+        raise TypeError(f"event_self_handle() got unexpected keyword arguments {sorted(extra)}")
     now = _now(at)
     result_text = _require_text(result_text, "result_text", _("请填写处置结果。"))
     with transaction.atomic():
-        event, data = _create_event(
-            actor=actor,
-            area=area,
-            item=item,
-            grade=grade,
-            title=title,
-            description=description,
-            discovered_at=discovered_at,
-            address=address,
-            latitude=latitude,
-            longitude=longitude,
-            datum=datum,
-            attributes=attributes,
-            source=Source.STAFF,
-            patrol=None,
-            contact_name="",
-            contact_phone="",
-            external_ref="",
-            now=now,
-            step="self_handle",
-        )
+        event, data = _create_event(actor=actor, now=now, step="self_handle", **report)
         report = _record(event, ActionKind.REPORT, actor, at=now, from_status="", text=event.description, data=data)
-        event.status = S.CLOSED
+        workflow.enter(event, "self_handle")
         event.self_handled = True
         event.result_at = event.closed_at = now
         handled = _record(event, ActionKind.SELF_HANDLE, actor, at=now, from_status=S.REPORTED, text=result_text)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from personnel.models import Organisation
 
-from .. import notify
+from .. import notify, workflow
 from ..choices import (
     ActionKind,
     AlertLevel,
@@ -32,7 +32,8 @@ def event_accept(*, actor, event, text="", at=None) -> Event:
     with transaction.atomic():
         ev = _lock("accept", actor, event)
         before = ev.status
-        ev.status, ev.accepted_at = S.ACCEPTED, now
+        workflow.enter(ev, "accept")
+        ev.accepted_at = now
         data = {
             "accept_delay_hours": round((now - ev.reported_at).total_seconds() / 3600, 2),
             "accept_delay_working_hours": str(working_hours_between(ev.reported_at, now)),
@@ -65,7 +66,8 @@ def event_reject(*, actor, event, reason, text="", original=None, at=None) -> Ev
             if target is None or target.pk == ev.pk or target.merged_into_id or target.status == S.REJECTED:
                 raise ValidationError({"original": [_("请选择要合并到的原事件。")]})
         before = ev.status
-        ev.status, ev.reject_reason = S.REJECTED, reason
+        workflow.enter(ev, "reject")
+        ev.reject_reason = reason
         ev.accept_warn_at = ev.accept_due_at = ev.complete_warn_at = ev.complete_due_at = None
         if target is not None:
             ev.merged_into = target
@@ -98,7 +100,8 @@ def event_escalate(*, actor, event, text, at=None) -> Event:
     with transaction.atomic():
         ev = _lock("escalate", actor, event)
         before = ev.status
-        ev.status, ev.level = S.ESCALATED, HandlingLevel.COUNTY
+        workflow.enter(ev, "escalate")
+        ev.level = HandlingLevel.COUNTY
         action = _record(ev, ActionKind.ESCALATE, actor, at=now, from_status=before, text=text)
         msg = _msg(ev, ActionKind.ESCALATE, _("提级事件待派遣：%(t)s") % {"t": ev.title}, _routers(ev))
         return _save(ev, [action], [msg])
@@ -150,7 +153,8 @@ def event_dispatch(*, actor, event, lead_unit, co_units=(), text="", at=None) ->
         else:
             ev.accept_warn_at = ev.accept_due_at = None
         ev.complete_warn_at = ev.complete_due_at = None
-        ev.status, ev.lead_unit, ev.dispatched_at, ev.alert_level = S.DISPATCHED, lead, now, AlertLevel.NONE
+        workflow.enter(ev, "dispatch")
+        ev.lead_unit, ev.dispatched_at, ev.alert_level = lead, now, AlertLevel.NONE
         ev.suspended_at = None
         for unit, role in [(lead, DispatchRole.LEAD)] + [(u, DispatchRole.CO) for u in co]:
             Dispatch.objects.create(
