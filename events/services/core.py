@@ -5,13 +5,14 @@ hours for emergencies). See `events.services` for the contract of a step."""
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.choices import Grade, TimeUnit
-from personnel.models import Membership
+from personnel.models import Membership, Organisation
 
 from .. import notify, workflow
 from ..choices import (
@@ -38,9 +39,8 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def _actor_name(actor) -> str:
-    if not actor:
-        return _("系统")
+def _actor_name(actor: Any) -> str:
+    """The user's name as the timeline shows it: their staff name, full name or username."""
     staff = getattr(actor, "staff", None) if hasattr(actor, "staff") else None
     return (staff.name if staff else "") or actor.get_full_name() or actor.get_username()
 
@@ -84,20 +84,42 @@ def _lock(step: str, actor, event) -> Event:
     return locked
 
 
-def _record(event, kind, actor, *, at, from_status=None, text="", data=None, org=None) -> Action:
-    real = actor if actor is not None and actor.is_authenticated else None
-    return Action.objects.create(
+def action_row(
+    event: Event,
+    kind: str,
+    actor: workflow.Actor,
+    *,
+    at: datetime.datetime,
+    from_status: str | None = None,
+    text: str = "",
+    data: dict | None = None,
+    org: Organisation | None = None,
+) -> Action:
+    """The timeline row (unsaved) of `kind` by `actor` on `event`, as it is now: a user
+    (named, with the organisation they act for: `org` or their first), the public (`None`:
+    公众) or the platform (`workflow.SYSTEM`: 系统). `from_status` defaults to the status."""
+    real = actor if actor is not None and actor != workflow.SYSTEM and actor.is_authenticated else None
+    anonymous = _("系统") if actor == workflow.SYSTEM else _("公众")
+    name = _actor_name(real) if real is not None else anonymous
+    return Action(
         event=event,
         kind=kind,
         actor=real,
-        actor_name=_actor_name(real) if real else _("公众"),
-        actor_organisation=_actor_org(actor, org),
+        actor_name=name,
+        actor_organisation=_actor_org(real, org) if real is not None else None,
         at=at,
         from_status=from_status if from_status is not None else event.status,
         to_status=event.status,
         text=text,
         data=data or {},
     )
+
+
+def _record(event: Event, kind: str, actor: workflow.Actor, **fields: Any) -> Action:
+    """Write the timeline row `action_row(event, kind, actor, **fields)` and return it."""
+    action = action_row(event, kind, actor, **fields)
+    action.save(force_insert=True)
+    return action
 
 
 def compute_next_alert(event) -> datetime.datetime | None:
@@ -177,17 +199,6 @@ def _start_complete_clock(event, now):
     else:
         event.complete_warn_at = event.complete_due_at = None
     event.alert_level = AlertLevel.NONE
-
-
-def _msg(event, kind, title, user_ids, urgent=False, body=""):
-    return notify.Message(
-        user_ids=set(user_ids),
-        event_id=event.pk,
-        kind=kind,
-        title=f"[{event.number}] {title}",
-        body=body or event.title,
-        urgent=urgent or event.grade == Grade.EMERGENCY,
-    )
 
 
 def _routers(event) -> set:

@@ -27,7 +27,6 @@ from .core import (
     _iso,
     _level_at,
     _lock,
-    _msg,
     _now,
     _pattern,
     _record,
@@ -99,7 +98,7 @@ def event_return(*, actor, event, reason, at=None) -> Event:
         action = _record(
             ev, ActionKind.RETURN, actor, at=now, from_status=before, text=reason, data={"unit": unit.pk}, org=unit
         )
-        msg = _msg(ev, ActionKind.RETURN, _("事件被退回，请重新派遣：%(t)s") % {"t": ev.title}, _routers(ev))
+        msg = notify.message(ev, ActionKind.RETURN, _("事件被退回，请重新派遣：%(t)s") % {"t": ev.title}, _routers(ev))
         return _save(ev, [action], [msg])
 
 
@@ -143,7 +142,7 @@ def event_request(*, actor, event, kind, reason, extra_amount=None, extra_unit="
         action_kind = ActionKind.REQUEST_EXTENSION if kind == RequestKind.EXTENSION else ActionKind.REQUEST_SUSPENSION
         data = {"request": req.pk, "extra_amount": str(req.extra_amount or ""), "extra_unit": req.extra_unit}
         action = _record(ev, action_kind, actor, at=now, text=req.reason, data=data, org=ev.lead_unit)
-        msg = _msg(
+        msg = notify.message(
             ev, action_kind, _("%(k)s申请待审批：%(t)s") % {"k": req.get_kind_display(), "t": ev.title}, _routers(ev)
         )
         return _save(ev, [action], [msg])
@@ -192,7 +191,7 @@ def event_request_decide(*, actor, event, approve: bool, reason="", at=None) -> 
             "d": _("同意") if approve else _("不同意"),
             "t": ev.title,
         }
-        msg = _msg(ev, kind, title, notify.handlers_of([ev.lead_unit_id]))
+        msg = notify.message(ev, kind, title, notify.handlers_of([ev.lead_unit_id]))
         return _save(ev, [action], [msg])
 
 
@@ -224,7 +223,7 @@ def event_resume(*, actor, event, text="", at=None) -> Event:
         )
         data = {"suspended_at": _iso(stopped), "old_due_at": _iso(old_due), "new_due_at": _iso(ev.complete_due_at)}
         action = _record(ev, ActionKind.RESUME, actor, at=now, from_status=before, text=text, data=data)
-        msg = _msg(
+        msg = notify.message(
             ev, ActionKind.RESUME, _("事件恢复办理：%(t)s") % {"t": ev.title}, notify.handlers_of([ev.lead_unit_id])
         )
         return _save(ev, [action], [msg])
@@ -248,7 +247,7 @@ def event_submit_result(*, actor, event, text, attachments=(), at=None) -> Event
             ev, ActionKind.SUBMIT_RESULT, actor, at=now, from_status=before, text=text, data=data, org=ev.lead_unit
         )
         _attach(actor, ev, action, attachments)
-        msg = _msg(
+        msg = notify.message(
             ev, ActionKind.SUBMIT_RESULT, _("事件已反馈，请核查：%(t)s") % {"t": ev.title}, notify.grid_staff(ev.area)
         )
         return _save(ev, [action], [msg])
@@ -284,7 +283,7 @@ def event_verify(*, actor, event, passed: bool, text="", attachments=(), at=None
                     else notify.dispatchers_of([ev.township_id])
                 )
                 messages.append(
-                    _msg(ev, ActionKind.VERIFY_PASS, _("事件核查通过，待结案：%(t)s") % {"t": ev.title}, who)
+                    notify.message(ev, ActionKind.VERIFY_PASS, _("事件核查通过，待结案：%(t)s") % {"t": ev.title}, who)
                 )
         else:
             workflow.enter(ev, "verify", S.HANDLING)
@@ -308,7 +307,7 @@ def event_verify(*, actor, event, passed: bool, text="", attachments=(), at=None
                 )
             )
             messages.append(
-                _msg(
+                notify.message(
                     ev,
                     ActionKind.VERIFY_FAIL,
                     _("核查不通过，请返工：%(t)s") % {"t": ev.title},
@@ -317,7 +316,9 @@ def event_verify(*, actor, event, passed: bool, text="", attachments=(), at=None
             )
         _attach(actor, ev, actions[0], attachments)
         if ev.status == S.CLOSED and ev.reporter_id:
-            messages.append(_msg(ev, ActionKind.CLOSE, _("事件已结案：%(t)s") % {"t": ev.title}, [ev.reporter_id]))
+            messages.append(
+                notify.message(ev, ActionKind.CLOSE, _("事件已结案：%(t)s") % {"t": ev.title}, [ev.reporter_id])
+            )
         return _save(ev, actions, messages)
 
 
@@ -332,7 +333,7 @@ def event_close(*, actor, event, text="", at=None) -> Event:
         ev.closed_at = now
         action = _record(ev, ActionKind.CLOSE, actor, at=now, from_status=before, text=text)
         msgs = (
-            [_msg(ev, ActionKind.CLOSE, _("事件已结案：%(t)s") % {"t": ev.title}, [ev.reporter_id])]
+            [notify.message(ev, ActionKind.CLOSE, _("事件已结案：%(t)s") % {"t": ev.title}, [ev.reporter_id])]
             if ev.reporter_id
             else []
         )

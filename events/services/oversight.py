@@ -13,7 +13,7 @@ from ..choices import (
 )
 from ..exceptions import Conflict, InvalidTransition, NotFound
 from ..models import Event, Satisfaction
-from .core import S, _lock, _msg, _now, _record, _require_text, _routers, _save
+from .core import S, _lock, _now, _record, _require_text, _routers, _save
 from .report import _clean_attributes, _text_errors
 
 CORRECTABLE_FIELDS = ("title", "description", "address", "attributes", "contact_name", "contact_phone")
@@ -70,7 +70,7 @@ def event_urge(*, actor, event, text, at=None) -> Event:
         who = notify.handlers_of([ev.lead_unit_id]) if ev.lead_unit_id else set()
         who |= _routers(ev)
         who.discard(actor.pk)
-        msg = _msg(ev, ActionKind.URGE, _("催办：%(t)s") % {"t": ev.title}, who, body=text)
+        msg = notify.message(ev, ActionKind.URGE, _("催办：%(t)s") % {"t": ev.title}, who, body=text)
         return _save(ev, [action], [msg])
 
 

@@ -34,7 +34,6 @@ from ..workcalendar import working_hours_between
 from .core import (
     S,
     _attach,
-    _msg,
     _now,
     _record,
     _require_text,
@@ -314,11 +313,13 @@ def event_report(
         action = _record(event, ActionKind.REPORT, actor, at=now, from_status="", text=event.description, data=data)
         _attach(actor, event, action, attachments)
         if event.grade == Grade.EMERGENCY:
-            msg = _msg(
+            msg = notify.message(
                 event, ActionKind.REPORT, _("紧急事件：%(t)s") % {"t": event.title}, _emergency_recipients(event)
             )
         else:
-            msg = _msg(event, ActionKind.REPORT, _("新事件待受理：%(t)s") % {"t": event.title}, _routers(event))
+            msg = notify.message(
+                event, ActionKind.REPORT, _("新事件待受理：%(t)s") % {"t": event.title}, _routers(event)
+            )
         event.version -= 1  # _save bumps it: a new event starts at version 1
         return _save(event, [action], [msg])
 

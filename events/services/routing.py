@@ -17,7 +17,7 @@ from ..choices import (
 )
 from ..models import Dispatch, Event
 from ..workcalendar import working_hours_between
-from .core import S, _clock, _iso, _lock, _msg, _now, _record, _require_text, _routers, _rule, _save
+from .core import S, _clock, _iso, _lock, _now, _record, _require_text, _routers, _rule, _save
 
 # Routing -------------------------------------------------------------------------------
 
@@ -84,7 +84,7 @@ def event_reject(*, actor, event, reason, text="", original=None, at=None) -> Ev
                 target, ActionKind.MERGE, actor, at=now, text=text, data={"merged": ev.pk, "number": ev.number}
             )
             _save(target, [merge])
-        msg = _msg(
+        msg = notify.message(
             ev, ActionKind.REJECT, _("事件不予受理：%(r)s") % {"r": RejectReason(reason).label}, [ev.reporter_id]
         )
         return _save(ev, actions, [msg] if ev.reporter_id else [])
@@ -103,7 +103,7 @@ def event_escalate(*, actor, event, text, at=None) -> Event:
         workflow.enter(ev, "escalate")
         ev.level = HandlingLevel.COUNTY
         action = _record(ev, ActionKind.ESCALATE, actor, at=now, from_status=before, text=text)
-        msg = _msg(ev, ActionKind.ESCALATE, _("提级事件待派遣：%(t)s") % {"t": ev.title}, _routers(ev))
+        msg = notify.message(ev, ActionKind.ESCALATE, _("提级事件待派遣：%(t)s") % {"t": ev.title}, _routers(ev))
         return _save(ev, [action], [msg])
 
 
@@ -175,7 +175,7 @@ def event_dispatch(*, actor, event, lead_unit, co_units=(), text="", at=None) ->
             "cycle": ev.cycle,
         }
         action = _record(ev, ActionKind.DISPATCH, actor, at=now, from_status=before, text=text, data=data)
-        msg = _msg(
+        msg = notify.message(
             ev,
             ActionKind.DISPATCH,
             _("新派遣事件待签收：%(t)s") % {"t": ev.title},
