@@ -12,9 +12,12 @@ transaction:
    whatever the number of sweeps, restarts or delays;
 2. append a WARNING / OVERDUE action and set `alert_level` yellow / red; on overdue take
    the registry step `auto_escalate` (`events.workflow.STEPS`, actor `workflow.SYSTEM`,
-   checked by `workflow.authorize`): an AUTO_ESCALATE action that escalates one level up (a township-level event is flagged to the district, which may
-   then re-dispatch it; a district-level event is flagged to the city authority).
-   Recompute `next_alert_at`. The timeline rows are built by
+   checked by `workflow.authorize`): an AUTO_ESCALATE action that puts the event under
+   the supervision of the level above its routing level — the district for a
+   township-level event, the city for a district-level one. It does not move the
+   routing: who routes an event follows the division of duties (Art. 17), which only the
+   `escalate` step changes; the township that dispatched it still decides requests,
+   resumes and re-dispatches. Recompute `next_alert_at`. The timeline rows are built by
    the services' own `events.services.core.action_row` and written in one statement;
 3. notify the lead unit's handlers, the township's dispatchers and the district's
    supervisors (the city's on escalation from the district): inbox rows
@@ -210,7 +213,7 @@ def _actions(fired, plan, now) -> tuple[list[Action], int]:
         if overdue:
             workflow.authorize(workflow.SYSTEM, "auto_escalate", ev)
             up = HandlingLevel.COUNTY if ev.level == HandlingLevel.TOWNSHIP else "city"
-            text = _("超期自动提级至区级") if up == HandlingLevel.COUNTY else _("超期自动提请市级督办")
+            text = _("超期自动提请区级督办") if up == HandlingLevel.COUNTY else _("超期自动提请市级督办")
             data = {"stage": str(overdue[0]), "from_level": ev.level, "to_level": str(up)}
             rows.append(action_row(ev, ActionKind.AUTO_ESCALATE, workflow.SYSTEM, at=now, text=text, data=data))
             escalated += 1
@@ -265,14 +268,7 @@ def _sweep_batch(now, counts: Counter) -> int:
             Event.objects.filter(pk__in=yellow_complete).update(
                 alert_level=AlertLevel.YELLOW, next_alert_at=F("complete_due_at"), **bump
             )
-        # Overdue township events go red and up to the district in the same write (one new row
-        # version each, not two); `level` was read under the row lock.
-        escalate = {ev.pk for ev, stages in fired if ev.level == HandlingLevel.TOWNSHIP and set(stages) & _OVERDUE}
-        if escalate:
-            Event.objects.filter(pk__in=escalate).update(
-                alert_level=AlertLevel.RED, next_alert_at=None, level=HandlingLevel.COUNTY, **bump
-            )
-        if red := [pk for pk in red if pk not in escalate]:
+        if red:
             Event.objects.filter(pk__in=red).update(alert_level=AlertLevel.RED, next_alert_at=None, **bump)
         for ev in stale:
             ev.next_alert_at = compute_next_alert(ev)

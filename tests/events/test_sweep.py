@@ -63,7 +63,7 @@ def test_an_unsigned_event_turns_yellow_then_red_and_escalates(world, clock, dja
     assert received == [(ev.pk, AlertStage.ACCEPT_OVERDUE)]
     ev.refresh_from_db()
     assert ev.alert_level == AlertLevel.RED and ev.next_alert_at is None
-    assert ev.level == HandlingLevel.COUNTY
+    assert ev.level == HandlingLevel.TOWNSHIP  # supervised by the district, still routed by the township
     assert list(Action.objects.filter(event=ev, actor__isnull=True).values_list("kind", flat=True)) == [
         ActionKind.WARNING,
         ActionKind.OVERDUE,
@@ -71,8 +71,9 @@ def test_an_unsigned_event_turns_yellow_then_red_and_escalates(world, clock, dja
     ]
     escalation = Action.objects.get(event=ev, kind=ActionKind.AUTO_ESCALATE)
     assert (escalation.actor_name, escalation.data["to_level"]) == ("系统", HandlingLevel.COUNTY)
-    # The district may now re-dispatch it.
-    s.event_dispatch(actor=world.supervisor, event=ev.pk, lead_unit=world.unit2)
+    # The township that dispatched it re-dispatches it; the district supervises (urges).
+    s.event_urge(actor=world.supervisor, event=ev.pk, text="请立即签收")
+    s.event_dispatch(actor=world.dispatcher, event=ev.pk, lead_unit=world.unit2)
 
 
 def test_each_alert_fires_once_even_when_the_sweep_runs_twice(world, clock):
