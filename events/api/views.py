@@ -17,7 +17,6 @@ GET; `report` to attach photos and log patrols; `handle` to reveal a contact; ea
 `scope`. The step actions themselves are generated from the rows (`with_steps`).
 """
 
-from django.db.models import Q
 from django.http import FileResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +29,6 @@ from rest_framework.response import Response
 
 from ningbo_grid.concurrency import ETagMixin, etag_of
 from ningbo_grid.pagination import StableCursorPagination
-from personnel.scope import covering_q
 
 from .. import services, workflow
 from ..attachments import attachment_add
@@ -280,10 +278,7 @@ class PatrolViewSet(
     filterset_class = None
 
     def get_queryset(self):
-        user = self.request.user
-        return Patrol.objects.filter(Q(user=user) | covering_q(user, "view_area", "area")).select_related(
-            "area", "user"
-        )
+        return Patrol.objects.restrict(self.request.user).select_related("area", "user")
 
     def perform_create(self, serializer):
         serializer.instance = services.patrol_log(actor=self.request.user, **serializer.validated_data)

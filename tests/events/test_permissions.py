@@ -12,7 +12,7 @@ from events import workflow
 from events.api.views import EventViewSet
 from events.choices import EventStatus as S
 from events.exceptions import InvalidTransition, NotFound, PermissionDenied
-from events.models import Event
+from events.models import Event, Patrol
 from tests.events.factories import make_item
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +215,17 @@ def test_the_api_takes_every_step_with_a_url_under_its_key_scope():
             assert EventViewSet.scope_map[f"step_{name}"] == row.scope
             assert getattr(EventViewSet, f"step_{name}").url_path == row.url
     assert EventViewSet.scope_map["create"] == workflow.STEPS["report"].scope
+
+
+def test_patrols_are_read_through_restrict(world):
+    """Own patrols, and patrols in grids within the reader's reach; nobody else's."""
+    mine = s.patrol_log(
+        actor=world.worker,
+        area=world.tree.grid,
+        started_at=world.report().discovered_at,
+        ended_at=world.report().discovered_at,
+    )
+    assert list(Patrol.objects.restrict(world.worker)) == [mine]
+    assert list(Patrol.objects.restrict(world.dispatcher)) == [mine]  # the township's grids
+    assert not Patrol.objects.restrict(world.worker2).exists()  # a sibling grid
+    assert not Patrol.objects.restrict(world.outsider).exists()
