@@ -81,12 +81,12 @@ class Outgoing:
 
 
 def message(
-    event: "Event", kind: str, title: str, user_ids: Iterable[int], urgent: bool = False, body: str = ""
+    event: "Event", kind: str, title: str, user_ids: Iterable[int | None], urgent: bool = False, body: str = ""
 ) -> Message:
     """The message about `event` to `user_ids`: titled `[<number>] <title>`, the event's title
     as body unless `body` is given, urgent if asked or the event is an emergency (Art. 18)."""
     return Message(
-        user_ids=set(user_ids),
+        user_ids={user_id for user_id in user_ids if user_id is not None},
         event_id=event.pk,
         kind=kind,
         title=f"[{event.number}] {title}",
@@ -232,7 +232,7 @@ def _members(role: str, **org_filter) -> set:
     )
 
 
-def handlers_of(unit_ids: Iterable[int]) -> set:
+def handlers_of(unit_ids: Iterable[int | None]) -> set:
     """Users holding the handler role for any of the organisations."""
     return _members(PlatformRole.HANDLER, id__in=list(unit_ids))
 

@@ -33,6 +33,7 @@ transaction:
 A late sweep fires the warning and the overdue alert together.
 """
 
+import datetime
 from collections import Counter
 
 from django.conf import settings
@@ -81,7 +82,7 @@ _LABELS = {
 }
 
 
-def due_stages(event, now) -> list[tuple[str, object]]:
+def due_stages(event: Event, now: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
     """[(stage, due time)] of the running clock that are due at `now` and not yet fired."""
     if event.status == EventStatus.DISPATCHED:
         clock = (AlertStage.ACCEPT_WARNING, event.accept_warn_at, AlertStage.ACCEPT_OVERDUE, event.accept_due_at)
@@ -95,7 +96,7 @@ def due_stages(event, now) -> list[tuple[str, object]]:
     else:
         return []
     warn_stage, warn, due_stage, due = clock
-    out = []
+    out: list[tuple[str, datetime.datetime]] = []
     if event.alert_level == AlertLevel.NONE and warn and warn <= now:
         out.append((warn_stage, warn))
     if event.alert_level != AlertLevel.RED and due and due <= now:
@@ -110,7 +111,7 @@ def _insert_alerts(rows, now) -> dict[tuple[int, str], int]:
     qn = connection.ops.quote_name
     table = qn(Alert._meta.db_table)
     fired = connection.ops.adapt_datetimefield_value(now)
-    inserted = {}
+    inserted: dict[tuple[int, str], int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
@@ -146,7 +147,8 @@ def _recipients(events) -> dict[int, dict[str, set[int]]]:
     for ev in events:
         users = handlers.get(ev.lead_unit_id, set()) | dispatchers.get(ev.township_id, set())
         users |= supervisors.get(ev.county_id, set())
-        above = supervisors.get(city_of.get(ev.county_id), set()) if ev.level == HandlingLevel.COUNTY else set()
+        city = city_of.get(ev.county_id)
+        above = supervisors.get(city, set()) if city and ev.level == HandlingLevel.COUNTY else set()
         out[ev.pk] = {"warning": users, "overdue": users | above}
     return out
 
@@ -221,7 +223,7 @@ def _actions(fired, plan, now) -> tuple[list[Action], int]:
     return rows, escalated
 
 
-def _sweep_batch(now, counts: Counter) -> int:
+def _sweep_batch(now: datetime.datetime, counts: Counter) -> int:
     from .services import compute_next_alert
 
     with transaction.atomic():
@@ -301,7 +303,7 @@ def _signal(fired, plan, actions: list[Action]) -> None:
         callback()
 
 
-def describe(counts: dict) -> str:
+def describe(counts: dict[str, int]) -> str:
     """`sweep_due`'s counts for people: "签收预警 3，办结超期 8，提级 11，涉及事件 11" (or "无到期提醒")."""
     parts = [f"{AlertStage(stage).label} {counts[stage]}" for stage in AlertStage.values if counts.get(stage)]
     for key, label in (("escalated", _("自动提级")), ("events", _("涉及事件"))):
@@ -315,7 +317,7 @@ def _batch_size() -> int:
     return settings.EVENTS_SWEEP_BATCH
 
 
-def sweep_due(now=None) -> dict:
+def sweep_due(now: datetime.datetime | None = None) -> dict[str, int]:
     """Fire every due alert once; returns counts {"events", "<stage value>"…, "escalated"}.
 
     `now`: aware datetime (default: the current time). Safe to run concurrently.

@@ -46,18 +46,16 @@ from .choices import OPEN_STATUSES, EventStatus, HandlingLevel, Source
 from .exceptions import InvalidTransition, NotFound, PermissionDenied, StaleVersion
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
     from .models import Event
-
-    User = AbstractBaseUser | AnonymousUser
 
 S = EventStatus
 
 #: The actor of the steps the platform takes itself (the deadline sweep's `auto_escalate`).
 SYSTEM: Final = "system"
-#: Who takes a step: a user, `None` (the public, no login) or `SYSTEM`.
-Actor = Any  # "User | None | Literal['system']"; Any so that callers' duck-typed users pass
+#: Who takes a step: a user (django.contrib.auth: signed in, or anonymous), `None` (the
+#: public through its own pages, no login) or `SYSTEM`. Typed `Any`: a precise union would
+#: need a narrowing at every `actor.pk`, which `WHO` and `authorize` already do at run time.
+Actor = Any
 
 
 @dataclass(frozen=True)
@@ -534,7 +532,7 @@ def describe(name: str) -> str:
 # Not steps: reading personal data changes nothing. Both assume the actor may see the event.
 
 
-def is_active_handler(actor, event) -> bool:
+def is_active_handler(actor: Actor, event: "Event") -> bool:
     """Handler of a unit the event is dispatched to now (lead or co-handling, active)."""
     from .models import Dispatch
 
@@ -544,14 +542,14 @@ def is_active_handler(actor, event) -> bool:
     return Dispatch.objects.filter(event_id=event.pk, active=True, unit_id__in=units).exists()
 
 
-def may_reveal_contact(actor, event) -> bool:
+def may_reveal_contact(actor: Actor, event: "Event") -> bool:
     """Whether `actor` acts on `event` and so may call the citizen back: dispatchers and
     supervisors over its grid (`is_overseer`), or handlers of a unit it is dispatched to
     now (`is_active_handler`). Says nothing about whether the event has a contact."""
     return is_overseer(actor, event) or is_active_handler(actor, event)
 
 
-def may_see_masked_contact(actor, event) -> bool:
+def may_see_masked_contact(actor: Actor, event: "Event") -> bool:
     """Whether `actor` may see the contact masked: those who may reveal it, the reporter,
     the grid's staff (`report_event` on its grid) and handlers of units it was ever
     dispatched to (returned or superseded dispatches)."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from .. import workflow
 from ..exceptions import NotFound, PermissionDenied
 from ..models import Event
+from ..workflow import Actor
 
 # The citizen's contact (Art. 10, 19; PIPL) ----------------------------------------------------
 
@@ -23,7 +24,7 @@ CONTACT_PURPOSE_MESSAGES = {
 }
 
 
-def event_contact_unmask(*, actor, event, purpose: str) -> dict:
+def event_contact_unmask(*, actor: Actor, event: Event | int, purpose: str) -> dict:
     """Return the clear contact of a demand or complaint and log the access (Art. 10, 19; PIPL).
 
     `event`: an `Event` or its pk; `purpose`: why (2–200 characters, logged). Returns

@@ -122,7 +122,7 @@ def _record(event: Event, kind: str, actor: workflow.Actor, **fields: Any) -> Ac
     return action
 
 
-def compute_next_alert(event) -> datetime.datetime | None:
+def compute_next_alert(event: Event) -> datetime.datetime | None:
     """The earliest pending alert of the clock running in the event's status, or None.
 
     DISPATCHED runs the accept clock, HANDLING the complete clock; other statuses (and a

@@ -1,13 +1,18 @@
 """Handling steps (Art. 17, 18, 29): sign, return, extension and suspension requests
 and their decision, resume, submit the result, verify, close."""
 
+import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog.choices import TimeUnit
+from personnel.models import Organisation
 
 from .. import notify, workflow
 from ..choices import (
@@ -21,6 +26,7 @@ from ..choices import (
 from ..exceptions import InvalidTransition
 from ..models import Dispatch, Event, HandlingRequest
 from ..workcalendar import add_elapsed, add_time, elapsed, working_hours_between
+from ..workflow import Actor
 from .core import (
     S,
     _attach,
@@ -48,7 +54,7 @@ def _active_lead(ev) -> Dispatch:
     return dispatch
 
 
-def event_sign(*, actor, event, text="", at=None) -> Event:
+def event_sign(*, actor: Actor, event: Event | int, text: str = "", at: datetime.datetime | None = None) -> Event:
     """Sign for a dispatched event (签收): starts the complete (办结) clock.
 
     Who: a handler of the lead unit. The signing delay against the accept deadline is
@@ -66,7 +72,7 @@ def event_sign(*, actor, event, text="", at=None) -> Event:
         dispatch.complete_due_at = ev.complete_due_at
         dispatch.save(update_fields=["signed_by", "signed_at", "complete_due_at"])
         data = {
-            "sign_delay_working_hours": str(working_hours_between(ev.dispatched_at, now)),
+            "sign_delay_working_hours": str(working_hours_between(cast(datetime.datetime, ev.dispatched_at), now)),
             "late": bool(ev.accept_due_at and now > ev.accept_due_at),
             "complete_due_at": _iso(ev.complete_due_at),
         }
@@ -74,7 +80,7 @@ def event_sign(*, actor, event, text="", at=None) -> Event:
         return _save(ev, [action])
 
 
-def event_return(*, actor, event, reason, at=None) -> Event:
+def event_return(*, actor: Actor, event: Event | int, reason: str, at: datetime.datetime | None = None) -> Event:
     """Return a misrouted event (退回) with `reason`; it goes back to the dispatching level
     (accepted at the township, or escalated at the district) for re-dispatch.
 
@@ -84,7 +90,7 @@ def event_return(*, actor, event, reason, at=None) -> Event:
     reason = _require_text(reason, "reason", _("请填写退回理由。"))
     with transaction.atomic():
         ev = _lock("return", actor, event)
-        unit = ev.lead_unit
+        unit = cast(Organisation, ev.lead_unit)  # dispatched or handling: there is one
         dispatch = _active_lead(ev)
         dispatch.returned_at, dispatch.return_reason, dispatch.active = now, reason, False
         dispatch.save(update_fields=["returned_at", "return_reason", "active"])
@@ -102,7 +108,16 @@ def event_return(*, actor, event, reason, at=None) -> Event:
         return _save(ev, [action], [msg])
 
 
-def event_request(*, actor, event, kind, reason, extra_amount=None, extra_unit="", at=None) -> Event:
+def event_request(
+    *,
+    actor: Actor,
+    event: Event | int,
+    kind: str,
+    reason: str,
+    extra_amount: Decimal | str | None = None,
+    extra_unit: str = "",
+    at: datetime.datetime | None = None,
+) -> Event:
     """Request an extension (延期, `extra_amount` of `extra_unit`, catalog.choices.TimeUnit)
     or a suspension (挂起) of the complete clock. Deadlines move only on approval.
 
@@ -148,7 +163,9 @@ def event_request(*, actor, event, kind, reason, extra_amount=None, extra_unit="
         return _save(ev, [action], [msg])
 
 
-def event_request_decide(*, actor, event, approve: bool, reason="", at=None) -> Event:
+def event_request_decide(
+    *, actor: Actor, event: Event | int, approve: bool, reason: str = "", at: datetime.datetime | None = None
+) -> Event:
     """Approve or refuse the event's pending request (with `reason`; required to refuse).
 
     Extension approved: the complete deadline (and its warning time) move by the
@@ -171,10 +188,11 @@ def event_request_decide(*, actor, event, approve: bool, reason="", at=None) -> 
         if approve and req.kind == RequestKind.EXTENSION:
             unit = _unit(ev, req.extra_unit)
             old_due = ev.complete_due_at
+            extra = cast(Decimal, req.extra_amount)  # an extension always names its amount
             if old_due:
-                ev.complete_due_at = add_time(old_due, req.extra_amount, unit, pattern=_pattern(ev))
+                ev.complete_due_at = add_time(old_due, extra, unit, pattern=_pattern(ev))
                 warn_from = ev.complete_warn_at or old_due
-                ev.complete_warn_at = add_time(warn_from, req.extra_amount, unit, pattern=_pattern(ev))
+                ev.complete_warn_at = add_time(warn_from, extra, unit, pattern=_pattern(ev))
             ev.extension_count += 1
             ev.cycle += 1
             ev.alert_level = _level_at(now, ev.complete_warn_at, ev.complete_due_at)
@@ -195,7 +213,7 @@ def event_request_decide(*, actor, event, approve: bool, reason="", at=None) -> 
         return _save(ev, [action], [msg])
 
 
-def event_resume(*, actor, event, text="", at=None) -> Event:
+def event_resume(*, actor: Actor, event: Event | int, text: str = "", at: datetime.datetime | None = None) -> Event:
     """Resume a suspended event (恢复办理): the clock restarts with the time that remained
     at suspension (in the clock's unit: working time, or natural hours).
 
@@ -206,7 +224,7 @@ def event_resume(*, actor, event, text="", at=None) -> Event:
         ev = _lock("resume", actor, event)
         rule = _rule(ev)
         unit = _unit(ev, rule.complete_unit if rule else TimeUnit.WORKING_HOUR)
-        stopped = ev.suspended_at
+        stopped = cast(datetime.datetime, ev.suspended_at)  # suspended: the clock stopped then
         old_due = ev.complete_due_at
         if old_due:
             pattern = _pattern(ev)
@@ -229,7 +247,14 @@ def event_resume(*, actor, event, text="", at=None) -> Event:
         return _save(ev, [action], [msg])
 
 
-def event_submit_result(*, actor, event, text, attachments=(), at=None) -> Event:
+def event_submit_result(
+    *,
+    actor: Actor,
+    event: Event | int,
+    text: str,
+    attachments: Iterable[UploadedFile] = (),
+    at: datetime.datetime | None = None,
+) -> Event:
     """Submit the handling result (办结反馈) with `text` and photos; the clock stops.
 
     Who: a handler of the lead unit. Notifies the reporting grid's staff for verification.
@@ -253,7 +278,15 @@ def event_submit_result(*, actor, event, text, attachments=(), at=None) -> Event
         return _save(ev, [action], [msg])
 
 
-def event_verify(*, actor, event, passed: bool, text="", attachments=(), at=None) -> Event:
+def event_verify(
+    *,
+    actor: Actor,
+    event: Event | int,
+    passed: bool,
+    text: str = "",
+    attachments: Iterable[UploadedFile] = (),
+    at: datetime.datetime | None = None,
+) -> Event:
     """Verify the result on site (核查) by the reporting grid's staff (`verify_event`).
 
     Pass: verified, or closed at once when the rule's close level is the grid. Fail
@@ -322,7 +355,7 @@ def event_verify(*, actor, event, passed: bool, text="", attachments=(), at=None
         return _save(ev, actions, messages)
 
 
-def event_close(*, actor, event, text="", at=None) -> Event:
+def event_close(*, actor: Actor, event: Event | int, text: str = "", at: datetime.datetime | None = None) -> Event:
     """Close a verified event (结案). Who: per the rule's close level — the township
     dispatcher (township) or the district supervisor (county)."""
     now = _now(at)

@@ -1,6 +1,7 @@
 """Steps beside the main line (Art. 10, 17, 22): rating, urging, comments, publication on
 Open311 and correction of reported details."""
 
+import datetime
 import hmac
 
 from django.core.exceptions import ValidationError
@@ -13,13 +14,22 @@ from ..choices import (
 )
 from ..exceptions import Conflict, InvalidTransition, NotFound
 from ..models import Event, Satisfaction
+from ..workflow import Actor
 from .core import S, _lock, _now, _record, _require_text, _routers, _save
 from .report import _clean_attributes, _text_errors
 
 CORRECTABLE_FIELDS = ("title", "description", "address", "attributes", "contact_name", "contact_phone")
 
 
-def event_rate(*, event, score, comment="", actor=None, tracking_code=None, at=None) -> Event:
+def event_rate(
+    *,
+    event,
+    score: int,
+    comment: str = "",
+    actor: Actor = None,
+    tracking_code: str | None = None,
+    at: datetime.datetime | None = None,
+) -> Event:
     """Rate a closed event (满意度, 1–5 with `comment`), once (Art. 22).
 
     Either the logged-in reporter (`actor`), or anyone holding the event's public
@@ -58,7 +68,7 @@ def event_rate(*, event, score, comment="", actor=None, tracking_code=None, at=N
         return _save(ev, [action])
 
 
-def event_urge(*, actor, event, text, at=None) -> Event:
+def event_urge(*, actor: Actor, event: Event | int, text: str, at: datetime.datetime | None = None) -> Event:
     """Urge the handling of an open event (催办). Who: supervisors or dispatchers over the
     event's grid, at any time. Notifies the lead unit's handlers and the routing level."""
     now = _now(at)
@@ -74,7 +84,7 @@ def event_urge(*, actor, event, text, at=None) -> Event:
         return _save(ev, [action], [msg])
 
 
-def event_comment(*, actor, event, text, at=None) -> Event:
+def event_comment(*, actor: Actor, event: Event | int, text: str, at: datetime.datetime | None = None) -> Event:
     """Add a comment (批注) to the timeline. Who: supervisors or dispatchers over the grid."""
     now = _now(at)
     text = _require_text(text, "text", _("请填写批注内容。"))
@@ -84,7 +94,9 @@ def event_comment(*, actor, event, text, at=None) -> Event:
         return _save(ev, [action])
 
 
-def event_publish(*, actor, event, public: bool, text="", at=None) -> Event:
+def event_publish(
+    *, actor: Actor, event: Event | int, public: bool, text: str = "", at: datetime.datetime | None = None
+) -> Event:
     """Mark an event public (公开) or internal again (取消公开): whether Open311 GeoReport
     (`/open311/v2/requests`, no login) publishes it, with its report photo as `media_url`.
 
@@ -107,7 +119,9 @@ def event_publish(*, actor, event, public: bool, text="", at=None) -> Event:
         return _save(ev, [action])
 
 
-def event_correct(*, actor, event, changes: dict, text, at=None) -> Event:
+def event_correct(
+    *, actor: Actor, event: Event | int, changes: dict, text: str, at: datetime.datetime | None = None
+) -> Event:
     """Correct reported details (更正): an appended CORRECTION action keeps the old and new
     values (`data["changes"][field] = {"old", "new"}`); the event shows the new ones.
 

@@ -1,5 +1,7 @@
 """Patrols and home visits (巡查走访, Art. 15) and the user's inbox."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +13,8 @@ from personnel import roles
 from personnel.scope import has_area_perm
 
 from ..exceptions import Conflict, NotFound, PermissionDenied
-from ..models import Patrol
+from ..models import Notification, Patrol
+from ..workflow import Actor
 from .core import (
     _now,
 )
@@ -30,7 +33,7 @@ def _patrol_area(actor, area) -> Area:
     return area
 
 
-def patrol_start(*, actor, area, notes="", at=None) -> Patrol:
+def patrol_start(*, actor: Actor, area: Area | int, notes: str = "", at: datetime.datetime | None = None) -> Patrol:
     """Start a patrol (巡查走访) in one of the actor's grids. Who: grid staff (`report_event`).
 
     One open patrol per person: raises `Conflict` (409) while the actor's previous patrol
@@ -45,26 +48,33 @@ def patrol_start(*, actor, area, notes="", at=None) -> Patrol:
         return Patrol.objects.create(area=area, user=actor, started_at=_now(at), notes=notes or "")
 
 
-def patrol_end(*, actor, patrol, households_visited=0, notes="", at=None) -> Patrol:
+def patrol_end(
+    *,
+    actor: Actor,
+    patrol: Patrol | int | str | None,
+    households_visited: int = 0,
+    notes: str = "",
+    at: datetime.datetime | None = None,
+) -> Patrol:
     """End the actor's own open patrol, recording households visited and notes."""
     now = _now(at)
     try:  # a forged or missing form value ("abc", None) is no patrol, not a server error
-        pk = int(getattr(patrol, "pk", patrol))
+        pk = int(patrol.pk if isinstance(patrol, Patrol) else patrol)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise NotFound(_("巡查记录不存在。")) from None
     with transaction.atomic():
-        patrol = Patrol.objects.select_for_update().filter(pk=pk, user=actor).first()
-        if patrol is None:
+        row = Patrol.objects.select_for_update().filter(pk=pk, user=actor).first()
+        if row is None:
             raise NotFound(_("巡查记录不存在。"))
-        if patrol.ended_at:
+        if row.ended_at:
             raise Conflict(_("该巡查已结束。"))
         _validate_households(households_visited)
-        patrol.ended_at = max(now, patrol.started_at)
-        patrol.households_visited = int(households_visited or 0)
+        row.ended_at = max(now, row.started_at)
+        row.households_visited = int(households_visited or 0)
         if notes:
-            patrol.notes = (patrol.notes + "\n" + notes).strip()
-        patrol.save()
-        return patrol
+            row.notes = (row.notes + "\n" + notes).strip()
+        row.save()
+        return row
 
 
 def _validate_households(n):
@@ -75,7 +85,15 @@ def _validate_households(n):
         raise ValidationError({"households_visited": [_("走访户数应为非负整数。")]}) from None
 
 
-def patrol_log(*, actor, area, started_at, ended_at, households_visited=0, notes="") -> Patrol:
+def patrol_log(
+    *,
+    actor: Actor,
+    area: Area | int,
+    started_at: datetime.datetime,
+    ended_at: datetime.datetime,
+    households_visited: int = 0,
+    notes: str = "",
+) -> Patrol:
     """Record a finished patrol after the fact (start ≤ end ≤ now, aware datetimes)."""
     area = _patrol_area(actor, area)
     _validate_households(households_visited)
@@ -91,7 +109,9 @@ def patrol_log(*, actor, area, started_at, ended_at, households_visited=0, notes
     )
 
 
-def notifications_mark_read(*, actor, notification=None, at=None) -> int:
+def notifications_mark_read(
+    *, actor: Actor, notification: Notification | int | None = None, at: datetime.datetime | None = None
+) -> int:
     """Mark the actor's own unread notifications read: one (`notification`, instance or
     pk) or all. Someone else's notification is `NotFound`. Returns the number marked."""
     now = _now(at)

@@ -4,7 +4,7 @@ complaints, and on-the-spot handling (就地处置)."""
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -58,7 +58,8 @@ def version_in_force(item: ServiceItem, area: Area, on: datetime.date) -> Servic
     `area` (the city list plus the area's district list, Art. 13, 19, 30); else None.
     Delegates to the catalogue's Art. 19 check, `catalog.services.task_authorise`."""
     try:
-        return task_authorise(item_code=item.code, area=area, on=on)
+        # An item's code gives one of its versions (a temporary matter's code is no item).
+        return cast(ServiceItemVersion, task_authorise(item_code=item.code, area=area, on=on))
     except ValidationError:
         return None
 
@@ -137,7 +138,7 @@ def _validate_report(
         try:
             lat, lon = Decimal(str(latitude)), Decimal(str(longitude))
         except Exception:
-            lat = lon = None
+            lat = lon = None  # type: ignore[assignment]
         if lat is None or not (-90 <= lat <= 90):
             errors.setdefault("latitude", []).append(_("纬度应在 -90 至 90 之间。"))
         if lon is None or not (-180 <= lon <= 180):
@@ -186,10 +187,10 @@ def _create_event(
     (`workflow.authorize`), ValidationError (field dict)."""
     if isinstance(item, str):
         item = ServiceItem.objects.filter(code=item).first()
-    if isinstance(area, int | str):
-        area = Area.objects.filter(pk=area).first()
-        if area is None:
-            raise NotFound(_("网格不存在或不在您的辖区内。"))
+    grid = area if isinstance(area, Area) else Area.objects.filter(pk=area).first()
+    if grid is None:
+        raise NotFound(_("网格不存在或不在您的辖区内。"))
+    area = grid
     workflow.authorize(actor, step, Event(area=area, source=source))
     if patrol is not None:
         if patrol.user_id != actor.pk or not (
@@ -261,8 +262,8 @@ def _create_event(
     else:  # pragma: no cover
         raise Conflict(_("事件编号分配冲突，请重试。"))
     lateness = {
-        "reporting_delay_hours": round((now - discovered_at).total_seconds() / 3600, 2),
-        "reporting_delay_working_hours": str(working_hours_between(discovered_at, now)),
+        "reporting_delay_hours": round((now - event.discovered_at).total_seconds() / 3600, 2),
+        "reporting_delay_working_hours": str(working_hours_between(event.discovered_at, now)),
         "grade": grade,
         "item_version": version.pk,
         "public": event.public,
@@ -397,11 +398,11 @@ def event_self_handle(
     result_text = _require_text(result_text, "result_text", _("请填写处置结果。"))
     with transaction.atomic():
         event, data = _create_event(actor=actor, now=now, step="self_handle", **report)
-        report = _record(event, ActionKind.REPORT, actor, at=now, from_status="", text=event.description, data=data)
+        reported = _record(event, ActionKind.REPORT, actor, at=now, from_status="", text=event.description, data=data)
         workflow.enter(event, "self_handle")
         event.self_handled = True
         event.result_at = event.closed_at = now
         handled = _record(event, ActionKind.SELF_HANDLE, actor, at=now, from_status=S.REPORTED, text=result_text)
         _attach(actor, event, handled, attachments)
         event.version -= 1
-        return _save(event, [report, handled])
+        return _save(event, [reported, handled])

@@ -1,6 +1,9 @@
 """Routing steps at the township or the district (Art. 17): accept, reject (or merge as
 a duplicate), escalate, dispatch."""
 
+import datetime
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,12 +20,13 @@ from ..choices import (
 )
 from ..models import Dispatch, Event
 from ..workcalendar import working_hours_between
+from ..workflow import Actor
 from .core import S, _clock, _iso, _lock, _now, _record, _require_text, _routers, _rule, _save
 
 # Routing -------------------------------------------------------------------------------
 
 
-def event_accept(*, actor, event, text="", at=None) -> Event:
+def event_accept(*, actor: Actor, event: Event | int, text: str = "", at: datetime.datetime | None = None) -> Event:
     """Accept a reported event (受理) at the township. Who: the township dispatcher.
 
     The accept delay (reported → accepted, working and natural hours, Art. 29) is
@@ -42,7 +46,15 @@ def event_accept(*, actor, event, text="", at=None) -> Event:
         return _save(ev, [action])
 
 
-def event_reject(*, actor, event, reason, text="", original=None, at=None) -> Event:
+def event_reject(
+    *,
+    actor: Actor,
+    event: Event | int,
+    reason: str,
+    text: str = "",
+    original: Event | int | None = None,
+    at: datetime.datetime | None = None,
+) -> Event:
     """Reject an event (不予受理) with `reason` (events.choices.RejectReason).
 
     `duplicate` needs `original` (an Event or pk, visible to the actor, not this event,
@@ -90,7 +102,7 @@ def event_reject(*, actor, event, reason, text="", original=None, at=None) -> Ev
         return _save(ev, actions, [msg] if ev.reporter_id else [])
 
 
-def event_escalate(*, actor, event, text, at=None) -> Event:
+def event_escalate(*, actor: Actor, event: Event | int, text: str, at: datetime.datetime | None = None) -> Event:
     """Escalate to the district authority (提级), which then dispatches (Art. 17).
 
     Who: the township dispatcher; `text` (reason) required. Notifies the district supervisors.
@@ -125,7 +137,15 @@ def _check_unit(ev, unit, field):
     return unit
 
 
-def event_dispatch(*, actor, event, lead_unit, co_units=(), text="", at=None) -> Event:
+def event_dispatch(
+    *,
+    actor: Actor,
+    event: Event | int,
+    lead_unit: Organisation | int,
+    co_units: Iterable[Organisation | int] = (),
+    text: str = "",
+    at: datetime.datetime | None = None,
+) -> Event:
     """Dispatch to one lead handling unit, optionally with co-handling units (派遣, 协同处置).
 
     `lead_unit`/`co_units`: Organisations (or pks) that may handle events (departments,
