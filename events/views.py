@@ -329,14 +329,6 @@ def _event(user, number) -> Event:
     )
 
 
-#: Steps that turn an event aside (refuse, send up or back, ask for time) or only add to it.
-#: The page never opens with one of these: it opens the step that moves the event on
-#: (dispatch once accepted, the result while handling), or the one whose input was refused.
-ASIDE_STEPS = frozenset(
-    {"reject", "escalate", "return", "request", "urge", "comment", "correct", "publish", "unpublish"}
-)
-
-
 def step_form(name: str) -> type[StepForm] | None:
     """The form of step `name` on the event page (its `workflow.STEPS` row), or None for
     a step taken elsewhere (creating an event, the sweep's) or unknown."""
@@ -373,8 +365,10 @@ def _detail(request, event, bound=None, status=200):
 
 
 def _first_step(step_forms) -> str | None:
+    """The step form the page opens with: the first that moves the event on (not `aside`
+    in its `workflow.STEPS` row), else the first."""
     names = [s["name"] for s in step_forms]
-    return next((n for n in names if n not in ASIDE_STEPS), names[0] if names else None)
+    return next((n for n in names if not workflow.STEPS[n].aside), names[0] if names else None)
 
 
 @login_required

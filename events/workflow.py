@@ -22,6 +22,9 @@ description and answers (`events.api.views`), and the permission tests
   `/api/v1/events/<number>/` ("" = no API action); `scope`: the API key scope it needs
   (`integrations.permissions`: read / report / handle).
 - `clocks`: what it does to the deadlines, for the API description.
+- `aside`: the step turns the event aside (refuse, send up or back, ask for time) or only
+  adds to it: the event page never opens with its form, but with the step that moves
+  the event on (dispatch once accepted, the result while handling).
 
 `authorize(actor, step, event)` is the one check every service makes before it changes
 an event (NotFound, StaleVersion, PermissionDenied, InvalidTransition); services then
@@ -74,6 +77,7 @@ class Step:
     when: str = ""
     clocks: str = ""
     description: str = ""
+    aside: bool = False
 
     @property
     def creates(self) -> bool:
@@ -260,6 +264,7 @@ STEPS: dict[str, Step] = {
         "RejectSerializer",
         "reject",
         clocks="stops every clock; `duplicate` merges the event into `original`",
+        aside=True,
     ),
     "escalate": Step(
         gettext_lazy("提级"),
@@ -271,6 +276,7 @@ STEPS: dict[str, Step] = {
         "RequiredTextSerializer",
         "escalate",
         description="the district authority routes it from then on",
+        aside=True,
     ),
     "dispatch": Step(
         gettext_lazy("派遣"),
@@ -305,6 +311,7 @@ STEPS: dict[str, Step] = {
         "return",
         clocks="stops every clock",
         description="back to the routing level: accepted at the township, escalated at the district",
+        aside=True,
     ),
     "request": Step(
         gettext_lazy("申请延期/挂起"),
@@ -316,6 +323,7 @@ STEPS: dict[str, Step] = {
         "RequestSerializer",
         "request",
         clocks="none until the request is decided",
+        aside=True,
     ),
     "request_decide": Step(
         gettext_lazy("审批申请"),
@@ -391,6 +399,7 @@ STEPS: dict[str, Step] = {
         "RequiredTextStepForm",
         "RequiredTextSerializer",
         "urge",
+        aside=True,
     ),
     "comment": Step(
         gettext_lazy("批注"),
@@ -402,6 +411,7 @@ STEPS: dict[str, Step] = {
         "RequiredTextSerializer",
         "comment",
         scope="report",
+        aside=True,
     ),
     "correct": Step(
         gettext_lazy("更正"),
@@ -413,6 +423,7 @@ STEPS: dict[str, Step] = {
         "CorrectSerializer",
         "correct",
         scope="report",
+        aside=True,
     ),
     "publish": Step(
         gettext_lazy("公开"),
@@ -425,6 +436,7 @@ STEPS: dict[str, Step] = {
         "public",
         when="internal",
         description="Open311 publishes it; the API's `public` action takes `publish` (true) or `unpublish` (false)",
+        aside=True,
     ),
     "unpublish": Step(
         gettext_lazy("取消公开"),
@@ -435,6 +447,7 @@ STEPS: dict[str, Step] = {
         "UnpublishForm",
         when="public",
         description="Open311 stops publishing it; in the API: `public` with `public: false`",
+        aside=True,
     ),
     "auto_escalate": Step(
         gettext_lazy("超期自动提级"),

@@ -5,16 +5,17 @@ public rating through a tracking code) and `event=` (an `Event` instance as the 
 loaded it, or its primary key). Each runs in one transaction:
 
 1. lock the event row (`select_for_update`) and re-read it;
-2. check the actor's role for the step (`events.workflow`), raising `NotFound` if the
-   event is outside the actor's jurisdiction and `PermissionDenied` if they may see it
-   but not take the step;
-3. if an `Event` instance was passed and its `version` differs from the locked row's,
-   raise `StaleVersion` (someone else acted first: the second of two concurrent steps).
-   Callers acting for a person pass the version that person read (`as_read`): the
-   browser's step forms and the API's steps both require it;
-4. check the step is allowed from the CURRENT status (`InvalidTransition`, a `Conflict`);
+2-4. `events.workflow.authorize(actor, step, event, version=...)`, the one check: the
+   actor's role for the step (`NotFound` if the event is outside the actor's
+   jurisdiction, `PermissionDenied` if they may see it but not take the step); if an
+   `Event` instance was passed and its `version` differs from the locked row's,
+   `StaleVersion` (someone else acted first: the second of two concurrent steps —
+   callers acting for a person pass the version that person read, `as_read`: the
+   browser's step forms and the API's steps both require it); the step allowed from the
+   CURRENT status and its `when` (`InvalidTransition`, a `Conflict`);
 5. validate the input (`django.core.exceptions.ValidationError` with a field dict);
-6. assign the status, bump `version`, append the `Action` row(s), recompute
+6. put the event in the step's target (`workflow.enter`: the row's target, or one of its
+   documented targets), bump `version`, append the `Action` row(s), recompute
    `next_alert_at`/`alert_level`;
 7. in the same transaction: notifications and their e-mail / SMS outbox rows
    (`events.notify.record`) and `events.signals.event_changed` (webhook deliveries);
