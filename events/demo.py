@@ -22,6 +22,7 @@ from personnel.choices import PlatformRole
 from personnel.models import Assignment, Membership
 
 from . import services as s
+from . import workflow
 from .choices import AlertLevel, RejectReason
 from .models import Dispatch, Event
 from .workcalendar import is_workday
@@ -200,7 +201,7 @@ def _run(plan, *, rng, users, grid, unit, items, t, micro):
     if ev.status == "verified":
         if plan == "verified":
             return ev
-        closer = sup if s.workflow.close_level(ev) == "county" else disp
+        closer = sup if workflow.close_level(ev) == "county" else disp
         ev = s.event_close(actor=closer, event=ev, at=_later(rng, t))
     if plan == "closed_rated" and ev.reporter_id:
         ev = s.event_rate(

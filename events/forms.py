@@ -497,29 +497,6 @@ class UnpublishForm(PublishForm):
     public = False
 
 
-#: step name → form class (the detail page shows one per available step).
-STEP_FORMS: dict[str, type[StepForm]] = {
-    "accept": TextStepForm,
-    "reject": RejectForm,
-    "escalate": RequiredTextStepForm,
-    "dispatch": DispatchForm,
-    "sign": TextStepForm,
-    "return": ReturnForm,
-    "request": RequestForm,
-    "request_decide": DecideForm,
-    "resume": TextStepForm,
-    "submit_result": ResultForm,
-    "verify": VerifyForm,
-    "close": TextStepForm,
-    "rate": RateForm,
-    "urge": RequiredTextStepForm,
-    "comment": RequiredTextStepForm,
-    "correct": CorrectForm,
-    "publish": PublishForm,
-    "unpublish": UnpublishForm,
-}
-
-
 # Patrols ------------------------------------------------------------------------------------
 
 

@@ -48,6 +48,17 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
+class PatrolQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "PatrolQuerySet":
+        """Patrols `user` may see: their own, and those in grids within their `view_area`
+        reach (personnel.scope.covering_q). `action` other than "view" is not a read: none."""
+        from personnel.scope import covering_q
+
+        if action != "view" or not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(user=user) | covering_q(user, "view_area", "area"))
+
+
 class Patrol(models.Model):
     """A patrol or home-visit round by grid staff (巡查走访, Art. 15(2)).
 
@@ -61,6 +72,8 @@ class Patrol(models.Model):
     households_visited = models.PositiveIntegerField(_("走访户数"), default=0)
     notes = models.TextField(_("巡查记录"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PatrolQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("巡查走访")

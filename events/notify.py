@@ -17,6 +17,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from catalog.choices import Grade
 from grids.choices import Level
 from grids.models import Area
 from ningbo_grid.outbox import claim_due, kick_on_commit
@@ -33,6 +35,9 @@ from personnel.choices import PlatformRole
 from personnel.models import Assignment, Membership
 
 from .choices import MessageChannel, MessageStatus
+
+if TYPE_CHECKING:
+    from .models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +80,37 @@ class Outgoing:
     urgent: bool = False
 
 
+def message(
+    event: "Event", kind: str, title: str, user_ids: Iterable[int | None], urgent: bool = False, body: str = ""
+) -> Message:
+    """The message about `event` to `user_ids`: titled `[<number>] <title>`, the event's title
+    as body unless `body` is given, urgent if asked or the event is an emergency (Art. 18)."""
+    return Message(
+        user_ids={user_id for user_id in user_ids if user_id is not None},
+        event_id=event.pk,
+        kind=kind,
+        title=f"[{event.number}] {title}",
+        body=body or event.title,
+        urgent=urgent or event.grade == Grade.EMERGENCY,
+    )
+
+
+def inbox(messages: Iterable[Message]) -> int:
+    """Write the inbox rows of `messages` (one per message and recipient) in the caller's
+    transaction (`events.bulk.insert`); returns the number written."""
+    from .bulk import insert
+    from .models import Notification
+
+    now = timezone.now()
+    rows = [
+        Notification(user_id=uid, event_id=m.event_id, kind=m.kind, title=m.title[:200], body=m.body, created_at=now)
+        for m in messages
+        for uid in sorted(m.user_ids)
+    ]
+    insert(rows)
+    return len(rows)
+
+
 def record(messages: Iterable[Message], *, cause: str) -> int:
     """Write inbox rows and the outbox's e-mail / SMS rows now, in the caller's transaction.
 
@@ -82,23 +118,16 @@ def record(messages: Iterable[Message], *, cause: str) -> int:
     the first timeline row of the step); the i-th message's e-mail to user u is keyed
     `<cause>/<i>:email:<u>`. Returns the number of inbox rows.
     """
-    from .models import Notification
-
     messages = [m for m in messages if m.user_ids]
     if not messages:
         return 0
-    rows = [
-        Notification(user_id=uid, event_id=m.event_id, kind=m.kind, title=m.title[:200], body=m.body)
-        for m in messages
-        for uid in sorted(m.user_ids)
-    ]
-    Notification.objects.bulk_create(rows, batch_size=2000)
+    rows = inbox(messages)
     enqueue(
         Outgoing(f"{cause}/{i}", uid, m.title, m.body or m.title, m.urgent)
         for i, m in enumerate(messages)
         for uid in sorted(m.user_ids)
     )
-    return len(rows)
+    return rows
 
 
 def enqueue(items: Iterable[Outgoing]) -> int:
@@ -203,7 +232,7 @@ def _members(role: str, **org_filter) -> set:
     )
 
 
-def handlers_of(unit_ids: Iterable[int]) -> set:
+def handlers_of(unit_ids: Iterable[int | None]) -> set:
     """Users holding the handler role for any of the organisations."""
     return _members(PlatformRole.HANDLER, id__in=list(unit_ids))
 

@@ -1,7 +1,9 @@
 """Reads of events that depend on who asks (Art. 17)."""
 
 import datetime
+from collections.abc import Iterable
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .choices import OPEN_STATUSES
@@ -57,3 +59,39 @@ def event_contact(user, event: Event) -> dict | None:
         "phone": mask_mobile(event.contact_phone),
         "can_reveal": may_reveal_contact(user, event),
     }
+
+
+def concerned_organisations(events: Iterable[Event]) -> dict[int, set[int]]:
+    """{event id: ids of the organisations concerned by a change of that event}: the units
+    of its dispatches in its current `cycle` (lead and co-handling), the township office of
+    its township and the grid authority of its district (personnel OrgKind township_office
+    / authority with that area). Two queries for any number of events.
+
+    The one answer to "who hears of this event" for webhooks: the deadline sweep reads it
+    for a whole batch, `integrations.receivers` for one step's event.
+    """
+    from personnel.choices import OrgKind
+    from personnel.models import Organisation
+
+    from .models import Dispatch
+
+    events = list(events)
+    if not events:
+        return {}
+    concerned: dict[int, set[int]] = {event.pk: set() for event in events}
+    cycle_of = {event.pk: event.cycle for event in events}
+    dispatches = Dispatch.objects.filter(event_id__in=list(concerned)).values_list("event_id", "cycle", "unit_id")
+    for event_id, cycle, unit_id in dispatches:
+        if cycle == cycle_of[event_id]:
+            concerned[event_id].add(unit_id)
+    townships = {event.township_id for event in events}
+    counties = {event.county_id for event in events}
+    offices: dict[tuple[str, int], set[int]] = {}
+    for pk, kind, area_id in Organisation.objects.filter(
+        Q(kind=OrgKind.TOWNSHIP_OFFICE, area_id__in=townships) | Q(kind=OrgKind.AUTHORITY, area_id__in=counties)
+    ).values_list("pk", "kind", "area_id"):
+        offices.setdefault((kind, area_id), set()).add(pk)
+    for event in events:
+        concerned[event.pk] |= offices.get((OrgKind.TOWNSHIP_OFFICE, event.township_id), set())
+        concerned[event.pk] |= offices.get((OrgKind.AUTHORITY, event.county_id), set())
+    return concerned

@@ -12,10 +12,11 @@ step back.
 "complete_overdue").
 
 The deadline sweep sends many of both at once (inside each batch's transaction, up to
-2,000 events). It then sets `event.webhook_organisation_ids()` (read in bulk: see
-`integrations.receivers`) and passes `batch`, a dict shared by all the sends of that one
-batch, in which a listener may keep what it would otherwise read again for every send
-(e.g. the active webhook subscriptions); it is dropped when the batch's sends end.
+2,000 events). It passes `batch`, a dict shared by all the sends of that one batch, in
+which a listener may keep what it would otherwise read again for every send (e.g. the
+active webhook subscriptions); it is dropped when the batch's sends end. The sender
+fills `batch["concerned"]`: {event id: organisation ids concerned}, read for the whole
+batch with `events.selectors.concerned_organisations` (see `integrations.receivers`).
 A listener may also collect its rows there and put a callable in `batch["on_end"]` (a
 list): the sender calls each after the batch's last send, still inside the transaction,
 so the rows are written in one statement. Listeners must accept and may ignore it.

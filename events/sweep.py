@@ -10,14 +10,21 @@ transaction:
    handling) INSERT an `Alert` row — `ON CONFLICT DO NOTHING RETURNING` — so only rows
    actually inserted act: each alert fires exactly once per event, stage and cycle,
    whatever the number of sweeps, restarts or delays;
-2. append a WARNING / OVERDUE action, set `alert_level` yellow / red, and on overdue
-   escalate one level up (AUTO_ESCALATE: a township-level event is flagged to the
-   district, which may then re-dispatch it; a district-level event is flagged to the
-   city authority); recompute `next_alert_at`;
+2. append a WARNING / OVERDUE action and set `alert_level` yellow / red; on overdue take
+   the registry step `auto_escalate` (`events.workflow.STEPS`, actor `workflow.SYSTEM`,
+   checked by `workflow.authorize`): an AUTO_ESCALATE action that puts the event under
+   the supervision of the level above its routing level — the district for a
+   township-level event, the city for a district-level one. It does not move the
+   routing: who routes an event follows the division of duties (Art. 17), which only the
+   `escalate` step changes; the township that dispatched it still decides requests,
+   resumes and re-dispatches. Recompute `next_alert_at`. The timeline rows are built by
+   the services' own `events.services.core.action_row` and written in one statement;
 3. notify the lead unit's handlers, the township's dispatchers and the district's
-   supervisors (the city's on escalation from the district): inbox rows, and one digest
-   e-mail (and SMS when overdue) per user in the outbox; and send `event_overdue` and
-   `event_changed`, whose receivers write the webhook deliveries — all in the batch's
+   supervisors (the city's on escalation from the district): inbox rows
+   (`notify.inbox`), and one digest e-mail (and SMS when overdue) per user in the outbox;
+   and send `event_overdue` and `event_changed`, whose receivers write the webhook
+   deliveries to the organisations concerned (`selectors.concerned_organisations`, read
+   once per batch) — all in the batch's
    transaction (the transactional outbox, `ningbo_grid.outbox`): a worker killed at any
    instant either committed the alerts with every side effect they cause, to be sent by
    `events.tasks.outbox_deliver` / `integrations.tasks.webhook_sweep`, or nothing, and
@@ -26,18 +33,22 @@ transaction:
 A late sweep fires the warning and the overdue alert together.
 """
 
+import datetime
 from collections import Counter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import notify
+from personnel.choices import PlatformRole
+
+from . import bulk, notify, workflow
 from .choices import ActionKind, AlertLevel, AlertStage, EventStatus, HandlingLevel
-from .models import Action, Alert, Event, Notification
+from .models import Action, Alert, Event
+from .selectors import concerned_organisations
 from .signals import event_changed, event_overdue
 
 _FIELDS = (
@@ -71,7 +82,7 @@ _LABELS = {
 }
 
 
-def due_stages(event, now) -> list[tuple[str, object]]:
+def due_stages(event: Event, now: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
     """[(stage, due time)] of the running clock that are due at `now` and not yet fired."""
     if event.status == EventStatus.DISPATCHED:
         clock = (AlertStage.ACCEPT_WARNING, event.accept_warn_at, AlertStage.ACCEPT_OVERDUE, event.accept_due_at)
@@ -85,7 +96,7 @@ def due_stages(event, now) -> list[tuple[str, object]]:
     else:
         return []
     warn_stage, warn, due_stage, due = clock
-    out = []
+    out: list[tuple[str, datetime.datetime]] = []
     if event.alert_level == AlertLevel.NONE and warn and warn <= now:
         out.append((warn_stage, warn))
     if event.alert_level != AlertLevel.RED and due and due <= now:
@@ -100,7 +111,7 @@ def _insert_alerts(rows, now) -> dict[tuple[int, str], int]:
     qn = connection.ops.quote_name
     table = qn(Alert._meta.db_table)
     fired = connection.ops.adapt_datetimefield_value(now)
-    inserted = {}
+    inserted: dict[tuple[int, str], int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
@@ -119,118 +130,61 @@ def _insert_alerts(rows, now) -> dict[tuple[int, str], int]:
     return inserted
 
 
-def _sql(template: str, ids: str) -> str:
-    """Fill quoted table names into a set-based statement (only names are interpolated)."""
-    qn = connection.ops.quote_name
-    json = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
-    return template.format(
-        alert=qn(Alert._meta.db_table),
-        event=qn(Event._meta.db_table),
-        action=qn(Action._meta.db_table),
-        json=json,
-        ids=ids,
-        stage_case=_STAGE_CASE,
-    )
+def _recipients(events) -> dict[int, dict[str, set[int]]]:
+    """{event id: {"warning": users, "overdue": users}}: who hears of an alert on each event —
+    the lead unit's handlers, the township's dispatchers and the district's supervisors;
+    of an overdue alert also the level above the event's routing level when the sweep
+    escalates (`auto_escalate`): the city's supervisors for a district-level event.
+    Current memberships only (`notify.members_by`), three queries for the batch."""
+    from grids.models import Area
+
+    counties = {ev.county_id for ev in events}
+    city_of = dict(Area.objects.filter(pk__in=counties).values_list("pk", "parent_id"))
+    handlers = notify.members_by(PlatformRole.HANDLER, "id", {ev.lead_unit_id for ev in events if ev.lead_unit_id})
+    dispatchers = notify.members_by(PlatformRole.DISPATCHER, "area_id", {ev.township_id for ev in events})
+    supervisors = notify.members_by(PlatformRole.SUPERVISOR, "area_id", counties | set(filter(None, city_of.values())))
+    out = {}
+    for ev in events:
+        users = handlers.get(ev.lead_unit_id, set()) | dispatchers.get(ev.township_id, set())
+        users |= supervisors.get(ev.county_id, set())
+        city = city_of.get(ev.county_id)
+        above = supervisors.get(city, set()) if city and ev.level == HandlingLevel.COUNTY else set()
+        out[ev.pk] = {"warning": users, "overdue": users | above}
+    return out
 
 
-_STAGE_CASE = (
-    "CASE a.stage WHEN 'accept_warning' THEN %s WHEN 'accept_overdue' THEN %s "
-    "WHEN 'complete_warning' THEN %s ELSE %s END"
-)
-
-_ACTIONS_SQL = """
-INSERT INTO {action} (event_id, kind, actor_name, at, from_status, to_status, text, data)
-SELECT a.event_id, CASE WHEN a.stage LIKE '%%overdue' THEN 'overdue' ELSE 'warning' END, %s, %s,
-       e.status, e.status, {stage_case},
-       {json}('stage', a.stage, 'cycle', a.cycle, 'due_at', a.due_at)
-FROM {alert} a JOIN {event} e ON e.id = a.event_id
-WHERE a.fired_at = %s AND a.event_id IN ({ids})
-ORDER BY a.event_id, a.due_at
-"""
-
-_ESCALATE_SQL = """
-INSERT INTO {action} (event_id, kind, actor_name, at, from_status, to_status, text, data)
-SELECT a.event_id, 'auto_escalate', %s, %s, e.status, e.status,
-       CASE e.level WHEN 'township' THEN %s ELSE %s END,
-       {json}('stage', a.stage, 'from_level', e.level,
-              'to_level', CASE e.level WHEN 'township' THEN 'county' ELSE 'city' END)
-FROM {alert} a JOIN {event} e ON e.id = a.event_id
-WHERE a.fired_at = %s AND a.stage LIKE '%%overdue' AND a.event_id IN ({ids})
-"""
-
-
-def _notify(cursor, fired, stamp, cause: str) -> None:
+def _notify(fired, cause: str) -> None:
     """Notify who must hear of the alerts just fired: `fired` is [(event, [stage…])].
 
-    Inbox rows, and in the outbox one digest e-mail per user listing their alerts of
-    this batch (and one SMS if any is overdue), keyed by `cause` (the batch's first
-    alert: `alert:<id>`) and the user.
-
-    The lead unit's handlers, the township's dispatchers and the district's supervisors (and
-    the city's supervisors when a district-level event goes overdue), current memberships
-    only; when a late sweep fires a warning and the overdue alert together, only the
-    overdue one is notified. One read of the memberships concerned, one insert: the cost
-    follows the alerts plus the memberships, never their product.
+    Inbox rows through `notify.inbox` (titled by `notify.message`, as the steps' are), and
+    in the outbox one digest e-mail per user listing their alerts of this batch (and one
+    SMS if any is overdue), keyed by `cause` (the batch's first alert: `alert:<id>`) and the
+    user. When a late sweep fires a warning and the overdue alert together, only the
+    overdue one is notified. The cost follows the alerts plus the memberships, never their
+    product.
     """
-    from grids.models import Area
-    from personnel.models import Membership
-
-    today = timezone.localdate()
-    units = {ev.lead_unit_id for ev, _stages in fired if ev.lead_unit_id}
-    counties = {ev.county_id for ev, _stages in fired}
-    city_of = dict(Area.objects.filter(pk__in=counties).values_list("pk", "parent_id"))
-    areas = {ev.township_id for ev, _stages in fired} | counties | {c for c in city_of.values() if c}
-    members = (
-        Membership.objects.filter(start__lte=today)
-        .filter(Q(end__isnull=True) | Q(end__gte=today))
-        .filter(
-            Q(role="handler", organisation_id__in=units)
-            | Q(role__in=["dispatcher", "supervisor"], organisation__area_id__in=areas)
-        )
-        .values_list("user_id", "role", "organisation_id", "organisation__area_id")
-    )
-    handlers: dict[int, set[int]] = {}
-    by_area: dict[tuple[str, int], set[int]] = {}
-    for user_id, role, organisation_id, area_id in members:
-        if role == "handler":
-            handlers.setdefault(organisation_id, set()).add(user_id)
-        else:
-            by_area.setdefault((role, area_id), set()).add(user_id)
-    labels = dict(zip(AlertStage.values, _labels(), strict=True))
-    rows = {}
+    recipients = _recipients([ev for ev, _stages in fired])
+    labels = {stage: str(label) for stage, label in _LABELS.items()}
+    messages = []
     for ev, stages in fired:
-        late = any(stage.endswith("overdue") for stage in stages)
+        late = any(stage in _OVERDUE for stage in stages)
         for stage in stages:
-            overdue = stage.endswith("overdue")
-            if late and not overdue:
+            if late and stage not in _OVERDUE:
                 continue  # the overdue alert fired too: notify that one only
-            users = handlers.get(ev.lead_unit_id, set()) | by_area.get(("dispatcher", ev.township_id), set())
-            users |= by_area.get(("supervisor", ev.county_id), set())
-            if overdue and ev.level == HandlingLevel.COUNTY:
-                users |= by_area.get(("supervisor", city_of.get(ev.county_id)), set())
-            kind = ActionKind.OVERDUE if overdue else ActionKind.WARNING
-            title = f"[{ev.number}] {labels[stage]}：{ev.title}"
-            for user_id in users:
-                rows[(user_id, ev.pk, kind, title)] = ev.title
-    if not rows:
+            kind = ActionKind.OVERDUE if stage in _OVERDUE else ActionKind.WARNING
+            users = recipients[ev.pk]["overdue" if stage in _OVERDUE else "warning"]
+            title = f"{labels[stage]}：{ev.title}"
+            messages.append(notify.message(ev, kind, title, users))
+    messages = [m for m in messages if m.user_ids]
+    if not messages:
         return
-    qn = connection.ops.quote_name
-    created = connection.ops.adapt_datetimefield_value(stamp)
-    table = qn(Notification._meta.db_table)
-    values = [(user, event, str(kind), title, body, created) for (user, event, kind, title), body in rows.items()]
-    # 500 rows a statement. Only the quoted table name and placeholders are interpolated.
-    for start in range(0, len(values), 500):
-        chunk = values[start : start + 500]
-        cursor.execute(
-            f"INSERT INTO {table} (user_id, event_id, kind, title, body, created_at) VALUES "  # noqa: S608
-            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
-            [value for row in chunk for value in row],
-        )
+    notify.inbox(messages)
     digests: dict[int, tuple[list[str], bool]] = {}
-    for user_id, _event, kind, title in rows:
-        titles, urgent = digests.get(user_id, ([], False))
-        titles.append(title)
-        digests[user_id] = (titles, urgent or kind == ActionKind.OVERDUE)
+    for message in messages:
+        for user_id in message.user_ids:
+            titles, urgent = digests.get(user_id, ([], False))
+            titles.append(message.title)
+            digests[user_id] = (titles, urgent or message.kind == ActionKind.OVERDUE)
     notify.enqueue(
         notify.Outgoing(
             cause, user_id, _("您有 %(n)d 条事件时限提醒") % {"n": len(titles)}, "\n".join(titles[:200]), urgent
@@ -239,11 +193,37 @@ def _notify(cursor, fired, stamp, cause: str) -> None:
     )
 
 
-def _labels():
-    return [str(_LABELS[s]) for s in AlertStage.values]
+_OVERDUE = frozenset({AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE})
 
 
-def _sweep_batch(now, counts: Counter) -> int:
+def _actions(fired, plan, now) -> tuple[list[Action], int]:
+    """The timeline rows of the alerts just fired (`fired`: [(event, [stage…])]), written in
+    one statement with the services' own `action_row`: a WARNING or OVERDUE row per alert
+    and, on overdue, the registry step `auto_escalate` taken by `workflow.SYSTEM`
+    (`workflow.authorize` checks it like any step). Returns (rows, steps taken)."""
+    from .services.core import action_row
+
+    rows, escalated = [], 0
+    labels = {stage: str(label) for stage, label in _LABELS.items()}
+    for ev, stages in fired:
+        due_of = dict(plan[ev.pk])
+        for stage in stages:
+            kind = ActionKind.OVERDUE if stage in _OVERDUE else ActionKind.WARNING
+            data = {"stage": str(stage), "cycle": ev.cycle, "due_at": due_of[stage].isoformat()}
+            rows.append(action_row(ev, kind, workflow.SYSTEM, at=now, text=labels[stage], data=data))
+        overdue = [stage for stage in stages if stage in _OVERDUE]
+        if overdue:
+            workflow.authorize(workflow.SYSTEM, "auto_escalate", ev)
+            up = HandlingLevel.COUNTY if ev.level == HandlingLevel.TOWNSHIP else "city"
+            text = _("超期自动提请区级督办") if up == HandlingLevel.COUNTY else _("超期自动提请市级督办")
+            data = {"stage": str(overdue[0]), "from_level": ev.level, "to_level": str(up)}
+            rows.append(action_row(ev, ActionKind.AUTO_ESCALATE, workflow.SYSTEM, at=now, text=text, data=data))
+            escalated += 1
+    bulk.insert(rows)
+    return rows, escalated
+
+
+def _sweep_batch(now: datetime.datetime, counts: Counter) -> int:
     from .services import compute_next_alert
 
     with transaction.atomic():
@@ -257,14 +237,14 @@ def _sweep_batch(now, counts: Counter) -> int:
             return 0
         plan = {ev.pk: due_stages(ev, now) for ev in events}
         inserted = _insert_alerts([(ev.pk, stage, ev.cycle, due) for ev in events for stage, due in plan[ev.pk]], now)
-        yellow_accept, yellow_complete, red, stale, fired_ids, overdue_ids = [], [], [], [], [], []
-        fired: dict[int, list[str]] = {}
+        yellow_accept, yellow_complete, red, stale = [], [], [], []
+        fired = []
         for ev in events:
             stages = plan[ev.pk]
             if not stages:
                 stale.append(ev)
                 continue
-            if stages[-1][0] in (AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE):
+            if stages[-1][0] in _OVERDUE:
                 red.append(ev.pk)
             elif ev.status == EventStatus.DISPATCHED:
                 yellow_accept.append(ev.pk)
@@ -272,25 +252,15 @@ def _sweep_batch(now, counts: Counter) -> int:
                 yellow_complete.append(ev.pk)
             mine = [stage for stage, _due in stages if (ev.pk, stage) in inserted]
             if mine:
-                fired_ids.append(ev.pk)
-                fired[ev.pk] = mine
+                fired.append((ev, mine))
             for stage in mine:
                 counts[AlertStage(stage).value] += 1  # plain strings: the result is printed and logged
-                if stage in (AlertStage.ACCEPT_OVERDUE, AlertStage.COMPLETE_OVERDUE):
-                    overdue_ids.append(ev.pk)
-        stamp = timezone.now()
-        if fired_ids:
-            ids = ", ".join(str(int(pk)) for pk in fired_ids)  # integers from the database
-            system, fired_at = str(_("系统")), connection.ops.adapt_datetimefield_value(now)
-            with connection.cursor() as cursor:
-                cursor.execute(_sql(_ACTIONS_SQL, ids), [system, fired_at, *_labels(), fired_at])
-                if overdue_ids:
-                    cursor.execute(
-                        _sql(_ESCALATE_SQL, ids),
-                        [system, fired_at, str(_("超期自动提级至区级")), str(_("超期自动提请市级督办")), fired_at],
-                    )
-                fired_events = [(ev, fired[ev.pk]) for ev in events if ev.pk in fired]
-                _notify(cursor, fired_events, stamp, f"alert:{min(inserted.values())}")
+        actions: list[Action] = []
+        if fired:
+            actions, escalated = _actions(fired, plan, now)
+            if escalated:
+                counts["escalated"] += escalated
+            _notify(fired, f"alert:{min(inserted.values())}")
         bump = {"version": F("version") + 1, "updated_at": now}
         if yellow_accept:
             Event.objects.filter(pk__in=yellow_accept).update(
@@ -300,57 +270,40 @@ def _sweep_batch(now, counts: Counter) -> int:
             Event.objects.filter(pk__in=yellow_complete).update(
                 alert_level=AlertLevel.YELLOW, next_alert_at=F("complete_due_at"), **bump
             )
-        # Overdue township events go red and up to the district in the same write (one new row
-        # version each, not two); `level` was read under the row lock.
-        level_of = {ev.pk: ev.level for ev in events}
-        escalate = {pk for pk in overdue_ids if level_of[pk] == HandlingLevel.TOWNSHIP}
-        if escalate:
-            Event.objects.filter(pk__in=escalate).update(
-                alert_level=AlertLevel.RED, next_alert_at=None, level=HandlingLevel.COUNTY, **bump
-            )
-        if overdue_ids:
-            counts["escalated"] += len(escalate)
-        if red := [pk for pk in red if pk not in escalate]:
+        if red:
             Event.objects.filter(pk__in=red).update(alert_level=AlertLevel.RED, next_alert_at=None, **bump)
         for ev in stale:
             ev.next_alert_at = compute_next_alert(ev)
         if stale:
             Event.objects.bulk_update(stale, ["next_alert_at"])
         counts["events"] += len(events)
-        if fired_ids:
-            _signal(fired_ids, now)
+        if fired:
+            _signal(fired, plan, actions)
         return len(events)
 
 
-def _signal(event_ids, now) -> None:
+def _signal(fired, plan, actions: list[Action]) -> None:
     """Send `event_overdue` per alert and `event_changed` per action of this batch, inside
     its transaction: the receivers write their webhook deliveries there (see
-    `events.signals`). A receiver's error rolls the batch back; the next sweep retries it."""
+    `events.signals`), with the organisations concerned read once for the batch
+    (`selectors.concerned_organisations`, in `batch["concerned"]`). A receiver's error
+    rolls the batch back; the next sweep retries it."""
     if not (event_overdue.has_listeners(Event) or event_changed.has_listeners(Event)):
         return
     # What the listeners read (events.signals, integrations.receivers); other fields load on use.
-    fresh = Event.objects.only(*_SIGNAL_FIELDS).in_bulk(event_ids)
-    concerned = _concerned_organisations(fresh.values())
-    batch: dict = {}  # shared by this batch's sends (see events.signals)
-    alerts = Alert.objects.filter(event_id__in=event_ids, fired_at=now).order_by("event_id", "due_at")
-    for event_id, stage in alerts.values_list("event_id", "stage"):
-        event = fresh[event_id]
-        lead = {event.lead_unit_id} if event.lead_unit_id else set()
-        event.webhook_organisation_ids = lambda lead=lead: lead  # overdue alerts: the lead unit
-        event_overdue.send(sender=Event, event=event, stage=stage, batch=batch)
-    kinds = [ActionKind.WARNING, ActionKind.OVERDUE, ActionKind.AUTO_ESCALATE]
-    for action in Action.objects.filter(event_id__in=event_ids, at=now, kind__in=kinds).order_by("id"):
-        event = fresh[action.event_id]
-        ids = concerned.get(event.pk, set())
-        event.webhook_organisation_ids = lambda ids=ids: ids  # state changes: units and authorities
-        event_changed.send(sender=Event, event=event, action=action, batch=batch)
+    fresh = Event.objects.only(*_SIGNAL_FIELDS).in_bulk([ev.pk for ev, _stages in fired])
+    batch: dict = {"concerned": concerned_organisations(fresh.values())}  # shared by this batch's sends
+    for ev, stages in sorted(fired, key=lambda pair: pair[0].pk):
+        due_of = dict(plan[ev.pk])
+        for stage in sorted(stages, key=lambda stage: due_of[stage]):
+            event_overdue.send(sender=Event, event=fresh[ev.pk], stage=stage, batch=batch)
+    for action in sorted(actions, key=lambda action: action.pk):
+        event_changed.send(sender=Event, event=fresh[action.event_id], action=action, batch=batch)
     for callback in batch.get("on_end", ()):
         callback()
-    for event in fresh.values():
-        event.__dict__.pop("webhook_organisation_ids", None)
 
 
-def describe(counts: dict) -> str:
+def describe(counts: dict[str, int]) -> str:
     """`sweep_due`'s counts for people: "签收预警 3，办结超期 8，提级 11，涉及事件 11" (or "无到期提醒")."""
     parts = [f"{AlertStage(stage).label} {counts[stage]}" for stage in AlertStage.values if counts.get(stage)]
     for key, label in (("escalated", _("自动提级")), ("events", _("涉及事件"))):
@@ -359,47 +312,12 @@ def describe(counts: dict) -> str:
     return "，".join(parts) or str(_("无到期提醒"))
 
 
-def _concerned_organisations(events) -> dict[int, set[int]]:
-    """Organisations concerned by a state change of each event, for all of them in two queries.
-
-    The same as `integrations.receivers.event_organisation_ids` computes one event at a
-    time: the units of the event's dispatches in its current cycle, the township office
-    of its township and the grid authority of its district.
-    """
-    from personnel.choices import OrgKind
-    from personnel.models import Organisation
-
-    from .models import Dispatch
-
-    events = list(events)
-    if not events:
-        return {}
-    concerned: dict[int, set[int]] = {event.pk: set() for event in events}
-    cycle_of = {event.pk: event.cycle for event in events}
-    for event_id, cycle, unit_id in Dispatch.objects.filter(event_id__in=list(concerned)).values_list(
-        "event_id", "cycle", "unit_id"
-    ):
-        if cycle == cycle_of[event_id]:
-            concerned[event_id].add(unit_id)
-    townships = {event.township_id for event in events}
-    counties = {event.county_id for event in events}
-    offices: dict[tuple[str, int], set[int]] = {}
-    for pk, kind, area_id in Organisation.objects.filter(
-        Q(kind=OrgKind.TOWNSHIP_OFFICE, area_id__in=townships) | Q(kind=OrgKind.AUTHORITY, area_id__in=counties)
-    ).values_list("pk", "kind", "area_id"):
-        offices.setdefault((kind, area_id), set()).add(pk)
-    for event in events:
-        concerned[event.pk] |= offices.get((OrgKind.TOWNSHIP_OFFICE, event.township_id), set())
-        concerned[event.pk] |= offices.get((OrgKind.AUTHORITY, event.county_id), set())
-    return concerned
-
-
 def _batch_size() -> int:
     """Events locked and fired per transaction (`settings.EVENTS_SWEEP_BATCH`, default 2,000)."""
     return settings.EVENTS_SWEEP_BATCH
 
 
-def sweep_due(now=None) -> dict:
+def sweep_due(now: datetime.datetime | None = None) -> dict[str, int]:
     """Fire every due alert once; returns counts {"events", "<stage value>"…, "escalated"}.
 
     `now`: aware datetime (default: the current time). Safe to run concurrently.

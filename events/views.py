@@ -29,17 +29,18 @@ from idempotency.services import KeyReused, fingerprint, run_once
 from personnel import roles
 from personnel.scope import covering_q, unit_ids
 
+from . import forms as step_forms
 from . import selectors, services, workflow
 from .choices import OPEN_STATUSES, AlertLevel, EventStatus, HandlingLevel, RequestState
 from .exceptions import Conflict, NotFound, PermissionDenied
 from .filtersets import EventFilterSet
 from .forms import (
-    STEP_FORMS,
     PatrolEndForm,
     PatrolLogForm,
     PatrolStartForm,
     ReportForm,
     SelfHandleForm,
+    StepForm,
     apply_errors,
     report_areas,
 )
@@ -47,27 +48,6 @@ from .models import Attachment, Event, HandlingRequest, Notification, Patrol
 
 S = EventStatus
 PAGE_SIZE = 25
-#: step name → service function
-SERVICES = {
-    "accept": services.event_accept,
-    "reject": services.event_reject,
-    "escalate": services.event_escalate,
-    "dispatch": services.event_dispatch,
-    "sign": services.event_sign,
-    "return": services.event_return,
-    "request": services.event_request,
-    "request_decide": services.event_request_decide,
-    "resume": services.event_resume,
-    "submit_result": services.event_submit_result,
-    "verify": services.event_verify,
-    "close": services.event_close,
-    "rate": services.event_rate,
-    "urge": services.event_urge,
-    "comment": services.event_comment,
-    "correct": services.event_correct,
-    "publish": services.event_publish,
-    "unpublish": services.event_publish,
-}
 
 
 def _paginate(request, qs):
@@ -349,19 +329,20 @@ def _event(user, number) -> Event:
     )
 
 
-#: Steps that turn an event aside (refuse, send up or back, ask for time) or only add to it.
-#: The page never opens with one of these: it opens the step that moves the event on
-#: (dispatch once accepted, the result while handling), or the one whose input was refused.
-ASIDE_STEPS = frozenset(
-    {"reject", "escalate", "return", "request", "urge", "comment", "correct", "publish", "unpublish"}
-)
+def step_form(name: str) -> type[StepForm] | None:
+    """The form of step `name` on the event page (its `workflow.STEPS` row), or None for
+    a step taken elsewhere (creating an event, the sweep's) or unknown."""
+    row = workflow.STEPS.get(name)
+    if row is None or row.creates or not row.form:
+        return None
+    return getattr(step_forms, row.form)
 
 
 def _detail(request, event, bound=None, status=200):
     steps = workflow.available_steps(request.user, event)
     step_forms = []
     for name in steps:
-        cls = STEP_FORMS.get(name)
+        cls = step_form(name)
         if cls is None:
             continue
         if bound is not None and bound[0] == name:
@@ -384,8 +365,10 @@ def _detail(request, event, bound=None, status=200):
 
 
 def _first_step(step_forms) -> str | None:
+    """The step form the page opens with: the first that moves the event on (not `aside`
+    in its `workflow.STEPS` row), else the first."""
     names = [s["name"] for s in step_forms]
-    return next((n for n in names if n not in ASIDE_STEPS), names[0] if names else None)
+    return next((n for n in names if not workflow.STEPS[n].aside), names[0] if names else None)
 
 
 @login_required
@@ -396,17 +379,19 @@ def detail(request, number):
 
 @login_required
 def step(request, number, name):
-    """POST /events/<number>/steps/<name>/: take one workflow step through its service."""
+    """POST /events/<number>/steps/<name>/: take one workflow step through its service,
+    with its form (both named in the step's `workflow.STEPS` row)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if name not in STEP_FORMS:
+    form_class = step_form(name)
+    if form_class is None:
         raise Http404()
     event = _event(request.user, number)
-    form = STEP_FORMS[name](request.POST, request.FILES, event=event, prefix=name)
+    form = form_class(request.POST, request.FILES, event=event, prefix=name)
     if not form.is_valid():
         return _detail(request, event, bound=(name, form), status=400)
     try:
-        SERVICES[name](
+        workflow.STEPS[name].run()(
             actor=request.user, event=services.as_read(event, form.cleaned_data["version"]), **form.service_kwargs()
         )
     except Conflict as exc:
@@ -416,7 +401,7 @@ def step(request, number, name):
         fresh = _event(request.user, number)
         data = request.POST.copy()
         data[form.add_prefix("version")] = fresh.version
-        kept = STEP_FORMS[name](data, event=fresh, prefix=name)
+        kept = form_class(data, event=fresh, prefix=name)
         kept.is_valid()
         return _detail(request, fresh, bound=(name, kept), status=409)
     except NotFound:

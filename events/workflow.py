@@ -1,78 +1,161 @@
-"""The closed loop as ONE table: each step, the states it may start from, where it leads,
-and who may take it (Art. 17, 18, 19).
+"""The closed loop as ONE table (Art. 17, 18, 19): every step, the states it may start
+from, where it leads, who may take it, and what takes it — its service, its browser form,
+its API input and URL, and its API key scope.
 
-`STEPS[name]` is a `Step`. `Step.sources` are the statuses from which it is allowed
-(`None` in the set = the step creates the event); `Step.target` is the resulting status
-(`None` = unchanged, or decided by the service, e.g. verify pass closes at once when the
-rule's close level is the grid). `Step.who` names a check in `WHO`, a function
-`(actor, event) -> bool` on the event as it is now. `Step.when` (optional) names a check
-in `WHEN`, `(event) -> bool`, on something other than the status that the step needs
-(e.g. only an internal event can be published); the service raises InvalidTransition
-when it does not hold, and `available_steps` leaves the step out.
+`STEPS[name]` is a `Step`; adding a step means adding its row here, its service and its
+form, and nothing else. Generated from the table: the step views of the event page
+(`events.views.step`), the API actions and their OpenAPI request body, summary,
+description and answers (`events.api.views`), and the permission tests
+(`tests/events/test_permissions.py`).
 
-Only `events.services` assigns `Event.status`, always through `check()` here. Pages and
-the API may call `available_steps(actor, event)` to decide which buttons to show.
+- `sources`: the statuses (events.choices.EventStatus) the step may start from; `None`
+  in the set means the step creates the event.
+- `target`: the status the step ends in — one status, a documented set (the service
+  chooses, e.g. verify: pass closes at once when the rule's close level is the grid), or
+  `None` (unchanged: the step only adds to the event). `Step.ends(source)` gives the set.
+- `who`: a check in `WHO`, a function `(actor, event) -> bool` on the event as it is now
+  (for a creating step: the unsaved event with its area and source).
+- `when` (optional): a check in `WHEN` on something other than the status.
+- `service`: the dotted path of the service function; `form`: the step form's class name
+  in `events.forms` ("" = no form on the event page); `serializer`: the API input's class
+  name in `events.api.serializers`; `url`: the API action's path under
+  `/api/v1/events/<number>/` ("" = no API action); `scope`: the API key scope it needs
+  (`integrations.permissions`: read / report / handle).
+- `clocks`: what it does to the deadlines, for the API description.
+- `aside`: the step turns the event aside (refuse, send up or back, ask for time) or only
+  adds to it: the event page never opens with its form, but with the step that moves
+  the event on (dispatch once accepted, the result while handling).
+
+`authorize(actor, step, event)` is the one check every service makes before it changes
+an event (NotFound, StaleVersion, PermissionDenied, InvalidTransition); services then
+end in `enter(event, step)`, which sets the row's target. Pages and the API call
+`available_steps(actor, event)` to decide which buttons to show.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.choices import CloseLevel
 from personnel import roles
 from personnel.scope import has_area_perm, unit_ids
 
-from .choices import OPEN_STATUSES, EventStatus, HandlingLevel
+from .choices import OPEN_STATUSES, EventStatus, HandlingLevel, Source
+from .exceptions import InvalidTransition, NotFound, PermissionDenied, StaleVersion
+
+if TYPE_CHECKING:
+    from .models import Event
 
 S = EventStatus
+
+#: The actor of the steps the platform takes itself (the deadline sweep's `auto_escalate`).
+SYSTEM: Final = "system"
+#: Who takes a step: a user (django.contrib.auth: signed in, or anonymous), `None` (the
+#: public through its own pages, no login) or `SYSTEM`. Typed `Any`: a precise union would
+#: need a narrowing at every `actor.pk`, which `WHO` and `authorize` already do at run time.
+Actor = Any
 
 
 @dataclass(frozen=True)
 class Step:
-    label: str
-    sources: frozenset
-    target: str | None
+    """One row of the closed loop (see the module docstring)."""
+
+    label: Promise | str
+    sources: frozenset[str | None]
+    target: str | frozenset[str] | None
     who: str
-    description: str = ""
+    service: str
+    form: str = ""
+    serializer: str = ""
+    url: str = ""
+    scope: Literal["read", "report", "handle"] = "handle"
     when: str = ""
+    clocks: str = ""
+    description: str = ""
+    aside: bool = False
+
+    @property
+    def creates(self) -> bool:
+        return None in self.sources
+
+    def ends(self, source: str | None) -> frozenset[str]:
+        """The statuses the step may end in when taken from `source`."""
+        if self.target is None:
+            return frozenset({source}) if source is not None else frozenset()
+        return self.target if isinstance(self.target, frozenset) else frozenset({self.target})
+
+    def run(self) -> Callable[..., Any]:
+        """The service function (imported on first use: services import this module)."""
+        return import_string(self.service)
 
 
-def _routing_node(event):
+def _routing_node(event: "Event") -> Any:
     """The node whose `dispatch_event` holders route the event now: township or district."""
     return event.county if event.level == HandlingLevel.COUNTY else event.township
 
 
-def is_router(actor, event) -> bool:
+def is_router(actor: Actor, event: "Event") -> bool:
     """Dispatcher of the event's township (level township) or district (after escalation)."""
     return has_area_perm(actor, roles.DISPATCH, _routing_node(event))
 
 
-def is_handler(actor, event) -> bool:
+def is_handler(actor: Actor, event: "Event") -> bool:
     """Handler of the event's current lead unit (personnel.scope.unit_ids)."""
     if not event.lead_unit_id or not actor or not actor.is_authenticated:
         return False
     return unit_ids(actor, "handler").filter(organisation_id=event.lead_unit_id).exists()
 
 
-def is_reporter_staff(actor, event) -> bool:
+#: Sources the public itself reports (a demand, a complaint): the public step's only ones.
+PUBLIC_SOURCES: Final = (Source.PUBLIC_DEMAND, Source.COMPLAINT)
+
+
+def is_reporter(actor: Actor, event: "Event") -> bool:
+    """Who may report in the event's grid: its staff (`report_event`); for public demands,
+    complaints and external sources also the dispatchers over it (entering a call)."""
+    if has_area_perm(actor, roles.REPORT, event.area):
+        return True
+    return event.source in (*PUBLIC_SOURCES, Source.EXTERNAL) and has_area_perm(actor, roles.DISPATCH, event.area)
+
+
+def is_reporter_staff(actor: Actor, event: "Event") -> bool:
+    """Staff of the event's grid (`report_event` on it)."""
     return has_area_perm(actor, roles.REPORT, event.area)
 
 
-def is_self_handler(actor, event) -> bool:
-    return has_area_perm(actor, roles.SELF_HANDLE, event.area) and event.item_version.self_handle
+def is_self_handler(actor: Actor, event: "Event") -> bool:
+    """Grid leaders and full-time workers of the grid (`self_handle_event`); whether the
+    item allows on-the-spot handling is the service's input check (a field error)."""
+    return has_area_perm(actor, roles.SELF_HANDLE, event.area)
 
 
-def is_verifier(actor, event) -> bool:
+def is_public(actor: Actor, event: "Event") -> bool:
+    """The public (no user) filing a demand or complaint on a grid's public card."""
+    return actor is None and event.source in PUBLIC_SOURCES
+
+
+def is_system(actor: Actor, event: "Event") -> bool:
+    """The platform itself (the deadline sweep), never a person."""
+    return actor == SYSTEM
+
+
+def is_verifier(actor: Actor, event: "Event") -> bool:
     """Staff of the reporting grid holding `verify_event` (grid leader, full-time worker)."""
     return has_area_perm(actor, roles.VERIFY, event.area)
 
 
-def close_level(event) -> str:
+def close_level(event: "Event") -> str:
+    """The rule's close level for the event's grade (catalog.choices.CloseLevel)."""
     rule = event.item_version.rule_for(event.grade)
     return rule.close_level if rule else CloseLevel.GRID
 
 
-def is_closer(actor, event) -> bool:
+def is_closer(actor: Actor, event: "Event") -> bool:
     """Per the rule's close level: grid → verifier; township → dispatcher; county → supervisor."""
     level = close_level(event)
     if level == CloseLevel.COUNTY:
@@ -82,25 +165,28 @@ def is_closer(actor, event) -> bool:
     return is_verifier(actor, event)
 
 
-def is_overseer(actor, event) -> bool:
+def is_overseer(actor: Actor, event: "Event") -> bool:
     """Supervisors or dispatchers over the event's grid (urge, comment; any time)."""
     return has_area_perm(actor, roles.SUPERVISE, event.area) or has_area_perm(actor, roles.DISPATCH, event.area)
 
 
-def is_corrector(actor, event) -> bool:
+def is_corrector(actor: Actor, event: "Event") -> bool:
+    """The reporter, staff of the grid, or the dispatcher at the event's level."""
     return bool(actor and actor.pk and actor.pk == event.reporter_id) or (
         is_reporter_staff(actor, event) or is_router(actor, event)
     )
 
 
-def is_rater(actor, event) -> bool:
+def is_rater(actor: Actor, event: "Event") -> bool:
     """The reporter (logged in); the public rate through the tracking code (checked by the service)."""
     return bool(actor and actor.is_authenticated and actor.pk == event.reporter_id)
 
 
-WHO = {
-    "grid_reporter": is_reporter_staff,
+WHO: dict[str, Callable[[Actor, "Event"], bool]] = {
+    "reporter": is_reporter,
     "grid_self_handler": is_self_handler,
+    "public": is_public,
+    "system": is_system,
     "router": is_router,
     "handler": is_handler,
     "verifier": is_verifier,
@@ -110,69 +196,356 @@ WHO = {
     "rater": is_rater,
 }
 
-#: Conditions other than the status (`Step.when`).
-WHEN = {
-    "internal": lambda event: not event.public,
-    "public": lambda event: event.public,
+
+@dataclass(frozen=True)
+class When:
+    """A condition other than the status (`Step.when`), and what to say when it fails."""
+
+    check: Callable[["Event"], bool]
+    refusal: Promise
+
+
+WHEN: dict[str, When] = {
+    "internal": When(lambda event: not event.public, gettext_lazy("该事件已公开。")),
+    "public": When(lambda event: event.public, gettext_lazy("该事件未公开。")),
 }
 
 _ANY = frozenset(OPEN_STATUSES) | {S.CLOSED, S.REJECTED}
+_SVC = "events.services."
 
 STEPS: dict[str, Step] = {
-    "report": Step(_("上报"), frozenset({None}), S.REPORTED, "grid_reporter", "report_event on the grid"),
+    "report": Step(
+        gettext_lazy("上报"),
+        frozenset({None}),
+        S.REPORTED,
+        "reporter",
+        _SVC + "event_report",
+        form="ReportForm",
+        serializer="EventReportSerializer",
+        scope="report",
+        description="POST /api/v1/events/ (the events list), not a detail action",
+    ),
     "self_handle": Step(
-        _("就地处置"), frozenset({None}), S.CLOSED, "grid_self_handler", "self_handle_event and item.self_handle"
+        gettext_lazy("就地处置"),
+        frozenset({None}),
+        S.CLOSED,
+        "grid_self_handler",
+        _SVC + "event_self_handle",
+        form="SelfHandleForm",
+        scope="report",
+        description="and the item version allows it (self_handle)",
     ),
-    "accept": Step(_("受理"), frozenset({S.REPORTED}), S.ACCEPTED, "router"),
-    "reject": Step(_("不予受理"), frozenset({S.REPORTED, S.ESCALATED, S.ACCEPTED}), S.REJECTED, "router"),
-    "escalate": Step(_("提级"), frozenset({S.REPORTED, S.ACCEPTED}), S.ESCALATED, "router"),
-    "dispatch": Step(_("派遣"), frozenset({S.ACCEPTED, S.ESCALATED, S.DISPATCHED}), S.DISPATCHED, "router"),
-    "sign": Step(_("签收"), frozenset({S.DISPATCHED}), S.HANDLING, "handler"),
-    "return": Step(_("退回"), frozenset({S.DISPATCHED, S.HANDLING}), None, "handler", "→ accepted or escalated"),
-    "request": Step(_("申请延期/挂起"), frozenset({S.HANDLING}), S.HANDLING, "handler"),
-    "request_decide": Step(_("审批申请"), frozenset({S.HANDLING}), None, "router", "suspension → suspended"),
-    "resume": Step(_("恢复办理"), frozenset({S.SUSPENDED}), S.HANDLING, "router"),
-    "submit_result": Step(_("办结反馈"), frozenset({S.HANDLING}), S.RESULT_SUBMITTED, "handler"),
+    "public_demand": Step(
+        gettext_lazy("提交诉求或投诉"),
+        frozenset({None}),
+        S.REPORTED,
+        "public",
+        _SVC + "event_public_demand",
+        scope="report",
+        description="on a grid's public card, without signing in",
+    ),
+    "accept": Step(
+        gettext_lazy("受理"),
+        frozenset({S.REPORTED}),
+        S.ACCEPTED,
+        "router",
+        _SVC + "event_accept",
+        "TextStepForm",
+        "TextSerializer",
+        "accept",
+    ),
+    "reject": Step(
+        gettext_lazy("不予受理"),
+        frozenset({S.REPORTED, S.ESCALATED, S.ACCEPTED}),
+        S.REJECTED,
+        "router",
+        _SVC + "event_reject",
+        "RejectForm",
+        "RejectSerializer",
+        "reject",
+        clocks="stops every clock; `duplicate` merges the event into `original`",
+        aside=True,
+    ),
+    "escalate": Step(
+        gettext_lazy("提级"),
+        frozenset({S.REPORTED, S.ACCEPTED}),
+        S.ESCALATED,
+        "router",
+        _SVC + "event_escalate",
+        "RequiredTextStepForm",
+        "RequiredTextSerializer",
+        "escalate",
+        description="the district authority routes it from then on",
+        aside=True,
+    ),
+    "dispatch": Step(
+        gettext_lazy("派遣"),
+        frozenset({S.ACCEPTED, S.ESCALATED, S.DISPATCHED}),
+        S.DISPATCHED,
+        "router",
+        _SVC + "event_dispatch",
+        "DispatchForm",
+        "DispatchSerializer",
+        "dispatch",
+        clocks="starts the accept (签收) clock of the rule for the event's grade; a re-dispatch restarts it",
+    ),
+    "sign": Step(
+        gettext_lazy("签收"),
+        frozenset({S.DISPATCHED}),
+        S.HANDLING,
+        "handler",
+        _SVC + "event_sign",
+        "TextStepForm",
+        "TextSerializer",
+        "sign",
+        clocks="stops the accept clock and starts the complete (办结) clock",
+    ),
+    "return": Step(
+        gettext_lazy("退回"),
+        frozenset({S.DISPATCHED, S.HANDLING}),
+        frozenset({S.ACCEPTED, S.ESCALATED}),
+        "handler",
+        _SVC + "event_return",
+        "ReturnForm",
+        "ReasonSerializer",
+        "return",
+        clocks="stops every clock",
+        description="back to the routing level: accepted at the township, escalated at the district",
+        aside=True,
+    ),
+    "request": Step(
+        gettext_lazy("申请延期/挂起"),
+        frozenset({S.HANDLING}),
+        S.HANDLING,
+        "handler",
+        _SVC + "event_request",
+        "RequestForm",
+        "RequestSerializer",
+        "request",
+        clocks="none until the request is decided",
+        aside=True,
+    ),
+    "request_decide": Step(
+        gettext_lazy("审批申请"),
+        frozenset({S.HANDLING}),
+        frozenset({S.HANDLING, S.SUSPENDED}),
+        "router",
+        _SVC + "event_request_decide",
+        "DecideForm",
+        "DecideSerializer",
+        "decide",
+        clocks="an approved extension moves the complete deadline; an approved suspension stops the clock",
+        description="suspension approved → suspended; otherwise handling",
+    ),
+    "resume": Step(
+        gettext_lazy("恢复办理"),
+        frozenset({S.SUSPENDED}),
+        S.HANDLING,
+        "router",
+        _SVC + "event_resume",
+        "TextStepForm",
+        "TextSerializer",
+        "resume",
+        clocks="restarts the complete clock with the time that remained at suspension",
+    ),
+    "submit_result": Step(
+        gettext_lazy("办结反馈"),
+        frozenset({S.HANDLING}),
+        S.RESULT_SUBMITTED,
+        "handler",
+        _SVC + "event_submit_result",
+        "ResultForm",
+        "ResultSerializer",
+        "submit-result",
+        clocks="stops the complete clock",
+    ),
     "verify": Step(
-        _("核查"), frozenset({S.RESULT_SUBMITTED}), None, "verifier", "pass → verified/closed; fail → handling"
+        gettext_lazy("核查"),
+        frozenset({S.RESULT_SUBMITTED}),
+        frozenset({S.VERIFIED, S.CLOSED, S.HANDLING}),
+        "verifier",
+        _SVC + "event_verify",
+        "VerifyForm",
+        "VerifySerializer",
+        "verify",
+        clocks="fail: rework with a fresh complete clock",
+        description="pass → verified, or closed when the rule's close level is the grid; fail → handling (rework)",
     ),
-    "close": Step(_("结案"), frozenset({S.VERIFIED}), S.CLOSED, "closer"),
-    "rate": Step(_("满意度评价"), frozenset({S.CLOSED}), None, "rater", "or the public via the tracking code"),
-    "urge": Step(_("催办"), frozenset(OPEN_STATUSES), None, "overseer"),
-    "comment": Step(_("批注"), _ANY, None, "overseer"),
-    "correct": Step(_("更正"), _ANY, None, "corrector"),
-    "publish": Step(_("公开"), _ANY, None, "overseer", "Open311 publishes it", when="internal"),
-    "unpublish": Step(_("取消公开"), _ANY, None, "overseer", "Open311 stops publishing it", when="public"),
+    "close": Step(
+        gettext_lazy("结案"),
+        frozenset({S.VERIFIED}),
+        S.CLOSED,
+        "closer",
+        _SVC + "event_close",
+        "TextStepForm",
+        "TextSerializer",
+        "close",
+    ),
+    "rate": Step(
+        gettext_lazy("满意度评价"),
+        frozenset({S.CLOSED}),
+        None,
+        "rater",
+        _SVC + "event_rate",
+        "RateForm",
+        description="or the public through the tracking code (checked by the service)",
+    ),
+    "urge": Step(
+        gettext_lazy("催办"),
+        frozenset(OPEN_STATUSES),
+        None,
+        "overseer",
+        _SVC + "event_urge",
+        "RequiredTextStepForm",
+        "RequiredTextSerializer",
+        "urge",
+        aside=True,
+    ),
+    "comment": Step(
+        gettext_lazy("批注"),
+        _ANY,
+        None,
+        "overseer",
+        _SVC + "event_comment",
+        "RequiredTextStepForm",
+        "RequiredTextSerializer",
+        "comment",
+        scope="report",
+        aside=True,
+    ),
+    "correct": Step(
+        gettext_lazy("更正"),
+        _ANY,
+        None,
+        "corrector",
+        _SVC + "event_correct",
+        "CorrectForm",
+        "CorrectSerializer",
+        "correct",
+        scope="report",
+        aside=True,
+    ),
+    "publish": Step(
+        gettext_lazy("公开"),
+        _ANY,
+        None,
+        "overseer",
+        _SVC + "event_publish",
+        "PublishForm",
+        "PublishSerializer",
+        "public",
+        when="internal",
+        description="Open311 publishes it; the API's `public` action takes `publish` (true) or `unpublish` (false)",
+        aside=True,
+    ),
+    "unpublish": Step(
+        gettext_lazy("取消公开"),
+        _ANY,
+        None,
+        "overseer",
+        _SVC + "event_publish",
+        "UnpublishForm",
+        when="public",
+        description="Open311 stops publishing it; in the API: `public` with `public: false`",
+        aside=True,
+    ),
+    "auto_escalate": Step(
+        gettext_lazy("超期自动提级"),
+        frozenset({S.DISPATCHED, S.HANDLING}),
+        None,
+        "system",
+        "events.sweep.sweep_due",
+        clocks="taken by the deadline sweep when a clock goes overdue: the level above supervises",
+    ),
 }
 
 
-def allowed_from(step: str, status: str | None) -> bool:
-    """Whether `step` may start from `status` (None = creating the event)."""
-    return status in STEPS[step].sources
+def authorize(actor: Actor, step: str, event: "Event", *, version: int | None = None) -> None:
+    """The one check before `step` changes `event` (every service makes it, under the row lock).
+
+    In this order: the actor's role (`WHO`) — failing it, `NotFound` if the actor may not
+    see the event (for a creating step: its grid) and else `PermissionDenied`; the version
+    the actor read (`version`, None = not checked) — `StaleVersion` if the event moved on;
+    the status (`sources`) and the step's `when` — `InvalidTransition`.
+    """
+    row = STEPS[step]
+    if not WHO[row.who](actor, event):
+        if row.who == "public":  # every grid's public card is public: nothing to hide
+            raise PermissionDenied(_("公众只能提交诉求或投诉。"))
+        if not _may_see(actor, event):
+            raise NotFound(_("网格不存在或不在您的辖区内。") if row.creates else None)
+        if version is not None and version != event.version:
+            raise StaleVersion()
+        if row.creates:
+            raise PermissionDenied(_("您不能在该网格%(step)s事件。") % {"step": row.label})
+        raise PermissionDenied(_("您不能对此事件执行“%(step)s”。") % {"step": row.label})
+    if version is not None and version != event.version:
+        raise StaleVersion()
+    status = None if row.creates else event.status
+    if status not in row.sources:
+        raise InvalidTransition(
+            _("事件当前状态为“%(status)s”，不能%(step)s。") % {"status": event.get_status_display(), "step": row.label}
+        )
+    if row.when and not WHEN[row.when].check(event):
+        raise InvalidTransition(WHEN[row.when].refusal)
 
 
-def may(step: str, actor, event) -> bool:
-    """Whether `actor` holds the role `step` needs on `event` (ignores the status)."""
-    return WHO[STEPS[step].who](actor, event)
+def _may_see(actor: Actor, event: "Event") -> bool:
+    """Whether the actor may see the event (a new one: its grid)."""
+    from .models import Event
+
+    if actor == SYSTEM:
+        return True
+    if event.pk is None:
+        return has_area_perm(actor, roles.VIEW, event.area)
+    return Event.objects.restrict(actor).filter(pk=event.pk).exists()
 
 
-def available_steps(actor, event) -> list[str]:
+def enter(event: "Event", step: str, status: str | None = None) -> None:
+    """Put `event` in the status `step` ends in: the row's target, or `status` chosen by the
+    service among the row's documented targets. Raises AssertionError on any other (a bug
+    in the service, never the user's input)."""
+    row = STEPS[step]
+    chosen = status if status is not None else row.target
+    if not isinstance(chosen, str) or chosen not in row.ends(event.status if not row.creates else None):
+        raise AssertionError(f"{step} cannot end in {chosen!r}")
+    event.status = chosen
+
+
+def available_steps(actor: Actor, event: "Event") -> list[str]:
     """Names of the steps `actor` may take on `event` now (for buttons; services re-check)."""
     return [
         name
         for name, step in STEPS.items()
-        if None not in step.sources
+        if not step.creates
+        and step.who != "system"
         and event.status in step.sources
-        and (not step.when or WHEN[step.when](event))
+        and (not step.when or WHEN[step.when].check(event))
         and WHO[step.who](actor, event)
     ]
+
+
+def describe(name: str) -> str:
+    """The OpenAPI description of step `name`: who may take it, from which states, where it
+    leads and what it does to the clocks (generated from its row)."""
+    row = STEPS[name]
+    who = (WHO[row.who].__doc__ or row.who).strip().split("\n\n")[0].replace("\n", " ")
+    sources = ", ".join(sorted(str(s) for s in row.sources if s))
+    target = row.target
+    ends = "unchanged" if target is None else ", ".join(sorted(target)) if isinstance(target, frozenset) else target
+    lines = [f"**Who**: {who}", f"**From**: {sources}", f"**Ends in**: {ends}"]
+    if row.description:
+        lines.append(f"**Note**: {row.description}")
+    lines.append(f"**Clocks**: {row.clocks or 'unchanged'}")
+    lines.append(f"**API key scope**: `{row.scope}`")
+    return "\n\n".join(lines)
 
 
 # Who may see the citizen's contact (Art. 10, 19; PIPL) -----------------------------------
 # Not steps: reading personal data changes nothing. Both assume the actor may see the event.
 
 
-def is_active_handler(actor, event) -> bool:
+def is_active_handler(actor: Actor, event: "Event") -> bool:
     """Handler of a unit the event is dispatched to now (lead or co-handling, active)."""
     from .models import Dispatch
 
@@ -182,14 +555,14 @@ def is_active_handler(actor, event) -> bool:
     return Dispatch.objects.filter(event_id=event.pk, active=True, unit_id__in=units).exists()
 
 
-def may_reveal_contact(actor, event) -> bool:
+def may_reveal_contact(actor: Actor, event: "Event") -> bool:
     """Whether `actor` acts on `event` and so may call the citizen back: dispatchers and
     supervisors over its grid (`is_overseer`), or handlers of a unit it is dispatched to
     now (`is_active_handler`). Says nothing about whether the event has a contact."""
     return is_overseer(actor, event) or is_active_handler(actor, event)
 
 
-def may_see_masked_contact(actor, event) -> bool:
+def may_see_masked_contact(actor: Actor, event: "Event") -> bool:
     """Whether `actor` may see the contact masked: those who may reveal it, the reporter,
     the grid's staff (`report_event` on its grid) and handlers of units it was ever
     dispatched to (returned or superseded dispatches)."""

@@ -6,13 +6,11 @@ the events app can provide it, and so tests can send stand-ins):
 - `event.pk`; optional `event.webhook_payload()` → dict (the public fields of the
   event); without it the payload is `{"id", "number", "status", "version",
   "updated_at"}` read with `getattr` (missing attributes become null).
-- `event.webhook_organisation_ids()` → iterable of organisation ids concerned; without
-  it, for state changes: the `unit_id` values of `event.dispatches`
-  (events.models.Dispatch) in the event's current `cycle` (the lead and co-handling
-  units), plus the authorities over the event — the township office of
-  `event.township_id` and the grid authority of `event.county_id`
-  (personnel Organisation kinds township_office / authority with that area); for
-  overdue alerts: the lead unit (`event.lead_unit_id`) only.
+- the organisations concerned: for state changes `events.selectors.concerned_organisations`
+  (the units of the current cycle's dispatches, the township office and the district's
+  grid authority; it reads `event.pk`, `cycle`, `township_id`, `county_id`), unless the
+  sender already read it for a batch of events into `batch["concerned"]`
+  ({event id: organisation ids}); for overdue alerts the lead unit (`event.lead_unit_id`).
 - `action.kind` (events.choices.ActionKind; "dispatch" also emits `event.dispatched`
   to the units just dispatched: `action.data["units"]` (a list of organisation ids) if
   the dispatch service records it, else the event's active dispatches).
@@ -32,9 +30,9 @@ a step whose side effects cannot be recorded does not happen, rather than happen
 without them.
 """
 
-from django.db.models import Q
 from django.dispatch import receiver
 
+from events.selectors import concerned_organisations
 from events.signals import event_changed, event_overdue
 
 from .choices import WebhookEventType
@@ -58,37 +56,18 @@ def event_payload(event) -> dict:
     }
 
 
-def event_organisation_ids(event) -> set[int]:
-    """Organisations concerned by `event` (see the module docstring)."""
-    if hasattr(event, "webhook_organisation_ids"):
-        return set(event.webhook_organisation_ids())
-    dispatches = getattr(event, "dispatches", None)
-    if dispatches is None:
-        return set()
-    cycle = getattr(event, "cycle", None)
-    rows = dispatches.filter(cycle=cycle) if cycle is not None else dispatches.all()
-    ids = set(rows.values_list("unit_id", flat=True))
-    return ids | authority_ids(event)
-
-
-def authority_ids(event) -> set[int]:
-    """The township office and the district grid authority over `event` (one query)."""
-    from personnel.choices import OrgKind
-    from personnel.models import Organisation
-
-    township, county = getattr(event, "township_id", None), getattr(event, "county_id", None)
-    if township is None and county is None:
-        return set()
-    rows = Organisation.objects.filter(
-        Q(kind=OrgKind.TOWNSHIP_OFFICE, area_id=township) | Q(kind=OrgKind.AUTHORITY, area_id=county)
-    )
-    return set(rows.values_list("pk", flat=True))
+def event_organisation_ids(event, batch: dict | None = None) -> set[int]:
+    """Organisations concerned by a state change of `event`: the one selector
+    `events.selectors.concerned_organisations`, read for the whole batch by its sender when
+    `batch["concerned"]` holds the event (see the module docstring)."""
+    concerned = (batch or {}).get("concerned") or {}
+    if event.pk not in concerned:
+        concerned = concerned_organisations([event])
+    return set(concerned[event.pk])
 
 
 def overdue_organisation_ids(event) -> set[int]:
     """Who hears of an overdue alert: the lead unit (see the module docstring)."""
-    if hasattr(event, "webhook_organisation_ids"):
-        return set(event.webhook_organisation_ids())
     lead = getattr(event, "lead_unit_id", None)
     return {lead} if lead else set()
 
@@ -134,7 +113,7 @@ def on_event_changed(sender, event, action=None, batch=None, **kwargs) -> None:
     cause = f"action:{pk}" if pk else None
     webhook_emit(
         event_type=WebhookEventType.STATE_CHANGED,
-        organisation_ids=event_organisation_ids(event),
+        organisation_ids=event_organisation_ids(event, batch),
         payload=payload,
         subscriptions=_subscriptions(batch),
         cause=cause,

@@ -10,7 +10,7 @@ it, and in clear only by the logged `POST /events/{number}/contact/`.
 from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from catalog.choices import AttributeType, Grade, TimeUnit
@@ -271,6 +271,7 @@ class VerifySerializer(TextSerializer):
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
+@extend_schema_serializer(component_name="EventPublish")  # catalog has a PublishSerializer too
 class PublishSerializer(TextSerializer):
     """Input of `public` (event_publish): true publishes on Open311, false stops it."""
 

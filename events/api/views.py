@@ -12,12 +12,13 @@ Service errors map in one place (`ServiceErrorsMixin`): Conflict → 409 with it
 (`stale_version`, `invalid_transition`, `conflict`), NotFound → 404;
 Django's PermissionDenied → 403 and ValidationError → 400 (field messages) are mapped by
 `ningbo_grid.api.exception_handler`. API-key scopes (integrations.permissions): `read` for
-GET; `report` to report, comment, correct, attach photos and log patrols; `handle` for
-the workflow steps.
+GET; `report` to attach photos and log patrols; `handle` to reveal a contact; each step's
+(report, comment, correct: `report`; the others `handle`) is its `workflow.STEPS` row's
+`scope`. The step actions themselves are generated from the rows (`with_steps`).
 """
 
-from django.db.models import Q
 from django.http import FileResponse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -28,9 +29,8 @@ from rest_framework.response import Response
 
 from ningbo_grid.concurrency import ETagMixin, etag_of
 from ningbo_grid.pagination import StableCursorPagination
-from personnel.scope import covering_q
 
-from .. import services
+from .. import services, workflow
 from ..attachments import attachment_add
 from ..exceptions import Conflict, NotFound
 from ..filtersets import EventApiFilterSet
@@ -88,8 +88,13 @@ class ServiceErrorsMixin:
         return super().handle_exception(exc)
 
 
-def _step(name, service, serializer_class, summary, url_path=None, parsers=None):
-    """A detail POST action running `service` with the validated input (see StepSerializer)."""
+def _step(name: str, row: workflow.Step):
+    """The API action of step `name`, generated from its `workflow.STEPS` row: a detail POST
+    at `row.url` running `row.service` with the validated `row.serializer` input (see
+    StepSerializer), published with that request body, a summary, a description saying who
+    may take it, from which states, where it leads and what it does to the clocks
+    (`workflow.describe`), and every answer it gives (`STEP_ERRORS`)."""
+    serializer_class = getattr(s, row.serializer)
 
     def view(self, request, number=None):
         values, event = read_version(request, serializer_class, self.get_object())
@@ -98,20 +103,37 @@ def _step(name, service, serializer_class, summary, url_path=None, parsers=None)
             if original is None:
                 raise exceptions.ValidationError({"original": [_("原事件不存在或不在您的辖区内。")]})
             values["original"] = original
-        event = service(actor=request.user, event=event, **values)
+        event = row.run()(actor=request.user, event=event, **values)
         return Response(s.EventSerializer(event).data, headers={"ETag": etag_of(event)})
 
-    view.__name__ = name
-    view = extend_schema(request=serializer_class, responses={200: s.EventSerializer, **STEP_ERRORS}, summary=summary)(
-        view
-    )
-    kwargs = {"parser_classes": parsers} if parsers else {}
-    url_name = (url_path or name).rstrip("_")
-    return action(
-        detail=True, methods=["post"], url_path=url_path or name, url_name=url_name, filterset_class=None, **kwargs
+    view.__name__ = view.__qualname__ = _attr(name)
+    # The schema after `action`, which replaces the function's `kwargs` (where
+    # drf-spectacular keeps it): applied first, the body, summary and answers were lost.
+    view = action(detail=True, methods=["post"], url_path=row.url, url_name=row.url, filterset_class=None)(view)
+    return extend_schema(
+        request=serializer_class,
+        responses={200: s.EventSerializer, **STEP_ERRORS},
+        summary=format_lazy("{} ({})", name.replace("_", " ").capitalize(), row.label),
+        description=workflow.describe(name),
     )(view)
 
 
+def _attr(name: str) -> str:
+    """The viewset attribute of step `name` (`step_` + name: `dispatch`, `request` and
+    `return` would shadow the view's own members)."""
+    return f"step_{name}"
+
+
+def with_steps(cls):
+    """Add one action per `workflow.STEPS` row that has an API `url`, with its key scope."""
+    for name, row in workflow.STEPS.items():
+        if row.url and not row.creates:
+            setattr(cls, _attr(name), _step(name, row))
+            cls.scope_map = {**cls.scope_map, _attr(name): row.scope}
+    return cls
+
+
+@with_steps
 @extend_schema_view(
     list=extend_schema(summary="Events within your jurisdiction or dispatched to your unit"),
     create=extend_schema(request=s.EventReportSerializer, responses={201: s.EventSerializer, **ERRORS}),
@@ -139,26 +161,10 @@ class EventViewSet(
         "retrieve": "read",
         "timeline": "read",
         "attachment": "read",
-        "create": "report",
-        "comment": "report",
-        "correct": "report",
+        "create": workflow.STEPS["report"].scope,
         "attachments": "report",  # GET falls back to the method: see scope_map["GET"]
         "GET": "read",
-        "accept": "handle",
-        "reject": "handle",
-        "escalate": "handle",
-        "dispatch_": "handle",
-        "sign": "handle",
-        "return_": "handle",
-        "request_": "handle",
-        "decide": "handle",
-        "resume": "handle",
-        "submit_result": "handle",
-        "verify": "handle",
-        "close": "handle",
-        "urge": "handle",
         "contact": "handle",
-        "public": "handle",
     }
 
     def get_queryset(self):
@@ -230,17 +236,6 @@ class EventViewSet(
         return FileResponse(row.file.open("rb"), content_type=row.content_type, filename=row.original_name or None)
 
     @extend_schema(
-        request=s.CorrectSerializer,
-        responses={200: s.EventSerializer, **STEP_ERRORS},
-        summary="Correct reported details (更正; the only update; needs `version`)",
-    )
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def correct(self, request, number=None):
-        values, event = read_version(request, s.CorrectSerializer, self.get_object())
-        event = services.event_correct(actor=request.user, event=event, **values)
-        return Response(s.EventSerializer(event).data, headers={"ETag": etag_of(event)})
-
-    @extend_schema(
         request=s.ContactRevealSerializer,
         responses={
             200: s.ContactSerializer,
@@ -261,37 +256,6 @@ class EventViewSet(
         data.is_valid(raise_exception=True)
         contact = services.event_contact_unmask(actor=request.user, event=event, **data.validated_data)
         return Response(s.ContactSerializer(contact).data, headers={"Cache-Control": "no-store"})
-
-    accept = _step("accept", services.event_accept, s.TextSerializer, "Accept (受理)")
-    reject = _step("reject", services.event_reject, s.RejectSerializer, "Reject (不予受理)")
-    escalate = _step("escalate", services.event_escalate, s.RequiredTextSerializer, "Escalate (提级)")
-    dispatch_ = _step(
-        "dispatch_", services.event_dispatch, s.DispatchSerializer, "Dispatch (派遣)", url_path="dispatch"
-    )
-    sign = _step("sign", services.event_sign, s.TextSerializer, "Sign for (签收)")
-    return_ = _step("return_", services.event_return, s.ReasonSerializer, "Return (退回)", url_path="return")
-    request_ = _step(
-        "request_", services.event_request, s.RequestSerializer, "Request extension/suspension", url_path="request"
-    )
-    decide = _step("decide", services.event_request_decide, s.DecideSerializer, "Decide the pending request")
-    resume = _step("resume", services.event_resume, s.TextSerializer, "Resume (恢复办理)")
-    submit_result = _step(
-        "submit_result",
-        services.event_submit_result,
-        s.ResultSerializer,
-        "Submit the result (办结反馈)",
-        url_path="submit-result",
-    )
-    verify = _step("verify", services.event_verify, s.VerifySerializer, "Verify on site (核查)")
-    close = _step("close", services.event_close, s.TextSerializer, "Close (结案)")
-    urge = _step("urge", services.event_urge, s.RequiredTextSerializer, "Urge (催办)")
-    comment = _step("comment", services.event_comment, s.RequiredTextSerializer, "Comment (批注)")
-    public = _step(
-        "public",
-        services.event_publish,
-        s.PublishSerializer,
-        "Publish on Open311 or make internal again (公开/取消公开; dispatchers and supervisors)",
-    )
 
 
 @extend_schema_view(create=extend_schema(responses={201: s.PatrolSerializer, **ERRORS}))
@@ -314,10 +278,7 @@ class PatrolViewSet(
     filterset_class = None
 
     def get_queryset(self):
-        user = self.request.user
-        return Patrol.objects.filter(Q(user=user) | covering_q(user, "view_area", "area")).select_related(
-            "area", "user"
-        )
+        return Patrol.objects.restrict(self.request.user).select_related("area", "user")
 
     def perform_create(self, serializer):
         serializer.instance = services.patrol_log(actor=self.request.user, **serializer.validated_data)

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.e2e
 def ledger(transactional_db):
     from ledgers import services
     from ledgers.models import CareTag
-    from tests.scenario import make_world
     from tests.ledgers.conftest import register_elder, room_in
+    from tests.scenario import make_world
 
     world = make_world()
     world.worker.username = "gridworker"

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from catalog.choices import Grade
 from events import services as s
 from events.choices import ActionKind, AlertLevel, EventStatus, HandlingLevel, RejectReason
-from events.exceptions import Conflict, InvalidTransition
+from events.exceptions import Conflict, InvalidTransition, PermissionDenied
 from events.models import Action, Dispatch, Event, Notification, Satisfaction
 from tests.events.conftest import TZ
 
@@ -155,7 +155,7 @@ def test_escalate_then_the_district_dispatches(world):
         s.event_escalate(actor=world.dispatcher, event=ev, text="")
     ev = s.event_escalate(actor=world.dispatcher, event=ev, text="涉及多个街道")
     assert ev.status == EventStatus.ESCALATED and ev.level == HandlingLevel.COUNTY
-    with pytest.raises(s.PermissionDenied):  # the township no longer routes it
+    with pytest.raises(PermissionDenied):  # the township no longer routes it
         s.event_dispatch(actor=world.dispatcher, event=ev, lead_unit=world.unit)
     ev = s.event_dispatch(actor=world.supervisor, event=ev, lead_unit=world.unit)
     assert ev.status == EventStatus.DISPATCHED
@@ -173,7 +173,7 @@ def test_return_goes_back_for_re_dispatch(world):
     ev = s.event_dispatch(actor=world.dispatcher, event=ev, lead_unit=world.unit)
     assert ev.cycle == 2 and ev.lead_unit == world.unit
     assert Dispatch.objects.filter(event=ev, active=True).count() == 1
-    with pytest.raises(s.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         s.event_sign(actor=world.handler2, event=ev)
 
 
@@ -260,7 +260,7 @@ def test_township_close_level_needs_the_dispatcher_to_close(world):
     ev = s.event_submit_result(actor=world.handler, event=ev, text="已处理")
     ev = s.event_verify(actor=world.worker, event=ev, passed=True)
     assert ev.status == EventStatus.VERIFIED
-    with pytest.raises(s.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         s.event_close(actor=world.worker, event=ev)
     ev = s.event_close(actor=world.dispatcher, event=ev)
     assert ev.status == EventStatus.CLOSED
@@ -271,7 +271,7 @@ def test_urge_and_comment_any_time(world):
     ev = s.event_urge(actor=world.supervisor, event=ev, text="请尽快受理")
     ev = s.event_comment(actor=world.dispatcher, event=ev, text="已电话联系")
     assert ev.urge_count == 1 and ev.status == EventStatus.REPORTED
-    with pytest.raises(s.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         s.event_urge(actor=world.worker, event=ev, text="x")
 
 

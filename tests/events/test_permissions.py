@@ -1,72 +1,179 @@
-"""Each step is refused to the wrong role (403) and outside the jurisdiction (404)."""
+"""Every step of the registry (`events.workflow.STEPS`), generated from the table: the
+right role takes it and the event ends in the row's target (or one of its documented
+targets); a role that may see the event but not take the step gets 403
+(PermissionDenied); someone outside the jurisdiction gets 404 (NotFound); neither
+changes anything."""
 
 import pytest
 
+from catalog.choices import CloseLevel
 from events import services as s
-from events.exceptions import NotFound, PermissionDenied
-from events.models import Event
+from events import workflow
+from events.api.views import EventViewSet
+from events.choices import EventStatus as S
+from events.exceptions import InvalidTransition, NotFound, PermissionDenied
+from events.models import Event, Patrol
+from tests.events.factories import make_item
 
 pytestmark = pytest.mark.django_db
 
 
-def _at(world, stage):
-    """An event brought to `stage` by the right people."""
-    ev = world.report()
-    if stage == "reported":
-        return ev
-    ev = s.event_accept(actor=world.dispatcher, event=ev)
-    if stage == "accepted":
-        return ev
-    ev = s.event_dispatch(actor=world.dispatcher, event=ev, lead_unit=world.unit)
-    if stage == "dispatched":
-        return ev
-    ev = s.event_sign(actor=world.handler, event=ev)
-    if stage == "handling":
-        return ev
-    ev = s.event_submit_result(actor=world.handler, event=ev, text="done")
-    if stage == "result_submitted":
-        return ev
-    raise AssertionError(stage)
+def _reach(world, status):
+    """A new event brought to `status` by the right people, of an item whose rule closes at
+    the township (passing verification leaves it verified; the dispatcher closes it)."""
+    item = make_item("04-777", close_level=CloseLevel.TOWNSHIP) if not hasattr(world, "township_item") else None
+    world.township_item = item or world.township_item
+    ev = world.report(item=world.township_item)
+    path = {
+        S.REPORTED: [],
+        S.ACCEPTED: ["accept"],
+        S.ESCALATED: ["escalate"],
+        S.REJECTED: ["reject"],
+        S.DISPATCHED: ["accept", "dispatch"],
+        S.HANDLING: ["accept", "dispatch", "sign"],
+        S.SUSPENDED: ["accept", "dispatch", "sign", "request", "request_decide"],
+        S.RESULT_SUBMITTED: ["accept", "dispatch", "sign", "submit_result"],
+        S.VERIFIED: ["accept", "dispatch", "sign", "submit_result", "verify"],
+        S.CLOSED: ["accept", "dispatch", "sign", "submit_result", "verify", "close"],
+    }[status]
+    for step in path:
+        right = ACTORS[workflow.STEPS[step].who][0]
+        ev = workflow.STEPS[step].run()(actor=getattr(world, right), event=ev, **INPUT[step](world))
+    assert ev.status == status
+    return ev
 
 
-STEPS = [
-    # (step, stage, call, wrong role in jurisdiction, outsider)
-    ("accept", "reported", lambda a, e: s.event_accept(actor=a, event=e), "worker", "dispatcher2"),
-    ("reject", "reported", lambda a, e: s.event_reject(actor=a, event=e, reason="invalid"), "worker", "other_worker"),
-    ("escalate", "reported", lambda a, e: s.event_escalate(actor=a, event=e, text="x"), "leader", "dispatcher2"),
-    (
-        "dispatch",
-        "accepted",
-        lambda a, e: s.event_dispatch(actor=a, event=e, lead_unit=e.township_id),
-        "worker",
-        "other_handler",
-    ),
-    ("sign", "dispatched", lambda a, e: s.event_sign(actor=a, event=e), "dispatcher", "handler2"),
-    ("return", "dispatched", lambda a, e: s.event_return(actor=a, event=e, reason="x"), "dispatcher", "outsider"),
-    (
-        "request",
-        "handling",
-        lambda a, e: s.event_request(actor=a, event=e, kind="suspension", reason="x"),
-        "worker",
-        "other_handler",
-    ),
-    ("submit", "handling", lambda a, e: s.event_submit_result(actor=a, event=e, text="x"), "dispatcher", "dispatcher2"),
-    ("verify", "result_submitted", lambda a, e: s.event_verify(actor=a, event=e, passed=True), "handler", "worker2"),
-    ("urge", "handling", lambda a, e: s.event_urge(actor=a, event=e, text="x"), "handler", "dispatcher2"),
-    ("comment", "reported", lambda a, e: s.event_comment(actor=a, event=e, text="x"), "worker", "other_worker"),
-]
+#: who check → (may take it, may see the event but not take it, outside the jurisdiction)
+ACTORS = {
+    "router": ("dispatcher", "worker", "dispatcher2"),
+    "handler": ("handler", "dispatcher", "handler2"),
+    "verifier": ("worker", "handler", "worker2"),
+    "closer": ("dispatcher", "worker", "dispatcher2"),  # the rule closes at the township
+    "overseer": ("dispatcher", "worker", "dispatcher2"),
+    "corrector": ("worker", "handler", "other_worker"),
+    "rater": ("worker", "leader", "other_worker"),
+}
+
+#: Valid input of each step (besides actor and event).
+INPUT = {
+    "accept": lambda w: {},
+    "reject": lambda w: {"reason": "invalid"},
+    "escalate": lambda w: {"text": "涉及多个街道"},
+    "dispatch": lambda w: {"lead_unit": w.unit},
+    "sign": lambda w: {},
+    "return": lambda w: {"reason": "不属本单位职责"},
+    "request": lambda w: {"kind": "suspension", "reason": "等待鉴定"},
+    "request_decide": lambda w: {"approve": True},
+    "resume": lambda w: {},
+    "submit_result": lambda w: {"text": "已清理"},
+    "verify": lambda w: {"passed": True},
+    "close": lambda w: {},
+    "rate": lambda w: {"score": 5},
+    "urge": lambda w: {"text": "请加快"},
+    "comment": lambda w: {"text": "已阅"},
+    "correct": lambda w: {"changes": {"title": "楼道堆放纸箱"}, "text": "标题有误"},
+    "publish": lambda w: {"public": True},
+    "unpublish": lambda w: {"public": False},
+}
+
+#: What must hold before a step besides the status (`Step.when` and pending requests).
+PREPARE = {
+    "request_decide": lambda w, ev: s.event_request(actor=w.handler, event=ev, kind="suspension", reason="等待鉴定"),
+    "unpublish": lambda w, ev: s.event_publish(actor=w.dispatcher, event=ev, public=True),
+}
+
+#: The status each step is tried from: the earliest of its sources along the loop
+#: (correcting: once dispatched, so that a handler sees the event but may not correct it).
+ORDER = [S.REPORTED, S.ACCEPTED, S.ESCALATED, S.DISPATCHED, S.HANDLING, S.SUSPENDED, S.RESULT_SUBMITTED]
+ORDER += [S.VERIFIED, S.CLOSED, S.REJECTED]
+FROM = {"correct": S.DISPATCHED}
+
+#: Steps on an existing event taken by people (creating steps and the sweep's are below).
+TAKEN = sorted(name for name, row in workflow.STEPS.items() if not row.creates and row.who != "system")
 
 
-@pytest.mark.parametrize(("step", "stage", "call", "wrong", "outsider"), STEPS, ids=[x[0] for x in STEPS])
-def test_step_refused_to_wrong_role_and_outside_jurisdiction(world, step, stage, call, wrong, outsider):
-    ev = _at(world, stage)
+def _source(name):
+    return FROM.get(name) or next(status for status in ORDER if status in workflow.STEPS[name].sources)
+
+
+def test_every_step_is_covered():
+    """A new row in the table fails here until its input and its actors are given."""
+    assert set(INPUT) == set(TAKEN)
+    assert {workflow.STEPS[name].who for name in TAKEN} <= set(ACTORS)
+
+
+@pytest.mark.parametrize("name", TAKEN)
+def test_step_ends_in_its_target_and_is_refused_to_others(world, name):
+    row = workflow.STEPS[name]
+    source = _source(name)
+    ev = _reach(world, source)
+    if name in PREPARE:
+        ev = PREPARE[name](world, ev)
+    right, wrong, outsider = ACTORS[row.who]
     version = ev.version
-    with pytest.raises(PermissionDenied):
-        call(getattr(world, wrong), Event.objects.get(pk=ev.pk))
-    with pytest.raises(NotFound):
-        call(getattr(world, outsider), Event.objects.get(pk=ev.pk))
+    for actor, error in ((wrong, PermissionDenied), (outsider, NotFound)):
+        with pytest.raises(error):
+            row.run()(actor=getattr(world, actor), event=Event.objects.get(pk=ev.pk), **INPUT[name](world))
     ev.refresh_from_db()
-    assert ev.version == version and ev.status == stage
+    assert (ev.version, ev.status) == (version, source)
+    ev = row.run()(actor=getattr(world, right), event=Event.objects.get(pk=ev.pk), **INPUT[name](world))
+    assert ev.status in row.ends(source)
+    assert Event.objects.get(pk=ev.pk).status == ev.status
+
+
+@pytest.mark.parametrize("name", [n for n in TAKEN if workflow.STEPS[n].sources != workflow._ANY])
+def test_step_refused_from_a_status_it_does_not_start_from(world, name):
+    """409 invalid_transition to the right role, from a status outside the row's sources
+    (for a handler's step, one where the event is dispatched to the handler's unit; not
+    escalated, where the district routes instead of the township's dispatcher)."""
+    row = workflow.STEPS[name]
+    order = ORDER[3:] if row.who == "handler" else [status for status in ORDER if status != S.ESCALATED]
+    status = next(status for status in order if status not in row.sources)
+    ev = _reach(world, status)
+    with pytest.raises(InvalidTransition):
+        row.run()(actor=getattr(world, ACTORS[row.who][0]), event=ev, **INPUT[name](world))
+    assert Event.objects.get(pk=ev.pk).status == status
+
+
+def test_other_ends_of_steps_with_several_targets(world):
+    """verify: pass closes at once when the rule's close level is the grid, fail is rework
+    (handling); return at the district → escalated."""
+    ev = s.event_submit_result(actor=world.handler, event=_reach(world, S.HANDLING), text="已清理")
+    ev = s.event_verify(actor=world.worker, event=ev, passed=False, text="未整改")
+    assert ev.status == S.HANDLING and ev.status in workflow.STEPS["verify"].ends(S.RESULT_SUBMITTED)
+    ev = world.report()  # the default item closes at the grid
+    for step, who, kwargs in [
+        ("accept", "dispatcher", {}),
+        ("dispatch", "dispatcher", {"lead_unit": world.unit}),
+        ("sign", "handler", {}),
+        ("submit_result", "handler", {"text": "已清理"}),
+    ]:
+        ev = workflow.STEPS[step].run()(actor=getattr(world, who), event=ev, **kwargs)
+    ev = s.event_verify(actor=world.worker, event=ev, passed=True)
+    assert ev.status == S.CLOSED and ev.status in workflow.STEPS["verify"].ends(S.RESULT_SUBMITTED)
+    ev = s.event_escalate(actor=world.dispatcher, event=world.report(), text="跨街道")
+    ev = s.event_dispatch(actor=world.supervisor, event=ev, lead_unit=world.unit)
+    ev = s.event_return(actor=world.handler, event=ev, reason="不属本单位职责")
+    assert ev.status == S.ESCALATED and ev.status in workflow.STEPS["return"].ends(S.DISPATCHED)
+
+
+def test_creating_steps_end_in_their_target(world):
+    ev = world.report()
+    assert ev.status == workflow.STEPS["report"].target
+    ev = s.event_self_handle(
+        actor=world.leader,
+        area=world.tree.grid,
+        item=world.item,
+        title="t",
+        description="d",
+        discovered_at=ev.discovered_at,
+        result_text="已处置",
+    )
+    assert ev.status == workflow.STEPS["self_handle"].target
+    ev = s.event_public_demand(
+        area=world.tree.grid, item=world.item, description="路灯坏了", contact_name="王", contact_phone="13800000000"
+    )
+    assert ev.status == workflow.STEPS["public_demand"].target
 
 
 def test_report_refused_outside_the_grid_and_to_non_reporters(world):
@@ -93,20 +200,32 @@ def test_self_handle_refused_to_part_time_roles(world):
         )
 
 
-def test_decide_and_resume_only_by_the_dispatcher(world):
-    ev = _at(world, "handling")
-    ev = s.event_request(actor=world.handler, event=ev, kind="suspension", reason="x")
+def test_only_the_system_escalates_automatically(world):
+    ev = _reach(world, S.DISPATCHED)
     with pytest.raises(PermissionDenied):
-        s.event_request_decide(actor=world.handler, event=ev, approve=True)
-    with pytest.raises(NotFound):
-        s.event_request_decide(actor=world.dispatcher2, event=ev, approve=True)
-    ev = s.event_request_decide(actor=world.dispatcher, event=ev, approve=True)
-    with pytest.raises(PermissionDenied):
-        s.event_resume(actor=world.handler, event=ev)
+        workflow.authorize(world.supervisor, "auto_escalate", ev)
+    workflow.authorize(workflow.SYSTEM, "auto_escalate", ev)
+    assert "auto_escalate" not in workflow.available_steps(world.supervisor, ev)
 
 
-def test_rating_refused_to_others_than_the_reporter(world):
-    ev = _at(world, "result_submitted")
-    ev = s.event_verify(actor=world.worker, event=ev, passed=True)
-    with pytest.raises(PermissionDenied):
-        s.event_rate(actor=world.leader, event=ev, score=3)
+def test_the_api_takes_every_step_with_a_url_under_its_key_scope():
+    """Generated from the rows: one action per step with a `url`, with the row's scope."""
+    for name, row in workflow.STEPS.items():
+        if row.url and not row.creates:
+            assert EventViewSet.scope_map[f"step_{name}"] == row.scope
+            assert getattr(EventViewSet, f"step_{name}").url_path == row.url
+    assert EventViewSet.scope_map["create"] == workflow.STEPS["report"].scope
+
+
+def test_patrols_are_read_through_restrict(world):
+    """Own patrols, and patrols in grids within the reader's reach; nobody else's."""
+    mine = s.patrol_log(
+        actor=world.worker,
+        area=world.tree.grid,
+        started_at=world.report().discovered_at,
+        ended_at=world.report().discovered_at,
+    )
+    assert list(Patrol.objects.restrict(world.worker)) == [mine]
+    assert list(Patrol.objects.restrict(world.dispatcher)) == [mine]  # the township's grids
+    assert not Patrol.objects.restrict(world.worker2).exists()  # a sibling grid
+    assert not Patrol.objects.restrict(world.outsider).exists()

@@ -63,14 +63,17 @@ def test_an_unsigned_event_turns_yellow_then_red_and_escalates(world, clock, dja
     assert received == [(ev.pk, AlertStage.ACCEPT_OVERDUE)]
     ev.refresh_from_db()
     assert ev.alert_level == AlertLevel.RED and ev.next_alert_at is None
-    assert ev.level == HandlingLevel.COUNTY
+    assert ev.level == HandlingLevel.TOWNSHIP  # supervised by the district, still routed by the township
     assert list(Action.objects.filter(event=ev, actor__isnull=True).values_list("kind", flat=True)) == [
         ActionKind.WARNING,
         ActionKind.OVERDUE,
         ActionKind.AUTO_ESCALATE,
     ]
-    # The district may now re-dispatch it.
-    s.event_dispatch(actor=world.supervisor, event=ev.pk, lead_unit=world.unit2)
+    escalation = Action.objects.get(event=ev, kind=ActionKind.AUTO_ESCALATE)
+    assert (escalation.actor_name, escalation.data["to_level"]) == ("系统", HandlingLevel.COUNTY)
+    # The township that dispatched it re-dispatches it; the district supervises (urges).
+    s.event_urge(actor=world.supervisor, event=ev.pk, text="请立即签收")
+    s.event_dispatch(actor=world.dispatcher, event=ev.pk, lead_unit=world.unit2)
 
 
 def test_each_alert_fires_once_even_when_the_sweep_runs_twice(world, clock):
@@ -161,9 +164,9 @@ def test_emergency_events_sort_first_then_overdue(world, clock):
 def test_the_sweep_tells_listeners_the_same_organisations_as_one_event_at_a_time(
     world, clock, django_capture_on_commit_callbacks
 ):
-    """The sweep reads the organisations concerned in bulk (events.sweep._concerned_organisations):
-    the units of the current cycle and the authorities for state changes, the lead unit for
-    overdue alerts — what integrations.receivers would read one event at a time."""
+    """The sweep reads the organisations concerned in bulk (events.selectors.concerned_organisations
+    into the batch): the units of the current cycle and the authorities for state changes,
+    the lead unit for overdue alerts — what integrations.receivers reads one event at a time."""
     from events.signals import event_changed
     from integrations import receivers
 
@@ -173,7 +176,8 @@ def test_the_sweep_tells_listeners_the_same_organisations_as_one_event_at_a_time
     seen = []
 
     def listener(sender, event, action=None, stage=None, batch=None, **kw):
-        seen.append((action.kind if action else stage, set(event.webhook_organisation_ids()), isinstance(batch, dict)))
+        ids = receivers.event_organisation_ids(event, batch) if action else receivers.overdue_organisation_ids(event)
+        seen.append((action.kind if action else stage, ids, event.pk in batch["concerned"]))
 
     event_changed.connect(listener)
     event_overdue.connect(listener)
@@ -193,4 +197,3 @@ def test_the_sweep_tells_listeners_the_same_organisations_as_one_event_at_a_time
             (ActionKind.AUTO_ESCALATE, one_by_one, True),
         ]
     )
-    assert not hasattr(Event.objects.get(pk=ev.pk), "webhook_organisation_ids")

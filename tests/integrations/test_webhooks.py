@@ -187,11 +187,15 @@ def test_subscription_secret_is_shown_once_via_api(scenario):
 
 def test_event_signals_emit_webhooks_for_the_units_concerned(scenario):
     make_subscription(scenario)
-    event = SimpleNamespace(pk=5, number="E1", status="dispatched", version=3, updated_at=timezone.now())
-    event.webhook_organisation_ids = lambda: [scenario.unit.pk]
+    event = SimpleNamespace(
+        pk=5, number="E1", status="dispatched", version=3, updated_at=timezone.now(), lead_unit_id=scenario.unit.pk
+    )
     action = SimpleNamespace(kind="dispatch", data={"units": [scenario.unit.pk]})
-    event_changed.send(sender=None, event=event, action=action)
-    event_overdue.send(sender=None, event=event, stage="accept_overdue")
+    batch = {"concerned": {5: {scenario.unit.pk}}}  # as a sender that read them in bulk
+    event_changed.send(sender=None, event=event, action=action, batch=batch)
+    event_overdue.send(sender=None, event=event, stage="accept_overdue", batch=batch)
+    for callback in batch["on_end"]:
+        callback()
     kinds = sorted(WebhookDelivery.objects.values_list("event_type", flat=True))
     assert kinds == ["event.dispatched", "event.overdue", "event.state_changed"]
     overdue = WebhookDelivery.objects.get(event_type="event.overdue")
@@ -213,9 +217,10 @@ def test_a_batch_of_sends_reads_the_subscriptions_once(scenario):
     from django.test.utils import CaptureQueriesContext
 
     make_subscription(scenario)
-    event = SimpleNamespace(pk=5, number="E1", status="handling", version=3, updated_at=timezone.now())
-    event.webhook_organisation_ids = lambda: [scenario.unit.pk]
-    batch = {}
+    event = SimpleNamespace(
+        pk=5, number="E1", status="handling", version=3, updated_at=timezone.now(), lead_unit_id=scenario.unit.pk
+    )
+    batch = {"concerned": {5: {scenario.unit.pk}}}
     with CaptureQueriesContext(connection) as ctx:
         for cycle in range(5):
             event.cycle = cycle  # five alerts (a cause makes one delivery per subscription)
