@@ -11,11 +11,14 @@ refuse to load unless `LOCAL_SECRET_KEY_FILE=1` opts in to a key file under VAR_
 laptop demo and the test suite do: bin/run-dev, tests/settings.py, the Makefile).
 """
 
+import datetime
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +60,12 @@ def _secret_key() -> str:
     )
 
 
+def _tile_origin(url: str) -> list[str]:
+    """The scheme and host of the map tile URL template, for the CSP's img-src ([] if none)."""
+    parts = urlsplit(url.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 SECRET_KEY = _secret_key()
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -85,6 +94,11 @@ INSTALLED_APPS = [
     "evaluation",
     "integrations",
     "idempotency",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +116,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): TOTP passed in this session
+    "security.middleware.SessionSecurityMiddleware",  # timeouts, second factor, first password, exports
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "ningbo_grid.urls"
@@ -150,17 +168,27 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public gets no grants.
 GUARDIAN_MONKEY_PATCH_USER = False
 
+# Passwords (security.passwords; GB/T 22239-2019 8.1.4.1 a): at least PASSWORD_MIN_LENGTH
+# characters of three of the four classes, not like the account's name, not a common or
+# all-digit password, none of the last PASSWORD_HISTORY_COUNT. Messages are Chinese.
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "security.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "security.passwords.CharacterClassesValidator"},
+    {"NAME": "security.passwords.NoReuseValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -218,6 +246,46 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Sessions (security.sessions; GB/T 22239-2019 8.1.4.1 b): signed out after
+# SESSION_IDLE_MINUTES without a request and SESSION_ABSOLUTE_HOURS after sign-in.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+# Sign-in lockout (django-axes; 8.1.4.1 b): LOGIN_FAILURE_LIMIT failed sign-ins for one
+# account, or from one address (counted as the rate limits count it, NUM_PROXIES), lock
+# that account or address for LOGIN_LOCKOUT_MINUTES, or until an administrator lifts it
+# (admin: 访问尝试, or `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "security.audit.client_address"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the security audit trail
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Second factor (django-otp TOTP; security.twofactor): the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="宁波网格平台")
+# Security audit trail (security.audit): rows younger than this are never purged (>= 180).
+SECURITY_AUDIT_RETENTION_DAYS = max(180, env.int("SECURITY_AUDIT_RETENTION_DAYS", default=180))
+# Content-Security-Policy (django-csp): vendored files from this origin only, no inline
+# script or style; images also as data: URIs (Bootstrap's icons) and from the map tile host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *_tile_origin(MAP_TILE_URL)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="grid-platform@localhost")
 # Text messages: a dotted path to a class with send(phone, text); the default logs.
@@ -273,6 +341,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Dashboard rollups of today and yesterday (evaluation, Art. 11).
     "evaluation-rollups": {"task": "evaluation.rollup_refresh_recent", "schedule": 600.0},
     # Closed evaluation periods freeze once their grace has passed (idempotent; Art. 22).
+    # Security audit rows past SECURITY_AUDIT_RETENTION_DAYS (>= 180 days).
+    "security-purge-expired": {"task": "security.purge_expired", "schedule": crontab(minute=50, hour=3)},
     "evaluation-freeze-closed-periods": {
         "task": "evaluation.freeze_closed_periods",
         "schedule": crontab(minute=20),

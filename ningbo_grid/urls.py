@@ -42,6 +42,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("integrations/", include("integrations.urls")),
+    path("security/", include("security.urls")),
 ]
 
 admin.site.site_header = gettext_lazy("宁波市城乡网格化服务管理平台")
