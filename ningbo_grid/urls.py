@@ -1,5 +1,7 @@
 """Root URL map: each app mounts its HTML pages and its API under one prefix."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -19,9 +21,12 @@ api_v1 = [
     # Offline: the sidecar's files; Swagger's script is a separate file (no inline JS, CSP-friendly);
     # ReDoc without the stock template's Google Fonts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # ReDoc injects its styles and runs a worker from a blob: only this page's policy allows both.
     path(
         "redoc/",
-        SpectacularRedocView.as_view(url_name="schema", template_name="integrations/redoc.html"),
+        csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema", template_name="integrations/redoc.html")
+        ),
         name="api-redoc",
     ),
 ]
