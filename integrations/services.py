@@ -30,7 +30,7 @@ from personnel.scope import has_area_perm
 from personnel.services import grants_sync
 
 from . import signing
-from .choices import ClientRole, DeliveryStatus, Scope, WebhookEventType
+from .choices import ClientRole, DeliveryStatus, Scope, SignatureAlgorithm, WebhookEventType
 from .models import SUPERVISE, ApiClient, WebhookDelivery, WebhookSubscription
 from .urlcheck import check_webhook_url
 
@@ -148,9 +148,16 @@ def _new_secret() -> str:
 
 
 def webhook_subscription_create(
-    *, actor, organisation: Organisation, url: str, event_types: Iterable[str], is_active: bool = True
+    *,
+    actor,
+    organisation: Organisation,
+    url: str,
+    event_types: Iterable[str],
+    is_active: bool = True,
+    signature_algorithm: str = SignatureAlgorithm.HMAC_SHA256,
 ) -> WebhookSubscription:
     """Register `url` for `organisation`'s webhooks; the new `secret` is on the returned row.
+    Deliveries are signed with `signature_algorithm` (HMAC-SHA256, or HMAC-SM3; GB/T 39786).
 
     Show `secret` to the actor once; it is never displayed again (rotate to replace it).
     Raises PermissionDenied unless the actor supervises the organisation's area;
@@ -167,14 +174,22 @@ def webhook_subscription_create(
         secret=_new_secret(),
         event_types=_clean_event_types(event_types),
         is_active=is_active,
+        signature_algorithm=SignatureAlgorithm(signature_algorithm),
         created_by=actor,
     )
 
 
 def webhook_subscription_update(
-    *, actor, subscription: WebhookSubscription, url: str | None = None, event_types=None, is_active=None
+    *,
+    actor,
+    subscription: WebhookSubscription,
+    url: str | None = None,
+    event_types=None,
+    is_active=None,
+    signature_algorithm: str | None = None,
 ) -> WebhookSubscription:
-    """Change a subscription's URL, event types or active flag (arguments left None stay)."""
+    """Change a subscription's URL, event types, active flag or signature algorithm
+    (arguments left None stay)."""
     _check_supervises(actor, subscription.organisation)
     if url is not None:
         try:
@@ -186,6 +201,8 @@ def webhook_subscription_update(
         subscription.event_types = _clean_event_types(event_types)
     if is_active is not None:
         subscription.is_active = is_active
+    if signature_algorithm is not None:
+        subscription.signature_algorithm = SignatureAlgorithm(signature_algorithm)
     subscription.save()
     return subscription
 
@@ -332,7 +349,7 @@ def _attempt(delivery: WebhookDelivery) -> None:
             "User-Agent": "ningbo-grid-webhooks/1",
             "X-Grid-Event": delivery.event_type,
             "X-Grid-Delivery": str(delivery.uuid),
-            "X-Grid-Signature": signing.sign(subscription.secret, body),
+            "X-Grid-Signature": signing.sign(subscription.secret, body, algorithm=subscription.signature_algorithm),
         }
         code, error = _post(subscription.url, body, headers)
     delivery.attempt_count += 1
