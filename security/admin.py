@@ -3,8 +3,33 @@
 (访问尝试: delete the attempt) — the lifting is logged (security.receivers)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
+from . import passwords
 from .models import AccountSecurity, SecurityEvent
+
+User = get_user_model()
+
+
+class InitialPasswordUserAdmin(UserAdmin):
+    """Django's user admin, except that a password an administrator sets (a new account's,
+    or a reset) is an initial one: the user must replace it at the next sign-in."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            passwords.require_change(obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            passwords.require_change(User.objects.get(pk=id))
+        return response
+
+
+admin.site.unregister(User)
+admin.site.register(User, InitialPasswordUserAdmin)
 
 
 @admin.register(SecurityEvent)

@@ -66,3 +66,20 @@ def test_password_help_follows_the_chosen_language(client, plain_user, language,
     html = client.get("/security/password/").content.decode()
     expected = "四类中的至少" if language == "zh-hans" else "at least 3 of"
     assert expected in html
+
+
+def test_a_password_set_by_an_administrator_is_an_initial_one(client, django_user_model, plain_user):
+    root = django_user_model.objects.create_superuser("root", password="pw-for-tests-1")
+    client.force_login(root)
+    new = "Admin-given-2026"
+    response = client.post(
+        "/admin/auth/user/add/", {"username": "newbie", "password1": new, "password2": new, "usable_password": "true"}
+    )
+    assert response.status_code == 302
+    newbie = django_user_model.objects.get(username="newbie")
+    assert passwords.must_change(newbie)
+    reset = client.post(
+        f"/admin/auth/user/{plain_user.pk}/password/", {"password1": new, "password2": new, "usable_password": "true"}
+    )
+    assert reset.status_code == 302
+    assert passwords.must_change(plain_user)
