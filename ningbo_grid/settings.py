@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "security.middleware.AccessLogMiddleware",  # first: one access line per request when LOG_DIR is set
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ningbo_grid.middleware.RequestIdMiddleware",
@@ -446,3 +447,26 @@ LOGGING = {
     "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# Network and application logs kept at least six months (Cybersecurity Law Art. 21; GB/T
+# 22239-2019 8.1.4.3 d). With LOG_DIR set, every record also goes to LOG_DIR/platform.log
+# and each request's access line (security.middleware.AccessLogMiddleware: address, account,
+# method, path without query, status, milliseconds, request id) to LOG_DIR/access.log.
+# Files are reopened when moved (WatchedFileHandler: safe with several processes); rotation
+# and retention are logrotate's, daily keeping LOG_RETENTION_DAYS (>= 183) days: see
+# deploy/logrotate.conf and docs/security-assessment.md.
+LOG_DIR = env.str("LOG_DIR", default="")
+LOG_RETENTION_DAYS = max(183, env.int("LOG_RETENTION_DAYS", default=190))
+LOGGING["loggers"]["security.access"] = {"handlers": [], "level": "INFO", "propagate": False}
+if LOG_DIR:
+    Path(LOG_DIR).mkdir(parents=True, exist_ok=True)
+    for _name in ("platform", "access"):
+        LOGGING["handlers"][f"{_name}_file"] = {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": str(Path(LOG_DIR) / f"{_name}.log"),
+            "encoding": "utf-8",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    LOGGING["root"]["handlers"].append("platform_file")
+    LOGGING["loggers"]["django.server"]["handlers"].append("platform_file")
+    LOGGING["loggers"]["security.access"]["handlers"].append("access_file")

@@ -13,9 +13,11 @@
    signed-in user in the security audit trail as an export: path and parameter names, no values.
 """
 
+import logging
 import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -92,3 +94,33 @@ class SessionSecurityMiddleware:
                 return redirect(f"{reverse('security:password-change')}?{urlencode({'next': path})}")
             request.session[PASSWORD_OK] = True
         return None
+
+
+access_log = logging.getLogger("security.access")
+
+
+class AccessLogMiddleware:
+    """One line per request to the `security.access` logger (LOG_DIR/access.log when LOG_DIR
+    is set; kept >= 6 months, Cybersecurity Law Art. 21): source address, account id (or -),
+    method, path without the query string (it may carry personal values), status, duration
+    in milliseconds and the request id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.monotonic()
+        response = self.get_response(request)
+        if settings.LOG_DIR:
+            user = getattr(request, "user", None)
+            access_log.info(
+                "%s %s %s %s %s %dms %s",
+                audit.client_address(request) or "-",
+                user.pk if user is not None and user.is_authenticated else "-",
+                request.method,
+                request.path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+                getattr(request, "request_id", "-"),
+            )
+        return response
