@@ -7,8 +7,6 @@ the current code. Without it, each demo login must set its own password at first
 and enrols its own authenticator, as a real account does.
 """
 
-from base64 import b32encode
-
 from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -43,8 +41,3 @@ def secure_logins(*, demo: bool, stdout) -> None:
 def demo_devices():
     """The demo authenticators, by username."""
     return TOTPDevice.objects.filter(name=DEVICE_NAME, user__username__in=LOGINS).select_related("user")
-
-
-def base32_key(device: TOTPDevice) -> str:
-    """The key as authenticator apps take it (base32, no padding)."""
-    return b32encode(device.bin_key).decode().rstrip("=")

@@ -35,6 +35,8 @@ OPEN_PREFIXES = ("/static/", "/accounts/login/", "/accounts/logout/", "/security
 #: … and, once past it, before setting their own password.
 PASSWORD_PREFIXES = ("/security/password/",)
 API_PREFIXES = ("/api/", "/open311/")
+NOT_NEEDED_UNTIL = "_security_no_second_factor_until"
+NOT_NEEDED_FOR = 300  # seconds
 PASSWORD_OK = "_security_password_ok"  # noqa: S105  (a session key, not a password)
 
 
@@ -80,7 +82,7 @@ class SessionSecurityMiddleware:
         if path.startswith(OPEN_PREFIXES):
             return None
         api = path.startswith(API_PREFIXES)
-        if not user.is_verified() and twofactor.requires_second_factor(user):
+        if not user.is_verified() and self._needs_second_factor(request, now):
             if api:
                 detail = _("此账号须先在浏览器中完成双因素认证。")
                 return JsonResponse(error_body(request, detail, code="second_factor_required"), status=403)
@@ -94,6 +96,17 @@ class SessionSecurityMiddleware:
                 return redirect(f"{reverse('security:password-change')}?{urlencode({'next': path})}")
             request.session[PASSWORD_OK] = True
         return None
+
+    @staticmethod
+    def _needs_second_factor(request: HttpRequest, now: float) -> bool:
+        """`requires_second_factor`, remembered for NOT_NEEDED_FOR seconds when False (it
+        costs queries; a role that needs it, given during a session, applies within that)."""
+        if request.session.get(NOT_NEEDED_UNTIL, 0) > now:
+            return False
+        if twofactor.requires_second_factor(request.user):
+            return True
+        request.session[NOT_NEEDED_UNTIL] = now + NOT_NEEDED_FOR
+        return False
 
 
 access_log = logging.getLogger("security.access")

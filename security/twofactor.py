@@ -8,6 +8,8 @@ derived from `personnel.roles.ROLE_PERMISSIONS`, so a new role with such a grant
 too. API clients keep their keys (their requests carry no session).
 """
 
+from base64 import b32encode
+
 from django.db.models import Q
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -62,6 +64,11 @@ def new_recovery_codes(user) -> list[str]:
 
 def recovery_device(user) -> StaticDevice | None:
     return StaticDevice.objects.filter(user=user, name="recovery").first()
+
+
+def base32_key(device: TOTPDevice) -> str:
+    """The device's key as authenticator apps take it (base32, no padding)."""
+    return b32encode(device.bin_key).decode().rstrip("=")
 
 
 def demo_key(username: str) -> str:

@@ -59,8 +59,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
             return render(request, "security/recovery_codes.html", {"codes": codes, "next": _next(request)})
         form.add_error("token", _("验证码不正确，请核对手机时间后重试。"))
         audit.record(EventKind.OTP_FAILED, request=request, stage="enrol")
-    secret = device.config_url.split("secret=")[1].split("&")[0]
-    context = {"form": form, "secret": secret, "next": _next(request)}
+    context = {"form": form, "secret": twofactor.base32_key(device), "next": _next(request)}
     return render(request, "security/otp_enrol.html", context)
 
 

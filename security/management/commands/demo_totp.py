@@ -6,7 +6,8 @@ line gives the login, the base32 key to add to an authenticator app, and the cod
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 
-from security.demo import base32_key, demo_devices
+from security.demo import demo_devices
+from security.twofactor import base32_key
 
 
 class Command(BaseCommand):
