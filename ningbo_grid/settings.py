@@ -61,9 +61,13 @@ def _secret_key() -> str:
 
 
 def _tile_origin(url: str) -> list[str]:
-    """The scheme and host of the map tile URL template, for the CSP's img-src ([] if none)."""
-    parts = urlsplit(url.replace("{s}", "*"))
-    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+    """The scheme and host of the map tile URL template, for the CSP's img-src ([] if none).
+    A host label with Leaflet's `{s}` subdomain placeholder becomes CSP's `*.` wildcard."""
+    parts = urlsplit(url)
+    host = parts.netloc
+    if "{s}" in host:
+        host = "*." + host.split(".", 1)[1]
+    return [f"{parts.scheme}://{host}"] if parts.scheme and host else []
 
 
 SECRET_KEY = _secret_key()

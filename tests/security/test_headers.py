@@ -53,7 +53,9 @@ def test_templates_have_no_inline_script_or_style():
     assert offenders == []
 
 
-def test_check_deploy_is_clean_with_production_settings(settings):
+def test_check_deploy_is_clean_with_production_settings(settings, monkeypatch):
+    # The browser tests' conftest allows the ORM under Playwright's event loop; not a deployment's.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     settings.DEBUG = False
     settings.SECURE_SSL_REDIRECT = True
     settings.SESSION_COOKIE_SECURE = True
@@ -62,3 +64,11 @@ def test_check_deploy_is_clean_with_production_settings(settings):
     out = io.StringIO()
     call_command("check", deploy=True, fail_level="WARNING", stdout=out, stderr=out)
     assert "no issues" in out.getvalue()
+
+
+def test_the_map_tile_host_is_allowed_for_images():
+    from ningbo_grid.settings import _tile_origin
+
+    assert _tile_origin("") == []
+    assert _tile_origin("https://tiles.internal/{z}/{x}/{y}.png") == ["https://tiles.internal"]
+    assert _tile_origin("https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=KEY") == ["https://*.tianditu.gov.cn"]
