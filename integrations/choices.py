@@ -31,3 +31,11 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("待发送")
     SUCCEEDED = "succeeded", _("已送达")
     FAILED = "failed", _("失败")
+
+
+class SignatureAlgorithm(models.TextChoices):
+    """How a webhook delivery is signed (`integrations.signing`): HMAC-SHA256 by default, or
+    HMAC-SM3 (GB/T 32905, the commercial cryptography standard; GB/T 39786) per subscription."""
+
+    HMAC_SHA256 = "hmac-sha256", _("HMAC-SHA256")
+    HMAC_SM3 = "hmac-sm3", _("HMAC-SM3（国密）")

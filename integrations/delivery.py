@@ -59,7 +59,7 @@ def _attempt(delivery: WebhookDelivery) -> None:
             "User-Agent": "ningbo-grid-webhooks/1",
             "X-Grid-Event": delivery.event_type,
             "X-Grid-Delivery": str(delivery.uuid),
-            "X-Grid-Signature": signing.sign(subscription.secret, body),
+            "X-Grid-Signature": signing.sign(subscription.secret, body, algorithm=subscription.signature_algorithm),
         }
         code, error = _post(subscription.url, body, headers)
     delivery.attempt_count += 1

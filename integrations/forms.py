@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ClientRole, Scope, WebhookEventType
+from .choices import ClientRole, Scope, SignatureAlgorithm, WebhookEventType
 from .selectors import manageable_organisations
 
 
@@ -44,4 +44,7 @@ class WebhookSubscriptionForm(_OrganisationForm):
     url = forms.URLField(label=_("接收地址"), max_length=500, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         label=_("事件类型"), choices=WebhookEventType.choices, widget=forms.CheckboxSelectMultiple
+    )
+    signature_algorithm = forms.ChoiceField(
+        label=_("签名算法"), choices=SignatureAlgorithm.choices, initial=SignatureAlgorithm.HMAC_SHA256
     )

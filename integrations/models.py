@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from personnel.models import Organisation
 from personnel.scope import covering_q, unit_ids
 
-from .choices import DeliveryStatus, Scope
+from .choices import DeliveryStatus, Scope, SignatureAlgorithm
 
 SUPERVISE = "supervise_area"
 
@@ -114,7 +114,8 @@ class WebhookSubscriptionQuerySet(models.QuerySet):
 class WebhookSubscription(models.Model):
     """An organisation's URL that receives signed JSON for the chosen event types.
 
-    `secret` signs every delivery (HMAC-SHA256, see `integrations.signing`). It has to
+    `secret` signs every delivery (HMAC-SHA256, or HMAC-SM3 when `signature_algorithm`
+    says so; see `integrations.signing`). It has to
     be kept in clear to sign, so it is shown once at creation and can only be replaced
     (`webhook_subscription_rotate_secret`), never displayed again, like an API key.
     `event_types` is a list of `WebhookEventType` values.
@@ -127,6 +128,9 @@ class WebhookSubscription(models.Model):
     secret = models.CharField(max_length=80)
     event_types = models.JSONField(_("事件类型"), default=list)
     is_active = models.BooleanField(_("启用"), default=True)
+    signature_algorithm = models.CharField(
+        _("签名算法"), max_length=12, choices=SignatureAlgorithm.choices, default=SignatureAlgorithm.HMAC_SHA256
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

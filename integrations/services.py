@@ -27,7 +27,7 @@ from personnel.models import Membership, Organisation
 from personnel.scope import authorize
 from personnel.services import grants_sync
 
-from .choices import ClientRole, DeliveryStatus, Scope, WebhookEventType
+from .choices import ClientRole, DeliveryStatus, Scope, SignatureAlgorithm, WebhookEventType
 from .models import SUPERVISE, ApiClient, WebhookDelivery, WebhookSubscription
 from .urlcheck import check_webhook_url
 
@@ -144,9 +144,16 @@ def _new_secret() -> str:
 
 
 def webhook_subscription_create(
-    *, actor: User, organisation: Organisation, url: str, event_types: Iterable[str], is_active: bool = True
+    *,
+    actor: User,
+    organisation: Organisation,
+    url: str,
+    event_types: Iterable[str],
+    is_active: bool = True,
+    signature_algorithm: str = SignatureAlgorithm.HMAC_SHA256,
 ) -> WebhookSubscription:
     """Register `url` for `organisation`'s webhooks; the new `secret` is on the returned row.
+    Deliveries are signed with `signature_algorithm` (HMAC-SHA256, or HMAC-SM3; GB/T 39786).
 
     Show `secret` to the actor once; it is never displayed again (rotate to replace it).
     Raises PermissionDenied unless the actor supervises the organisation's area;
@@ -163,14 +170,22 @@ def webhook_subscription_create(
         secret=_new_secret(),
         event_types=_clean_event_types(event_types),
         is_active=is_active,
+        signature_algorithm=SignatureAlgorithm(signature_algorithm),
         created_by=actor,
     )
 
 
 def webhook_subscription_update(
-    *, actor: User | None, subscription: WebhookSubscription, url: str | None = None, event_types=None, is_active=None
+    *,
+    actor: User | None,
+    subscription: WebhookSubscription,
+    url: str | None = None,
+    event_types=None,
+    is_active=None,
+    signature_algorithm: str | None = None,
 ) -> WebhookSubscription:
-    """Change a subscription's URL, event types or active flag (arguments left None stay)."""
+    """Change a subscription's URL, event types, active flag or signature algorithm
+    (arguments left None stay)."""
     authorize(actor, SUPERVISE, subscription.organisation.area, message=NOT_SUPERVISOR)
     if url is not None:
         try:
@@ -182,6 +197,8 @@ def webhook_subscription_update(
         subscription.event_types = _clean_event_types(event_types)
     if is_active is not None:
         subscription.is_active = is_active
+    if signature_algorithm is not None:
+        subscription.signature_algorithm = SignatureAlgorithm(signature_algorithm)
     subscription.save()
     return subscription
 

@@ -11,11 +11,14 @@ refuse to load unless `LOCAL_SECRET_KEY_FILE=1` opts in to a key file under VAR_
 laptop demo and the test suite do: bin/run-dev, tests/settings.py, the Makefile).
 """
 
+import datetime
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +58,16 @@ def _secret_key() -> str:
         f"LOCAL_SECRET_KEY_FILE=1 keeps a generated key in {VAR_DIR / 'secret_key'} "
         "(`make run` and `make test` set it)."
     )
+
+
+def _tile_origin(url: str) -> list[str]:
+    """The scheme and host of the map tile URL template, for the CSP's img-src ([] if none).
+    A host label with Leaflet's `{s}` subdomain placeholder becomes CSP's `*.` wildcard."""
+    parts = urlsplit(url)
+    host = parts.netloc
+    if "{s}" in host:
+        host = "*." + host.split(".", 1)[1]
+    return [f"{parts.scheme}://{host}"] if parts.scheme and host else []
 
 
 SECRET_KEY = _secret_key()
@@ -115,9 +128,15 @@ INSTALLED_APPS = [
     "idempotency",
     "ledgers",
     "mobile",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "security",
 ]
 
 MIDDLEWARE = [
+    "security.middleware.AccessLogMiddleware",  # first: one access line per request when LOG_DIR is set
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ningbo_grid.middleware.RequestIdMiddleware",
@@ -134,6 +153,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "mobile.middleware.ClearSiteDataOnLogoutMiddleware",  # logout empties the phone
     "mobile.middleware.DraftAnswerMiddleware",  # a sent draft learns its event's address
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): TOTP passed in this session
+    "security.middleware.SessionSecurityMiddleware",  # timeouts, second factor, first password, exports
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "ningbo_grid.urls"
@@ -182,17 +205,27 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public gets no grants.
 GUARDIAN_MONKEY_PATCH_USER = False
 
+# Passwords (security.passwords; GB/T 22239-2019 8.1.4.1 a): at least PASSWORD_MIN_LENGTH
+# characters of three of the four classes, not like the account's name, not a common or
+# all-digit password, none of the last PASSWORD_HISTORY_COUNT. Messages are Chinese.
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "security.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "security.passwords.CharacterClassesValidator"},
+    {"NAME": "security.passwords.NoReuseValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -249,6 +282,47 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Sessions (security.sessions; GB/T 22239-2019 8.1.4.1 b): signed out after
+# SESSION_IDLE_MINUTES without a request and SESSION_ABSOLUTE_HOURS after sign-in.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+# Sign-in lockout (django-axes; 8.1.4.1 b): LOGIN_FAILURE_LIMIT failed sign-ins for one
+# account, or from one address (counted as the rate limits count it, NUM_PROXIES), lock
+# that account or address for LOGIN_LOCKOUT_MINUTES, or until an administrator lifts it
+# (admin: 访问尝试, or `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "security.audit.client_address"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the security audit trail
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Second factor (django-otp TOTP; security.twofactor): the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="宁波网格平台")
+# Security audit trail (security.audit): rows younger than this are never purged (>= 180).
+SECURITY_AUDIT_RETENTION_DAYS = max(180, env.int("SECURITY_AUDIT_RETENTION_DAYS", default=180))
+# Content-Security-Policy (django-csp): vendored files from this origin only, no inline
+# script or style; images also as data: URIs (Bootstrap's icons) and from the map tile host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *_tile_origin(MAP_TILE_URL)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF, "blob:"],  # voice notes played back and previewed before upload (mobile)
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="grid-platform@localhost")
@@ -307,6 +381,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Closed evaluation periods freeze once their grace has passed (idempotent; Art. 22).
     # Residents past the retention period after moving out or dying lose their personal data.
     "ledgers-anonymise": {"task": "ledgers.anonymise_due", "schedule": crontab(hour=2, minute=15)},
+    # Security audit rows past SECURITY_AUDIT_RETENTION_DAYS (>= 180 days).
+    "security-purge-expired": {"task": "security.purge_expired", "schedule": crontab(minute=50, hour=3)},
     "evaluation-freeze-closed-periods": {
         "task": "evaluation.freeze_closed_periods",
         "schedule": crontab(minute=20),
@@ -414,3 +490,26 @@ LOGGING = {
     "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# Network and application logs kept at least six months (Cybersecurity Law Art. 21; GB/T
+# 22239-2019 8.1.4.3 d). With LOG_DIR set, every record also goes to LOG_DIR/platform.log
+# and each request's access line (security.middleware.AccessLogMiddleware: address, account,
+# method, path without query, status, milliseconds, request id) to LOG_DIR/access.log.
+# Files are reopened when moved (WatchedFileHandler: safe with several processes); rotation
+# and retention are logrotate's, daily keeping LOG_RETENTION_DAYS (>= 183) days: see
+# deploy/logrotate.conf and docs/security-assessment.md.
+LOG_DIR = env.str("LOG_DIR", default="")
+LOG_RETENTION_DAYS = max(183, env.int("LOG_RETENTION_DAYS", default=190))
+LOGGING["loggers"]["security.access"] = {"handlers": [], "level": "INFO", "propagate": False}
+if LOG_DIR:
+    Path(LOG_DIR).mkdir(parents=True, exist_ok=True)
+    for _name in ("platform", "access"):
+        LOGGING["handlers"][f"{_name}_file"] = {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": str(Path(LOG_DIR) / f"{_name}.log"),
+            "encoding": "utf-8",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    LOGGING["root"]["handlers"].append("platform_file")
+    LOGGING["loggers"]["django.server"]["handlers"].append("platform_file")
+    LOGGING["loggers"]["security.access"]["handlers"].append("access_file")

@@ -1,5 +1,7 @@
 """Root URL map: each app mounts its HTML pages and its API under one prefix."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -20,9 +22,12 @@ api_v1 = [
     # Offline: the sidecar's files; Swagger's script is a separate file (no inline JS, CSP-friendly);
     # ReDoc without the stock template's Google Fonts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # ReDoc injects its styles and runs a worker from a blob: only this page's policy allows both.
     path(
         "redoc/",
-        SpectacularRedocView.as_view(url_name="schema", template_name="integrations/redoc.html"),
+        csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema", template_name="integrations/redoc.html")
+        ),
         name="api-redoc",
     ),
 ]
@@ -45,6 +50,7 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("", include("mobile.urls")),
+    path("security/", include("security.urls")),
 ]
 
 admin.site.site_header = gettext_lazy("宁波市城乡网格化服务管理平台")

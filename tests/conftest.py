@@ -96,3 +96,32 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    # Tests travel days forward between requests of one signed-in client (deadlines,
+    # evaluation periods): the session timeouts would sign it out. Their own tests
+    # (tests/security/test_sessions.py) put back the production figures.
+    settings.SESSION_IDLE_MINUTES = 60 * 24 * 366
+    settings.SESSION_ABSOLUTE_HOURS = 24 * 366
+    settings.SESSION_COOKIE_AGE = 3600 * 24 * 366
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """`Client.force_login` skips the sign-in form, and so the second factor: the session it
+    makes is marked verified with a TOTP device made for the user, exactly what a correct
+    code would do (security.views.otp_verify). Tests of the second factor itself sign in
+    through the form (tests/security), or use `force_login_unverified`."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    unverified = Client.force_login
+
+    def force_login(self, user, backend=None):
+        unverified(self, user, backend)
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login_unverified", unverified, raising=False)
+    monkeypatch.setattr(Client, "force_login", force_login)

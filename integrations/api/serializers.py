@@ -64,7 +64,16 @@ class WebhookSubscriptionSerializer(ModelSerializer):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["id", "organisation", "url", "event_types", "is_active", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "organisation",
+            "url",
+            "event_types",
+            "is_active",
+            "signature_algorithm",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 

@@ -87,6 +87,7 @@ class WebhookSubscriptionViewSet(
             url=data.get("url"),
             event_types=data.get("event_types"),
             is_active=data.get("is_active"),
+            signature_algorithm=data.get("signature_algorithm"),
         )
 
     @extend_schema(request=None, responses=WebhookSecretSerializer)

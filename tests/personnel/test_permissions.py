@@ -175,6 +175,8 @@ def test_ending_an_assignment_takes_effect_on_the_next_request(world, client):
     client.force_login(leader)
     assert client.get(f"/api/v1/staff/{staff.pk}/").status_code == 200
     services.assignment_end(actor=None, assignment=Assignment.objects.get(staff__user=leader))
+    assert client.get(f"/api/v1/staff/{staff.pk}/").status_code == 401  # its sessions ended (security.receivers)
+    client.force_login(leader)
     assert client.get(f"/api/v1/staff/{staff.pk}/").status_code == 404
     assert client.get(f"/personnel/grids/{world['tree'].grid.code}/staff/").status_code == 404
 
@@ -185,6 +187,8 @@ def test_ending_a_membership_takes_effect_on_the_next_request(world, client):
     staff = world["targets"]["sibling"]
     assert client.get(f"/api/v1/staff/{staff.pk}/").status_code == 200
     services.membership_end(actor=None, membership=dispatcher.memberships.get())
+    assert client.get(f"/api/v1/staff/{staff.pk}/").status_code == 401  # its sessions ended (security.receivers)
+    client.force_login(dispatcher)
     assert client.get(f"/api/v1/staff/{staff.pk}/").status_code == 404
 
 

@@ -116,7 +116,7 @@ def test_menu_shows_admin_only_to_staff_users(client, staffed, django_user_model
 
 def test_workbench_costs_a_fixed_number_of_queries(client, staffed, django_assert_max_num_queries):
     client.force_login(staffed.worker_user)
-    with django_assert_max_num_queries(6):  # session, user, assignments, memberships
+    with django_assert_max_num_queries(7):  # session, user, OTP device, assignments, memberships
         client.get("/")
 
 

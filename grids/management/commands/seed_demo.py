@@ -21,8 +21,14 @@ class Command(BaseCommand):
             help="demo: fill 海曙区 completely (fast); ningbo: grids for the whole city.",
         )
         parser.add_argument("--seed", type=int, default=20231, help="random seed (same seed, same data)")
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="demo logins keep the documented password and get printed second-factor keys "
+            "(manage.py demo_totp); without it they change the password at first sign-in",
+        )
 
-    def handle(self, *args, scale: str, seed: int, **options):
+    def handle(self, *args, scale: str, seed: int, demo: bool = False, **options):
         for app in SEED_APPS:
             try:
                 module = importlib.import_module(f"{app}.demo")
@@ -32,4 +38,8 @@ class Command(BaseCommand):
                 continue
             with transaction.atomic():
                 module.seed(scale=scale, rng=random.Random(f"{seed}:{app}"), stdout=self.stdout)
+        from security.demo import secure_logins
+
+        with transaction.atomic():
+            secure_logins(demo=demo, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("demo data ready"))
