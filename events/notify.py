@@ -169,9 +169,7 @@ def enqueue(items: Iterable[Outgoing]) -> int:
         ]
     if rows:
         OutboxMessage.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        from .tasks import outbox_deliver
-
-        kick_on_commit(outbox_deliver)
+        kick_on_commit("events.tasks.outbox_deliver")
     return len(rows)
 
 

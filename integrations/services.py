@@ -285,9 +285,7 @@ def webhook_write(deliveries: list[WebhookDelivery]) -> None:
 
 
 def _kick() -> None:
-    from .tasks import webhook_sweep
-
-    kick_on_commit(webhook_sweep)
+    kick_on_commit("integrations.tasks.webhook_sweep")
 
 
 def webhook_delivery_replay(*, actor: User | None, delivery: WebhookDelivery) -> WebhookDelivery:

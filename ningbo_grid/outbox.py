@@ -23,6 +23,7 @@ receivers drop repeats; production is exactly once.
 
 import datetime
 
+from celery import current_app
 from django.db import connection, transaction
 
 
@@ -49,8 +50,13 @@ def claim_due(model, *, now: datetime.datetime, lease: datetime.datetime, limit:
         return sorted(int(row[0]) for row in cursor.fetchall())
 
 
-def kick_on_commit(task) -> None:
-    """Queue the Celery `task` (no arguments) once when the current transaction commits.
+def kick_on_commit(task_name: str) -> None:
+    """Queue the Celery task registered as `task_name` (no arguments) once when the current
+    transaction commits.
+
+    The task is named, not imported, so a producer never imports its app's tasks module
+    (which imports the producer: an import cycle); it is looked up in Celery's registry
+    when the transaction commits.
 
     Called by every producer of outbox rows; however many rows one transaction writes
     (the deadline sweep writes thousands), the task is queued once. If the broker is
@@ -59,14 +65,14 @@ def kick_on_commit(task) -> None:
     """
     conn = transaction.get_connection()
     pending = (entry[1] for entry in conn.run_on_commit)
-    if conn.in_atomic_block and any(getattr(f, "outbox_task", None) == task.name and not f.ran for f in pending):
+    if conn.in_atomic_block and any(getattr(f, "outbox_task", None) == task_name and not f.ran for f in pending):
         return
 
     def kick() -> None:
         kick.ran = True
-        task.delay()
+        current_app.tasks[task_name].delay()
 
-    kick.outbox_task, kick.ran = task.name, False
+    kick.outbox_task, kick.ran = task_name, False
     transaction.on_commit(kick, robust=True)
 
 

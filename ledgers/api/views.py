@@ -21,7 +21,7 @@ from ningbo_grid.filters import FilterSet, WithinFilter
 from personnel import scope
 
 from .. import privacy, stats
-from ..models import Address, Dwelling, Household, LedgerGrant, Person, PersonTag, Unit, Visit
+from ..models import Address, CareTag, Dwelling, Household, LedgerGrant, Person, PersonTag, Unit, Visit
 from .serializers import (
     AddressSerializer,
     CareTagSerializer,
@@ -92,6 +92,7 @@ class CareTagViewSet(viewsets.ReadOnlyModelViewSet):
     """The care tags the caller may see."""
 
     serializer_class = CareTagSerializer
+    queryset = CareTag.objects.none()  # the model, for the schema (which runs with no database)
     filter_backends: list = []
     lookup_field = "code"
 
@@ -113,6 +114,7 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     """Residents in reach, ID numbers and mobiles masked; API keys as their grant allows."""
 
     serializer_class = PersonSerializer
+    queryset = Person.objects.none()  # the model, for the schema (which runs with no database)
     filterset_class = PersonFilter
 
     def _visible_tags(self) -> list[int]:

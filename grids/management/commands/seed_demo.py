@@ -38,8 +38,7 @@ class Command(BaseCommand):
                 continue
             with transaction.atomic():
                 module.seed(scale=scale, rng=random.Random(f"{seed}:{app}"), stdout=self.stdout)
-        from security.demo import secure_logins
-
+        # Last, over every app's accounts: passwords and second factors (by name, as above).
         with transaction.atomic():
-            secure_logins(demo=demo, stdout=self.stdout)
+            importlib.import_module("security.demo").secure_logins(demo=demo, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("demo data ready"))
