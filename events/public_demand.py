@@ -27,12 +27,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from rest_framework.throttling import BaseThrottle
 
 from catalog.selectors import items_in_force
 from grids.choices import GRID_LEVELS
 from grids.models import Area
 from idempotency.services import KeyReused, fingerprint, run_once
+from ningbo_grid.clients import client_ip
 
 from . import services
 from .choices import ActionKind
@@ -75,12 +75,6 @@ def token_age(token: str) -> float | None:
         return time.time() - float(data["t"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The visitor's address as the API's rate limits see it (DRF's `get_ident`): REMOTE_ADDR,
-    or behind `NUM_PROXIES` proxies the address they appended to X-Forwarded-For."""
-    return BaseThrottle().get_ident(request) or "unknown"
 
 
 def _rate_limited(request) -> bool:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from ningbo_grid.clients import client_ip
+
 from .models import SecurityEvent
 
 #: The `prev_hash` of the very first row.
@@ -47,8 +49,6 @@ def client_address(request) -> str | None:
     """The client's address as the rate limits count it (`NUM_PROXIES`), or None without a request."""
     if request is None:
         return None
-    from ningbo_grid.public_demand import client_ip
-
     address = client_ip(request)
     try:
         return str(ipaddress.ip_address(address))

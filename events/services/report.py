@@ -337,7 +337,7 @@ def event_public_demand(
     only with an item in force there (ValidationError on "item" otherwise), and with the
     contact name and phone the staff need to call back. The title is made from the kind
     and the description. Anti-automation and rate limits belong to the caller (the public
-    page, ningbo_grid.public_demand). The tracking code is `event.tracking_code`.
+    page, events.public_demand). The tracking code is `event.tracking_code`.
     """
     errors = {}
     if not (contact_name or "").strip():
