@@ -81,7 +81,7 @@ def _with_csp(context) -> list:
 
 @pytest.fixture
 def world(transactional_db):
-    from tests.events.factories import make_world
+    from tests.scenario import make_world
 
     world = make_world()
     world.worker.username = "gridworker"

@@ -30,7 +30,7 @@ ALL_KEPT = """async () => {
 
 @pytest.fixture
 def world(transactional_db):
-    from tests.events.factories import make_world
+    from tests.scenario import make_world
 
     world = make_world()
     world.worker.username = "gridworker"

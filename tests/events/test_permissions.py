@@ -13,7 +13,7 @@ from events.api.views import EventViewSet
 from events.choices import EventStatus as S
 from events.exceptions import InvalidTransition, NotFound, PermissionDenied
 from events.models import Event, Patrol
-from tests.events.factories import make_item
+from tests.scenario import make_item
 
 pytestmark = pytest.mark.django_db
 

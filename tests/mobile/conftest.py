@@ -1,7 +1,7 @@
 import pytest
 
 from tests.events.conftest import MONDAY_9, clock  # noqa: F401  (fixtures)
-from tests.events.factories import make_world
+from tests.scenario import make_world
 
 __all__ = ["MONDAY_9"]
 
