@@ -97,15 +97,20 @@
       el.dataset.framed = bounds.isValid() ? "1" : "0";
     }
 
-    /* Before any pin: the page's outline (public pages), else the chosen grid's boundary. */
+    /* Before any pin: the page's outline (public pages), else the chosen grid's boundary,
+       else (an undrawn micro-grid) the boundary of the grid holding it (its code's first 15 digits). */
     function frameStart() {
       if (lat.value) { return; }
       var inline = el.dataset.outline && document.getElementById(el.dataset.outline);
       if (inline) { drawOutline(JSON.parse(inline.textContent), true); return; }
       var code = selectedCode();
       if (!code || !el.dataset.boundaryUrl) { return; }
-      getJSON(el.dataset.boundaryUrl.replace("330200000000", code)).then(function (collection) {
-        if (!lat.value) { drawOutline(collection, true); }
+      var boundary = function (c) { return getJSON(el.dataset.boundaryUrl.replace("330200000000", c)); };
+      boundary(code).then(function (collection) {
+        var drawn = collection.features.some(function (f) { return f.geometry; });
+        return drawn || code.length <= 15 ? collection : boundary(code.slice(0, 15));
+      }).then(function (collection) {
+        if (!lat.value && selectedCode() === code) { drawOutline(collection, true); }
       }).catch(function () { el.dataset.framed = "0"; });
     }
 

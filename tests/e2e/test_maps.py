@@ -37,6 +37,7 @@ def mapped(transactional_db, tmp_path):
     }
     boundaries_import(actor=None, features=read_features(collection(tmp_path, boundaries)))
     world.east = east
+    world.undrawn = make_area(tree.grid, Level.MICRO_GRID, "尹江岸第一网格3号微网格", suffix=3)
     return world
 
 
@@ -86,6 +87,12 @@ def test_the_report_picker_starts_on_the_chosen_grid_boundary(page_at, mapped):
     box = picker.locator("[data-ng-picker-map] path").bounding_box()
     assert box is not None and max(box["width"], box["height"]) > 100  # framed: the outline fills the small map
     expect(page.locator("#id_latitude")).to_have_value("")  # nothing chosen for the worker
+
+    # a micro-grid with no boundary drawn yet: the grid holding it is shown instead
+    with page.expect_response(lambda r: f"/grids/{mapped.tree.grid.code}/geojson/" in r.url):
+        page.select_option("#id_area", str(mapped.undrawn.pk))
+    expect(picker.locator("[data-ng-picker-map] path")).to_have_count(1)
+    expect(picker).to_have_attribute("data-framed", "1")
 
 
 def test_a_citizen_sends_a_demand_with_the_phone_position_and_a_photo(
