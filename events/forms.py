@@ -575,13 +575,6 @@ class DemandForm(forms.Form):
             self.add_error(None, _("位置不完整，请重新选择位置。"))
         return data
 
-    def position(self) -> dict:
-        """The service's position arguments (none when no pin was set)."""
-        d = self.cleaned_data
-        if d.get("latitude") is None:
-            return {}
-        return {"latitude": d["latitude"], "longitude": d["longitude"], "datum": d.get("datum") or Datum.WGS84}
-
     def clean_phone(self):
         phone = re.sub(r"[\s()（）]", "", self.cleaned_data["phone"])
         if not PHONE_RE.match(phone):

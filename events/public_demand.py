@@ -191,10 +191,17 @@ def _file(request, area, versions, form) -> HttpResponse:
         contact_name=data["name"],
         contact_phone=data["phone"],
         photo=data["photo"],
-        **form.position(),
+        **_position(data),
     )
     _count_filed(request)
     return render(request, "public/demand_done.html", {"area": event.area, "event": event}, status=201)
+
+
+def _position(data) -> dict:
+    """The service's position arguments from the form's pin (none when no pin was set)."""
+    if data.get("latitude") is None:
+        return {}
+    return {"latitude": data["latitude"], "longitude": data["longitude"], "datum": data.get("datum") or Datum.WGS84}
 
 
 @never_cache
