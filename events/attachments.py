@@ -165,7 +165,20 @@ def attachment_add(*, actor, event, file, action=None) -> Attachment:
     if actor is None or not Event.objects.restrict(actor).filter(pk=event_id).exists():
         raise NotFound()
     data, facts = clean_audio(file) if _is_audio(file) else clean_image(file)
-    attachment = Attachment(event_id=event_id, action=action, uploaded_by=actor, **facts)
+    return _store(event_id, action, actor, data, facts)
+
+
+def public_photo_add(*, event, file, action=None) -> Attachment:
+    """Attach the photo a citizen sent with a public demand (Art. 19): an image only (no
+    voice note), checked and re-encoded as staff photos are (`clean_image`: ValidationError
+    on "attachments"), with no uploader. Only `events.services.event_public_demand` calls
+    it, inside the transaction that files the demand."""
+    data, facts = clean_image(file)
+    return _store(event.pk, action, None, data, facts)
+
+
+def _store(event_id, action, uploader, data: bytes, facts: dict) -> Attachment:
+    attachment = Attachment(event_id=event_id, action=action, uploaded_by=uploader, **facts)
     attachment.file.save(f"upload.{facts['extension']}", ContentFile(data), save=False)
     attachment.save()
     return attachment

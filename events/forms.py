@@ -543,6 +543,17 @@ class DemandForm(forms.Form):
     )
     description = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     address = forms.CharField(label=_("地点"), max_length=200, required=False)
+    # The pin (static/grids/maps.js fills them; WGS 84 from the phone's browser): the
+    # server files the demand in the micro-grid holding it (events.services.event_public_demand).
+    latitude = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
+    longitude = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
+    datum = forms.ChoiceField(widget=forms.HiddenInput, choices=Datum.choices, required=False)
+    photo = forms.FileField(
+        label=_("照片（可选，一张）"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        help_text=_("照片中的位置等信息会被去除。"),
+    )
     website = forms.CharField(
         required=False,
         label=_("网址（请勿填写）"),
@@ -557,6 +568,12 @@ class DemandForm(forms.Form):
         ]
         self.initial.setdefault("kind", "demand")
         self.initial.setdefault("item", OTHER)
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error(None, _("位置不完整，请重新选择位置。"))
+        return data
 
     def clean_phone(self):
         phone = re.sub(r"[\s()（）]", "", self.cleaned_data["phone"])

@@ -6,8 +6,13 @@
   for the public and nobody is granted anything. Anti-automation without external services: a
   honeypot field (`website`) and a signed display time (`token`; a submission sooner
   than `MIN_SECONDS` after the form was shown, or with a token older than
-  `MAX_AGE_SECONDS`, is refused). At most `RATE_LIMIT` submissions per client IP per
-  hour (Django's cache) → HTTP 429 with a Chinese message. The token (it carries a random
+  `MAX_AGE_SECONDS`, is refused). At most `RATE_LIMIT` filed demands per client IP per
+  hour (Django's cache) → HTTP 429 with a Chinese message; a refused form (bad phone,
+  position in no grid, a photo that is not one, a repeat answered from the first) is not
+  counted, so a citizen fixing a mistake does not use up the allowance. The form takes
+  an optional pin (static/grids/maps.js on the card grid's outline; WGS 84 from the
+  phone's browser) and one photo: the service files the demand in the micro-grid holding
+  the pin (`grids.locate.grid_at`, as Open311 does), a pin in no grid is a form error. The token (it carries a random
   nonce) is also the form's one-time key (`idempotency.services.run_once`, caller
   `public:demand`): the same form sent again (a double tap, a resend after a lost answer)
   shows the first answer with its tracking code instead of filing a second demand; the
@@ -29,13 +34,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from catalog.selectors import items_in_force
+from grids.api.geo import feature
 from grids.choices import GRID_LEVELS
 from grids.models import Area
 from idempotency.services import KeyReused, fingerprint, run_once
 from ningbo_grid.clients import client_ip
 
 from . import services
-from .choices import ActionKind
+from .choices import ActionKind, Datum
 from .exceptions import Conflict, NotFound
 from .forms import DemandForm, PublicRateForm, TrackForm, apply_errors
 from .selectors import event_by_tracking_code
@@ -46,6 +52,8 @@ MAX_AGE_SECONDS = 2 * 3600
 RATE_LIMIT = 5
 RATE_WINDOW = 3600
 _SALT = "public-demand"
+#: The service's field names → the form's (the pin's hidden fields: above the form).
+ALIASES = {"contact_name": "name", "contact_phone": "phone", "attachments": "photo", "latitude": "position"}
 #: Timeline rows the public sees (step names and times only).
 PUBLIC_KINDS = {
     ActionKind.REPORT,
@@ -77,16 +85,24 @@ def token_age(token: str) -> float | None:
         return None
 
 
-def _rate_limited(request) -> bool:
-    """Count this submission; True when the client IP is over `RATE_LIMIT` per hour."""
-    key = f"public-demand:{client_ip(request)}"
+def _rate_key(request) -> str:
+    return f"public-demand:{client_ip(request)}"
+
+
+def _over_limit(request) -> bool:
+    """Whether the client IP has already filed `RATE_LIMIT` demands this hour (nothing counted)."""
+    return (cache.get(_rate_key(request)) or 0) >= RATE_LIMIT
+
+
+def _count_filed(request) -> None:
+    """Count one filed demand against the client IP (only filed ones count: a refused form,
+    an invalid position or photo, or a repeat answered from the first, does not)."""
+    key = _rate_key(request)
     cache.add(key, 0, RATE_WINDOW)
     try:
-        count = cache.incr(key)
+        cache.incr(key)
     except ValueError:
         cache.set(key, 1, RATE_WINDOW)
-        count = 1
-    return count > RATE_LIMIT
 
 
 def _grid(code: str) -> Area:
@@ -112,12 +128,12 @@ def demand(request: HttpRequest, code: str) -> HttpResponse:
     area = _grid(code)
     versions = list(items_in_force(area))
     if request.method != "POST":
-        form = DemandForm(versions=versions, initial={"token": make_token()})
-        return render(request, "public/demand.html", {"area": area, "form": form})
-    form = DemandForm(request.POST, versions=versions)
-    if _rate_limited(request):
+        form = DemandForm(versions=versions, initial={"token": make_token(), "datum": Datum.WGS84})
+        return _page(area, form, request)
+    form = DemandForm(request.POST, request.FILES, versions=versions)
+    if _over_limit(request):
         form.add_error(None, _("提交过于频繁，请一小时后再试，或拨打网格公示卡上的监督电话。"))
-        return render(request, "public/demand.html", {"area": area, "form": form}, status=429)
+        return _page(area, form, request, status=429)
     status = 400
     if form.is_valid():
         age = token_age(form.cleaned_data["token"])
@@ -131,28 +147,35 @@ def demand(request: HttpRequest, code: str) -> HttpResponse:
                     caller="public:demand",
                     key=form.cleaned_data["token"],
                     fingerprint=fingerprint(request, ignore={"csrfmiddlewaretoken"}),
-                    run=lambda: _file(request, area, versions, form.cleaned_data),
+                    run=lambda: _file(request, area, versions, form),
                     keep=lambda response: response.status_code == 201,
                 )
             except ValidationError as exc:
-                apply_errors(form, exc, {"contact_name": "name", "contact_phone": "phone"})
+                apply_errors(form, exc, ALIASES)
             except (Conflict, NotFound) as exc:
                 form.add_error(None, str(exc.message))
             except KeyReused:
                 form.add_error(None, _("这张表单已经提交过，内容与那次不同；如需另提诉求，请核对后再次提交。"))
                 form.data = request.POST.copy()
                 form.data["token"] = make_token(time.time() - MIN_SECONDS)  # a new form: a deliberate second demand
-                return render(request, "public/demand.html", {"area": area, "form": form}, status=422)
+                return _page(area, form, request, status=422)
     # Keep what was typed; refresh the display time so a second try is not "too fast" forever.
     data = request.POST.copy()
     if token_age(data.get("token", "")) is None:
         data["token"] = make_token()
     form.data = data
-    return render(request, "public/demand.html", {"area": area, "form": form}, status=status)
+    return _page(area, form, request, status=status)
 
 
-def _file(request, area, versions, data) -> HttpResponse:
+def _page(area, form, request, status=200) -> HttpResponse:
+    """The demand form, with the card's grid outline for the pin map (simplified for a street view)."""
+    context = {"area": area, "form": form, "outline": {"type": "FeatureCollection", "features": [feature(area, 17)]}}
+    return render(request, "public/demand.html", context, status=status)
+
+
+def _file(request, area, versions, form) -> HttpResponse:
     """File the demand (`events.services.event_public_demand`) and show its tracking code."""
+    data = form.cleaned_data
     event = services.event_public_demand(
         area=area,
         item=_pick_item(versions, data["item"]),
@@ -161,8 +184,18 @@ def _file(request, area, versions, data) -> HttpResponse:
         complaint=data["kind"] == "complaint",
         contact_name=data["name"],
         contact_phone=data["phone"],
+        photo=data["photo"],
+        **_position(data),
     )
-    return render(request, "public/demand_done.html", {"area": area, "event": event}, status=201)
+    _count_filed(request)
+    return render(request, "public/demand_done.html", {"area": event.area, "event": event}, status=201)
+
+
+def _position(data) -> dict:
+    """The service's position arguments from the form's pin (none when no pin was set)."""
+    if data.get("latitude") is None:
+        return {}
+    return {"latitude": data["latitude"], "longitude": data["longitude"], "datum": data.get("datum") or Datum.WGS84}
 
 
 @never_cache

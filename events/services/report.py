@@ -17,11 +17,13 @@ from catalog.choices import Grade
 from catalog.models import ServiceItem, ServiceItemVersion
 from catalog.services import task_authorise
 from grids.choices import Level
+from grids.locate import grid_at
 from grids.models import Area
 from personnel import roles
 from personnel.scope import has_area_perm
 
 from .. import notify, workflow
+from ..attachments import public_photo_add
 from ..choices import (
     ActionKind,
     Datum,
@@ -326,7 +328,19 @@ def event_report(
 
 
 def event_public_demand(
-    *, area, item, description, contact_name, contact_phone, complaint=False, address="", at=None
+    *,
+    area,
+    item,
+    description,
+    contact_name,
+    contact_phone,
+    complaint=False,
+    address="",
+    latitude=None,
+    longitude=None,
+    datum=Datum.WGS84,
+    photo=None,
+    at=None,
 ) -> Event:
     """A demand or complaint from the public (诉求/投诉, Art. 10, 19), filed on a grid's
     public card without signing in: a reported event of that grid, source
@@ -338,6 +352,14 @@ def event_public_demand(
     contact name and phone the staff need to call back. The title is made from the kind
     and the description. Anti-automation and rate limits belong to the caller (the public
     page, events.public_demand). The tracking code is `event.tracking_code`.
+
+    `latitude`/`longitude` (decimal degrees in `datum`, default WGS 84 as a phone's
+    browser gives it), when given, place the demand: it is filed in the micro-grid (else
+    grid) holding the position (`grids.locate.grid_at`), which may differ from `area`
+    (the card the citizen opened); a position in no drawn grid or out of range is a
+    ValidationError on "latitude". `photo`: at most one uploaded image, checked and
+    re-encoded as staff photos are (`events.attachments.clean_image`; ValidationError on
+    "attachments"), kept with no uploader.
     """
     errors = {}
     if not (contact_name or "").strip():
@@ -346,6 +368,10 @@ def event_public_demand(
         errors["contact_phone"] = [_("请填写联系电话。")]
     if not (description or "").strip():
         errors["description"] = [_("请填写诉求内容。")]
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = [_("经纬度须同时提供。")]
+    elif latitude is not None:
+        area = _public_position(latitude, longitude, datum, errors) or area
     if errors:
         raise ValidationError(errors)
     if not isinstance(area, Area) or not area.is_grid or not area.is_active:
@@ -353,20 +379,41 @@ def event_public_demand(
     description = description.strip()
     label = _("投诉") if complaint else _("诉求")
     now = _now(at)
-    return event_report(
-        actor=None,
-        area=area,
-        item=item,
-        title=f"{label}：{description[:40]}",
-        description=description,
-        discovered_at=now,
-        address=address,
-        source=Source.COMPLAINT if complaint else Source.PUBLIC_DEMAND,
-        contact_name=contact_name.strip(),
-        contact_phone=contact_phone.strip(),
-        at=now,
-        step=PUBLIC_STEP,
-    )
+    with transaction.atomic():
+        event = event_report(
+            actor=None,
+            area=area,
+            item=item,
+            title=f"{label}：{description[:40]}",
+            description=description,
+            discovered_at=now,
+            address=address,
+            latitude=latitude,
+            longitude=longitude,
+            datum=datum if latitude is not None else "",
+            source=Source.COMPLAINT if complaint else Source.PUBLIC_DEMAND,
+            contact_name=contact_name.strip(),
+            contact_phone=contact_phone.strip(),
+            at=now,
+            step=PUBLIC_STEP,
+        )
+        if photo is not None:
+            public_photo_add(event=event, action=event.actions.get(kind=ActionKind.REPORT), file=photo)
+    return event
+
+
+def _public_position(latitude, longitude, datum, errors) -> Area | None:
+    """The grid holding a citizen's position (`grids.locate.grid_at`), or None with the
+    reason put in `errors["latitude"]`."""
+    try:
+        found = grid_at(lat=float(latitude), lon=float(longitude), datum=datum or Datum.WGS84)
+    except (TypeError, ValueError):
+        errors["latitude"] = [_("位置无效：纬度须在 ±90、经度须在 ±180 之间。")]
+        return None
+    if found is None or not found.is_active:
+        errors["latitude"] = [_("所选位置不在本市任何网格内，请在地图上重新选择，或不填位置直接提交。")]
+        return None
+    return found
 
 
 #: What on-the-spot handling records besides the result: the staff member's own report.

@@ -13,7 +13,8 @@ register = template.Library()
 
 
 def words() -> dict[str, str]:
-    """The words the offline scripts show, translated on the server (no inline script)."""
+    """The words the offline scripts show, translated on the server (no inline script);
+    `key.kind` is a draft kind's own word where the generic one does not fit."""
     return {
         "stale": _("离线副本：内容截至 %(time)s，联网后刷新可看最新。"),
         "pending": _("待发送"),
@@ -31,6 +32,8 @@ def words() -> dict[str, str]:
         "deleteConfirm": _("删除这份草稿？"),
         "savedAt": _("保存于 %(time)s"),
         "sentAs": _("已发送，事件编号 %(n)s"),
+        "sentAs.visit": _("已发送，走访记录 %(n)s"),
+        "open.visit": _("查看走访记录"),
         "recording": _("录音中 %(time)s，点击停止"),
         "record": _("录制语音"),
     }

@@ -2,8 +2,10 @@
    background unless the page names a tile server (settings.MAP_TILE_URL: 天地图 or the
    authority's own, in WGS 84 / CGCS2000). Two kinds of element:
    - [data-ng-area-map]: an area's outline, its children's, and its open events;
-   - [data-ng-picker]: the report form's position picker ("use my position" and a
-     draggable pin) that fills latitude/longitude and suggests the grid;
+   - [data-ng-picker]: a form's position picker ("use my position" and a draggable pin)
+     that fills latitude/longitude; on the report form it suggests the grid and, before a
+     pin is set, shows the chosen grid's boundary; on the public demand form it shows the
+     card's grid outline given inline and the server locates the grid;
    - [data-ng-event-map]: events within the user's scope (events/map.html): markers
      clustered in the browser (Leaflet.markercluster) while the server sends events, the
      server's cells when it clusters (above 2,000 in view), or a heat map (leaflet.heat);
@@ -79,6 +81,39 @@
     if (lat.value) { pin.addTo(map); }
     var outline = null;
 
+    function selectedCode() {
+      var select = form.querySelector("[name=area]");
+      var option = select && select.options[select.selectedIndex];
+      var match = option && /（(\d+)）$/.exec(option.text);
+      return match ? match[1] : "";
+    }
+
+    /* Draw `collection` as the outline; with no pin yet, frame it so the worker sees where they are. */
+    function drawOutline(collection, frame) {
+      if (outline) { map.removeLayer(outline); }
+      outline = L.geoJSON(collection, { style: { color: "#0d6efd", weight: 2, fillOpacity: 0.05 }, interactive: false }).addTo(map);
+      var bounds = outline.getBounds();
+      if (frame && bounds.isValid()) { map.fitBounds(bounds); }
+      el.dataset.framed = bounds.isValid() ? "1" : "0";
+    }
+
+    /* Before any pin: the page's outline (public pages), else the chosen grid's boundary,
+       else (an undrawn micro-grid) the boundary of the grid holding it (its code's first 15 digits). */
+    function frameStart() {
+      if (lat.value) { return; }
+      var inline = el.dataset.outline && document.getElementById(el.dataset.outline);
+      if (inline) { drawOutline(JSON.parse(inline.textContent), true); return; }
+      var code = selectedCode();
+      if (!code || !el.dataset.boundaryUrl) { return; }
+      var boundary = function (c) { return getJSON(el.dataset.boundaryUrl.replace("330200000000", c)); };
+      boundary(code).then(function (collection) {
+        var drawn = collection.features.some(function (f) { return f.geometry; });
+        return drawn || code.length <= 15 ? collection : boundary(code.slice(0, 15));
+      }).then(function (collection) {
+        if (!lat.value && selectedCode() === code) { drawOutline(collection, true); }
+      }).catch(function () { el.dataset.framed = "0"; });
+    }
+
     function suggest(code, name) {
       var select = form.querySelector("[name=area]");
       var option = select && Array.prototype.find.call(select.options, function (o) { return o.text.indexOf("（" + code + "）") !== -1; });
@@ -95,6 +130,7 @@
       lon.value = latlng.lng.toFixed(6);
       if (datum) { datum.value = "wgs84"; }
       el.dataset.suggested = "";
+      if (!el.dataset.locateUrl) { note.textContent = el.dataset.labelPlaced; return; }  // the server locates it
       getJSON(el.dataset.locateUrl + "?lat=" + lat.value + "&lon=" + lon.value).then(function (found) {
         var areas = found.areas.filter(function (a) { return a.level === "micro_grid" || a.level === "grid"; });
         if (!areas.length) { note.textContent = el.dataset.labelNone; el.dataset.suggested = "none"; return; }
@@ -105,14 +141,17 @@
         if (!offered) { best = grid; }
         suggest(best.code, best.name);
         return getJSON(el.dataset.boundaryUrl.replace("330200000000", best.code)).then(function (collection) {
-          if (outline) { map.removeLayer(outline); }
-          outline = L.geoJSON(collection, { style: { color: "#0d6efd", weight: 2, fillOpacity: 0.05 } }).addTo(map);
+          drawOutline(collection, false);
         });
       }).catch(function () { note.textContent = el.dataset.labelNone; el.dataset.suggested = "none"; });
     }
 
     pin.on("dragend", function () { place(pin.getLatLng()); });
     map.on("click", function (e) { pin.setLatLng(e.latlng).addTo(map); place(e.latlng); });
+    form.addEventListener("change", function (e) {  // another grid chosen by hand: show it (the select is swapped by htmx)
+      if (e.target.name === "area") { frameStart(); }
+    });
+    frameStart();
     el.querySelector("[data-ng-use-position]").addEventListener("click", function () {
       if (!navigator.geolocation) { note.textContent = el.dataset.labelNoGps; return; }
       note.textContent = el.dataset.labelLocating;

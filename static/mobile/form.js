@@ -1,5 +1,8 @@
 /* Forms that keep offline drafts (`<form data-ng-draft="kind" data-ng-draft-label="…">`;
-   issue #19). Submitting saves the filled-in form as a draft first (photos compressed on
+   issue #19): the report and on-the-spot handling forms, the ledgers' visit record. A
+   form may name the draft's title when it has no `title` field (`data-ng-draft-title`)
+   and its time field set to now on an offline copy (`data-ng-draft-now`, default
+   discovered_at). Submitting saves the filled-in form as a draft first (photos compressed on
    the phone, a recorded voice note), then sends it at once when there is a network: sent,
    the event's page opens; refused, the reasons show above the form and the draft stays
    in the outbox to be fixed; no network, the outbox opens and it is sent later.
@@ -56,7 +59,7 @@
     }
     // Files of the draft being fixed stay unless new ones of the same kind were chosen.
     for (const file of (previous && previous.files) || []) if (!chosen.has(file.field)) files.push(file);
-    const title = (fields.find(([n]) => n === "title") || [])[1] || "";
+    const title = (fields.find(([n]) => n === "title") || [])[1] || form.dataset.ngDraftTitle || "";
     const now = new Date().toISOString();
     return {
       id: (previous && previous.id) || crypto.randomUUID(),
@@ -177,7 +180,7 @@
     let current = null;
     const opened = id ? open(form, id).then((d) => { current = d; }) : Promise.resolve();
     if (!id && N.meta("ng-offline") === "1") {
-      const when = form.querySelector("input[name=discovered_at]");
+      const when = form.querySelector(`input[name=${form.dataset.ngDraftNow || "discovered_at"}]`);
       if (when) when.value = nowInBeijing();  // the offline copy's time is not now
     }
     voice(form);

@@ -35,8 +35,8 @@
     }
     const actions = el("div", { className: "d-flex flex-wrap gap-2 mt-2" });
     if (draft.status === "sent") {
-      item.append(el("div", { className: "small", textContent: N.say("sentAs", { n: draft.event.number }) }));
-      actions.append(el("a", { className: "btn btn-outline-primary btn-sm ng-tap", href: draft.event.url, textContent: N.say("open") }));
+      item.append(el("div", { className: "small", textContent: N.sayFor(draft, "sentAs", { n: draft.event.number }) }));
+      actions.append(el("a", { className: "btn btn-outline-primary btn-sm ng-tap", href: draft.event.url, textContent: N.sayFor(draft, "open") }));
     } else {
       actions.append(el("a", { className: "btn btn-outline-primary btn-sm ng-tap ng-draft-edit", href: `${draft.url}?draft=${encodeURIComponent(draft.id)}`, textContent: N.say("edit") }));
       if (draft.status === "refused") {

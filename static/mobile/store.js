@@ -2,10 +2,12 @@
    idb-keyval) until they are sent; issue #19.
 
    A draft is one filled-in form of any kind (`<form data-ng-draft="report">`: the report
-   and on-the-spot handling forms today; a visit record or a task result are one more
-   form with the attribute): {id, user, kind, label, url, title, fields: [[name, value]],
+   and on-the-spot handling forms, the ledgers' visit record ("visit"); a task result is
+   one more form with the attribute): {id, user, kind, label, url, title, fields: [[name, value]],
    files: [{field, name, type, blob}], status: "pending" | "refused" | "sent", reasons:
-   [{label, message}], createdAt, updatedAt (ISO, the phone's clock), event: {number, url}}.
+   [{label, message}], createdAt, updatedAt (ISO, the phone's clock), event: {number, url}}
+   (`event`: what the sent form created, an event or a visit record, by the address the
+   server answered).
    The form's hidden one-time `submission_key` is one of its fields, so sending it again
    (a retry, a reload in the middle of a send, another tab) files it once: the server
    answers a repeat with the first answer (idempotency.services.run_once).
@@ -172,5 +174,10 @@
     });
   }
 
-  window.NgOffline = { all, get, save, remove, wipe, send: sendOne, flush, say, meta, words };
+  /* `say` for a draft's kind: the kind's own words (`key.kind`, e.g. "sentAs.visit") if any. */
+  function sayFor(draft, key, values) {
+    return say(words[`${key}.${draft.kind}`] ? `${key}.${draft.kind}` : key, values);
+  }
+
+  window.NgOffline = { all, get, save, remove, wipe, send: sendOne, flush, say, sayFor, meta, words };
 })();

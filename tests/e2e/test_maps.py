@@ -37,6 +37,7 @@ def mapped(transactional_db, tmp_path):
     }
     boundaries_import(actor=None, features=read_features(collection(tmp_path, boundaries)))
     world.east = east
+    world.undrawn = make_area(tree.grid, Level.MICRO_GRID, "尹江岸第一网格3号微网格", suffix=3)
     return world
 
 
@@ -73,3 +74,54 @@ def test_a_worker_reports_from_the_phone_position_into_the_right_micro_grid(page
     expect(page.locator("#area-map path.leaflet-interactive")).to_have_count(4)  # outline, 2 micro-grids, 1 event
     expect(page.locator("#area-map .leaflet-tile")).to_have_count(0)  # no tile server: plain background
     shot(page, "grid-map")
+
+
+def test_the_report_picker_starts_on_the_chosen_grid_boundary(page_at, mapped):
+    """Before any position, the picker frames the chosen grid (not a blank map of the city)."""
+    page = page_at("phone")
+    login(page, "gridworker")
+    page.goto("/events/report/")
+    picker = page.locator("[data-ng-picker]")
+    expect(picker).to_have_attribute("data-framed", "1")
+    expect(picker.locator("[data-ng-picker-map] path")).to_have_count(1)  # the chosen grid's outline
+    box = picker.locator("[data-ng-picker-map] path").bounding_box()
+    assert box is not None and max(box["width"], box["height"]) > 100  # framed: the outline fills the small map
+    expect(page.locator("#id_latitude")).to_have_value("")  # nothing chosen for the worker
+
+    # a micro-grid with no boundary drawn yet: the grid holding it is shown instead
+    with page.expect_response(lambda r: f"/grids/{mapped.tree.grid.code}/geojson/" in r.url):
+        page.select_option("#id_area", str(mapped.undrawn.pk))
+    expect(picker.locator("[data-ng-picker-map] path")).to_have_count(1)
+    expect(picker).to_have_attribute("data-framed", "1")
+
+
+def test_a_citizen_sends_a_demand_with_the_phone_position_and_a_photo(
+    page_at, shot, mapped, live_server, monkeypatch, tmp_path
+):
+    from PIL import Image
+
+    from events import public_demand
+
+    monkeypatch.setattr(public_demand, "MIN_SECONDS", 0)  # no waiting in the test
+    photo = tmp_path / "IMG_0002.jpg"
+    Image.new("RGB", (800, 600), "gray").save(photo, "JPEG")
+    page = page_at("phone")
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation(HERE)
+    page.goto(f"/public/grids/{mapped.tree.grid.code}/demand/")
+    picker = page.locator("[data-ng-picker]")
+    expect(picker).to_have_attribute("data-framed", "1")  # the card's grid, drawn with no tiles
+    page.click("#use-my-position")
+    expect(page.locator("#id_latitude")).to_have_value("29.850000")
+    expect(page.locator("#position-suggestion")).to_contain_text("已选定位置")
+    page.fill("#id_description", "路灯不亮已经一周。")
+    page.fill("#id_name", "王先生")
+    page.fill("#id_phone", "13912345678")
+    page.set_input_files("#id_photo", str(photo))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "demand-with-pin")
+    page.click("#demand-submit")
+    expect(page.locator("#tracking-code")).to_be_visible()
+    expect(page.locator("#demand-area")).to_contain_text(mapped.east.name)
+    event = Event.objects.get()
+    assert event.area_id == mapped.east.pk and event.attachments.count() == 1
