@@ -98,7 +98,7 @@ STEPS: dict[str, Step] = {
         "commander",
         _SVC + "response_end",
         "TextForm",
-        "TextSerializer",
+        "EmergencyNoteSerializer",
         "end",
         clocks="stops every check-in clock",
     ),
@@ -109,7 +109,7 @@ STEPS: dict[str, Step] = {
         "leader",
         _SVC + "checkin_acknowledge",
         "TextForm",
-        "TextSerializer",
+        "EmergencyNoteSerializer",
         "acknowledge",
         scope="report",
         clocks="stops the check-in clock",
@@ -152,10 +152,10 @@ def authorize(actor: Actor, step: str, obj: Any, *, version: int | None = None, 
     row = STEPS[step]
     if not WHO[row.who](actor, obj):
         if not may_see:
-            raise NotFound()
+            raise NotFound(_("应急响应或签到不存在，或不在您的辖区内。"))
         raise PermissionDenied(_("您不能执行“%(step)s”。") % {"step": row.label})
     if version is not None and version != obj.version:
-        raise StaleVersion()
+        raise StaleVersion(_("已被他人更新，请刷新后重试。"))
     status = None if row.creates else obj.status
     if status not in row.sources:
         raise InvalidTransition(

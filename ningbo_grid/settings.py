@@ -473,6 +473,10 @@ SPECTACULAR_SETTINGS = {
         "TimeUnitEnum": "catalog.choices.TimeUnit",
         "ListLevelEnum": "catalog.choices.ListLevel",
         # Several apps name a field `level` or `kind` with different choices.
+        "ResponseLevelEnum": "emergency.choices.ResponseLevel",
+        "ResponseStatusEnum": "emergency.choices.ResponseStatus",
+        "CheckInStatusEnum": "emergency.choices.CheckInStatus",
+        "RecordKindEnum": "emergency.choices.RecordKind",
         "AreaLevelEnum": "grids.choices.Level",
         "OrgKindEnum": "personnel.choices.OrgKind",
         "ItemKindEnum": "catalog.choices.ItemKind",

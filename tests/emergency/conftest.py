@@ -4,7 +4,7 @@ import pytest
 
 from emergency import services
 from personnel.choices import GridRole
-from tests.events.conftest import clock, world  # noqa: F401, F811  (fixtures)
+from tests.events.conftest import clock, world  # noqa: F401  (fixtures)
 from tests.scenario import grid_user
 
 
