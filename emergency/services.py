@@ -87,6 +87,17 @@ def _insert_checkins(response: Response) -> list[tuple[int, int | None]]:
         return [(int(pk), leader) for pk, leader in cursor.fetchall()]
 
 
+def _tell(response: Response, record: Record, title: str, body: str = "", watchers_title: str = "") -> None:
+    """Notify every leader named on the response's check-ins (set-based:
+    `events.notify.record_set`) and the watchers (`_watchers`), urgent, in the caller's
+    transaction; keyed by the timeline record (`emergency:<record>`), so once."""
+    leaders = CheckIn.objects.filter(response=response, leader__isnull=False).values_list("leader_id", flat=True)
+    notify.record_set(leaders, _message(response, title, (), body), cause=f"emergency:{record.pk}")
+    watchers = _watchers(response)
+    watchers -= set(leaders.filter(leader_id__in=watchers))
+    notify.record([_message(response, watchers_title or title, watchers, body)], cause=f"emergency:{record.pk}:w")
+
+
 def _message(response: Response, title: str, users, body: str = "") -> notify.Message:
     return notify.Message(
         user_ids=set(users) - {None},
@@ -141,14 +152,7 @@ def response_activate(*, actor, area: Area, hazard: str, level: str, title: str,
     response.save()
     rows = _insert_checkins(response)
     record = _record(response, RecordKind.ACTIVATE, actor, text=instructions, data={"level": level, "areas": len(rows)})
-    leaders = {leader for _pk, leader in rows if leader}
-    notify.record(
-        [
-            _message(response, _("启动应急响应，请立即签到"), leaders),
-            _message(response, _("启动应急响应"), _watchers(response) - leaders),
-        ],
-        cause=f"emergency:{record.pk}",
-    )
+    _tell(response, record, _("启动应急响应，请立即签到"), watchers_title=_("启动应急响应"))
     webhooks.response_changed(response, record)
     return response
 
@@ -184,12 +188,11 @@ def response_relevel(
         CheckIn.objects.filter(response=response, status=CheckInStatus.PENDING, due_at__gt=due).update(due_at=due)
     kind = RecordKind.RAISE if step == "raise" else RecordKind.LOWER
     record = _record(response, kind, actor, text=text, data={"from": old, "to": level})
-    leaders = set(CheckIn.objects.filter(response=response).values_list("leader_id", flat=True))
     title = _("应急响应等级由%(old)s调整为%(new)s") % {
         "old": ResponseLevel(old).label,
         "new": response.get_level_display(),
     }
-    notify.record([_message(response, title, leaders | _watchers(response), text)], cause=f"emergency:{record.pk}")
+    _tell(response, record, title, body=text)
     webhooks.response_changed(response, record)
     return response
 
@@ -203,10 +206,7 @@ def response_end(*, actor, response: Response, version: int, text: str = "") -> 
     response.ended_at, response.version = timezone.now(), response.version + 1
     response.save(update_fields=["status", "ended_at", "version", "updated_at"])
     record = _record(response, RecordKind.END, actor, text=text)
-    leaders = set(CheckIn.objects.filter(response=response).values_list("leader_id", flat=True))
-    notify.record(
-        [_message(response, _("应急响应结束"), leaders | _watchers(response), text)], cause=f"emergency:{record.pk}"
-    )
+    _tell(response, record, _("应急响应结束"), body=text)
     webhooks.response_changed(response, record)
     return response
 
