@@ -77,6 +77,9 @@ class CheckIn(models.Model):
     escalated_district_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
+    #: Open emergency events linked to the response in this grid (set by `selectors.board`).
+    open_events: int = 0
+
     class Meta:
         verbose_name = _("应急签到")
         verbose_name_plural = _("应急签到")
