@@ -6,6 +6,7 @@ form on the response or check-in page through its service.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,6 +52,8 @@ def index(request):
 def new(request):
     """GET/POST /emergency/new/: activate a response; once per filled-in form (submission key)."""
     form = forms.ActivateForm(request.POST or None, user=request.user)
+    if not form.fields["area"].queryset.exists():
+        raise DjangoPermissionDenied(_("只有区（县、市）主管单位可以启动应急响应。"))
     if request.method == "POST" and form.is_valid():
 
         def run():

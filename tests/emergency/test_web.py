@@ -32,7 +32,7 @@ def test_the_authority_activates_once_per_filled_in_form(client, world, leader2)
 def test_a_grid_leader_cannot_activate(client, world):
     client.force_login(world.leader)
     page = client.post(reverse("emergency:new"), {"area": world.tree.county.pk, "hazard": "fire", "level": "I"})
-    assert page.status_code == 400 and not Response.objects.exists()
+    assert page.status_code == 403 and not Response.objects.exists()
 
 
 def test_the_leader_checks_in_and_reports_on_the_page(client, world, leader2, response):
