@@ -232,7 +232,8 @@ def checkin_report(
     *, actor, checkin: CheckIn, version: int, on_duty: int, to_transfer: int, hazards: str = ""
 ) -> CheckIn:
     """The leader reports the grid's status (step `report`): staff on duty and people
-    needing transfer (counts, ≥ 0) and hazards (text); may be reported again."""
+    needing transfer (counts, ≥ 0) and hazards (text); may be reported again. The
+    district's departments get `emergency.checkin_reported`."""
     checkin = _locked_checkin(checkin.pk)
     workflow.authorize(actor, "report", checkin, version=version)
     errors = {
@@ -246,7 +247,7 @@ def checkin_report(
     checkin.on_duty, checkin.to_transfer, checkin.hazards = on_duty, to_transfer, hazards
     checkin.reported_at, checkin.version = timezone.now(), checkin.version + 1
     checkin.save(update_fields=["status", "on_duty", "to_transfer", "hazards", "reported_at", "version"])
-    _record(
+    record = _record(
         checkin.response,
         RecordKind.REPORT,
         actor,
@@ -254,4 +255,5 @@ def checkin_report(
         text=hazards,
         data={"on_duty": on_duty, "to_transfer": to_transfer},
     )
+    webhooks.checkin_reported(checkin, record)
     return checkin

@@ -53,3 +53,22 @@ def checkins_escalated(response: Response, stage: str, areas: list[str], cause: 
         payload={"response": response.pk, "stage": stage, "areas": areas},
         cause=cause,
     )
+
+
+def checkin_reported(checkin, record: Record) -> None:
+    """`emergency.checkin_reported`: a grid's status report (staff on duty, people needing
+    transfer: counts; hazards: text), for the departments planning transfers."""
+    webhook_emit(
+        event_type=WebhookEventType.EMERGENCY_REPORTED,
+        organisation_ids=organisations(checkin.response),
+        payload={
+            "response": checkin.response_id,
+            "area": checkin.area.code,
+            "on_duty": checkin.on_duty,
+            "to_transfer": checkin.to_transfer,
+            "hazards": checkin.hazards,
+            "reported_at": checkin.reported_at.isoformat() if checkin.reported_at else None,
+            "version": checkin.version,
+        },
+        cause=f"emergency:{record.pk}",
+    )

@@ -49,6 +49,13 @@ def test_departments_of_the_district_get_the_webhook(world, leader2, settings):
     delivery = WebhookDelivery.objects.get(event_type="emergency.response_changed")
     assert delivery.payload["data"]["id"] == response.pk
     assert delivery.payload["data"]["step"] == RecordKind.ACTIVATE
+    make_subscription(world, event_types=["emergency.checkin_reported"])
+    checkin = services.checkin_acknowledge(
+        actor=world.leader, checkin=CheckIn.objects.get(response=response, area=world.tree.grid), version=1
+    )
+    services.checkin_report(actor=world.leader, checkin=checkin, version=2, on_duty=2, to_transfer=9)
+    report = WebhookDelivery.objects.get(event_type="emergency.checkin_reported")
+    assert report.payload["data"]["area"] == world.tree.grid.code and report.payload["data"]["to_transfer"] == 9
 
 
 def test_only_a_district_or_township_and_only_its_authority(world):
