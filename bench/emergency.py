@@ -8,7 +8,8 @@ it was), a district of 16 townships × 12 villages × 8 grids × 7 micro-grids (
 and 10,752 micro-grids: a tenth of the city's ~15,000 and ~100,000), a leader with a
 login, an e-mail address and a mobile number on every grid and micro-grid, and times
 `emergency.services.response_activate` for the district: one check-in per grid and
-micro-grid, an inbox row per leader, an e-mail and an SMS per leader in the outbox.
+micro-grid, an inbox row per leader, an e-mail and an SMS per leader in the outbox; then
+one late check-in sweep (`emergency.sweep.escalate_due`) escalating every check-in.
 Prints the time and the row counts. Refuses anything but PostgreSQL.
 """
 
@@ -145,8 +146,11 @@ def main() -> None:
     django.setup()
     from django.db import connection, transaction
 
+    from django.utils import timezone
+
     from emergency import services
     from emergency.models import CheckIn
+    from emergency.sweep import escalate_due
     from events.models import Notification, OutboxMessage
 
     if connection.vendor != "postgresql":
@@ -165,6 +169,10 @@ def main() -> None:
             outbox = OutboxMessage.objects.filter(key__startswith="emergency:").count()
             print(f"grids and micro-grids: {leaves}; activation {took:.2f} s")
             print(f"check-ins {checkins}; inbox rows {inbox}; outbox rows (e-mail + SMS) {outbox}")
+            # Nobody checked in: one sweep, late, escalates every check-in to both levels.
+            began = time.perf_counter()
+            escalated = escalate_due(timezone.now() + 3 * services.window("I"))
+            print(f"sweep escalating every check-in: {time.perf_counter() - began:.2f} s ({escalated})")
             raise Rollback
     except Rollback:
         pass
