@@ -145,7 +145,6 @@ def main() -> None:
 
     django.setup()
     from django.db import connection, transaction
-
     from django.utils import timezone
 
     from emergency import services
