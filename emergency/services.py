@@ -128,7 +128,11 @@ def response_activate(*, actor, area: Area, hazard: str, level: str, title: str,
     SELECT, and every leader named, the townships' dispatchers and the district's
     supervisors are notified (inbox, e-mail, SMS: urgent) in the same transaction; the
     departments of the district get `emergency.response_changed`. Raises ValidationError
-    for an area that is not a district or township, NotFound / PermissionDenied."""
+    for an area that is not a district or township, NotFound / PermissionDenied.
+
+    The response covers the grids of its activation: a grid drawn (or a leader assigned)
+    afterwards gets no check-in of its own; a leader assigned later may check in for a
+    grid that has one (`workflow.is_leader`)."""
     if area.level not in RESPONSE_LEVELS:
         raise ValidationError({"area": _("应急响应区域须为区（县、市）或乡镇（街道）。")})
     if level not in ResponseLevel.values:
