@@ -25,6 +25,9 @@ class WebhookEventType(models.TextChoices):
     DISPATCHED = "event.dispatched", _("事件派遣至本单位")
     STATE_CHANGED = "event.state_changed", _("事件状态变更")
     OVERDUE = "event.overdue", _("事件预警/超期")
+    EMERGENCY_CHANGED = "emergency.response_changed", _("应急响应启动/调整/结束")
+    EMERGENCY_ESCALATED = "emergency.checkin_escalated", _("应急签到超时上报")
+    EMERGENCY_REPORTED = "emergency.checkin_reported", _("网格报告应急状态")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -84,6 +84,11 @@ NAV = [
     ("/personnel/staff/", _("人员"), (GridRole.GRID_LEADER, PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR)),
     ("/events/", _("事件"), None),
     ("/ledgers/", _("台账"), (*GridRole.values, PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR)),
+    (
+        "/emergency/",
+        _("应急响应"),
+        (GridRole.GRID_LEADER, GridRole.MICRO_GRID_LEADER, PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR),
+    ),
     ("/catalog/", _("事项清单"), None),
     ("/evaluation/", _("考评"), (PlatformRole.SUPERVISOR, PlatformRole.DISPATCHER)),
 ]

@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "integrations",
     "idempotency",
     "ledgers",
+    "emergency",
     "mobile",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -383,11 +384,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "ledgers-anonymise": {"task": "ledgers.anonymise_due", "schedule": crontab(hour=2, minute=15)},
     # Security audit rows past SECURITY_AUDIT_RETENTION_DAYS (>= 180 days).
     "security-purge-expired": {"task": "security.purge_expired", "schedule": crontab(minute=50, hour=3)},
+    # Missed emergency check-ins escalate to the township, then the district (emergency.sweep).
+    "emergency-sweep": {"task": "emergency.tasks.sweep", "schedule": 60.0},
     "evaluation-freeze-closed-periods": {
         "task": "evaluation.freeze_closed_periods",
         "schedule": crontab(minute=20),
     },
 }
+# Check-in window of each emergency response level, in minutes (emergency.services.window, Art. 18).
+EMERGENCY_CHECKIN_MINUTES = {"IV": 240, "III": 120, "II": 60, "I": 30}
 # Residents who moved out of the city or died are anonymised this many days after (ledgers.privacy).
 LEDGERS_RETENTION_DAYS = env.int("LEDGERS_RETENTION_DAYS", default=365 * 3)
 # How long a one-time key's answer is kept and replayed (idempotency.services), in hours.
@@ -468,6 +473,10 @@ SPECTACULAR_SETTINGS = {
         "TimeUnitEnum": "catalog.choices.TimeUnit",
         "ListLevelEnum": "catalog.choices.ListLevel",
         # Several apps name a field `level` or `kind` with different choices.
+        "ResponseLevelEnum": "emergency.choices.ResponseLevel",
+        "ResponseStatusEnum": "emergency.choices.ResponseStatus",
+        "CheckInStatusEnum": "emergency.choices.CheckInStatus",
+        "RecordKindEnum": "emergency.choices.RecordKind",
         "AreaLevelEnum": "grids.choices.Level",
         "OrgKindEnum": "personnel.choices.OrgKind",
         "ItemKindEnum": "catalog.choices.ItemKind",

@@ -18,6 +18,7 @@ api_v1 = [
     path("evaluation/", include("evaluation.api.urls")),
     path("integrations/", include("integrations.api.urls")),
     path("ledgers/", include("ledgers.api.urls")),
+    path("emergency/", include("emergency.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Offline: the sidecar's files; Swagger's script is a separate file (no inline JS, CSP-friendly);
     # ReDoc without the stock template's Google Fonts.
@@ -49,6 +50,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("integrations/", include("integrations.urls")),
     path("ledgers/", include("ledgers.urls")),
+    path("emergency/", include("emergency.urls")),
     path("", include("mobile.urls")),
     path("security/", include("security.urls")),
 ]

@@ -353,6 +353,19 @@ def make_api_clients(world, n, in_scope):
     ]
 
 
+def make_responses(world, n, in_scope):
+    """Emergency responses for the supervisor's district, or for the other district."""
+    from emergency.services import response_activate
+
+    actor, area = (world.supervisor, world.tree.county) if in_scope else (world.other_supervisor, world.tree.county2)
+    return [
+        response_activate(
+            actor=actor, area=area, hazard="typhoon", level="IV", title=f"测试响应{next(_numbers)}号", instructions="x"
+        )
+        for _ in range(n)
+    ]
+
+
 # --- a staffed grid for the public card -------------------------------------------------
 
 #: Personal data that must never appear on a public page.

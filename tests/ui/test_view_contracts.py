@@ -29,6 +29,7 @@ from tests.scenario import (
     make_events,
     make_item_exits,
     make_periods,
+    make_responses,
     make_staff,
     make_world,
 )
@@ -216,6 +217,19 @@ PAGES = [
     Page("events:notifications", _rev("events:notifications"), viewer="worker"),
     Page("events:patrols", _rev("events:patrols"), viewer="worker"),
     Page("events:calendar", _rev("events:calendar"), wrong_role="worker"),
+    # emergency
+    Page("emergency:index", _rev("emergency:index"), rows=make_responses, text=title_text, is_list=True),
+    Page("emergency:new", _rev("emergency:new"), wrong_role="worker"),
+    Page("emergency:detail", _rev("emergency:detail", pk), rows=make_responses, outsider="other_supervisor"),
+    Page("emergency:board", _rev("emergency:board", pk), rows=make_responses, outsider="other_supervisor"),
+    Page(
+        "emergency:step",
+        _rev("emergency:step", lambda w, r: "response", pk, lambda w, r: "end"),
+        rows=make_responses,
+        method="post",
+        viewer_status=302,
+        outsider="other_supervisor",
+    ),
 ]
 
 

@@ -1,0 +1,120 @@
+"""API of the emergency app under /api/v1/emergency/ (Art. 18): responses (activate, raise,
+lower, end, their check-ins and timeline) and check-ins (acknowledge, report).
+
+Reads are scoped (`emergency.selectors`: out of reach = 404). The step actions are
+generated from `emergency.workflow.STEPS` (rows with an API `url`), each with its key
+scope; a step needs the `version` read (428 without it, 409 `stale_version` if stale).
+Creates take an `Idempotency-Key` (the idempotency middleware).
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils.text import format_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response as ApiResponse
+
+from events.api.views import ERRORS, STEP_ERRORS, ServiceErrorsMixin, VersionRequired
+from events.workflow import Step
+from grids.models import Area
+
+from .. import selectors, services, workflow
+from . import serializers as s
+
+
+def _step(name: str, row: Step, output):
+    """The API action of step `name`, generated from its `workflow.STEPS` row."""
+    serializer_class = getattr(s, row.serializer)
+    subject = workflow.SUBJECT[name]
+
+    def view(self, request, pk=None):
+        if "version" not in request.data:
+            raise VersionRequired()
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if name in ("raise", "lower"):
+            values["step"] = name
+        obj = row.run()(actor=request.user, **{subject: self.get_object()}, **values)
+        return ApiResponse(output(obj).data)
+
+    view.__name__ = view.__qualname__ = f"step_{name}"
+    view = action(detail=True, methods=["post"], url_path=row.url, url_name=row.url)(view)
+    return extend_schema(
+        request=serializer_class,
+        responses={200: output, **STEP_ERRORS},
+        summary=format_lazy("{} ({})", name.capitalize(), row.label),
+        description=f"**From**: {', '.join(sorted(str(x) for x in row.sources))}. {row.clocks} {row.description}",
+    )(view)
+
+
+def with_steps(subject: str, output):
+    """Add one action per `workflow.STEPS` row on `subject` that has an API `url`."""
+
+    def add(cls):
+        for name, row in workflow.STEPS.items():
+            if row.url and not row.creates and workflow.SUBJECT[name] == subject:
+                setattr(cls, f"step_{name}", _step(name, row, output))
+                cls.scope_map = {**cls.scope_map, f"step_{name}": row.scope}
+        return cls
+
+    return add
+
+
+@with_steps("response", s.ResponseSerializer)
+@extend_schema_view(
+    list=extend_schema(summary="Emergency responses within your jurisdiction"),
+    create=extend_schema(request=s.ActivateSerializer, responses={201: s.ResponseSerializer, **ERRORS}),
+)
+class ResponseViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Responses in reach; POST activates one (step `activate`)."""
+
+    serializer_class = s.ResponseSerializer
+    scope_map = {"list": "read", "retrieve": "read", "checkins": "read", "timeline": "read", "GET": "read"}
+    scope_map["create"] = workflow.STEPS["activate"].scope
+
+    def get_queryset(self):
+        return selectors.responses(self.request.user).select_related("area", "county").order_by("-activated_at", "-id")
+
+    def create(self, request, *args, **kwargs):
+        data = s.ActivateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        area = Area.objects.filter(code=values.pop("area")).first()
+        if area is None:
+            raise exceptions.ValidationError({"area": ["区域不存在。"]})
+        response = services.response_activate(actor=request.user, area=area, **values)
+        return ApiResponse(s.ResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: s.CheckInSerializer(many=True)}, summary="Check-ins of the response in your reach")
+    @action(detail=True, methods=["get"])
+    def checkins(self, request, pk=None):
+        response = self.get_object()
+        rows = selectors.checkins(request.user).filter(response=response).select_related("area", "township")
+        return ApiResponse(s.CheckInSerializer(rows.order_by("area__code"), many=True).data)
+
+    @extend_schema(responses={200: s.RecordSerializer(many=True)}, summary="Timeline, oldest first")
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        response = self.get_object()
+        rows = response.records.select_related("checkin__area", "event")
+        return ApiResponse(s.RecordSerializer(rows, many=True).data)
+
+
+@with_steps("checkin", s.CheckInSerializer)
+@extend_schema_view(list=extend_schema(summary="Check-ins in your reach or named to you"))
+class CheckInViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
+    """Check-ins of active and past responses; the leader acknowledges and reports."""
+
+    serializer_class = s.CheckInSerializer
+    scope_map = {"list": "read", "retrieve": "read", "GET": "read"}
+
+    def get_queryset(self):
+        return (
+            selectors.checkins(self.request.user)
+            .select_related("area", "township", "response")
+            .order_by("-response_id", "area__code")
+        )
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

@@ -1,0 +1,61 @@
+"""The API under /api/v1/emergency/: activate, steps from the table, scope, idempotency."""
+
+import pytest
+
+from emergency.models import CheckIn, Response
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+URL = "/api/v1/emergency/"
+
+
+def test_activate_once_per_key_then_check_in_over_the_api(client, world, leader2):
+    client.force_login(world.supervisor)
+    body = {
+        "area": world.tree.township.code,
+        "hazard": "flood",
+        "level": "III",
+        "title": "防汛",
+        "instructions": "巡查",
+    }
+    first = client.post(URL + "responses/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post(URL + "responses/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert Response.objects.count() == 1 and first.json()["id"] == again.json()["id"]
+    pk = first.json()["id"]
+    checkins = client.get(f"{URL}responses/{pk}/checkins/").json()
+    assert sorted(c["area"] for c in checkins) == sorted(
+        [world.tree.grid.code, world.tree.grid2.code, world.tree.micro_grid.code]
+    )
+    checkin = CheckIn.objects.get(response_id=pk, area=world.tree.grid)
+    client.force_login(world.leader)
+    url = f"{URL}checkins/{checkin.pk}/"
+    assert client.post(url + "acknowledge/", {}, content_type="application/json").status_code == 428
+    assert client.post(url + "acknowledge/", {"version": 1}, content_type="application/json").status_code == 200
+    stale = client.post(url + "acknowledge/", {"version": 1}, content_type="application/json")
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    wrong = client.post(
+        url + "report/", {"version": 2, "on_duty": "3", "to_transfer": 1}, content_type="application/json"
+    )
+    assert wrong.status_code == 400 and "on_duty" in wrong.json()["errors"]
+    done = client.post(url + "report/", {"version": 2, "on_duty": 3, "to_transfer": 1}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "reported"
+    client.force_login(world.supervisor)
+    raised = client.post(f"{URL}responses/{pk}/raise/", {"version": 1, "level": "I"}, content_type="application/json")
+    assert raised.status_code == 200 and raised.json()["level"] == "I"
+    kinds = [r["kind"] for r in client.get(f"{URL}responses/{pk}/timeline/").json()]
+    assert kinds == ["activate", "acknowledge", "report", "raise"]
+
+
+def test_out_of_reach_is_404_and_a_grid_leader_may_not_activate(client, world, leader2, response):
+    client.force_login(world.other_supervisor)
+    assert client.get(f"{URL}responses/{response.pk}/").status_code == 404
+    checkin = CheckIn.objects.filter(response=response).first()
+    assert (
+        client.post(
+            f"{URL}checkins/{checkin.pk}/acknowledge/", {"version": 1}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    client.force_login(world.leader)
+    body = {"area": world.tree.county.code, "hazard": "fire", "level": "I", "title": "x", "instructions": "y"}
+    assert client.post(URL + "responses/", body, content_type="application/json").status_code == 403

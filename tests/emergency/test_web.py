@@ -1,0 +1,94 @@
+"""The pages (Art. 18): activation through the form once, the check-in page, the board's scope."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from emergency.choices import CheckInStatus, RecordKind
+from emergency.models import CheckIn, Record, Response
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def test_the_authority_activates_once_per_filled_in_form(client, world, leader2):
+    client.force_login(world.supervisor)
+    assert b"activate-link" in client.get(reverse("emergency:index")).content
+    data = {
+        "area": world.tree.county.pk,
+        "hazard": "typhoon",
+        "level": "II",
+        "title": "台风防御",
+        "instructions": "转移危险区域人员",
+        "submission_key": str(uuid.uuid4()),
+    }
+    first = client.post(reverse("emergency:new"), data)
+    again = client.post(reverse("emergency:new"), data)
+    assert first.status_code == again.status_code == 302
+    assert Response.objects.count() == 1 and CheckIn.objects.count() == 3
+    assert first["Location"] == again["Location"]
+
+
+def test_a_grid_leader_cannot_activate(client, world):
+    client.force_login(world.leader)
+    page = client.post(reverse("emergency:new"), {"area": world.tree.county.pk, "hazard": "fire", "level": "I"})
+    assert page.status_code == 403 and not Response.objects.exists()
+
+
+def test_the_leader_checks_in_and_reports_on_the_page(client, world, leader2, response):
+    checkin = CheckIn.objects.get(response=response, area=world.tree.grid)
+    client.force_login(world.leader)
+    assert reverse("emergency:checkin", args=[checkin.pk]).encode() in client.get(reverse("emergency:index")).content
+    step = reverse("emergency:step", args=["checkin", checkin.pk, "acknowledge"])
+    client.post(step, {"acknowledge-version": 1, "acknowledge-text": "已到岗"})
+    report = reverse("emergency:step", args=["checkin", checkin.pk, "report"])
+    client.post(report, {"report-version": 2, "report-on_duty": 4, "report-to_transfer": 7, "report-hazards": "危房"})
+    checkin.refresh_from_db()
+    assert checkin.status == CheckInStatus.REPORTED and checkin.to_transfer == 7
+    # A stale version changes nothing and says so.
+    page = client.post(report, {"report-version": 2, "report-on_duty": 1, "report-to_transfer": 1}, follow=True)
+    assert "刷新" in page.content.decode()
+    checkin.refresh_from_db()
+    assert checkin.on_duty == 4
+    # Another grid's worker may not take the step.
+    client.force_login(world.worker2)
+    client.post(
+        step.replace("acknowledge", "report"), {"report-version": 3, "report-on_duty": 0, "report-to_transfer": 0}
+    )
+    checkin.refresh_from_db()
+    assert checkin.version == 3 and checkin.on_duty == 4
+
+
+def test_a_township_sees_only_its_grids_on_the_board(client, world, leader2):
+    from emergency import services
+    from tests.scenario import grid_user
+
+    other_grid_leader = grid_user(world.tree.other_grid, "grid_leader")
+    city_response = services.response_activate(
+        actor=world.superuser, area=world.tree.county, hazard="typhoon", level="I", title="全区", instructions="x"
+    )
+    assert not CheckIn.objects.filter(response=city_response, leader=other_grid_leader).exists()
+    client.force_login(world.dispatcher2)  # 江厦街道: no grids
+    board = client.get(reverse("emergency:board", args=[city_response.pk]))
+    assert board.status_code == 404 or world.tree.grid.name not in board.content.decode()
+    client.force_login(world.dispatcher)  # 南门街道: its three grids
+    board = client.get(reverse("emergency:board", args=[city_response.pk])).content.decode()
+    assert world.tree.grid.name in board and world.tree.micro_grid.name in board
+    assert "已签到 0/3" in board
+    client.force_login(world.leader)  # a grid leader sees its own grid and micro-grid only
+    board = client.get(reverse("emergency:board", args=[city_response.pk])).content.decode()
+    assert world.tree.grid.name in board and world.tree.grid2.name not in board
+    client.force_login(world.other_supervisor)
+    assert client.get(reverse("emergency:detail", args=[city_response.pk])).status_code == 404
+
+
+def test_emergency_events_reported_during_the_response_are_linked(world, leader2, response):
+    from catalog.choices import Grade
+
+    event = world.report(grade=Grade.EMERGENCY, title="广告牌倒塌")
+    world.report(title="楼道堆物")  # not an emergency: not linked
+    links = Record.objects.filter(response=response, kind=RecordKind.EVENT)
+    assert list(links.values_list("event_id", flat=True)) == [event.pk]
+    from emergency.selectors import board
+
+    assert board(world.supervisor, response).open_events == 1
