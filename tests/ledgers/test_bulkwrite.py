@@ -74,3 +74,26 @@ def test_imported_rows_are_encrypted_linked_and_found_by_exact_id(lw, path):
         actor=w.worker2, name="陈三", id_number=make_id(23), registration="registered", residence=new_room
     )
     assert later.pk > max(Person.objects.exclude(pk=later.pk).values_list("pk", flat=True))
+
+
+def test_imported_units_keep_their_phone_encrypted_and_refuse_a_bad_code(lw, path):
+    from ledgers.models import Unit
+    from ledgers.validators import uscc_check_char
+
+    good = "91330203MA2H12345" + uscc_check_char("91330203MA2H12345")
+    base = {"kind": "个体工商户/门店", "address": lw.room.code, "contact_phone": "057487654321", "staff_count": 3}
+    rows = [
+        (2, base | {"name": "阿婆小吃店", "uscc": good}),
+        (3, base | {"name": "重复的店", "uscc": good}),  # the same code again in the file
+        (4, base | {"name": "错码的店", "uscc": good[:-1] + ("1" if good[-1] != "1" else "2")}),
+    ]
+    report = importing.import_units(actor=lw.world.worker, rows=rows)
+    assert report.created == 1 and [(line, column) for line, column, _m in report.errors] == [
+        (3, "统一社会信用代码"),
+        (4, "统一社会信用代码"),
+    ]
+    unit = Unit.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact_phone FROM ledgers_unit WHERE id = %s", [unit.pk])
+        assert "87654321" not in cursor.fetchone()[0]
+    assert unit.contact_phone == "057487654321" and unit.staff_count == 3 and unit.created_at is not None
