@@ -480,7 +480,12 @@ def patrols(request):
         except (Conflict, NotFound) as exc:
             messages.error(request, str(exc.message))
         status = 400
-    mine = Patrol.objects.filter(user=user).select_related("area")
+    # The visits recorded in the ledgers during each round (the patrol log links them, Art. 15(2)).
+    mine = (
+        Patrol.objects.filter(user=user)
+        .select_related("area")
+        .prefetch_related("visits__household__address", "visits__person", "visits__unit")
+    )
     context = {
         "start_form": start_form,
         "end_form": end_form,

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from events.forms import LocalDateTimeInput
 from personnel.choices import PersonalField
 
-from .choices import DocType, Registration, Relation, SafetyClass, UnitKind
+from .choices import AddressKind, DocType, Registration, Relation, SafetyClass, UnitKind
+from .validators import normalise_uscc, validate_uscc
 
 
 class VisitForm(forms.Form):
@@ -89,3 +90,80 @@ class PersonForm(forms.Form):
         self.fields["tags"].queryset = tags
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
+
+
+class _OnceForm(forms.Form):
+    """A phone form with a one-time submission key (a double tap or a resend files nothing twice)."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+
+
+def _degrees(label, limit: int) -> forms.DecimalField:
+    """An optional WGS 84 coordinate in decimal degrees within ±`limit` (6 decimals, a phone's keypad)."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-limit,
+        max_value=limit,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+    )
+
+
+class AddressForm(_OnceForm):
+    """A standard address segment below a micro-grid (街路巷, 门楼牌号, 楼栋, 单元, 户室 …).
+
+    `area` (a micro-grid the worker keeps) is asked only for a top segment; below an
+    existing address the kinds offered are those allowed under it. Position optional
+    (WGS 84 decimal degrees, as a phone's GPS gives it); the code is assigned on saving.
+    """
+
+    area = forms.ModelChoiceField(label=_("微网格"), queryset=None, empty_label=None)
+    kind = forms.ChoiceField(label=_("地址类型"), widget=forms.RadioSelect)
+    name = forms.CharField(
+        label=_("名称"), max_length=60, help_text=_("如：中山东路、12号、3幢、2单元、301室（不含上级地址）。")
+    )
+    latitude = _degrees(_("纬度"), 90)
+    longitude = _degrees(_("经度"), 180)
+
+    field_order = ["area", "kind", "name", "latitude", "longitude"]
+
+    def __init__(self, *args, micro_grids, kinds, parent=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, label) for k, label in AddressKind.choices if k in kinds]
+        if parent is not None:
+            del self.fields["area"]
+        else:
+            self.fields["area"].queryset = micro_grids
+
+
+class UnitForm(_OnceForm):
+    """An actual unit (实有单位) at an address of the worker's grids; the credit code is checked (GB 32100)."""
+
+    name = forms.CharField(label=_("单位名称"), max_length=120)
+    kind = forms.ChoiceField(label=_("单位类型"), choices=UnitKind.choices)
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=18,
+        min_length=18,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    safety_class = forms.ChoiceField(label=_("消防安全类别"), choices=SafetyClass.choices, initial=SafetyClass.GENERAL)
+    legal_representative = forms.CharField(label=_("法定代表人/负责人"), max_length=50, required=False)
+    contact_phone = forms.CharField(
+        label=_("联系电话"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    staff_count = forms.IntegerField(label=_("从业人数"), min_value=0, required=False)
+
+    def clean_uscc(self) -> str:
+        value = normalise_uscc(self.cleaned_data.get("uscc") or "")
+        if value:
+            validate_uscc(value)
+        return value

@@ -3,8 +3,9 @@
 A workbook's first sheet has a header row naming the columns (`COLUMNS`, Chinese
 headers, any order; unknown headers are ignored). Each data row is checked on its own
 and either written whole or not at all: a bad row is reported by line (the sheet's row
-number) and field, and the good rows are written in batches of `BATCH` with
-`bulk_create` (one duplicate look-up, one insert per batch), so 10,000 rows take seconds.
+number) and field, and the good rows are written in batches of `BATCH` (one duplicate
+look-up per batch; PostgreSQL COPY, `bulk_create` elsewhere: `ledgers.bulkwrite`), so
+10,000 rows take a few seconds.
 Cells must be text where the value is a code (a document number typed as a number loses
 its leading zeros and its X: refused, not converted). Duplicates are refused against
 the database (through the keyed hash) and within the file.
@@ -24,6 +25,7 @@ from ningbo_grid.crypto import lookup_hashes
 from personnel import scope
 from personnel.roles import KEEP_LEDGERS
 
+from . import bulkwrite
 from .choices import DocType, Registration, Relation, SafetyClass, UnitKind
 from .models import Address, CareTag, Household, Person, PersonTag, Unit
 from .services import clean_person
@@ -200,7 +202,7 @@ def _write_persons(good: list, today: datetime.date) -> int:
             for pk, a in need_household.items()
             if pk not in households
         ]
-        households |= {h.address_id: h for h in Household.objects.bulk_create(fresh)}
+        households |= {h.address_id: h for h in bulkwrite.insert(fresh)}
         persons = []
         for _line, data, address, tags in good:
             days = [t.visit_every_days for t in tags if t.visit_every_days]
@@ -215,9 +217,9 @@ def _write_persons(good: list, today: datetime.date) -> int:
                     next_visit_due=today + datetime.timedelta(days=min(days)) if days else None,
                 )
             )
-        Person.objects.bulk_create(persons)
+        bulkwrite.insert(persons)
         pairs = zip(persons, good, strict=True)
-        PersonTag.objects.bulk_create(PersonTag(person=p, tag=t, since=today) for p, row in pairs for t in row[3])
+        bulkwrite.insert([PersonTag(person=p, tag=t, since=today) for p, row in pairs for t in row[3]])
         for person in persons:
             if person.relation == Relation.HEAD and person.household is not None:
                 Household.objects.filter(pk=person.household.pk, head__isnull=True).update(head=person)
@@ -282,7 +284,8 @@ def import_units(*, actor, rows: Iterable[tuple[int, dict]]) -> ImportReport:
                     staff_count=staff if staff not in (None, "") else None,
                 )
             )
-        Unit.objects.bulk_create(good)
+        with transaction.atomic():
+            bulkwrite.insert(good)
         report.created += len(good)
     return report
 

@@ -399,3 +399,20 @@ class Visit(Located):
     @property
     def target(self):
         return self.household or self.person or self.unit
+
+
+class LedgerRollup(models.Model):
+    """A township's ledger figures (`ledgers.stats.area_statistics`) as computed on local date `on`
+    at `computed_at` (aware): what district and city statistics sum (`ledgers.rollups`)."""
+
+    township = models.OneToOneField(Area, on_delete=models.CASCADE, related_name="+", verbose_name=_("乡镇（街道）"))
+    on = models.DateField(_("统计日期"))
+    computed_at = models.DateTimeField(_("计算时间"))
+    figures = models.JSONField(_("统计数据"), default=dict)
+
+    class Meta:
+        verbose_name = _("台账统计汇总")
+        verbose_name_plural = _("台账统计汇总")
+
+    def __str__(self) -> str:
+        return f"{self.township_id} {self.on}"

@@ -8,6 +8,7 @@ Times are aware (UTC stored); dates local (Asia/Shanghai). Visits are in
 """
 
 import datetime
+import decimal
 import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grids import locate
 from grids.choices import Level, Status
 from grids.models import Area
 from ningbo_grid.crypto import lookup_hashes
@@ -103,6 +105,7 @@ def address_create(
         errors["name"] = [_("请填写地址名称（不超过60字）。")]
     if parent is not None and not parent.is_active:
         errors["parent"] = [_("上级地址已注销。")]
+    errors |= position_errors(area, latitude, longitude)
     if errors:
         raise ValidationError(errors)
     siblings = Address.objects.filter(parent=parent, is_active=True, name=name)
@@ -126,6 +129,40 @@ def address_create(
             Dwelling.objects.create(address=address)
         _log(address, AddressChangeKind.CREATE, actor, after=address.full_text)
     return address
+
+
+def _drawn(area: Area) -> Area | None:
+    """The micro-grid if its boundary is drawn, else its grid if that one is, else None."""
+    if area.boundary:
+        return area
+    parent = area.parent
+    return parent if parent is not None and parent.level == Level.GRID and parent.boundary else None
+
+
+def position_errors(area: Area, latitude, longitude) -> dict[str, list]:
+    """Errors (by field) of an address position in micro-grid `area`; empty when it is fine.
+
+    `latitude`/`longitude` are WGS 84 decimal degrees (numbers, both or neither). Where the
+    micro-grid, or else its grid, has a drawn boundary, the point must lie in it
+    (`grids.locate.chain_at`: the drawn areas holding the point); where neither is drawn,
+    any position in range is accepted (Art. 6: an address lies in exactly one micro-grid).
+    """
+    if latitude is None and longitude is None:
+        return {}
+    if latitude is None or longitude is None:
+        return {"latitude": [_("经纬度须同时填写或同时留空。")]}
+    numbers = all(
+        isinstance(v, int | float | decimal.Decimal) and not isinstance(v, bool) for v in (latitude, longitude)
+    )
+    if not numbers or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return {"latitude": [_("经纬度无效。")]}
+    drawn = _drawn(area)
+    if drawn is None:
+        return {}
+    chain = locate.chain_at(lat=float(latitude), lon=float(longitude))
+    if drawn.pk not in {found.pk for found in chain}:
+        return {"latitude": [_("该位置不在%(grid)s的范围内，请核对位置或所选网格。") % {"grid": drawn.name}]}
+    return {}
 
 
 def _log(address: Address, kind: str, actor, before: str = "", after: str = "", note: str = "") -> AddressChange:

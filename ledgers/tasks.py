@@ -2,10 +2,16 @@
 
 from celery import shared_task
 
-from . import privacy
+from . import privacy, rollups
 
 
 @shared_task(name="ledgers.anonymise_due")
 def anonymise_due() -> int:
     """Nightly: anonymise residents past the retention period (PIPL). Idempotent; returns the count."""
     return privacy.anonymise_due()
+
+
+@shared_task(name="ledgers.rollup_refresh")
+def rollup_refresh() -> int:
+    """Hourly: the townships' ledger figures district and city statistics sum. Idempotent."""
+    return rollups.rollup_refresh()

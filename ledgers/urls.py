@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_data
+from . import views, views_data, views_entry
 
 app_name = "ledgers"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("visits/<int:pk>/photo", views.visit_photo, name="visit-photo"),
     path("due/", views.due, name="due"),
     path("units/", views.unit_list, name="units"),
+    path("units/new/", views_entry.unit_new, name="unit-new"),
+    path("addresses/new/", views_entry.address_new, name="address-new"),
     path("stats/", views_data.statistics, name="stats"),
     path("import/", views_data.import_page, name="import"),
     path("export/<str:kind>.xlsx", views_data.export, name="export"),

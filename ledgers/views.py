@@ -70,28 +70,14 @@ def person_new(request, pk: int):
     household = get_object_or_404(Household.objects.restrict(request.user), pk=pk)
     tags = privacy.visible_tags(request.user).filter(is_active=True).order_by("code")
     form = PersonForm(request.POST or None, tags=tags)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+
+    def register():
         data = {k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
+        services.person_register(actor=request.user, household=household, **data)
+        messages.success(request, _("已登记。"))
+        return redirect("ledgers:household", pk=household.pk)
 
-        def register():
-            services.person_register(actor=request.user, household=household, **data)
-            messages.success(request, _("已登记。"))
-            return redirect("ledgers:household", pk=household.pk)
-
-        try:
-            return _once(request, form, register)
-        except KeyReused:
-            form.add_error(None, _("这张表单已经提交过，内容与那次不同。"))
-            status = 422
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            status = 400
-    elif request.method == "POST":
-        status = 400
-    return render(request, "ledgers/person_form.html", {"form": form, "household": household}, status=status)
+    return submit_once(request, form, register, "ledgers/person_form.html", {"household": household})
 
 
 @login_required
@@ -159,6 +145,27 @@ def _once(request, form, run):
     )
 
 
+def submit_once(request, form, run, template: str, context: dict):
+    """Run `run` (returning a redirect) once for a valid POSTed `form` (`_once`); otherwise
+    render `template` with the form and `context`: 400 with the form's errors (the
+    services' ValidationError on its fields), 422 for a reused key, 404 out of scope."""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            return _once(request, form, run)
+        except KeyReused:
+            form.add_error(None, _("这张表单已经提交过，内容与那次不同。"))
+            status = 422
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, template, {"form": form, **context}, status=status)
+
+
 _TARGETS = {"household": Household, "person": Person, "unit": Unit}
 
 
@@ -175,34 +182,21 @@ def visit_new(request, kind: str, pk: int):
     """GET/POST /ledgers/visit/<kind>/<pk>/: record a visit; once per filled-in form (submission key)."""
     target = _target(request, kind, pk)
     form = VisitForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+
+    def record():
         data = form.cleaned_data
+        visit = visits.visit_record(
+            actor=request.user,
+            target=target,
+            visited_at=data["visited_at"],
+            findings=data["findings"],
+            follow_up=data["follow_up"],
+            photo=data["photo"],
+        )
+        messages.success(request, _("走访已记录。"))
+        return redirect("ledgers:visit", pk=visit.pk)
 
-        def record():
-            visit = visits.visit_record(
-                actor=request.user,
-                target=target,
-                visited_at=data["visited_at"],
-                findings=data["findings"],
-                follow_up=data["follow_up"],
-                photo=data["photo"],
-            )
-            messages.success(request, _("走访已记录。"))
-            return redirect("ledgers:visit", pk=visit.pk)
-
-        try:
-            return _once(request, form, record)
-        except KeyReused:
-            form.add_error(None, _("这张表单已经提交过，内容与那次不同。"))
-            status = 422
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            apply_errors(form, exc)
-    elif request.method == "POST":
-        status = 400
-    return render(request, "ledgers/visit_form.html", {"form": form, "target": target}, status=status)
+    return submit_once(request, form, record, "ledgers/visit_form.html", {"target": target})
 
 
 @login_required

@@ -21,7 +21,8 @@ from . import privacy
 from .forms import ImportForm
 from .importing import COLUMNS, import_file
 from .models import Person, Unit
-from .stats import area_statistics, within
+from .rollups import statistics_for
+from .stats import within
 
 
 def _area(request) -> Area:
@@ -42,7 +43,7 @@ def _area(request) -> Area:
 def statistics(request):
     """GET /ledgers/stats/?area=<code>: residents, households, dwellings, units, care and visits."""
     area = _area(request)
-    context = {"area": area, "figures": area_statistics(area)}
+    context = {"area": area, "figures": statistics_for(area)}
     return render(request, "ledgers/stats.html", context)
 
 

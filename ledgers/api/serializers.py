@@ -160,3 +160,6 @@ class LedgerStatisticsSerializer(serializers.Serializer):
     care_targets_overdue = serializers.IntegerField()
     visits_30_days = serializers.IntegerField()
     visit_coverage = serializers.FloatField(allow_null=True)
+    as_of = serializers.DateTimeField(
+        allow_null=True, help_text="when the summed township rollups were computed (district, city); null: counted live"
+    )

@@ -20,7 +20,7 @@ from integrations.models import ApiClient
 from ningbo_grid.filters import FilterSet, WithinFilter
 from personnel import scope
 
-from .. import privacy, stats
+from .. import privacy, rollups
 from ..models import Address, CareTag, Dwelling, Household, LedgerGrant, Person, PersonTag, Unit, Visit
 from .serializers import (
     AddressSerializer,
@@ -237,7 +237,7 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
 )
 @api_view(["GET"])
 def statistics(request):
-    """GET /api/v1/ledgers/statistics/?area=<code>: the area's ledger figures (see `ledgers.stats`)."""
+    """GET /api/v1/ledgers/statistics/?area=<code>: the area's ledger figures (see `ledgers.rollups.statistics_for`)."""
     code = request.query_params.get("area") or ""
     area = get_object_or_404(scope.restrict_areas_ranged(request.user), code=code)
-    return Response(LedgerStatisticsSerializer({"area": area.code, **stats.area_statistics(area)}).data)
+    return Response(LedgerStatisticsSerializer({"area": area.code, **rollups.statistics_for(area)}).data)

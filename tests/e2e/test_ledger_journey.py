@@ -70,3 +70,35 @@ def test_a_visit_on_a_phone_becomes_an_event(page_at, shot, ledger):
     # the visit now links its event
     page.goto(visit_url)
     expect(page.locator("a", has_text="已转事件")).to_be_visible()
+
+
+def test_a_worker_adds_an_address_and_a_unit_on_a_phone(page_at, shot, ledger):
+    from ledgers.validators import uscc_check_char
+
+    page = page_at("phone")
+    login(page, "gridworker")
+    page.goto("/ledgers/addresses/new/")
+    page.click("label:text-is('街路巷')")
+    page.fill("#id_name", "解放南路")
+    _tappable(page.locator("#address-form button[type=submit]"))
+    page.click("#address-form button[type=submit]")
+    expect(page.locator("main")).to_contain_text("已添加 解放南路")
+    page.click("label:text-is('门楼牌号')")  # the page now adds below the road
+    page.fill("#id_name", "8号")
+    page.click("#address-form button[type=submit]")
+    expect(page.locator("main")).to_contain_text("解放南路8号")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "address")
+    page.click("text=在此登记单位")
+    page.fill("#id_name", "阿婆小吃店")
+    page.select_option("#id_kind", "shop")
+    good = "91330203MA2H12345" + uscc_check_char("91330203MA2H12345")
+    page.fill("#id_uscc", good[:-1] + ("1" if good[-1] != "1" else "2"))
+    page.click("#unit-form button[type=submit]")
+    expect(page.locator("#unit-form")).to_contain_text("校验位不正确")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "unit-error")
+    page.fill("#id_uscc", good)
+    page.click("#unit-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/ledgers/units/$"))
+    expect(page.locator("main")).to_contain_text("阿婆小吃店")

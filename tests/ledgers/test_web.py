@@ -219,7 +219,7 @@ def test_statistics_count_the_area(lw):
     assert Unit.objects.count() == 1
 
 
-def test_a_visit_during_a_patrol_is_listed_in_it(lw):
+def test_a_visit_during_a_patrol_is_listed_in_it(client, lw):
     from events import services as event_services
 
     w = lw.world
@@ -230,6 +230,10 @@ def test_a_visit_during_a_patrol_is_listed_in_it(lw):
         actor=w.worker, target=lw.household, visited_at=timezone.now() - datetime.timedelta(minutes=10)
     )
     assert visit.patrol == patrol and list(patrol.visits.all()) == [visit]
+    # The patrol log lists it, linked to the visit's page.
+    page = _login(client, w.worker).get("/events/patrols/")
+    assert f'href="/ledgers/visits/{visit.pk}/"' in page.content.decode()
+    assert "中山东路12号301室" in page.content.decode()
 
 
 def test_registering_a_member_on_the_phone_form_refuses_a_duplicate(client, lw):
