@@ -25,6 +25,10 @@ class WebhookEventType(models.TextChoices):
     DISPATCHED = "event.dispatched", _("事件派遣至本单位")
     STATE_CHANGED = "event.state_changed", _("事件状态变更")
     OVERDUE = "event.overdue", _("事件预警/超期")
+    # Tasks sent down to the grids (tasks app, Art. 19): to the issuing organisation.
+    TASK_ISSUED = "task.issued", _("本单位下派的任务已送达网格")
+    TASK_ASSIGNMENT_CHANGED = "task.assignment_changed", _("下派任务的网格办理状态变更")
+    TASK_OVERDUE = "task.overdue", _("下派任务的网格预警/超期")
 
 
 class DeliveryStatus(models.TextChoices):
