@@ -49,6 +49,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("integrations/", include("integrations.urls")),
     path("ledgers/", include("ledgers.urls")),
+    path("tasks/", include("tasks.urls")),
     path("", include("mobile.urls")),
     path("security/", include("security.urls")),
 ]

@@ -47,7 +47,7 @@ def client_address(request) -> str | None:
     """The client's address as the rate limits count it (`NUM_PROXIES`), or None without a request."""
     if request is None:
         return None
-    from ningbo_grid.public_demand import client_ip
+    from events.public_demand import client_ip
 
     address = client_ip(request)
     try:

@@ -174,6 +174,9 @@ class HouseholdResult(models.Model):
             models.UniqueConstraint(fields=["assignment", "household"], name="household_result_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.household} · {self.get_outcome_display()}"
+
 
 class Log(models.Model):
     """A row of an assignment's timeline (steps, urges, the sweep's alerts)."""
@@ -186,3 +189,6 @@ class Log(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

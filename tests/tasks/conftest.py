@@ -24,7 +24,7 @@ def matter(world):  # noqa: F811
     )
 
 
-def issue(world, actor=None, **kw):
+def issue(world, actor=None, **kw):  # noqa: F811
     """A task from the township's dispatcher to the township, on the city item, due in 2 working days."""
     kw.setdefault("title", "台风前入户排查")
     kw.setdefault("instructions", "逐户检查门窗、广告牌和危旧房屋。")
@@ -33,3 +33,17 @@ def issue(world, actor=None, **kw):
     if "temporary_matter" not in kw:
         kw.setdefault("item", world.item)
     return services.task_issue(actor=actor or world.dispatcher, **kw)
+
+
+@pytest.fixture
+def household(world):  # noqa: F811
+    """A ledger household at a room in the grid's micro-grid (registered by its worker)."""
+    from ledgers import services as ledgers
+    from ledgers.choices import AddressKind
+
+    road = ledgers.address_create(
+        actor=world.leader, area=world.tree.micro_grid, kind=AddressKind.ROAD, name="中山东路"
+    )
+    door = ledgers.address_create(actor=world.leader, parent=road, kind=AddressKind.DOOR, name="12号")
+    room = ledgers.address_create(actor=world.leader, parent=door, kind=AddressKind.ROOM, name="301室")
+    return ledgers.household_create(actor=world.worker, address=room)
