@@ -18,6 +18,7 @@ api_v1 = [
     path("evaluation/", include("evaluation.api.urls")),
     path("integrations/", include("integrations.api.urls")),
     path("ledgers/", include("ledgers.api.urls")),
+    path("tasks/", include("tasks.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Offline: the sidecar's files; Swagger's script is a separate file (no inline JS, CSP-friendly);
     # ReDoc without the stock template's Google Fonts.

@@ -6,121 +6,261 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0003_lifecycle'),
-        ('grids', '0003_ledger_permissions'),
-        ('ledgers', '0001_initial'),
-        ('personnel', '0007_access_log_resident'),
+        ("catalog", "0003_lifecycle"),
+        ("grids", "0003_ledger_permissions"),
+        ("ledgers", "0001_initial"),
+        ("personnel", "0007_access_log_resident"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('received', '待签收'), ('acknowledged', '已签收'), ('in_progress', '办理中'), ('done', '已完成'), ('returned', '已退回')], default='received', max_length=12, verbose_name='状态')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('warn_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('warned_at', models.DateTimeField(blank=True, null=True)),
-                ('overdue_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='签收时间')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('result', models.TextField(blank=True, verbose_name='办理结果')),
-                ('photo', models.ImageField(blank=True, upload_to='tasks/results/%Y/%m/', verbose_name='照片')),
-                ('return_reason', models.TextField(blank=True, verbose_name='退回理由')),
-                ('urged', models.PositiveIntegerField(default=0, verbose_name='催办次数')),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.area', verbose_name='网格')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.area', verbose_name='乡镇（街道）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "待签收"),
+                            ("acknowledged", "已签收"),
+                            ("in_progress", "办理中"),
+                            ("done", "已完成"),
+                            ("returned", "已退回"),
+                        ],
+                        default="received",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("warn_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                ("warned_at", models.DateTimeField(blank=True, null=True)),
+                ("overdue_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True, verbose_name="签收时间")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("result", models.TextField(blank=True, verbose_name="办理结果")),
+                ("photo", models.ImageField(blank=True, upload_to="tasks/results/%Y/%m/", verbose_name="照片")),
+                ("return_reason", models.TextField(blank=True, verbose_name="退回理由")),
+                ("urged", models.PositiveIntegerField(default=0, verbose_name="催办次数")),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.area",
+                        verbose_name="网格",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.area",
+                        verbose_name="乡镇（街道）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '网格任务',
-                'verbose_name_plural': '网格任务',
-                'ordering': ['due_at', 'id'],
+                "verbose_name": "网格任务",
+                "verbose_name_plural": "网格任务",
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Log',
+            name="Log",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('issue', '下派'), ('acknowledge', '签收'), ('start', '开始办理'), ('record', '登记走访结果'), ('complete', '完成'), ('return', '退回'), ('reopen', '重新下派'), ('urge', '催办'), ('warning', '预警（黄牌）'), ('overdue', '超期（红牌）')], max_length=12)),
-                ('note', models.TextField(blank=True)),
-                ('at', models.DateTimeField()),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='logs', to='tasks.assignment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("issue", "下派"),
+                            ("acknowledge", "签收"),
+                            ("start", "开始办理"),
+                            ("record", "登记走访结果"),
+                            ("complete", "完成"),
+                            ("return", "退回"),
+                            ("reopen", "重新下派"),
+                            ("urge", "催办"),
+                            ("warning", "预警（黄牌）"),
+                            ("overdue", "超期（红牌）"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="logs", to="tasks.assignment"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='任务名称')),
-                ('instructions', models.TextField(verbose_name='工作要求')),
-                ('attachment', models.FileField(blank=True, upload_to='tasks/%Y/%m/', verbose_name='附件')),
-                ('result_kind', models.CharField(choices=[('grid', '每个网格一条结果'), ('household', '每户一条结果（台账走访）')], default='grid', max_length=10, verbose_name='反馈方式')),
-                ('working_days', models.PositiveSmallIntegerField(verbose_name='办理时限（工作日）')),
-                ('warn_at', models.DateTimeField(verbose_name='预警时间')),
-                ('due_at', models.DateTimeField(verbose_name='截止时间')),
-                ('issued_at', models.DateTimeField(auto_now_add=True, verbose_name='下派时间')),
-                ('areas', models.ManyToManyField(related_name='+', to='grids.area', verbose_name='下派范围')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='下派人')),
-                ('item_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceitemversion', verbose_name='清单事项')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='personnel.organisation', verbose_name='下派单位')),
-                ('temporary_matter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='catalog.temporarymatter', verbose_name='经同意的临时事项')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=100, verbose_name="任务名称")),
+                ("instructions", models.TextField(verbose_name="工作要求")),
+                ("attachment", models.FileField(blank=True, upload_to="tasks/%Y/%m/", verbose_name="附件")),
+                (
+                    "result_kind",
+                    models.CharField(
+                        choices=[("grid", "每个网格一条结果"), ("household", "每户一条结果（台账走访）")],
+                        default="grid",
+                        max_length=10,
+                        verbose_name="反馈方式",
+                    ),
+                ),
+                ("working_days", models.PositiveSmallIntegerField(verbose_name="办理时限（工作日）")),
+                ("warn_at", models.DateTimeField(verbose_name="预警时间")),
+                ("due_at", models.DateTimeField(verbose_name="截止时间")),
+                ("issued_at", models.DateTimeField(auto_now_add=True, verbose_name="下派时间")),
+                ("areas", models.ManyToManyField(related_name="+", to="grids.area", verbose_name="下派范围")),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="下派人",
+                    ),
+                ),
+                (
+                    "item_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.serviceitemversion",
+                        verbose_name="清单事项",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="personnel.organisation",
+                        verbose_name="下派单位",
+                    ),
+                ),
+                (
+                    "temporary_matter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="catalog.temporarymatter",
+                        verbose_name="经同意的临时事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '下派任务',
-                'verbose_name_plural': '下派任务',
-                'ordering': ['-issued_at', '-id'],
+                "verbose_name": "下派任务",
+                "verbose_name_plural": "下派任务",
+                "ordering": ["-issued_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='task',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='tasks.task'),
+            model_name="assignment",
+            name="task",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="assignments", to="tasks.task"
+            ),
         ),
         migrations.CreateModel(
-            name='HouseholdResult',
+            name="HouseholdResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('checked', '已排查'), ('not_home', '不在家'), ('needs_help', '需要帮助')], max_length=12, verbose_name='结果')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='tasks.assignment')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledgers.household')),
-                ('visit', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledgers.visit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("checked", "已排查"), ("not_home", "不在家"), ("needs_help", "需要帮助")],
+                        max_length=12,
+                        verbose_name="结果",
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="results", to="tasks.assignment"
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ledgers.household"
+                    ),
+                ),
+                (
+                    "visit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ledgers.visit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '入户结果',
-                'verbose_name_plural': '入户结果',
-                'constraints': [models.UniqueConstraint(fields=('assignment', 'household'), name='household_result_once')],
+                "verbose_name": "入户结果",
+                "verbose_name_plural": "入户结果",
+                "constraints": [
+                    models.UniqueConstraint(fields=("assignment", "household"), name="household_result_once")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('item_version__isnull', False), ('temporary_matter__isnull', True)), models.Q(('item_version__isnull', True), ('temporary_matter__isnull', False)), _connector='OR'), name='task_one_basis'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("item_version__isnull", False), ("temporary_matter__isnull", True)),
+                    models.Q(("item_version__isnull", True), ("temporary_matter__isnull", False)),
+                    _connector="OR",
+                ),
+                name="task_one_basis",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(condition=models.Q(('warned_at__isnull', True)), fields=['warn_at'], name='assignment_warn'),
+            model_name="assignment",
+            index=models.Index(
+                condition=models.Q(("warned_at__isnull", True)), fields=["warn_at"], name="assignment_warn"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(condition=models.Q(('overdue_at__isnull', True)), fields=['due_at'], name='assignment_due'),
+            model_name="assignment",
+            index=models.Index(
+                condition=models.Q(("overdue_at__isnull", True)), fields=["due_at"], name="assignment_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['task', 'township', 'status'], name='assignment_progress'),
+            model_name="assignment",
+            index=models.Index(fields=["task", "township", "status"], name="assignment_progress"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('task', 'area'), name='assignment_one_per_grid'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(fields=("task", "area"), name="assignment_one_per_grid"),
         ),
     ]
