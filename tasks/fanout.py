@@ -2,7 +2,7 @@
 
 `fan_out(task, now)` writes, in ONE `INSERT … SELECT … ON CONFLICT DO NOTHING`, an
 assignment for every active grid (level `grid`) inside any of the task's chosen areas,
-with its township found by the MPTT range of the same statement. Overlapping choices
+with its township (the grid's village's parent: `grids.choices.PARENT_LEVEL`). Overlapping choices
 (a township and one of its grids) still reach each grid exactly once (`EXISTS` plus the
 unique constraint `assignment_one_per_grid`), and re-running it adds only the grids that
 have none yet: that is the rule for a grid drawn after the task was issued — it gets
@@ -51,7 +51,8 @@ def fan_out(task: Task, now: datetime.datetime) -> int:
              result, return_reason, photo, created_at, updated_at)
         SELECT %s, g.id, tw.id, 'received', 1, %s, %s, 0, '', '', '', %s, %s
         FROM {t["area"]} g
-        JOIN {t["area"]} tw ON tw.tree_id = g.tree_id AND tw.lft < g.lft AND tw.rght > g.rght AND tw.level = %s
+        JOIN {t["area"]} v ON v.id = g.parent_id
+        JOIN {t["area"]} tw ON tw.id = v.parent_id AND tw.level = %s
         WHERE g.level = %s AND g.status = %s AND EXISTS (
             SELECT 1 FROM {t["chosen"]} c JOIN {t["area"]} n ON n.id = c.area_id
             WHERE c.task_id = %s AND n.tree_id = g.tree_id AND n.lft <= g.lft AND n.rght >= g.rght)
