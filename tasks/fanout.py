@@ -79,7 +79,7 @@ def notify_new(task: Task, since: datetime.datetime, title: str, on: datetime.da
         WHERE a.task_id = %s AND a.created_at >= %s AND s.user_id IS NOT NULL
           AND r.role IN (%s, %s) AND r.start <= %s AND (r."end" IS NULL OR r."end" >= %s)
     """  # noqa: S608
-    params = [title[:200], task.instructions, adapt(since), task.pk, adapt(since)]
+    params: list = [title[:200], task.instructions, adapt(since), task.pk, adapt(since)]
     params += [GridRole.GRID_LEADER, GridRole.FULLTIME_WORKER, on, on]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

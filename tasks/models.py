@@ -102,8 +102,8 @@ class Task(models.Model):
         return self.item_version or self.temporary_matter
 
 
-class AssignmentQuerySet(models.QuerySet):
-    def restrict(self, user) -> "AssignmentQuerySet":
+class TaskAssignmentQuerySet(models.QuerySet):
+    def restrict(self, user) -> "TaskAssignmentQuerySet":
         """Assignments of grids within `user`'s `view_area` reach, or of tasks they issued."""
         if user is None or not user.is_authenticated:
             return self.none()
@@ -137,7 +137,7 @@ class Assignment(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
-    objects = AssignmentQuerySet.as_manager()
+    objects = TaskAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("网格任务")

@@ -54,6 +54,8 @@ def _basis_errors(areas: list[Area], item: ServiceItem | None, matter: Temporary
         if item.level == ListLevel.DISTRICT and any(a.ancestor_at("county") != item.district for a in areas):
             return [_("区级清单事项只适用于本区。")]
         return []
+    if matter is None:  # unreachable: neither (refused above) or the item (returned)
+        return []
     if any(not matter.applies(area, today) for area in areas):
         return [_("临时事项的同意范围或期限不包括所选区域。")]
     if due_on > matter.end:
@@ -182,7 +184,7 @@ def task_payload(task: Task) -> dict:
         "title": task.title,
         "organisation": task.organisation_id,
         "due_at": task.due_at.isoformat(),
-        "item": task.item_version.item.code if task.item_version_id else None,
+        "item": task.item_version.item.code if task.item_version else None,
         "temporary_matter": task.temporary_matter_id,
     }
 
