@@ -21,6 +21,7 @@ from ledgers.models import Household
 from .. import progress, services, workflow
 from ..models import Assignment, Task, issued_q
 from . import serializers as s
+from .filtersets import AssignmentFilterSet
 
 
 @extend_schema_view(
@@ -121,11 +122,11 @@ def with_steps(cls):
 @with_steps
 class AssignmentViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Grid assignments within your reach (grid staff: your grids), soonest due first;
-    `?task=<id>` and `?status=` filter."""
+    `?task=<id>`, `?status=` and `?within=<area code>` filter."""
 
     serializer_class = s.TaskAssignmentSerializer
     queryset = Assignment.objects.none()  # for the schema; get_queryset scopes
-    filterset_fields = ["task", "status"]
+    filterset_class = AssignmentFilterSet
     scope_map = {"list": "read", "retrieve": "read"}
 
     def get_queryset(self):

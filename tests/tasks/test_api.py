@@ -49,3 +49,12 @@ def test_grid_worker_steps_over_the_api(client, world):
     assert client.get(f"{BASE}assignments/{other.pk}/").status_code == 404
     client.force_login(world.other_worker)
     assert client.get(f"{BASE}{task.pk}/").status_code == 404
+
+
+def test_assignments_filter_by_task_and_status(client, world):
+    task = issue(world)
+    issue(world, title="另一项任务")
+    client.force_login(world.dispatcher)
+    rows = client.get(f"{BASE}assignments/", {"task": task.pk, "status": "received"}).json()["results"]
+    assert {row["task"] for row in rows} == {task.pk} and len(rows) == 2
+    assert client.get(f"{BASE}assignments/", {"task": "9" * 30}).status_code == 400
