@@ -39,3 +39,20 @@ def test_tasks_on_time_and_late_per_township_and_grid(world, clock):
     many = ind.compute_many("tasks_on_time", span, townships, options)
     assert many[f"area:{world.tree.township.pk}"] == pytest.approx(100 / 3, abs=0.1)
     assert many[f"area:{world.tree.township2.pk}"] is None
+
+
+def test_the_accountability_report_lists_late_and_unacknowledged_assignments(client, world, clock):
+    task = issue(world)
+    done = Assignment.objects.get(task=task, area=world.tree.grid2)
+    services.assignment_acknowledge(actor=world.worker2, assignment=done, version=1)
+    services.assignment_complete(actor=world.worker2, assignment=done, version=2, result="好了")
+    clock.move_to(task.due_at + datetime.timedelta(hours=1))
+    client.force_login(world.supervisor)
+    page = client.get("/evaluation/accountability/", {"month": f"{task.due_at:%Y-%m}"})
+    table = next(t for t in page.context["tables"] if t["key"] == "late_tasks")
+    assert [row[0][2] for row in table["rows"]] == [world.tree.grid.name]
+    assert table["rows"][0][0][3] == "待签收"
+    # Out of reach: the other district's supervisor sees none of them.
+    client.force_login(world.other_supervisor)
+    page = client.get("/evaluation/accountability/", {"month": f"{task.due_at:%Y-%m}"})
+    assert next(t for t in page.context["tables"] if t["key"] == "late_tasks")["rows"] == []
