@@ -51,28 +51,26 @@ def test_every_step_ends_in_its_target_from_every_source(world, household, name)
 
 
 @pytest.mark.parametrize("name", STEP_NAMES)
-def test_refused_outside_its_sources_roles_and_version(world, name):
+def test_refused_outside_its_sources_roles_and_version(world, household, name):
     row = workflow.STEPS[name]
-    task = issue(world, title=name)
+    kind = ResultKind.HOUSEHOLD if name == "record" else ResultKind.GRID
+    task = issue(world, title=name, result_kind=kind)
     assignment = Assignment.objects.get(task=task, area=world.tree.grid)
     other = next(s for s in S.values if s not in row.sources)
     Assignment.objects.filter(pk=assignment.pk).update(status=other)
     assignment.refresh_from_db()
     service = row.run()
-    extra = INPUT.get(name, {})
-    if name == "record":
-        extra = {**extra, "household": None}
-    else:
-        with pytest.raises(InvalidTransition):
-            service(actor=_actor(world, row), assignment=assignment, version=assignment.version, **extra)
-        Assignment.objects.filter(pk=assignment.pk).update(status=sorted(row.sources)[0])
-        with pytest.raises(StaleVersion):
-            service(actor=_actor(world, row), assignment=assignment, version=assignment.version + 5, **extra)
-        wrong = world.worker if row.who == "issuer" else world.dispatcher
-        with pytest.raises(PermissionDenied):
-            service(actor=wrong, assignment=assignment, version=None, **extra)
-        with pytest.raises(NotFound):
-            service(actor=world.other_worker, assignment=assignment, version=None, **extra)
+    extra = {**INPUT.get(name, {}), **({"household": household} if name == "record" else {})}
+    with pytest.raises(InvalidTransition):
+        service(actor=_actor(world, row), assignment=assignment, version=assignment.version, **extra)
+    Assignment.objects.filter(pk=assignment.pk).update(status=sorted(row.sources)[0])
+    with pytest.raises(StaleVersion):
+        service(actor=_actor(world, row), assignment=assignment, version=assignment.version + 5, **extra)
+    wrong = world.worker if row.who == "issuer" else world.dispatcher
+    with pytest.raises(PermissionDenied):
+        service(actor=wrong, assignment=assignment, version=None, **extra)
+    with pytest.raises(NotFound):
+        service(actor=world.other_worker, assignment=assignment, version=None, **extra)
     assert Log.objects.filter(kind=name).count() == 0
 
 
