@@ -11,8 +11,7 @@ from ledgers.choices import AddressKind, Registration, Relation, Sensitivity
 from ledgers.models import Address, CareTag, Household, Person
 from personnel.validators import id_check_digit
 from tests.events.conftest import clock, world  # noqa: F401  (fixtures)
-from tests.factories import make_area
-from tests.scenario import World
+from tests.scenario import World, make_area
 
 
 def make_id(serial: int, birth: str = "19500101", area: str = "330203") -> str:

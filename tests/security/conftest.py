@@ -5,8 +5,9 @@ import pytest
 from django_otp.oath import TOTP
 
 from personnel.choices import OrgKind, PlatformRole
-from tests.factories import UserFactory, make_tree
+from tests.factories import UserFactory
 from tests.personnel.factories import member_user, org
+from tests.scenario import make_tree
 
 PASSWORD = "pw-for-tests-1"  # tests.factories.UserFactory
 
