@@ -84,6 +84,7 @@ NAV = [
     ("/personnel/staff/", _("人员"), (GridRole.GRID_LEADER, PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR)),
     ("/events/", _("事件"), None),
     ("/ledgers/", _("台账"), (*GridRole.values, PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR)),
+    ("/tasks/", _("下派任务"), (PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR, PlatformRole.HANDLER)),
     ("/catalog/", _("事项清单"), None),
     ("/evaluation/", _("考评"), (PlatformRole.SUPERVISOR, PlatformRole.DISPATCHER)),
 ]

@@ -78,3 +78,10 @@ def test_progress_urge_and_export(client, world):
     one = Assignment.objects.get(task=task, area=world.tree.grid)
     client.post(reverse("tasks:step", args=[one.pk, "urge"]), {"urge-version": 1})
     assert Assignment.objects.get(pk=one.pk).urged == 1
+
+
+def test_the_menu_links_tasks_for_issuers_not_grid_workers(client, world):
+    client.force_login(world.dispatcher)
+    assert 'href="/tasks/"' in client.get("/").content.decode()
+    client.force_login(world.worker)
+    assert 'href="/tasks/"' not in client.get("/").content.decode()
