@@ -57,6 +57,7 @@ from grids.choices import Level
 from grids.models import Area
 from personnel.choices import GridRole, OrgKind
 from personnel.models import Assignment, Organisation
+from tasks.models import Assignment as TaskAssignment
 
 AREA, UNIT, STAFF = "area", "unit", "staff"
 ALL_KINDS = frozenset({AREA, UNIT, STAFF})
@@ -193,6 +194,10 @@ SOURCES: dict[str, tuple[type, dict]] = {
             UNIT: (lambda o: Q(actor_organisation=o), lambda o: "actor_organisation_id"),
             STAFF: (lambda u: Q(actor=u), lambda u: "actor_id"),
         },
+    ),
+    "assignments": (
+        TaskAssignment,
+        {AREA: (lambda a: _range("area", a), lambda a: "township_id" if a.level == Level.TOWNSHIP else None)},
     ),
     "patrols": (
         Patrol,
@@ -442,6 +447,28 @@ def grid_households(span: Span, subject: Subject) -> float | None:
 def household_coverage(span, opt):
     """Households visited in the span against the households of the grid(s) (Art. 6, 15(2))."""
     return Measure(span.q("started_at"), {"n": Sum("households_visited")}, lambda a: a["n"] or 0)
+
+
+# Tasks sent down to the grids (Art. 19, 22, 29) ------------------------------------------
+
+_RETURNED = Q(status="returned")
+
+
+@indicator("tasks_on_time", _("下派任务按时完成率"), "%", higher_better=True, kinds={AREA}, source="assignments")
+def tasks_on_time(span, opt):
+    """Share of the grids' task assignments due in the span done by their deadline (returned ones left out)."""
+    return Measure(
+        span.q("due_at") & ~_RETURNED,
+        {"n": Count("id"), "ok": Count("id", filter=Q(done_at__lte=F("due_at")))},
+        lambda a: pct(a["ok"], a["n"]),
+    )
+
+
+@indicator("tasks_late", _("下派任务超期数"), _("件"), higher_better=False, kinds={AREA}, source="assignments")
+def tasks_late(span, opt):
+    """Task assignments due in the span done after their deadline, or still open past it (Art. 29)."""
+    late = Q(done_at__gt=F("due_at")) | Q(done_at__isnull=True, due_at__lt=opt.now)
+    return Measure(span.q("due_at") & ~_RETURNED & late, {"n": Count("id")}, lambda a: a["n"] or 0)
 
 
 # Township dispatchers ----------------------------------------------------------------
@@ -725,6 +752,10 @@ HELP = {
     "patrols": _("考评期内开始的巡查走访次数（条例第十五条）。"),
     "households_visited": _("考评期内巡查走访的户数。"),
     "household_coverage": _("考评期内走访户数占网格户数的比例（条例第六条、第十五条）。"),
+    "tasks_on_time": _(
+        "考评期内到期的下派任务中，网格在截止时间前完成的比例（退回的不计；条例第十九条、第二十二条）。"
+    ),
+    "tasks_late": _("考评期内到期的下派任务中，超期完成或超期仍未完成的网格任务数（条例第二十九条）。"),
     "accepted_on_time": _("考评期内受理的事件中，在上报后规定时限内受理的比例。"),
     "dispatch_accuracy": _("考评期内的主办派遣中，未被承办单位退回的比例。"),
     "avg_dispatch_hours": _("考评期内派遣的事件从上报到（最近一次）派遣的平均自然小时数。"),

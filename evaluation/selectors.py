@@ -22,6 +22,7 @@ from personnel.choices import OrgKind
 from personnel.models import Organisation
 from personnel.roles import SUPERVISE
 from personnel.scope import authorize, covering_q, has_area_perm, restrict_areas
+from tasks.models import Assignment as TaskAssignment
 
 from .indicators import Seconds, Span, _at, _hours_over
 from .models import Period, Scheme, Score
@@ -114,6 +115,21 @@ def overdue_dispatches(user, span: Span, *, now: datetime.datetime | None = None
         .annotate(overdue_hours=Seconds(Coalesce(F("completed_at"), _at(now)), F("complete_due_at")) / 3600.0)
         .select_related("event", "unit", "signed_by__staff")
         .order_by("-overdue_hours", "id")
+    )
+
+
+def late_assignments(user, span: Span, *, now: datetime.datetime | None = None):
+    """Grid task assignments (tasks sent down, Art. 19) due in the span that were done late
+    or are still open past the deadline — acknowledged or not (Art. 29); returned ones are
+    left out. Soonest due first, with the task, grid and township."""
+    now = now or timezone.now()
+    return (
+        TaskAssignment.objects.restrict(user)
+        .filter(span.q("due_at"))
+        .exclude(status="returned")
+        .filter(Q(done_at__gt=F("due_at")) | Q(done_at__isnull=True, due_at__lt=now))
+        .select_related("task", "area", "township")
+        .order_by("due_at", "id")
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -263,11 +264,12 @@ def scheme_open_period(request, pk: int):
 
 
 def accountability_tables(user, span, report_hours, accept_hours) -> list[dict]:
-    """The four accountability lists (Art. 29) as `{"title", "headers", "rows": [[cells], url]}`."""
+    """The five accountability lists (Art. 29) as `{"title", "headers", "rows": [[cells], url]}`."""
     overdue = selectors.overdue_dispatches(user, span)
     returned = selectors.returned_dispatches(user, span)
     accepted = selectors.late_acceptances(user, span, limit_hours=accept_hours)
     reports = selectors.late_reports(user, span, limit_hours=report_hours)
+    tasks = selectors.late_assignments(user, span)
 
     def person(user_obj):
         if user_obj is None:
@@ -370,6 +372,18 @@ def accountability_tables(user, span, report_hours, accept_hours) -> list[dict]:
                     event_url(e.number),
                 )
                 for e in reports[:500]
+            ],
+        },
+        {
+            "key": "late_tasks",
+            "title": _("下派任务超期（含未签收）"),
+            "headers": [_("任务"), _("乡镇（街道）"), _("网格"), _("状态"), _("截止时间"), _("完成时间")],
+            "rows": [
+                (
+                    [a.task.title, a.township.name, a.area.name, a.get_status_display(), a.due_at, a.done_at],
+                    reverse("tasks:assignment", args=[a.pk]),
+                )
+                for a in tasks[:500]
             ],
         },
     ]

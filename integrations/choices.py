@@ -28,6 +28,10 @@ class WebhookEventType(models.TextChoices):
     EMERGENCY_CHANGED = "emergency.response_changed", _("应急响应启动/调整/结束")
     EMERGENCY_ESCALATED = "emergency.checkin_escalated", _("应急签到超时上报")
     EMERGENCY_REPORTED = "emergency.checkin_reported", _("网格报告应急状态")
+    # Tasks sent down to the grids (tasks app, Art. 19): to the issuing organisation.
+    TASK_ISSUED = "task.issued", _("本单位下派的任务已送达网格")
+    TASK_ASSIGNMENT_CHANGED = "task.assignment_changed", _("下派任务的网格办理状态变更")
+    TASK_OVERDUE = "task.overdue", _("下派任务的网格预警/超期")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -89,6 +89,7 @@ NAV = [
         _("应急响应"),
         (GridRole.GRID_LEADER, GridRole.MICRO_GRID_LEADER, PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR),
     ),
+    ("/tasks/", _("下派任务"), (PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR, PlatformRole.HANDLER)),
     ("/catalog/", _("事项清单"), None),
     ("/evaluation/", _("考评"), (PlatformRole.SUPERVISOR, PlatformRole.DISPATCHER)),
 ]

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "idempotency",
     "ledgers",
     "emergency",
+    "tasks",
     "mobile",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -364,6 +365,8 @@ EVENTS_SWEEP_BATCH = env.int("EVENTS_SWEEP_BATCH", default=2000)
 CELERY_BEAT_SCHEDULE: dict = {
     # Deadline warnings, overdue alerts and escalation (events.sweep); idempotent.
     "events-sweep-deadlines": {"task": "events.tasks.sweep", "schedule": 60.0},
+    # Warnings and overdue marks of assigned tasks' grid assignments (tasks.sweep); idempotent.
+    "tasks-sweep-deadlines": {"task": "tasks.sweep", "schedule": 60.0},
     # Roles dated to start today or that ended yesterday change grants (Asia/Shanghai).
     "personnel-grants-sync-due": {
         "task": "personnel.grants_sync_due",

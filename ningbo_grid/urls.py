@@ -19,6 +19,7 @@ api_v1 = [
     path("integrations/", include("integrations.api.urls")),
     path("ledgers/", include("ledgers.api.urls")),
     path("emergency/", include("emergency.api.urls")),
+    path("tasks/", include("tasks.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Offline: the sidecar's files; Swagger's script is a separate file (no inline JS, CSP-friendly);
     # ReDoc without the stock template's Google Fonts.
@@ -51,6 +52,7 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("emergency/", include("emergency.urls")),
+    path("tasks/", include("tasks.urls")),
     path("", include("mobile.urls")),
     path("security/", include("security.urls")),
 ]

@@ -42,7 +42,7 @@ def test_every_indicator_is_described_and_has_a_kind():
         assert indicator.code == code
         assert indicator.name and indicator.unit and indicator.doc
         assert indicator.kinds <= ind.ALL_KINDS and indicator.kinds
-    assert len(ind.REGISTRY) == 26
+    assert len(ind.REGISTRY) == 28
 
 
 def test_grid_staff_indicators(r):

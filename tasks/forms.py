@@ -1,0 +1,97 @@
+"""Browser forms of the tasks pages: issuing a task, and one form per step of the table
+(`tasks.workflow.STEPS[...].form`); each step form carries the version it acts on."""
+
+import uuid
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import ServiceItem, TemporaryMatter
+from grids.choices import Level
+from grids.models import Area
+from ledgers.models import Household
+from personnel import roles
+from personnel.scope import covering_q, unit_ids
+
+from .choices import Outcome, ResultKind
+from .services import MAX_WORKING_DAYS
+
+#: Levels one may choose in the tree (a micro-grid is reached through its grid).
+_CHOOSABLE = (Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
+
+
+class AreaChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        return "　" * max(_CHOOSABLE.index(obj.level) - 1, 0) + obj.name if obj.level in _CHOOSABLE else obj.name
+
+
+class TaskForm(forms.Form):
+    """Issue a task (`tasks.services.task_issue`); once per filled-in form (`submission_key`)."""
+
+    title = forms.CharField(label=_("任务名称"), max_length=100)
+    instructions = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    areas = AreaChoice(
+        label=_("下派范围"), queryset=Area.objects.none(), widget=forms.SelectMultiple(attrs={"size": 10})
+    )
+    item = forms.ModelChoiceField(label=_("清单事项"), queryset=ServiceItem.objects.none(), required=False)
+    temporary_matter = forms.ModelChoiceField(
+        label=_("或：经网格化主管单位同意的临时事项"), queryset=TemporaryMatter.objects.none(), required=False
+    )
+    working_days = forms.IntegerField(label=_("办理时限（工作日）"), min_value=1, max_value=MAX_WORKING_DAYS, initial=3)
+    result_kind = forms.ChoiceField(label=_("反馈方式"), choices=ResultKind.choices, widget=forms.RadioSelect)
+    attachment = forms.FileField(label=_("附件"), required=False)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+            self.initial.setdefault("result_kind", ResultKind.GRID)
+        mine = TemporaryMatter.objects.filter(
+            Q(requesting_organisation_id__in=unit_ids(user, "handler")) | covering_q(user, roles.DISPATCH)
+        )
+        matter_areas = Area.objects.filter(pk__in=mine.values("area_id"))
+        within = Q()
+        for node in matter_areas:
+            within |= Q(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
+        reach = covering_q(user, roles.DISPATCH, "") | (within if matter_areas else Q(pk__in=[]))
+        self.fields["areas"].queryset = Area.objects.filter(reach, level__in=_CHOOSABLE).order_by("tree_id", "lft")
+        self.fields["item"].queryset = ServiceItem.objects.filter(current_version__isnull=False).select_related(
+            "current_version"
+        )
+        self.fields["temporary_matter"].queryset = mine.order_by("-start")
+
+
+class StepForm(forms.Form):
+    """A step with no input but the version the actor read."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CompleteForm(StepForm):
+    result = forms.CharField(
+        label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False
+    )
+    photo = forms.ImageField(label=_("照片"), required=False)
+
+
+class ReturnForm(StepForm):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class RecordForm(StepForm):
+    household = forms.ModelChoiceField(label=_("住户"), queryset=Household.objects.none())
+    outcome = forms.ChoiceField(label=_("结果"), choices=Outcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("说明"), max_length=5000, required=False)
+    photo = forms.ImageField(label=_("照片"), required=False)
+
+    def __init__(self, *args, assignment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if assignment is not None:
+            grid = assignment.area
+            self.fields["household"].queryset = (
+                Household.objects.filter(area__tree_id=grid.tree_id, area__lft__gte=grid.lft, area__rght__lte=grid.rght)
+                .exclude(pk__in=assignment.results.values("household_id"))
+                .select_related("address")
+            )

@@ -1,0 +1,163 @@
+"""Pages of assigned tasks under /tasks/: issue, progress (per township and grid), urge,
+export; the grid's assignment page, usable on a phone, whose step forms come from the
+table `tasks.workflow.STEPS`."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from events.exceptions import Conflict, NotFound
+from idempotency.services import fingerprint, run_once
+
+from . import forms, progress, services, workflow
+from .models import Assignment, Task, issued_q
+
+
+def _issued(request) -> Task:
+    return Task.objects.filter(issued_q(request.user)) if not request.user.is_superuser else Task.objects.all()
+
+
+@login_required
+def task_list(request):
+    """GET /tasks/: the tasks the user or their organisation issued, newest first."""
+    tasks = _issued(request).select_related("organisation")[:100]
+    return render(request, "tasks/list.html", {"tasks": tasks})
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_new(request):
+    """GET/POST /tasks/new/: issue a task (Art. 19); once per filled-in form (submission key)."""
+    form = forms.TaskForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def run() -> HttpResponse:
+            try:
+                task = services.task_issue(
+                    actor=request.user,
+                    title=data["title"],
+                    instructions=data["instructions"],
+                    areas=list(data["areas"]),
+                    working_days=data["working_days"],
+                    result_kind=data["result_kind"],
+                    item=data["item"],
+                    temporary_matter=data["temporary_matter"],
+                    attachment=data["attachment"],
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+                return render(request, "tasks/new.html", {"form": form})
+            return redirect("tasks:detail", pk=task.pk)
+
+        return run_once(
+            caller=f"user:{request.user.pk}",
+            key=str(data.get("submission_key") or uuid.uuid4()),
+            fingerprint=fingerprint(request, ignore={"csrfmiddlewaretoken"}),
+            run=run,
+            keep=lambda response: response.status_code == 302,
+        )
+    return render(request, "tasks/new.html", {"form": form})
+
+
+@login_required
+def task_detail(request, pk: int):
+    """GET /tasks/<pk>/: progress per township and grid (done, overdue, not acknowledged)."""
+    task = get_object_or_404(_issued(request), pk=pk)
+    context = {"task": task, **progress.summary(task), "late": progress.late(task)[:200]}
+    return render(request, "tasks/detail.html", context)
+
+
+@login_required
+def task_export(request, pk: int):
+    """GET /tasks/<pk>/export.xlsx: every grid's assignment and result (XLSX)."""
+    task = get_object_or_404(_issued(request), pk=pk)
+    return progress.xlsx(task)
+
+
+@login_required
+@require_POST
+def task_urge_late(request, pk: int):
+    """POST /tasks/<pk>/urge/: urge every late assignment of the task."""
+    task = get_object_or_404(_issued(request), pk=pk)
+    count = services.urge_late(actor=request.user, task=task)
+    messages.success(request, _("已催办%(n)s个网格。") % {"n": count})
+    return redirect("tasks:detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_extend(request, pk: int):
+    """POST /tasks/<pk>/extend/: send the task to grids drawn since it was issued."""
+    task = get_object_or_404(_issued(request), pk=pk)
+    count = services.task_extend(actor=request.user, task=task)
+    messages.success(request, _("已补发至%(n)s个新网格。") % {"n": count})
+    return redirect("tasks:detail", pk=task.pk)
+
+
+def _step_form(name: str, assignment: Assignment, data=None, files=None):
+    row = workflow.STEPS[name]
+    cls = getattr(forms, row.form)
+    kwargs = {"assignment": assignment} if cls is forms.RecordForm else {}
+    return cls(data, files, initial={"version": assignment.version}, prefix=name, **kwargs)
+
+
+def _assignment(request, pk: int) -> Assignment:
+    qs = Assignment.objects.restrict(request.user).select_related("task", "area", "township")
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def assignment_detail(request, pk: int, bound=None):
+    """GET /tasks/a/<pk>/: one grid's assignment, with a form for each step the user may take."""
+    assignment = _assignment(request, pk)
+    steps = [
+        (name, workflow.STEPS[name], bound[1] if bound and bound[0] == name else _step_form(name, assignment))
+        for name in workflow.available_steps(request.user, assignment)
+    ]
+    context = {
+        "a": assignment,
+        "task": assignment.task,
+        "steps": steps,
+        "results": assignment.results.select_related("household__address", "visit"),
+        "logs": assignment.logs.select_related("actor"),
+    }
+    return render(request, "tasks/assignment.html", context, status=400 if bound else 200)
+
+
+@login_required
+@require_POST
+def assignment_step(request, pk: int, step: str):
+    """POST /tasks/a/<pk>/<step>/: take `step` (a row of `tasks.workflow.STEPS`) with the
+    version the page showed; a clash asks to reload, bad input shows the form again."""
+    row = workflow.STEPS.get(step)
+    if row is None or not row.form or row.who == "system":
+        raise Http404
+    assignment = _assignment(request, pk)
+    form = _step_form(step, assignment, request.POST, request.FILES)
+    if not form.is_valid():
+        return assignment_detail(request, pk, bound=(step, form))
+    data = dict(form.cleaned_data)
+    try:
+        row.run()(actor=request.user, assignment=assignment, **data)
+    except ValidationError as exc:
+        _errors_to_form(form, exc)
+        return assignment_detail(request, pk, bound=(step, form))
+    except NotFound:
+        raise Http404 from None
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+        return redirect("tasks:assignment", pk=pk)
+    messages.success(request, _("已%(step)s。") % {"step": row.label})
+    return redirect("tasks:assignment", pk=pk)

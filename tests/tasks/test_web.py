@@ -1,0 +1,87 @@
+"""The tasks pages: issuing through the form (once per submission key), the assignment
+page's step forms from the table, progress, urging and the XLSX export."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tasks.choices import AssignmentStatus
+from tasks.models import Assignment, Task
+
+from .conftest import issue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_issue_form_once_per_submission_key(client, world):
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("tasks:new"))
+    key = page.context["form"].initial["submission_key"]
+    data = {
+        "title": "独居老人排查",
+        "instructions": "逐户上门。",
+        "areas": [world.tree.township.pk],
+        "item": world.item.pk,
+        "working_days": 3,
+        "result_kind": "grid",
+        "submission_key": key,
+    }
+    first = client.post(reverse("tasks:new"), data)
+    again = client.post(reverse("tasks:new"), data)
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    assert Task.objects.count() == 1 and Assignment.objects.count() == 2
+
+
+def test_issue_form_shows_the_art19_refusal(client, world):
+    client.force_login(world.dispatcher)
+    data = {"title": "临时摊派", "instructions": "x", "areas": [world.tree.township.pk], "working_days": 3}
+    page = client.post(reverse("tasks:new"), {**data, "result_kind": "grid"})
+    assert page.status_code == 200 and "第十九条" in page.content.decode()
+    assert not Task.objects.exists()
+
+
+def test_worker_takes_the_steps_and_a_stale_page_is_refused(client, world):
+    task = issue(world)
+    assignment = Assignment.objects.get(task=task, area=world.tree.grid)
+    client.force_login(world.worker)
+    page = client.get(reverse("tasks:assignment", args=[assignment.pk]))
+    assert b'id="step-acknowledge"' in page.content and b'id="step-urge"' not in page.content
+    url = reverse("tasks:step", args=[assignment.pk, "acknowledge"])
+    assert client.post(url, {"acknowledge-version": 1}).status_code == 302
+    again = client.post(url, {"acknowledge-version": 1}, follow=True)
+    assert "不能签收" in again.content.decode() or "刷新" in again.content.decode()
+    done = client.post(reverse("tasks:step", args=[assignment.pk, "complete"]), {"complete-version": 2})
+    assert done.status_code == 400  # no result: the form again, nothing changed
+    client.post(
+        reverse("tasks:step", args=[assignment.pk, "complete"]), {"complete-version": 2, "complete-result": "已排查"}
+    )
+    assert Assignment.objects.get(pk=assignment.pk).status == AssignmentStatus.DONE
+    # Another district's worker cannot see it.
+    client.force_login(world.other_worker)
+    assert client.get(reverse("tasks:assignment", args=[assignment.pk])).status_code == 404
+
+
+def test_progress_urge_and_export(client, world):
+    task = issue(world)
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("tasks:detail", args=[task.pk]))
+    assert page.context["total"] == {"grids": 2, "done": 0, "returned": 0, "overdue": 0, "unacknowledged": 2}
+    assert client.get(reverse("tasks:detail", args=[task.pk])).status_code == 200
+    client.force_login(world.worker)
+    assert client.get(reverse("tasks:detail", args=[task.pk])).status_code == 404
+    client.force_login(world.dispatcher)
+    export = client.get(reverse("tasks:export", args=[task.pk]))
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet.max_row == 3 and sheet.cell(2, 3).value in {world.tree.grid.name, world.tree.grid2.name}
+    one = Assignment.objects.get(task=task, area=world.tree.grid)
+    client.post(reverse("tasks:step", args=[one.pk, "urge"]), {"urge-version": 1})
+    assert Assignment.objects.get(pk=one.pk).urged == 1
+
+
+def test_the_menu_links_tasks_for_issuers_not_grid_workers(client, world):
+    client.force_login(world.dispatcher)
+    assert 'href="/tasks/"' in client.get("/").content.decode()
+    client.force_login(world.worker)
+    assert 'href="/tasks/"' not in client.get("/").content.decode()
