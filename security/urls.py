@@ -12,6 +12,7 @@ urlpatterns = [
     path("2fa/recovery-codes/", views.recovery_codes, name="recovery-codes"),
     path("sessions/<int:pk>/end/", views.session_end, name="session-end"),
     path("sessions/end-others/", views.sessions_end_others, name="sessions-end-others"),
+    path("staff/<int:pk>/end-sessions/", views.staff_sessions_end, name="staff-sessions-end"),
     path("password/", views.PasswordChange.as_view(), name="password-change"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit-export"),

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import PasswordChangeView
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -24,6 +25,7 @@ from django_otp import login as otp_login
 from django_otp.qr import write_qrcode_image
 
 from ningbo_grid.spreadsheets import safe_cell
+from personnel import selectors as staff_selectors
 
 from . import audit, passwords, sessions, twofactor
 from .choices import EventKind
@@ -142,6 +144,27 @@ def sessions_end_others(request: HttpRequest) -> HttpResponse:
     audit.record(EventKind.SESSION_ENDED, request=request, target=f"user:{request.user.pk}", count=count)
     messages.success(request, _("已结束其他 %(n)d 个会话。") % {"n": count})
     return redirect("security:account")
+
+
+@login_required
+@require_POST
+def staff_sessions_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """End every session of a staff member's account, on all devices (a lost phone, a
+    suspected account): for those who may change the staff record (`Staff.objects.restrict`
+    "change"). A record out of the caller's sight is 404; seen but not theirs to change,
+    403. Logged in the audit trail with the number of sessions ended."""
+    staff = get_object_or_404(staff_selectors.staff_list(request.user), pk=pk)
+    if not staff_selectors.staff_list(request.user, "change").filter(pk=staff.pk).exists():
+        raise PermissionDenied(_("您无权管理该人员的账号。"))
+    if staff.user_id is None:
+        messages.info(request, _("该人员没有平台账号。"))
+    else:
+        count = sessions.end_all(staff.user)
+        audit.record(
+            EventKind.SESSION_ENDED, request=request, target=f"user:{staff.user_id}", count=count, by_administrator=True
+        )
+        messages.success(request, _("已结束该人员的全部 %(n)d 个登录会话。") % {"n": count})
+    return redirect("personnel:staff-detail", pk=staff.pk)
 
 
 class PasswordChange(PasswordChangeView):

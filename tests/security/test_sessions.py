@@ -98,3 +98,36 @@ def test_ending_a_role_ends_its_holders_sessions(client, supervisor):
     services.membership_end(actor=None, membership=supervisor.memberships.get())
     assert not _signed_in(client)
     assert SecurityEvent.objects.filter(kind=EventKind.ROLE_CHANGED, detail__role="supervisor").exists()
+
+
+def test_an_administrator_ends_a_staff_members_sessions_on_every_device(db):
+    """Issue #19 item 5: a lost phone — those who may change the staff record sign its
+    owner out everywhere from the record; others may not."""
+    from tests.scenario import make_world
+
+    world = make_world()
+    phone, laptop = Client(), Client()
+    phone.force_login(world.worker)
+    laptop.force_login(world.worker)
+    assert _signed_in(phone) and _signed_in(laptop)
+    staff = world.worker.staff
+    url = f"/security/staff/{staff.pk}/end-sessions/"
+
+    outsider = Client()
+    outsider.force_login(world.other_supervisor)
+    assert outsider.post(url).status_code == 404
+    colleague = Client()
+    colleague.force_login(world.worker2)  # sees staff of the township? at most views, never changes
+    assert colleague.post(url).status_code in (403, 404)
+    assert _signed_in(phone) and _signed_in(laptop)
+
+    admin = Client()
+    admin.force_login(world.supervisor)
+    page = admin.get(f"/personnel/staff/{staff.pk}/")
+    assert url in page.content.decode()
+    response = admin.post(url)
+    assert response.status_code == 302 and response["Location"] == f"/personnel/staff/{staff.pk}/"
+    assert not _signed_in(phone) and not _signed_in(laptop)
+    row = SecurityEvent.objects.filter(kind=EventKind.SESSION_ENDED, target=f"user:{world.worker.pk}").get()
+    assert row.detail["by_administrator"] is True and row.detail["count"] == 2
+    assert _signed_in(admin)  # the administrator's own session stays
