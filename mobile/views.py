@@ -13,6 +13,7 @@
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,7 +36,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "assets": assets,
         "pages": list(OFFLINE_PAGES),
         "plain": list(PLAIN_PREFIXES),
-        "static": static(""),
+        # the prefix, not static(""): a manifest storage (DEBUG off) has no entry for ""
+        "static": settings.STATIC_URL,
     }
     body = render_to_string("mobile/sw.js", {"config": json.dumps(config)})
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")

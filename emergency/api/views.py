@@ -14,7 +14,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
-from events.api.views import ERRORS, STEP_ERRORS, ServiceErrorsMixin, VersionRequired
+from events.api.views import ERRORS, STEP_ERRORS, ServiceErrorsMixin, require_version
 from events.workflow import Step
 from grids.models import Area
 
@@ -28,8 +28,7 @@ def _step(name: str, row: Step, output):
     subject = workflow.SUBJECT[name]
 
     def view(self, request, pk=None):
-        if "version" not in request.data:
-            raise VersionRequired()
+        require_version(request)
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

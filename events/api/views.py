@@ -17,6 +17,8 @@ GET; `report` to attach photos and log patrols; `handle` to reveal a contact; ea
 `scope`. The step actions themselves are generated from the rows (`with_steps`).
 """
 
+from collections.abc import Mapping
+
 from django.http import FileResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -65,12 +67,18 @@ class VersionRequired(exceptions.APIException):
     default_code = "version_required"
 
 
+def require_version(request) -> None:
+    """Raise VersionRequired (428) when the step's JSON object has no `version`. A body that
+    is not an object (`null`, `123`) is left to the step's serializer: 400 `invalid`."""
+    if isinstance(request.data, Mapping) and "version" not in request.data:
+        raise VersionRequired()
+
+
 def read_version(request, serializer_class, event):
     """The validated step input (see `StepSerializer`) and `event` as the caller read it
     (`services.as_read`). Raises VersionRequired (428) when the body has no `version`,
     ValidationError (400) on bad input."""
-    if "version" not in request.data:
-        raise VersionRequired()
+    require_version(request)
     data = serializer_class(data=request.data)
     data.is_valid(raise_exception=True)
     values = dict(data.validated_data)

@@ -59,3 +59,19 @@ def test_out_of_reach_is_404_and_a_grid_leader_may_not_activate(client, world, l
     client.force_login(world.leader)
     body = {"area": world.tree.county.code, "hazard": "fire", "level": "I", "title": "x", "instructions": "y"}
     assert client.post(URL + "responses/", body, content_type="application/json").status_code == 403
+
+
+def test_a_step_whose_body_is_not_an_object_is_400(client, world):
+    client.force_login(world.supervisor)
+    body = {
+        "area": world.tree.township.code,
+        "hazard": "flood",
+        "level": "III",
+        "title": "防汛",
+        "instructions": "巡查",
+    }
+    pk = client.post(URL + "responses/", body, content_type="application/json").json()["id"]
+    for raw in ("null", "123"):
+        response = client.post(f"{URL}responses/{pk}/raise/", raw, content_type="application/json")
+        assert response.status_code == 400 and response.json()["code"] == "invalid", response.content
+    assert Response.objects.get(pk=pk).version == 1

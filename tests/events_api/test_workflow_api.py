@@ -292,3 +292,14 @@ def test_nul_in_a_form_post_is_400_not_500(world, url):
     response = api_as(world.worker).post(url, {"area": "3302\x00", "title": "x"}, format="multipart")
     assert response.status_code == 400
     assert "area" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("body", ["null", "123", '"accept"'])
+def test_a_step_whose_body_is_not_an_object_is_400_and_changes_nothing(world, body):
+    ev = world.report()
+    api = api_as(world.dispatcher)
+    response = api.post(f"/api/v1/events/{ev.number}/accept/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    ev.refresh_from_db()
+    assert ev.version == 1

@@ -45,6 +45,23 @@ def test_service_worker_is_served_from_the_root_uncached_and_leaves_plain_pages_
     assert all(finders.find(url.removeprefix("/static/")) for url in config["assets"])
 
 
+def test_service_worker_is_served_by_a_deployment_with_hashed_static_files(client, settings, tmp_path):
+    """DEBUG off (make run, production) serves static files from collectstatic's manifest."""
+    from mobile.assets import FORM_ASSETS, PAGE_ASSETS
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    paths = {name: name.replace(".", ".0123abcd.", 1) for name in PAGE_ASSETS + FORM_ASSETS}
+    (tmp_path / "staticfiles.json").write_text(json.dumps({"paths": paths, "version": "1.1"}))
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    config = json.loads(response.content.decode().split("const CONFIG = ", 1)[1].split(";\n", 1)[0])
+    assert config["static"] == "/static/" and "/static/mobile/app.0123abcd.js" in config["assets"]
+
+
 def test_staff_pages_link_the_app_and_public_pages_stay_plain(client, world):
     public = client.get("/").content.decode()  # the public landing page
     assert 'rel="manifest"' not in public and "mobile/app.js" not in public
