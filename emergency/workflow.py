@@ -9,19 +9,20 @@ set means the step creates the response. Generated from the table: the step view
 (`emergency.views.step`), the API actions (`emergency.api.views`) and the permission
 tests (`tests/emergency/test_workflow.py`).
 
-`authorize(actor, step, obj, version=...)` is the one check every service makes under
-the row lock (NotFound, StaleVersion, PermissionDenied, InvalidTransition, the events
-app's exceptions); services end in `enter(obj, step)`.
+`WORKFLOW` (an `events.flow.Workflow`) checks the table; its methods are also this
+module's names. `authorize(actor, step, obj, version=...)` is the one check every
+service makes under the row lock (PermissionDenied, StaleVersion, InvalidTransition —
+the events app's exceptions; a check-in's steps refused once its response has ended,
+`WHEN`); services end in `enter(obj, step)`; pages ask
+`available_steps(actor, obj, subject)` for the buttons on a response or a check-in.
 """
 
 from collections.abc import Callable
 from typing import Any, Final
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.exceptions import InvalidTransition, NotFound, PermissionDenied, StaleVersion
-from events.workflow import SYSTEM, Actor, Step
+from events.flow import SYSTEM, Actor, Messages, Step, When, Workflow
 from personnel import roles
 from personnel.choices import GridRole
 from personnel.scope import has_area_perm
@@ -58,6 +59,11 @@ def is_system(actor: Actor, obj: Any) -> bool:
 
 
 WHO: dict[str, Callable[[Actor, Any], bool]] = {"commander": is_commander, "leader": is_leader, "system": is_system}
+
+#: Conditions other than the status: a check-in's steps only while its response is active.
+WHEN: dict[str, When] = {
+    "response_active": When(lambda checkin: checkin.response.status == R.ACTIVE, gettext_lazy("应急响应已结束。")),
+}
 
 STEPS: dict[str, Step] = {
     "activate": Step(
@@ -112,6 +118,7 @@ STEPS: dict[str, Step] = {
         "EmergencyNoteSerializer",
         "acknowledge",
         scope="report",
+        when="response_active",
         clocks="stops the check-in clock",
     ),
     "report": Step(
@@ -124,6 +131,7 @@ STEPS: dict[str, Step] = {
         "StatusSerializer",
         "report",
         scope="report",
+        when="response_active",
         description="staff on duty, people needing transfer, hazards; may be reported again",
     ),
     "escalate": Step(
@@ -132,6 +140,7 @@ STEPS: dict[str, Step] = {
         None,
         "system",
         "emergency.sweep.escalate_due",
+        when="response_active",
         clocks="township at the deadline, district one window later, each exactly once",
     ),
 }
@@ -143,45 +152,20 @@ SUBJECT: Final = {
 }
 
 
-def authorize(actor: Actor, step: str, obj: Any, *, version: int | None = None, may_see: bool = True) -> None:
-    """The one check before `step` changes `obj` (a Response, or a CheckIn for check-in
-    steps; for `activate` the unsaved response). `may_see`: whether the actor may see
-    `obj` (the caller read it through the scoped queryset): failing `WHO`, `NotFound` if
-    not, else `PermissionDenied`. Then the version (`StaleVersion`), then the status
-    (`InvalidTransition`). Also refuses a check-in step once its response has ended."""
-    row = STEPS[step]
-    if not WHO[row.who](actor, obj):
-        if not may_see:
-            raise NotFound(_("应急响应或签到不存在，或不在您的辖区内。"))
-        raise PermissionDenied(_("您不能执行“%(step)s”。") % {"step": row.label})
-    if version is not None and version != obj.version:
-        raise StaleVersion(_("已被他人更新，请刷新后重试。"))
-    status = None if row.creates else obj.status
-    if status not in row.sources:
-        raise InvalidTransition(
-            _("当前状态为“%(status)s”，不能%(step)s。") % {"status": obj.get_status_display(), "step": row.label}
-        )
-    if SUBJECT[step] == "checkin" and obj.response.status != R.ACTIVE:
-        raise InvalidTransition(_("应急响应已结束。"))
-
-
-def enter(obj: Any, step: str) -> None:
-    """Put `obj` in the status `step` ends in (its row's target; unchanged when None)."""
-    row = STEPS[step]
-    if isinstance(row.target, str):
-        obj.status = row.target
-
-
-def available_steps(actor: Actor, obj: Any, subject: str) -> list[str]:
-    """Names of the non-creating steps on `subject` ("response"/"checkin") `actor` may take now."""
-    active = obj.status == R.ACTIVE if subject == "response" else obj.response.status == R.ACTIVE
-    return [
-        name
-        for name, row in STEPS.items()
-        if SUBJECT[name] == subject
-        and not row.creates
-        and row.who != "system"
-        and active
-        and obj.status in row.sources
-        and WHO[row.who](actor, obj)
-    ]
+#: The emergency checks (`events.flow.Workflow`) with the emergency wording. Callers read
+#: the response or check-in through their scoped querysets (`emergency.selectors`), so
+#: there is no visibility check here: failing the role is PermissionDenied.
+WORKFLOW: Final = Workflow(
+    steps=STEPS,
+    who=WHO,
+    when=WHEN,
+    subjects=SUBJECT,
+    messages=Messages(
+        denied=gettext_lazy("您不能执行“%(step)s”。"),
+        invalid=gettext_lazy("当前状态为“%(status)s”，不能%(step)s。"),
+        stale=gettext_lazy("已被他人更新，请刷新后重试。"),
+    ),
+)
+authorize = WORKFLOW.authorize
+enter = WORKFLOW.enter
+available_steps = WORKFLOW.available_steps

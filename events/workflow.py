@@ -26,19 +26,17 @@ description and answers (`events.api.views`), and the permission tests
   adds to it: the event page never opens with its form, but with the step that moves
   the event on (dispatch once accepted, the result while handling).
 
-`authorize(actor, step, event)` is the one check every service makes before it changes
-an event (NotFound, StaleVersion, PermissionDenied, InvalidTransition); services then
-end in `enter(event, step)`, which sets the row's target. Pages and the API call
-`available_steps(actor, event)` to decide which buttons to show.
+`WORKFLOW` (an `events.flow.Workflow`) checks the table; its methods are also this
+module's names. `authorize(actor, step, event, version=...)` is the one check every
+service makes before it changes an event (NotFound, StaleVersion, PermissionDenied,
+InvalidTransition); services then end in `enter(event, step)`, which sets the row's
+target. Pages and the API call `available_steps(actor, event)` to decide which buttons
+to show, and the API `describe(name)` for each action's OpenAPI description.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
-from django.utils.functional import Promise
-from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.choices import CloseLevel
@@ -46,52 +44,12 @@ from personnel import roles
 from personnel.scope import has_area_perm, unit_ids
 
 from .choices import OPEN_STATUSES, EventStatus, HandlingLevel, Source
-from .exceptions import InvalidTransition, NotFound, PermissionDenied, StaleVersion
+from .flow import SYSTEM, Actor, Messages, Step, When, Workflow
 
 if TYPE_CHECKING:
     from .models import Event
 
 S = EventStatus
-
-#: The actor of the steps the platform takes itself (the deadline sweep's `auto_escalate`).
-SYSTEM: Final = "system"
-#: Who takes a step: a user (django.contrib.auth: signed in, or anonymous), `None` (the
-#: public through its own pages, no login) or `SYSTEM`. Typed `Any`: a precise union would
-#: need a narrowing at every `actor.pk`, which `WHO` and `authorize` already do at run time.
-Actor = Any
-
-
-@dataclass(frozen=True)
-class Step:
-    """One row of the closed loop (see the module docstring)."""
-
-    label: Promise | str
-    sources: frozenset[str | None]
-    target: str | frozenset[str] | None
-    who: str
-    service: str
-    form: str = ""
-    serializer: str = ""
-    url: str = ""
-    scope: Literal["read", "report", "handle"] = "handle"
-    when: str = ""
-    clocks: str = ""
-    description: str = ""
-    aside: bool = False
-
-    @property
-    def creates(self) -> bool:
-        return None in self.sources
-
-    def ends(self, source: str | None) -> frozenset[str]:
-        """The statuses the step may end in when taken from `source`."""
-        if self.target is None:
-            return frozenset({source}) if source is not None else frozenset()
-        return self.target if isinstance(self.target, frozenset) else frozenset({self.target})
-
-    def run(self) -> Callable[..., Any]:
-        """The service function (imported on first use: services import this module)."""
-        return import_string(self.service)
 
 
 def _routing_node(event: "Event") -> Any:
@@ -195,14 +153,6 @@ WHO: dict[str, Callable[[Actor, "Event"], bool]] = {
     "corrector": is_corrector,
     "rater": is_rater,
 }
-
-
-@dataclass(frozen=True)
-class When:
-    """A condition other than the status (`Step.when`), and what to say when it fails."""
-
-    check: Callable[["Event"], bool]
-    refusal: Promise
 
 
 WHEN: dict[str, When] = {
@@ -460,38 +410,8 @@ STEPS: dict[str, Step] = {
 }
 
 
-def authorize(actor: Actor, step: str, event: "Event", *, version: int | None = None) -> None:
-    """The one check before `step` changes `event` (every service makes it, under the row lock).
-
-    In this order: the actor's role (`WHO`) — failing it, `NotFound` if the actor may not
-    see the event (for a creating step: its grid) and else `PermissionDenied`; the version
-    the actor read (`version`, None = not checked) — `StaleVersion` if the event moved on;
-    the status (`sources`) and the step's `when` — `InvalidTransition`.
-    """
-    row = STEPS[step]
-    if not WHO[row.who](actor, event):
-        if row.who == "public":  # every grid's public card is public: nothing to hide
-            raise PermissionDenied(_("公众只能提交诉求或投诉。"))
-        if not _may_see(actor, event):
-            raise NotFound(_("网格不存在或不在您的辖区内。") if row.creates else None)
-        if version is not None and version != event.version:
-            raise StaleVersion()
-        if row.creates:
-            raise PermissionDenied(_("您不能在该网格%(step)s事件。") % {"step": row.label})
-        raise PermissionDenied(_("您不能对此事件执行“%(step)s”。") % {"step": row.label})
-    if version is not None and version != event.version:
-        raise StaleVersion()
-    status = None if row.creates else event.status
-    if status not in row.sources:
-        raise InvalidTransition(
-            _("事件当前状态为“%(status)s”，不能%(step)s。") % {"status": event.get_status_display(), "step": row.label}
-        )
-    if row.when and not WHEN[row.when].check(event):
-        raise InvalidTransition(WHEN[row.when].refusal)
-
-
-def _may_see(actor: Actor, event: "Event") -> bool:
-    """Whether the actor may see the event (a new one: its grid)."""
+def may_see(actor: Actor, event: "Event") -> bool:
+    """Whether the actor may see the event (a new one: its grid): the platform always."""
     from .models import Event
 
     if actor == SYSTEM:
@@ -501,44 +421,25 @@ def _may_see(actor: Actor, event: "Event") -> bool:
     return Event.objects.restrict(actor).filter(pk=event.pk).exists()
 
 
-def enter(event: "Event", step: str, status: str | None = None) -> None:
-    """Put `event` in the status `step` ends in: the row's target, or `status` chosen by the
-    service among the row's documented targets. Raises AssertionError on any other (a bug
-    in the service, never the user's input)."""
-    row = STEPS[step]
-    chosen = status if status is not None else row.target
-    if not isinstance(chosen, str) or chosen not in row.ends(event.status if not row.creates else None):
-        raise AssertionError(f"{step} cannot end in {chosen!r}")
-    event.status = chosen
-
-
-def available_steps(actor: Actor, event: "Event") -> list[str]:
-    """Names of the steps `actor` may take on `event` now (for buttons; services re-check)."""
-    return [
-        name
-        for name, step in STEPS.items()
-        if not step.creates
-        and step.who != "system"
-        and event.status in step.sources
-        and (not step.when or WHEN[step.when].check(event))
-        and WHO[step.who](actor, event)
-    ]
-
-
-def describe(name: str) -> str:
-    """The OpenAPI description of step `name`: who may take it, from which states, where it
-    leads and what it does to the clocks (generated from its row)."""
-    row = STEPS[name]
-    who = (WHO[row.who].__doc__ or row.who).strip().split("\n\n")[0].replace("\n", " ")
-    sources = ", ".join(sorted(str(s) for s in row.sources if s))
-    target = row.target
-    ends = "unchanged" if target is None else ", ".join(sorted(target)) if isinstance(target, frozenset) else target
-    lines = [f"**Who**: {who}", f"**From**: {sources}", f"**Ends in**: {ends}"]
-    if row.description:
-        lines.append(f"**Note**: {row.description}")
-    lines.append(f"**Clocks**: {row.clocks or 'unchanged'}")
-    lines.append(f"**API key scope**: `{row.scope}`")
-    return "\n\n".join(lines)
+#: The closed loop's checks (`events.flow.Workflow`) with the events app's wording.
+WORKFLOW: Final = Workflow(
+    steps=STEPS,
+    who=WHO,
+    when=WHEN,
+    may_see=may_see,
+    messages=Messages(
+        denied=gettext_lazy("您不能对此事件执行“%(step)s”。"),
+        denied_create=gettext_lazy("您不能在该网格%(step)s事件。"),
+        invalid=gettext_lazy("事件当前状态为“%(status)s”，不能%(step)s。"),
+        not_found_create=gettext_lazy("网格不存在或不在您的辖区内。"),
+        # every grid's public card is public: nothing to hide
+        public_roles={"public": gettext_lazy("公众只能提交诉求或投诉。")},
+    ),
+)
+authorize = WORKFLOW.authorize
+enter = WORKFLOW.enter
+available_steps = WORKFLOW.available_steps
+describe = WORKFLOW.describe
 
 
 # Who may see the citizen's contact (Art. 10, 19; PIPL) -----------------------------------

@@ -7,18 +7,22 @@ API path under `/api/v1/tasks/assignments/<id>/` and API key scope. Generated fr
 table: the step buttons and forms of the assignment page (`tasks.views.step`), the API
 actions (`tasks.api.views`) and the step tests (`tests/tasks/test_workflow.py`).
 
-Every service takes the version the actor read, calls `authorize` under the row lock and
-ends in `enter`. The issuing step (`task_issue`) creates a task, not an assignment: it is
-authorised by `tasks.services.may_issue` (Art. 19), not by this table.
+`WORKFLOW` (an `events.flow.Workflow`) checks the table; its methods are also this
+module's names. Every service takes the version the actor read, calls
+`authorize(actor, step, assignment, version=...)` under the row lock (NotFound,
+PermissionDenied, StaleVersion, InvalidTransition) and ends in `enter(assignment, step)`;
+the assignment page asks `available_steps(actor, assignment)` for its buttons.
+
+The issuing step (`task_issue`) creates a task, not an assignment: it is authorised by
+`tasks.services.may_issue` (Art. 19), not by this table.
 """
 
 from collections.abc import Callable
+from typing import Final
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.exceptions import InvalidTransition, NotFound, PermissionDenied, StaleVersion
-from events.workflow import SYSTEM, Actor, Step
+from events.flow import SYSTEM, Actor, Messages, Step, Workflow
 from personnel import roles
 from personnel.models import Membership
 from personnel.scope import has_area_perm
@@ -152,39 +156,21 @@ STEPS: dict[str, Step] = {
 }
 
 
-def authorize(actor: Actor, step: str, assignment: Assignment, *, version: int | None = None) -> None:
-    """The one check before `step` changes `assignment` (in `events.workflow.authorize`'s order):
-    the role (`WHO`) — `NotFound` if the actor may not see the assignment, else
-    `PermissionDenied`; the version read — `StaleVersion`; the status — `InvalidTransition`."""
-    row = STEPS[step]
-    if not WHO[row.who](actor, assignment):
-        if actor != SYSTEM and not Assignment.objects.restrict(actor).filter(pk=assignment.pk).exists():
-            raise NotFound()
-        if version is not None and version != assignment.version:
-            raise StaleVersion()
-        raise PermissionDenied(_("您不能对此任务执行“%(step)s”。") % {"step": row.label})
-    if version is not None and version != assignment.version:
-        raise StaleVersion()
-    if assignment.status not in row.sources:
-        raise InvalidTransition(
-            _("任务当前状态为“%(status)s”，不能%(step)s。")
-            % {"status": assignment.get_status_display(), "step": row.label}
-        )
+def may_see(actor: Actor, assignment: Assignment) -> bool:
+    """Whether the actor may see the assignment (`Assignment.objects.restrict`); the platform always."""
+    return actor == SYSTEM or Assignment.objects.restrict(actor).filter(pk=assignment.pk).exists()
 
 
-def enter(assignment: Assignment, step: str) -> None:
-    """Put `assignment` in the status `step` ends in (unchanged for a `None` target)."""
-    row = STEPS[step]
-    ends = row.ends(assignment.status)
-    if len(ends) != 1:
-        raise AssertionError(f"{step} has no single target")
-    assignment.status = next(iter(ends))
-
-
-def available_steps(actor: Actor, assignment: Assignment) -> list[str]:
-    """Names of the steps `actor` may take on `assignment` now (for buttons; services re-check)."""
-    return [
-        name
-        for name, step in STEPS.items()
-        if step.who != "system" and assignment.status in step.sources and WHO[step.who](actor, assignment)
-    ]
+#: The assignment's checks (`events.flow.Workflow`, in the closed loop's order) with its wording.
+WORKFLOW: Final = Workflow(
+    steps=STEPS,
+    who=WHO,
+    may_see=may_see,
+    messages=Messages(
+        denied=gettext_lazy("您不能对此任务执行“%(step)s”。"),
+        invalid=gettext_lazy("任务当前状态为“%(status)s”，不能%(step)s。"),
+    ),
+)
+authorize = WORKFLOW.authorize
+enter = WORKFLOW.enter
+available_steps = WORKFLOW.available_steps

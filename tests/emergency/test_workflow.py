@@ -90,3 +90,15 @@ def test_a_raise_must_go_up_and_counts_must_be_whole(world, leader2, response):
     with pytest.raises(ValidationError) as caught:
         services.checkin_report(actor=world.leader, checkin=checkin, version=2, on_duty=-1, to_transfer=True)
     assert set(caught.value.message_dict) == {"on_duty", "to_transfer"}
+
+
+def test_a_checkin_step_is_refused_once_the_response_has_ended(world, leader2, response):
+    checkin = CheckIn.objects.get(response=response, area=world.tree.grid)
+    assert workflow.available_steps(world.leader, checkin, "checkin") == ["acknowledge"]
+    services.response_end(actor=world.supervisor, response=response, version=response.version, text="台风已过境")
+    checkin.refresh_from_db()
+    assert workflow.available_steps(world.leader, checkin, "checkin") == []
+    with pytest.raises(InvalidTransition, match="应急响应已结束"):
+        services.checkin_acknowledge(actor=world.leader, checkin=checkin, version=checkin.version)
+    checkin.refresh_from_db()
+    assert checkin.status == CheckInStatus.PENDING
