@@ -2,6 +2,8 @@
 
 from django.templatetags.static import static
 
+from grids.templatetags.maps import MAP_FILES
+
 #: Paths that stay plain web pages: no manifest, no offline copy, no drafts.
 PLAIN_PREFIXES = ("/public/", "/admin/", "/accounts/", "/api/", "/open311/", "/i18n/")
 
@@ -9,6 +11,7 @@ PLAIN_PREFIXES = ("/public/", "/admin/", "/accounts/", "/api/", "/open311/", "/i
 PAGE_ASSETS = (
     "vendor/bootstrap/bootstrap.min.css",
     "css/app.css",
+    "css/print.css",
     "vendor/bootstrap/bootstrap.bundle.min.js",
     "vendor/htmx/htmx.min.js",
     "vendor/idb-keyval/umd.js",
@@ -17,10 +20,11 @@ PAGE_ASSETS = (
     "mobile/outbox.js",
     "mobile/icon-192.png",
 )
-#: Static files of the forms that keep drafts.
+#: Static files of the forms that keep drafts (with the position picker's map).
 FORM_ASSETS = (
     "vendor/browser-image-compression/browser-image-compression.js",
     "mobile/form.js",
+    *MAP_FILES,
 )
 #: Pages kept on install, so they open offline even before the worker visits them
 #: (each is tried on its own: a page the user may not open is skipped).

@@ -70,6 +70,8 @@ def kick_on_commit(task_name: str) -> None:
 
     def kick() -> None:
         kick.ran = True
+        if task_name not in current_app.tasks:  # a management command: tasks not imported yet
+            current_app.loader.import_default_modules()
         current_app.tasks[task_name].delay()
 
     kick.outbox_task, kick.ran = task_name, False

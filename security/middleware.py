@@ -31,7 +31,12 @@ from . import audit, passwords, sessions, twofactor
 from .choices import EventKind
 
 #: Paths a signed-in user reaches before passing the second factor …
-OPEN_PREFIXES = ("/static/", "/accounts/login/", "/accounts/logout/", "/security/2fa/", "/i18n/", "/healthz")
+#: (the phone app's service worker and manifest are the same script and file for everyone:
+#: a redirect would make the browser refuse to install the worker.)
+OPEN_PREFIXES = (
+    *("/static/", "/accounts/login/", "/accounts/logout/", "/security/2fa/", "/i18n/", "/healthz"),
+    *("/sw.js", "/manifest.webmanifest"),
+)
 #: … and, once past it, before setting their own password.
 PASSWORD_PREFIXES = ("/security/password/",)
 API_PREFIXES = ("/api/", "/open311/")

@@ -7,6 +7,22 @@ from django.utils.html import format_html
 
 register = template.Library()
 
+#: The map's static files in the order `map_assets` links them: three stylesheets, four
+#: scripts, the pin's three images. The phone app keeps them with the report form's files
+#: (mobile.assets), so the position picker works offline.
+MAP_FILES = (
+    "vendor/leaflet/leaflet.css",
+    "vendor/leaflet.markercluster/MarkerCluster.css",
+    "grids/maps.css",
+    "vendor/leaflet/leaflet.js",
+    "vendor/leaflet.markercluster/leaflet.markercluster.js",
+    "vendor/leaflet.heat/leaflet-heat.js",
+    "grids/maps.js",
+    "vendor/leaflet/images/marker-icon.png",
+    "vendor/leaflet/images/marker-icon-2x.png",
+    "vendor/leaflet/images/marker-shadow.png",
+)
+
 
 @register.simple_tag
 def map_assets():
@@ -19,16 +35,7 @@ def map_assets():
         '<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">'
         '<script src="{}" defer></script><script src="{}" defer></script><script src="{}" defer></script>'
         '<script src="{}" defer data-marker-icon="{}" data-marker-icon-2x="{}" data-marker-shadow="{}"></script>',
-        static("vendor/leaflet/leaflet.css"),
-        static("vendor/leaflet.markercluster/MarkerCluster.css"),
-        static("grids/maps.css"),
-        static("vendor/leaflet/leaflet.js"),
-        static("vendor/leaflet.markercluster/leaflet.markercluster.js"),
-        static("vendor/leaflet.heat/leaflet-heat.js"),
-        static("grids/maps.js"),
-        static("vendor/leaflet/images/marker-icon.png"),
-        static("vendor/leaflet/images/marker-icon-2x.png"),
-        static("vendor/leaflet/images/marker-shadow.png"),
+        *(static(name) for name in MAP_FILES),
     )
 
 

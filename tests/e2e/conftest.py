@@ -170,7 +170,7 @@ def _second_factor(page, username: str) -> None:
     page.fill("#id_token", f"{TOTP(key).token():06d}")
     page.click("main form button[type=submit]")
     if enrolling:
-        page.get_by_role("link", name="我已保存，继续").click()
+        page.click("#recovery-continue")
 
 
 @pytest.fixture
