@@ -81,7 +81,7 @@ def _personal_data_keys() -> dict[str, bytes]:
     `$VAR_DIR/personal_data_keys`; else refuse to start (ImproperlyConfigured). Rotation:
     put a new key first, run `manage.py rotate_keys`, then drop the old one.
     """
-    from ningbo_grid.crypto import new_key_entry, parse_keys
+    from ningbo_grid.keys import new_key_entry, parse_keys
 
     text = env.str("PERSONAL_DATA_KEYS", default="")
     if not text and env.bool("LOCAL_SECRET_KEY_FILE", default=False):

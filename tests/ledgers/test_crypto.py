@@ -9,7 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from ningbo_grid import crypto
-from ningbo_grid.crypto import DecryptionError, decrypt, encrypt, keyed_hash, lookup_hashes, new_key_entry, parse_keys
+from ningbo_grid.crypto import DecryptionError, decrypt, encrypt, keyed_hash, lookup_hashes
+from ningbo_grid.keys import new_key_entry, parse_keys
 from tests.ledgers.conftest import make_id
 from tests.processes import ROOT
 

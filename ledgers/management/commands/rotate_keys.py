@@ -1,7 +1,7 @@
 """`manage.py rotate_keys [--batch N]`: re-encrypt residents' personal data under the current key.
 
 Key rotation, without downtime (see README.md, Personal data):
-1. generate a key: `python -c "from ningbo_grid.crypto import new_key_entry; print(new_key_entry('k2'))"`;
+1. generate a key: `python -c "from ningbo_grid.keys import new_key_entry; print(new_key_entry('k2'))"`;
 2. put it FIRST in `PERSONAL_DATA_KEYS` (keep the old one after it) and restart the web,
    worker and beat processes: new values use the new key, old ones still decrypt;
 3. run `manage.py rotate_keys`: rows written with an older key are re-encrypted and
