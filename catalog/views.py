@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from grids.models import Area
+from ningbo_grid.replica import reads_from_replica
 from ningbo_grid.spreadsheets import csv_response, xlsx_response
 from personnel.scope import authorize, restrict_areas
 
@@ -54,6 +55,7 @@ def _public_versions(district: Area | None):
     )
 
 
+@reads_from_replica
 def public_list(request):
     """The list in force today, by category: city items, plus one district's if chosen."""
     district = _public_district(request)
@@ -72,6 +74,7 @@ def public_list(request):
     )
 
 
+@reads_from_replica
 def public_changes(request):
     """The change log of the public list: publications and exits with their effective dates."""
     return render(request, "catalog/public_changes.html", {"steps": selectors.public_changes()[:500]})
@@ -102,6 +105,7 @@ def export_rows(versions):
         ]
 
 
+@reads_from_replica
 def public_export(request, fmt: str):
     """The list in force today as CSV or XLSX (cells escaped against formula injection)."""
     district = _public_district(request)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ningbo_grid.replica import reads_from_replica
 from personnel.roles import SUPERVISE
 from personnel.scope import authorize
 
@@ -46,6 +47,7 @@ def dashboard_home(request):
     return redirect("evaluation:dashboard", code=area.code)
 
 
+@reads_from_replica
 @login_required
 def dashboard(request, code: str):
     """Key figures, trends, breakdowns, grid ranking and overdue list of one subtree."""
@@ -142,6 +144,7 @@ def period_print(request, pk: int):
     return render(request, "evaluation/period_print.html", context)
 
 
+@reads_from_replica
 @login_required
 def period_export(request, pk: int, fmt: str):
     period, scores, _context = _period_context(request, pk)
@@ -389,6 +392,7 @@ def accountability_tables(user, span, report_hours, accept_hours) -> list[dict]:
     ]
 
 
+@reads_from_replica
 @login_required
 def accountability(request):
     """Who delayed, refused or blocked what in a month (Art. 29), each row linking to the event's timeline."""

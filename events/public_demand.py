@@ -39,6 +39,7 @@ from grids.choices import GRID_LEVELS
 from grids.models import Area
 from idempotency.services import KeyReused, fingerprint, run_once
 from ningbo_grid.clients import client_ip
+from ningbo_grid.replica import reads_from_replica
 
 from . import services
 from .choices import ActionKind, Datum
@@ -198,6 +199,7 @@ def _position(data) -> dict:
     return {"latitude": data["latitude"], "longitude": data["longitude"], "datum": data.get("datum") or Datum.WGS84}
 
 
+@reads_from_replica
 @never_cache
 def track(request: HttpRequest) -> HttpResponse:
     """GET /public/track/?code=…: find a demand by its tracking code."""
@@ -209,6 +211,7 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(request, "public/track.html", {"form": form})
 
 
+@reads_from_replica
 @never_cache
 def track_status(request: HttpRequest, code: str) -> HttpResponse:
     """GET/POST /public/track/<code>/: the status, a public-safe timeline and, once

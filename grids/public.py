@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from ningbo_grid.forms import GridLookupForm
+from ningbo_grid.replica import reads_from_replica
 from personnel.choices import GridRole
 from personnel.models import Assignment
 
@@ -115,18 +116,21 @@ def _card_context(code: str) -> dict:
     return {"card": card, "card_url": url, "qr": None if card.retired else qr_svg(url)}
 
 
+@reads_from_replica
 @never_cache
 def grid_card_view(request: HttpRequest, code: str) -> HttpResponse:
     """GET /public/grids/<code>/: the grid's public contact card (Art. 10)."""
     return render(request, "public/grid_card.html", _card_context(code))
 
 
+@reads_from_replica
 @never_cache
 def grid_card_print(request: HttpRequest, code: str) -> HttpResponse:
     """GET /public/grids/<code>/print/: the card as an A4 notice-board sheet (公示牌)."""
     return render(request, "public/grid_card_print.html", _card_context(code))
 
 
+@reads_from_replica
 def grid_lookup(request: HttpRequest) -> HttpResponse:
     """GET /public/grids/?code=…: find a grid card by its code; errors shown next to the field."""
     form = GridLookupForm(request.GET if "code" in request.GET else None)

@@ -23,6 +23,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from ningbo_grid.replica import reads_from_replica
+
 from .choices import GRID_LEVELS, Level, Status
 from .locate import grid_at
 from .models import Area
@@ -99,6 +101,7 @@ def grids_of(area: Area) -> list[Found]:
     return _with_context(list(children[:200]))
 
 
+@reads_from_replica
 @never_cache
 def find(request: HttpRequest) -> HttpResponse:
     """GET /public/find/: the grid card by position or by name (see module)."""

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from grids.choices import Level
 from grids.models import Area
+from ningbo_grid.replica import reads_from_replica
 from ningbo_grid.spreadsheets import xlsx_response
 from personnel import scope
 from personnel.masking import mask_id_number, mask_mobile
@@ -39,6 +40,7 @@ def _area(request) -> Area:
     return top
 
 
+@reads_from_replica
 @login_required
 def statistics(request):
     """GET /ledgers/stats/?area=<code>: residents, households, dwellings, units, care and visits."""
@@ -94,6 +96,7 @@ def _unit_rows(units):
         ]
 
 
+@reads_from_replica
 @login_required
 @require_http_methods(["GET", "POST"])
 def export(request, kind: str):

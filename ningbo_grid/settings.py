@@ -145,6 +145,7 @@ MIDDLEWARE = [
     "ningbo_grid.middleware.ApiErrorMiddleware",
     "ningbo_grid.middleware.MalformedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ningbo_grid.replica.ReadYourWritesMiddleware",  # a writer reads from the primary for a few seconds
     "ningbo_grid.middleware.ChosenLanguageMiddleware",  # Chinese unless the user picks English
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -197,6 +198,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# A PostgreSQL streaming read replica (optional): opted-in views read from it (see
+# ningbo_grid/replica.py and docs/database.md). In tests it mirrors the primary's test
+# database (TEST MIRROR: the replica's own server, the test database's name).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", default=3)  # replay lag above it: primary
+REPLICA_CHECK_SECONDS = env.int("REPLICA_CHECK_SECONDS", default=2)  # a process re-checks the replica after it
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update(
+        CONN_MAX_AGE=DATABASES["default"].get("CONN_MAX_AGE", 0), CONN_HEALTH_CHECKS=True, TEST={"MIRROR": "default"}
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("REPLICA_CONNECT_TIMEOUT", default=2)
+    DATABASE_ROUTERS = ["ningbo_grid.replica.ReplicaRouter"]
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.exceptions import Conflict, NotFound
 from idempotency.services import fingerprint, run_once
+from ningbo_grid.replica import reads_from_replica
 
 from . import forms, progress, services, workflow
 from .models import Assignment, Task, issued_q
@@ -79,6 +80,7 @@ def task_detail(request, pk: int):
     return render(request, "tasks/detail.html", context)
 
 
+@reads_from_replica
 @login_required
 def task_export(request, pk: int):
     """GET /tasks/<pk>/export.xlsx: every grid's assignment and result (XLSX)."""

@@ -5,6 +5,8 @@ skipped, except when `REQUIRE_POSTGRES=1` (CI), where running on anything else f
 Tests marked `redis` need Redis (`REDIS_URL`); skipped without it, except when
 `REQUIRE_REDIS=1` or `CI` is set, where its absence fails the run.
 Tests marked `e2e` likewise fail instead of skipping when `REQUIRE_E2E=1`.
+Tests marked `replica` need a streaming read replica (`DATABASE_REPLICA_URL`, see
+bin/pg-replica); skipped without it, except when `REQUIRE_REPLICA=1` (.ci/run).
 
 No test sees the real clock: every test starts at `SUITE_NOW` (see `suite_clock`).
 """
@@ -24,6 +26,7 @@ from django.db import connection
 def pytest_collection_modifyitems(config, items):
     on_postgres = connection.vendor == "postgresql"
     has_redis = bool(django_settings.REDIS_URL)
+    has_replica = "replica" in django_settings.DATABASES
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             if os.environ.get("REQUIRE_POSTGRES") == "1":
@@ -37,6 +40,10 @@ def pytest_collection_modifyitems(config, items):
             if os.environ.get("REQUIRE_REDIS") == "1" or os.environ.get("CI"):
                 raise pytest.UsageError("Redis is required (REQUIRE_REDIS=1 or CI) but REDIS_URL is not set")
             item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL)"))
+        if item.get_closest_marker("replica") and not has_replica:
+            if os.environ.get("REQUIRE_REPLICA") == "1":
+                raise pytest.UsageError("REQUIRE_REPLICA=1 but DATABASE_REPLICA_URL is not set")
+            item.add_marker(pytest.mark.skip(reason="needs a streaming replica (set DATABASE_REPLICA_URL)"))
 
 
 #: Debian's Chromium, driven by Playwright in tests/e2e.

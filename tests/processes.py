@@ -40,6 +40,7 @@ def child_env(*, tick: bool = False, **extra) -> dict:
         "SECRET_KEY": settings.SECRET_KEY,
         "CONN_MAX_AGE": "0",
     }
+    env.pop("DATABASE_REPLICA_URL", None)  # a child reads everything from the test database
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

@@ -1,10 +1,13 @@
 """Evaluation API: scorecards (periods, scores) and statistics of a subtree, scoped to the caller."""
 
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from ningbo_grid.replica import reads_from_replica
 
 from .. import selectors, statistics
 from .serializers import PeriodSerializer, ScoreSerializer, StatisticsQuerySerializer, StatisticsSerializer
@@ -27,6 +30,7 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ScoreSerializer(scores, many=True).data)
 
 
+@method_decorator(reads_from_replica, name="dispatch")
 class StatisticsView(APIView):
     """Key figures, daily trend, breakdowns and grid ranking of a subtree (Art. 11), from the rollups.
 

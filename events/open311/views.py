@@ -58,6 +58,7 @@ from integrations.choices import Scope
 from integrations.models import ApiClient
 from integrations.throttling import note_client_request
 from ningbo_grid.filters import EARLIEST_DATE, parse_zoned_datetime
+from ningbo_grid.replica import reads_from_replica
 
 from .. import services
 from ..choices import ActionKind, Datum, Source
@@ -181,6 +182,7 @@ def _versions():
     return items_in_force().filter(kind=ItemKind.EVENT)
 
 
+@reads_from_replica
 @endpoint("GET")
 def service_list(request, fmt):
     return _render(fmt, "services", [mapping.service(v) for v in _versions()])
@@ -399,6 +401,7 @@ def _create_request(request, fmt):
     return _render(fmt, "service_requests", body, status=201)
 
 
+@reads_from_replica
 @endpoint("GET", "POST")
 def requests_view(request, fmt):
     if request.method == "POST":
@@ -406,6 +409,7 @@ def requests_view(request, fmt):
     return _list_requests(request, fmt)
 
 
+@reads_from_replica
 @endpoint("GET")
 def request_detail(request, service_request_id, fmt):
     event = _events().filter(number=service_request_id).first() if _code(service_request_id) else None

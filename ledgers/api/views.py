@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from integrations.models import ApiClient
 from ningbo_grid.filters import FilterSet, WithinFilter
+from ningbo_grid.replica import reads_from_replica
 from personnel import scope
 
 from .. import privacy, rollups
@@ -231,6 +232,7 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
         return Visit.objects.restrict(self.request.user).select_related("event", "area").order_by("-visited_at", "-id")
 
 
+@reads_from_replica
 @extend_schema(
     parameters=[OpenApiParameter("area", str, required=True, description="area code within reach")],
     responses={200: LedgerStatisticsSerializer},
