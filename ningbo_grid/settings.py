@@ -212,6 +212,11 @@ if DATABASE_REPLICA_URL:
     )
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("REPLICA_CONNECT_TIMEOUT", default=2)
     DATABASE_ROUTERS = ["ningbo_grid.replica.ReplicaRouter"]
+# Behind PgBouncer in transaction pooling mode (docs/database.md): no server-side cursors,
+# which would outlive the transaction that holds their server connection (`.iterator()`).
+if env.bool("DATABASE_TRANSACTION_POOLING", default=False):
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

@@ -26,6 +26,7 @@ CONTROLLED = {
     "ALLOWED_HOSTS",
     "DATABASE_URL",
     "DATABASE_REPLICA_URL",
+    "DATABASE_TRANSACTION_POOLING",
     "REDIS_URL",
     "STATIC_ROOT",
     "MEDIA_ROOT",
@@ -101,6 +102,35 @@ def test_production_defaults_are_secure_and_make_run_relaxes_them_explicitly(tmp
     local = shown(load(tmp_path, LOCAL_SECRET_KEY_FILE="1", **relaxed))
     assert local["DEBUG"] is False
     assert not (local["SECURE_SSL_REDIRECT"] or local["SESSION_COOKIE_SECURE"] or local["CSRF_COOKIE_SECURE"])
+
+
+DATABASES = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({"databases": settings.DATABASES, "routers": getattr(settings, "DATABASE_ROUTERS", [])}, default=str))
+"""
+
+
+def test_a_replica_is_configured_only_when_given(tmp_path):
+    primary = "postgres://postgres@127.0.0.1:5432/grid"
+    alone = shown(load(tmp_path, code=DATABASES, LOCAL_SECRET_KEY_FILE="1", DATABASE_URL=primary))
+    assert set(alone["databases"]) == {"default"} and alone["routers"] == []
+    both = shown(
+        load(
+            tmp_path,
+            code=DATABASES,
+            LOCAL_SECRET_KEY_FILE="1",
+            DATABASE_URL=primary,
+            DATABASE_REPLICA_URL="postgres://postgres@10.0.0.2:5432/grid",
+            DATABASE_TRANSACTION_POOLING="1",
+        )
+    )
+    replica = both["databases"]["replica"]
+    assert replica["HOST"] == "10.0.0.2" and replica["TEST"]["MIRROR"] == "default"
+    assert replica["OPTIONS"]["connect_timeout"] == 2
+    assert both["routers"] == ["ningbo_grid.replica.ReplicaRouter"]
+    assert all(db["DISABLE_SERVER_SIDE_CURSORS"] for db in both["databases"].values())
 
 
 WEBHOOK = """
