@@ -97,13 +97,16 @@ def main(argv=None) -> None:
 
     django.setup()
     from bench.generate import BENCH_PASSWORD
+    from ningbo_grid.replica import PIN_COOKIE
 
     subj = run.subjects()
     mix = []
     for ep in run.ENDPOINTS:
+        if ep.user not in subj["users"]:  # a row about data this database has not (e.g. no ledgers)
+            continue
         path = ep.path.format(**subj)
+        body = {k: v.format(**subj) for k, v in ep.body.items()} or None
         if run.available(path):
-            body = {k: v.format(**subj) for k, v in ep.body.items()} or None
             entry = {"name": ep.name, "user": subj["users"][ep.user], "method": ep.method, "path": path, "body": body}
             if ep.follow:  # cursor pages cannot be fixed in advance: the load run reads the first one
                 entry["name"], entry["weight"] = ep.name.split(",")[0] + ", first page", MIX_WEIGHTS.get(ep.name, 1)
@@ -130,7 +133,10 @@ def main(argv=None) -> None:
     try:
         cookies = {}
         for username in {m["user"] for m in mix}:
-            cookies[username] = run.login(server.url, username, BENCH_PASSWORD).cookies.get_dict()
+            jar = run.login(server.url, username, BENCH_PASSWORD).cookies.get_dict()
+            # The sign-in's read-your-writes mark (a replica configured) lasts seconds; copied
+            # into locust's jar it would never expire and keep every read on the primary.
+            cookies[username] = {name: value for name, value in jar.items() if name != PIN_COOKIE}
         for m in mix:
             m["cookies"] = cookies[m["user"]]
         env = dict(os.environ, BENCH_MIX=json.dumps(mix))

@@ -451,11 +451,40 @@ def login(base: str, username: str, password: str):
     )
     if response.status_code != 302:
         raise SystemExit(f"login as {username} failed ({response.status_code})")
+    if "/security/2fa/" in response.headers.get("Location", ""):
+        second_factor(session, base + response.headers["Location"], username)
     after = session.get(base + "/accounts/login/", timeout=60).text  # a fresh token for the new session
     found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', after)
     session.headers["X-CSRFToken"] = found.group(1) if found else session.cookies.get("csrftoken", token)
     session.headers["Referer"] = base + "/"
     return session
+
+
+def second_factor(session, url: str, username: str) -> None:
+    """Pass the second factor the platform asks of `username` (security.twofactor), as its
+    phone would: on the enrolment page the shown key, else the confirmed device's key, gives
+    the TOTP code (django-otp), posted with the page's CSRF token."""
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page = session.get(url, timeout=60).text
+    secret = re.search(r'data-totp-secret="([A-Z2-7=]+)"', page)
+    if secret:
+        key = b32decode(secret.group(1) + "=" * (-len(secret.group(1)) % 8))
+    else:
+        key = TOTPDevice.objects.get(user__username=username, confirmed=True).bin_key
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    answer = session.post(
+        url.split("?")[0],
+        data={"token": f"{TOTP(key).token():06d}", "csrfmiddlewaretoken": token},
+        headers={"Referer": url},
+        allow_redirects=False,
+        timeout=60,
+    )
+    if answer.status_code not in (200, 302) or "id_token" in answer.text:
+        raise SystemExit(f"second factor of {username} failed ({answer.status_code})")
 
 
 def follow_cursor(session, url: str, hops: int) -> str:
