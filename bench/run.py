@@ -451,8 +451,9 @@ def login(base: str, username: str, password: str):
     )
     if response.status_code != 302:
         raise SystemExit(f"login as {username} failed ({response.status_code})")
-    if "/security/2fa/" in response.headers.get("Location", ""):
-        second_factor(session, base + response.headers["Location"], username)
+    home = session.get(base + "/", allow_redirects=False, timeout=60)  # the second factor, if asked
+    if "/security/2fa/" in home.headers.get("Location", ""):
+        second_factor(session, base + home.headers["Location"], username)
     after = session.get(base + "/accounts/login/", timeout=60).text  # a fresh token for the new session
     found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', after)
     session.headers["X-CSRFToken"] = found.group(1) if found else session.cookies.get("csrftoken", token)
