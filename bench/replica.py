@@ -13,6 +13,8 @@ replica's replay lag (`pg_stat_replication.replay_lag`, and the WAL bytes not ye
 through its slot `replica_<port>` (bin/pg-replica). Before and after, it reads the bench
 database's counters on both servers (`pg_stat_database`: transactions, rows read), and prints
 the replica's share of each. Sampling connects to the `postgres` database, so it is not counted.
+`--burst N` then writes N rows in one statement (a scratch table, dropped after) and samples
+the lag every 0.1 s until the replica has replayed it.
 """
 
 import argparse
@@ -58,9 +60,10 @@ def counters(conn: psycopg.Connection, db: str) -> tuple[int, int]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--time", type=int, default=60, help="seconds")
+    parser.add_argument("--time", type=int, default=60, help="seconds (0: no load run)")
     parser.add_argument("--port", type=int, default=8932)
     parser.add_argument("--locust", default=None)
+    parser.add_argument("--burst", type=int, default=0, help="then write this many rows at once and sample the lag")
     args = parser.parse_args(argv)
     primary_url, replica_url = os.environ["DATABASE_URL"], os.environ["DATABASE_REPLICA_URL"]
     db = urlsplit(primary_url).path.lstrip("/")
@@ -78,28 +81,61 @@ def main(argv=None) -> None:
             if row:
                 samples.append((float(row[0] or 0.0), int(row[1] or 0)))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    load = [sys.executable, str(ROOT / "bench" / "load.py"), f"--users={args.users}", f"--time={args.time}"]
-    load += [f"--port={args.port}"] + ([f"--locust={args.locust}"] if args.locust else [])
-    subprocess.run(load, cwd=ROOT, check=True)  # noqa: S603 - our own interpreter and script
-    done.set()
-    sampler.join()
-    time.sleep(1.0)  # the server's backends have exited: their statistics are flushed
-    after = counters(primary, db), counters(replica, db)
+    if args.time > 0:
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        load = [sys.executable, str(ROOT / "bench" / "load.py"), f"--users={args.users}", f"--time={args.time}"]
+        load += [f"--port={args.port}"] + ([f"--locust={args.locust}"] if args.locust else [])
+        subprocess.run(load, cwd=ROOT, check=True)  # noqa: S603 - our own interpreter and script
+        done.set()
+        sampler.join()
+        time.sleep(1.0)  # the server's backends have exited: their statistics are flushed
+        after = counters(primary, db), counters(replica, db)
+        report(before, after, samples, "replay lag during the load run")
+    if args.burst:
+        burst(primary_url, slot, args.burst)
 
-    xact = [after[i][0] - before[i][0] for i in (0, 1)]
-    rows = [after[i][1] - before[i][1] for i in (0, 1)]
-    print(f"replica share of transactions: {xact[1]} of {sum(xact)} ({100 * xact[1] / max(1, sum(xact)):.1f} %)")
-    print(f"replica share of rows read: {rows[1]} of {sum(rows)} ({100 * rows[1] / max(1, sum(rows)):.1f} %)")
+
+def burst(primary_url: str, slot: str, rows: int) -> None:
+    """Write `rows` rows in one statement (a table made and dropped, no platform data
+    touched) and sample the replica's lag every 0.1 s until it has replayed it all."""
+    conn, lag_conn = psycopg.connect(primary_url, autocommit=True), connect(primary_url)
+    samples: list[tuple[float, int]] = []
+    started = time.monotonic()
+    writer = threading.Thread(
+        target=conn.execute,
+        args=[
+            f"CREATE TABLE bench_replica_burst AS SELECT g, md5(g::text) AS h FROM generate_series(1, {int(rows)}) g"
+        ],
+    )
+    writer.start()
+    while writer.is_alive() or not samples or samples[-1][1] > 0:
+        row = lag_conn.execute(LAG, [slot]).fetchone()
+        if row:
+            samples.append((float(row[0] or 0.0), int(row[1] or 0)))
+        time.sleep(0.1)
+    elapsed = time.monotonic() - started
+    conn.execute("DROP TABLE bench_replica_burst")
+    print(f"burst of {rows:,} rows: written and replayed in {elapsed:.1f} s")
+    report(None, None, samples, "replay lag during the burst")
+
+
+def report(before, after, samples, what: str) -> None:
+    if before and after:
+        xact = [after[i][0] - before[i][0] for i in (0, 1)]
+        rows = [after[i][1] - before[i][1] for i in (0, 1)]
+        share_x = 100 * xact[1] / max(1, sum(xact))
+        share_r = 100 * rows[1] / max(1, sum(rows))
+        print(f"replica share of transactions: {xact[1]} of {sum(xact)} ({share_x:.1f} %)")
+        print(f"replica share of rows read: {rows[1]} of {sum(rows)} ({share_r:.1f} %)")
     if samples:
         lags = sorted(s[0] * 1000 for s in samples)
         behind = sorted(s[1] for s in samples)
         p95 = lags[int(0.95 * (len(lags) - 1))]
         print(
-            f"replay lag over {len(samples)} samples: median {statistics.median(lags):.1f} ms, p95 {p95:.1f} ms,"
+            f"{what}, {len(samples)} samples: median {statistics.median(lags):.1f} ms, p95 {p95:.1f} ms,"
             f" max {lags[-1]:.1f} ms; WAL not yet replayed: median {statistics.median(behind):.0f} B,"
-            f" max {behind[-1]} B"
+            f" max {behind[-1]:,} B"
         )
 
 
