@@ -46,7 +46,7 @@ def caught_up() -> None:
 def pg_replica(command: str) -> None:
     port = str(connections[replica.REPLICA].settings_dict["PORT"] or 5432)
     subprocess.run(  # noqa: S603 (our own script)
-        [ROOT / "bin" / "pg-replica", command], env={**os.environ, "REPLICA_PORT": port}, check=True, timeout=180
+        [ROOT / "bin" / "pg-replica", command], env={**os.environ, "REPLICA_PORT": port}, check=True, timeout=660
     )
 
 
