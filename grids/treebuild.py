@@ -121,12 +121,29 @@ def bulk_insert(new_nodes: Iterable[Area], batch_size: int = 2000, reparent: dic
         for code, parent_code in reparent.items():
             Area.objects.filter(code=code).update(parent_id=pk_of[parent_code])
         moved = [(*new, pk) for pk, code, _p, _l, *old in existing if tuple(old) != (new := numbers[code])]
-        table = connection.ops.quote_name(Area._meta.db_table)
-        with connection.cursor() as cursor:
-            for start in range(0, len(moved), batch_size):
-                sql = f"UPDATE {table} SET tree_id = %s, lft = %s, rght = %s, depth = %s WHERE id = %s"  # noqa: S608
-                cursor.executemany(sql, moved[start : start + batch_size])
+        write_numbers(connection, Area._meta.db_table, moved)
     return len(new_nodes)
+
+
+def write_numbers(connection, table: str, moved: list[tuple[int, int, int, int, int]], batch: int = 10_000) -> None:
+    """Store `(tree_id, lft, rght, depth, pk)` rows into `table` (the area table, or its
+    historical model's in a migration): on PostgreSQL one `UPDATE … FROM unnest(…)` per
+    `batch` rows, elsewhere one prepared UPDATE per row."""
+    table = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(moved), batch):
+            rows = moved[start : start + batch]
+            if connection.vendor == "postgresql":
+                columns = [list(column) for column in zip(*rows, strict=True)]
+                cursor.execute(
+                    f"UPDATE {table} AS a SET tree_id = v.t, lft = v.l, rght = v.r, depth = v.d"  # noqa: S608
+                    " FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::bigint[]) AS v(t, l, r, d, id)"
+                    " WHERE a.id = v.id",
+                    columns,
+                )
+            else:
+                sql = f"UPDATE {table} SET tree_id = %s, lft = %s, rght = %s, depth = %s WHERE id = %s"  # noqa: S608
+                cursor.executemany(sql, rows)
 
 
 def _insert(nodes: list[Area], batch_size: int) -> None:

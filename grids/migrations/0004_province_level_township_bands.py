@@ -8,7 +8,7 @@ the adjustment history are not touched; reversing leaves the (valid) gaps in pla
 
 from django.db import migrations, models
 
-from grids.treebuild import number_tree
+from grids.treebuild import number_tree, write_numbers
 
 
 def space_townships(apps, schema_editor):
@@ -23,11 +23,7 @@ def space_townships(apps, schema_editor):
         banded={pk for pk, _parent, level, *_ in rows if level == "township"},
     )
     moved = [(*numbers[pk], pk) for pk in stored if pk in numbers and numbers[pk] != stored[pk]]
-    table = schema_editor.quote_name(area._meta.db_table)
-    with schema_editor.connection.cursor() as cursor:
-        sql = f"UPDATE {table} SET tree_id = %s, lft = %s, rght = %s, depth = %s WHERE id = %s"  # noqa: S608
-        for start in range(0, len(moved), 2000):
-            cursor.executemany(sql, moved[start : start + 2000])
+    write_numbers(schema_editor.connection, area._meta.db_table, moved)
 
 
 class Migration(migrations.Migration):
