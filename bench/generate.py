@@ -13,6 +13,11 @@ grid assignments, logins for a sample of users with their area grants, the catal
 (catalog/data/catalogue-seed.csv, published, one handling rule per grade) and N events
 over the two years before `--end`, with dispatches, timelines, alerts and satisfaction.
 
+`--province` loads a whole province instead, tree only (no people, catalogue or
+events): Zhejiang's divisions (grids/data/zhejiang-divisions-2023.csv: 1 province,
+11 cities, 90 counties, 1,387 townships, 25,547 villages) with ~85,000 grids and
+~450,000 micro-grids, for `bench/adjust.py`.
+
 Same `--seed` and `--end`, same data. Refuses anything but PostgreSQL. Prints the
 duration of each phase and the row counts. Sample logins all use the password
 `BENCH_PASSWORD` (see `bench/users.py` for who is who).
@@ -94,16 +99,30 @@ class Node:
     township: "Node | None" = None
 
 
-def build_tree(
-    rng: random.Random, grids_per_village: float, micro_per_grid: float, districts: int | None = None
-) -> list[Node]:
-    """The whole city: real divisions plus generated grids and micro-grids, with MPTT columns.
+#: The divisions of one city (the default) and of a whole province (`--province`).
+CITY_DIVISIONS = ROOT / "grids/data/ningbo-divisions-2023.csv"
+PROVINCE_DIVISIONS = ROOT / "grids/data/zhejiang-divisions-2023.csv"
 
-    `districts` keeps only the first N county-level divisions (by code), for small test runs.
+
+def build_tree(
+    rng: random.Random,
+    grids_per_village: float,
+    micro_per_grid: float,
+    districts: int | None = None,
+    divisions: Path = CITY_DIVISIONS,
+) -> list[Node]:
+    """The whole city (or province): real divisions plus generated grids and micro-grids, with MPTT columns.
+
+    `districts` keeps only the first N county-level divisions (by code) under each city,
+    for small runs. The MPTT numbers are those the platform gives
+    (`grids.treebuild.number_tree`: children by code, a gap after each township).
     """
+    from grids.choices import BAND_LEVEL
+    from grids.treebuild import number_tree
+
     nodes: list[Node] = []
     by_code: dict[str, Node] = {}
-    with open(ROOT / "grids/data/ningbo-divisions-2023.csv", encoding="utf-8") as f:
+    with open(divisions, encoding="utf-8") as f:
         for row in csv.DictReader(f):
             parent = by_code.get(row["parent_code"]) if row["parent_code"] else None
             if row["parent_code"] and parent is None:
@@ -151,24 +170,18 @@ def build_tree(
                 )
                 nodes.append(node)
                 grid.children.append(node)
-    # MPTT: one tree (tree_id 1), children ordered by code (order_insertion_by), depth 0 at the city.
-    root = nodes[0]
-    counter = 1
-
-    def walk(node: Node, depth: int, county: Node | None, township: Node | None) -> None:
-        nonlocal counter
-        node.lft = counter
-        counter += 1
-        node.depth = depth
-        node.county = node if node.level == "county" else county
-        node.township = node if node.level == "township" else township
-        node.children.sort(key=lambda n: n.code)
-        for child in node.children:
-            walk(child, depth + 1, node.county, node.township)
-        node.rght = counter
-        counter += 1
-
-    walk(root, 0, None, None)
+    # MPTT: one tree (tree_id 1), children ordered by code (order_insertion_by), depth 0 at the root.
+    numbers = number_tree(
+        {n.code: n.parent.code if n.parent else None for n in nodes},
+        banded={n.code for n in nodes if n.level == BAND_LEVEL},
+    )
+    for node in nodes:
+        _tree_id, node.lft, node.rght, node.depth = numbers[node.code]
+        up = node
+        while up is not None and up.level not in ("county", "township"):
+            up = up.parent
+        node.township = up if up is not None and up.level == "township" else None
+        node.county = (node.township.parent if node.township else up) if up is not None else None
     return nodes
 
 
@@ -189,6 +202,7 @@ class Generator:
         rollup_days: int = 0,
         persons: int = 0,
         visits_per_person: float = 2.0,
+        province: bool = False,
         out=sys.stdout,
     ):
         import psycopg
@@ -202,6 +216,7 @@ class Generator:
         self.rollup_days = rollup_days
         self.persons = persons
         self.visits_per_person = visits_per_person
+        self.province = province
         self.seed = seed
         self.end = end
         self.now = end
@@ -242,6 +257,13 @@ class Generator:
             self.reset()
         with self.phases("tree"):
             self.load_tree()
+        if self.province:
+            with self.phases("analyze"):
+                self.finish()
+            log("rows: " + ", ".join(f"{k} {v:,}" for k, v in self.counts.items()))
+            log(f"total {time.perf_counter() - start:.1f} s")
+            self.conn.close()
+            return self.counts
         with self.phases("catalogue"):
             self.load_catalogue()
         with self.phases("people"):
@@ -297,7 +319,11 @@ class Generator:
         from grids.models import Area
 
         rng = self.rng("tree")
-        self.nodes = nodes = build_tree(rng, grids_per_village=4.9, micro_per_grid=6.6, districts=self.districts)
+        if self.province:  # Zhejiang: ~85,000 grids, ~450,000 micro-grids over 25,547 villages
+            nodes = build_tree(rng, 3.33, 5.3, districts=self.districts, divisions=PROVINCE_DIVISIONS)
+        else:
+            nodes = build_tree(rng, grids_per_village=4.9, micro_per_grid=6.6, districts=self.districts)
+        self.nodes = nodes
         since = enc(date(2023, 7, 1))
         copier = Copier(
             Area,
@@ -1232,6 +1258,9 @@ def main(argv=None) -> None:
         "--persons", type=int, default=0, help="ledger residents (bench/ledgers.py; 9700000 is the city; 0: none)"
     )
     parser.add_argument("--visits-per-person", type=float, default=2.0, help="ledger visits per resident (default 2)")
+    parser.add_argument(
+        "--province", action="store_true", help="a whole province's tree (Zhejiang) instead of the city; tree only"
+    )
     args = parser.parse_args(argv)
     import django
 
@@ -1246,6 +1275,7 @@ def main(argv=None) -> None:
         rollup_days=args.rollup_days,
         persons=args.persons,
         visits_per_person=args.visits_per_person,
+        province=args.province,
     ).run()
 
 

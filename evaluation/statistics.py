@@ -19,7 +19,7 @@ from django.utils import timezone
 from catalog.choices import Category, Grade
 from events.choices import OPEN_STATUSES, EventStatus
 from events.models import Event, Satisfaction
-from grids.choices import Level
+from grids.choices import ABOVE_TOWNSHIP, Level
 from grids.models import Area
 
 from .indicators import Span, _hours_over, pct
@@ -31,9 +31,9 @@ def _rows(area: Area, start: datetime.date, end: datetime.date, model=None):
     """Rollup rows of the subtree and dates: per district for a district or the city (the same
     sums, ~800 rows a day for the whole city), per grid below (`model` forces one)."""
     if model is None:
-        model = CountyRollup if area.level in (Level.CITY, Level.COUNTY) else DailyRollup
+        model = CountyRollup if area.level in ABOVE_TOWNSHIP else DailyRollup
     rows = model.objects.filter(date__gte=start, date__lte=end)
-    if area.level in (Level.CITY, Level.COUNTY):
+    if area.level in ABOVE_TOWNSHIP:
         return rows.filter(
             area__tree_id=area.tree_id,
             area__lft__gte=area.lft,

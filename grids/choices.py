@@ -5,8 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Level(models.TextChoices):
-    """Depth of a node in the one tree, top to bottom."""
+    """Depth of a node in the one tree, top to bottom.
 
+    The root is the province (a province-wide deployment, e.g. Zhejiang's 11 cities) or,
+    for a single-city deployment such as Ningbo's, the city itself.
+    """
+
+    PROVINCE = "province", _("省")
     CITY = "city", _("市")
     COUNTY = "county", _("区（县、市）")
     TOWNSHIP = "township", _("乡镇（街道）")
@@ -15,8 +20,9 @@ class Level(models.TextChoices):
     MICRO_GRID = "micro_grid", _("微网格")
 
 
-#: Each level's parent level; the city is the root.
+#: Each level's parent level; the root is the province, or a city without one.
 PARENT_LEVEL = {
+    Level.CITY: Level.PROVINCE,
     Level.COUNTY: Level.CITY,
     Level.TOWNSHIP: Level.COUNTY,
     Level.VILLAGE: Level.TOWNSHIP,
@@ -25,7 +31,18 @@ PARENT_LEVEL = {
 }
 
 #: Levels that are statistical divisions (12-digit NBS code) rather than drawn grids.
-DIVISION_LEVELS = (Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+DIVISION_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+#: Levels whose figures come from the per-county rollups (evaluation, ledgers).
+ABOVE_TOWNSHIP = (Level.PROVINCE, Level.CITY, Level.COUNTY)
+#: Levels that may be the root of the tree (a node without parent).
+ROOT_LEVELS = (Level.PROVINCE, Level.CITY)
+#: The level whose subtrees are spaced apart in the nested-set numbers (see
+#: `grids.treebuild.number_tree` and `grids.models.AreaManager`): an insert below a
+#: township renumbers that township's rows only (~400 at Zhejiang's size), not the
+#: whole province's 560,000.
+BAND_LEVEL = Level.TOWNSHIP
+#: The levels above it, whose ranges hold those gaps (wider than their subtrees).
+SPACED_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY)
 GRID_LEVELS = (Level.GRID, Level.MICRO_GRID)
 
 

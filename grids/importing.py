@@ -1,9 +1,15 @@
-"""Import the statistical divisions (city → village/community) from a CSV file (Art. 2, 9).
+"""Import the statistical divisions (province/city → village/community) from a CSV file (Art. 2, 9).
 
-File format (that of `grids/data/ningbo-divisions-2023.csv`): UTF-8, header
-`code,name,level,parent_code`; `code` 12 digits; `level` one of city, county,
-township, village; `parent_code` empty for the city only. A parent may come later in
-the file or already be in the database.
+File format (that of `grids/data/ningbo-divisions-2023.csv` and, for a whole province,
+`grids/data/zhejiang-divisions-2023.csv`): UTF-8, header `code,name,level,parent_code`;
+`code` 12 digits; `level` one of province, city, county, township, village;
+`parent_code` empty for the province, and for a city only when the file has no
+province (a single-city tree). A parent may come later in the file or already be in
+the database.
+
+A city imported earlier on its own (the root of a single-city tree) may be placed
+under a province by a later province file: its code, history and subtree stay as
+they are, an `AreaChange` (kind import) records the new parent.
 
 The import is atomic (any bad row: nothing is written, and the error names the line)
 and idempotent (a second run changes nothing). A known code with a new name is a rename
@@ -24,7 +30,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .choices import DIVISION_LEVELS, PARENT_LEVEL, ChangeKind, Level, VillageKind
+from .choices import DIVISION_LEVELS, PARENT_LEVEL, ROOT_LEVELS, ChangeKind, Level, VillageKind
 from .locking import tree_lock
 from .models import Area, AreaChange
 from .treebuild import bulk_insert
@@ -33,7 +39,7 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "ningbo-divisions-2023
 HEADER = ["code", "name", "level", "parent_code"]
 CODE_RE = re.compile(r"^\d{12}$")
 #: How many leading digits a division shares with its parent (NBS code structure).
-PREFIX_DIGITS = {Level.COUNTY: 4, Level.TOWNSHIP: 6, Level.VILLAGE: 9}
+PREFIX_DIGITS = {Level.CITY: 2, Level.COUNTY: 4, Level.TOWNSHIP: 6, Level.VILLAGE: 9}
 MAX_ERRORS = 20
 
 
@@ -105,8 +111,10 @@ def _row_problem(row: Row, seen: dict[str, Row]) -> str | None:
         return f"level {row.level!r} is not one of {', '.join(DIVISION_LEVELS)}"
     if not row.name or len(row.name) > 100:
         return "name is empty or longer than 100 characters"
-    if (row.level == Level.CITY) != (row.parent_code == ""):
-        return "only the city has no parent_code"
+    if row.level == Level.PROVINCE and row.parent_code:
+        return "a province has no parent_code"
+    if row.level not in ROOT_LEVELS and not row.parent_code:
+        return "only the province, or a city without one, has no parent_code"
     if row.parent_code:
         if not CODE_RE.match(row.parent_code):
             return f"parent_code {row.parent_code!r} is not 12 digits"
@@ -134,7 +142,7 @@ def divisions_import(*, path: Path = DEFAULT_PATH, actor=None) -> dict[str, dict
             )
         }
         level_of = {code: area["level"] for code, area in existing.items()} | {row.code: row.level for row in rows}
-        errors = []
+        errors, reparent = [], {}
         for row in rows:
             known = existing.get(row.code)
             if row.parent_code:
@@ -144,9 +152,17 @@ def divisions_import(*, path: Path = DEFAULT_PATH, actor=None) -> dict[str, dict
                 elif parent_level != PARENT_LEVEL[row.level]:
                     expected = PARENT_LEVEL[row.level]
                     errors.append(f"line {row.line}: parent {row.parent_code} is a {parent_level}, not a {expected}")
-            if known and (known["level"] != row.level or (known["parent__code"] or "") != row.parent_code):
+            if known and known["level"] == Level.CITY and known["parent__code"] is None and row.parent_code:
+                reparent[row.code] = row.parent_code  # a single-city root placed under its province
+            elif known and (known["level"] != row.level or (known["parent__code"] or "") != row.parent_code):
                 where = f"a {known['level']} under {known['parent__code']}"
                 errors.append(f"line {row.line}: {row.code} is already imported as {where}")
+        if Level.PROVINCE in level_of.values():
+            errors += [
+                f"line {row.line}: the tree has a province: a city needs it as parent_code"
+                for row in rows
+                if row.level == Level.CITY and not row.parent_code
+            ]
         if errors:
             raise ValidationError(errors[:MAX_ERRORS])
 
@@ -180,7 +196,19 @@ def divisions_import(*, path: Path = DEFAULT_PATH, actor=None) -> dict[str, dict
         for row in rows:
             if row.code in new_nodes and row.parent_code:
                 new_nodes[row.code].parent = new_nodes.get(row.parent_code) or parents[row.parent_code]
-        bulk_insert(new_nodes.values())
+        bulk_insert(new_nodes.values(), reparent=reparent)
+        history += [
+            AreaChange(
+                area_id=existing[code]["pk"],
+                kind=ChangeKind.IMPORT,
+                actor=actor,
+                effective_date=today,
+                before={"parent": None},
+                after={"parent": parent_code},
+                note=f"import {Path(path).name}: placed under {parent_code}",
+            )
+            for code, parent_code in reparent.items()
+        ]
         Area.objects.bulk_update(renamed, ["name", "village_kind"], batch_size=1000)
         history += [
             AreaChange(

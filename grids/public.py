@@ -25,7 +25,7 @@ from ningbo_grid.replica import reads_from_replica
 from personnel.choices import GridRole
 from personnel.models import Assignment
 
-from .choices import GRID_LEVELS, Level
+from .choices import GRID_LEVELS
 from .models import Area
 
 #: Roles published on the card, in the order shown (Art. 10; micro-grids have a leader too).
@@ -89,7 +89,7 @@ def grid_card(code: str) -> GridCard:
             (CardPerson(a.role, a.get_role_display(), a.staff.name, a.staff.work_phone, a.staff.duties) for a in rows),
             key=lambda p: CARD_ROLES.index(p.role),
         )
-    divisions = [a.name for a in ancestors if a.level not in (Level.CITY, *GRID_LEVELS)]
+    divisions = [a.name for a in ancestors if a.parent_id is not None and a.level not in GRID_LEVELS]
     return GridCard(area=area, divisions=divisions, supervision_phone=hotline, people=people, successor=area.successor)
 
 

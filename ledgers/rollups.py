@@ -14,14 +14,14 @@ import datetime
 from django.db.models import Min
 from django.utils import timezone
 
-from grids.choices import Level
+from grids.choices import ABOVE_TOWNSHIP, Level
 from grids.models import Area
 
 from .models import LedgerRollup
 from .stats import area_statistics
 
 #: Levels answered from the rollups (above the townships).
-ROLLED_UP_LEVELS = (Level.CITY, Level.COUNTY)
+ROLLED_UP_LEVELS = ABOVE_TOWNSHIP
 
 
 def rollup_refresh(on: datetime.date | None = None) -> int:

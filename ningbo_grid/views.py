@@ -14,11 +14,18 @@ from .workbench import panels_for
 
 
 def level_counts() -> list[dict]:
-    """Active nodes per level of the tree, top down: [{"level", "label", "count"}]."""
+    """Active nodes per level of the tree, top down: [{"level", "label", "count"}].
+
+    The province appears only in a province-wide tree (a single-city tree has none).
+    """
     # order_by(): the tree's default ordering would otherwise split the GROUP BY per row.
     rows = Area.objects.active().order_by().values_list("level").annotate(n=Count("id")).values_list("level", "n")
     by_level = dict(rows)
-    return [{"level": value, "label": label, "count": by_level.get(value, 0)} for value, label in Level.choices]
+    return [
+        {"level": value, "label": label, "count": by_level.get(value, 0)}
+        for value, label in Level.choices
+        if value != Level.PROVINCE or by_level.get(value)
+    ]
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -126,9 +126,10 @@ def restrict_areas_ranged(user: Actor | None, perm: str = "view_area") -> QueryS
 class Reach:
     """A user's reach for one permission, read once: the granted nodes by level.
 
-    `everything` is true for a grant on the city (or a superuser). `counties` and
-    `townships` are node ids; `ranges` the MPTT ranges `(tree_id, lft, rght)` of grants
-    below township level (villages, grids, micro-grids). Lets big tables filter on
+    `everything` is true for a grant on a root (the province, or the city of a
+    single-city tree) or for a superuser. `counties` and `townships` are node ids;
+    `ranges` the MPTT ranges `(tree_id, lft, rght)` of the other grants (a city under a
+    province, villages, grids, micro-grids). Lets big tables filter on
     their own denormalised `county_id`/`township_id` columns instead of joining the tree
     for every row.
     """
@@ -167,8 +168,9 @@ def area_reach(user: Actor | None, perm: str) -> Reach:
     if user.is_superuser:
         return Reach(everything=True)
     counties, townships, ranges = [], [], []
-    for pk, level, tree_id, lft, rght in granted_nodes(user, perm).values_list("pk", "level", "tree_id", "lft", "rght"):
-        if level == Level.CITY:
+    granted = granted_nodes(user, perm).values_list("pk", "level", "parent_id", "tree_id", "lft", "rght")
+    for pk, level, parent_id, tree_id, lft, rght in granted:
+        if parent_id is None:  # the root: the province, or the city of a single-city tree
             return Reach(everything=True)
         if level == Level.COUNTY:
             counties.append(pk)

@@ -18,7 +18,7 @@ from .choices import Outcome, ResultKind
 from .services import MAX_WORKING_DAYS
 
 #: Levels one may choose in the tree (a micro-grid is reached through its grid).
-_CHOOSABLE = (Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
+_CHOOSABLE = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
 
 
 class AreaChoice(forms.ModelMultipleChoiceField):

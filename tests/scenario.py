@@ -18,7 +18,8 @@ checks (tests/api/mixins.py, tests/ui/test_view_contracts.py) speak of:
 `grant()` is the one way a test gives grants by hand (a role's permissions or single
 codenames); `grid_user()`/`member()` make a user with a staff record or membership.
 `make_staffed_grid()` staffs a grid for the public card (current and former staff, and
-personal data that must never show), on the same tree.
+personal data that must never show), on the same tree. `make_province()` puts that
+tree's city under a province beside a second city (province-level scope).
 """
 
 import datetime
@@ -36,6 +37,7 @@ from evaluation.models import Period, Scheme
 from events.services import event_report
 from grids.choices import GridType, Level, VillageKind
 from grids.models import Area
+from grids.treebuild import bulk_insert
 from integrations import services as integrations_services
 from personnel.choices import GridRole, OrgKind, PlatformRole
 from personnel.models import AreaGrant, Assignment, Membership, Organisation, Staff
@@ -118,6 +120,37 @@ def make_tree() -> Tree:
         micro_grid=micro_grid,
         other_grid=other_grid,
     ).refresh()
+
+
+@dataclass
+class Province:
+    """`make_province()`: `make_tree()`'s Ningbo placed under 浙江省 beside 杭州市's one branch."""
+
+    province: Area
+    hangzhou: Area
+    hangzhou_village: Area
+    tree: Tree
+
+
+def make_province() -> Province:
+    """A province tree: 浙江省 → 宁波市 (all of `make_tree()`) and 杭州市 → 上城区 → 湖滨街道 →
+    东坡路社区, placed as a province import places them (`grids.treebuild.bulk_insert`:
+    Ningbo's city re-parented, numbers spaced after each township)."""
+    tree = make_tree()
+    province = Area(code="330000000000", name="浙江省", level=Level.PROVINCE)
+    city = Area(code="330100000000", name="杭州市", level=Level.CITY, parent=province)
+    county = Area(code="330102000000", name="上城区", level=Level.COUNTY, parent=city)
+    township = Area(code="330102001000", name="湖滨街道", level=Level.TOWNSHIP, parent=county)
+    village = Area(
+        code="330102001001", name="东坡路社区", level=Level.VILLAGE, parent=township, village_kind=VillageKind.URBAN
+    )
+    bulk_insert([province, city, county, township, village], reparent={tree.city.code: province.code})
+    return Province(
+        province=Area.objects.get(pk=province.pk),
+        hangzhou=Area.objects.get(pk=city.pk),
+        hangzhou_village=Area.objects.get(pk=village.pk),
+        tree=tree.refresh(),
+    )
 
 
 START = datetime.date(2020, 1, 1)

@@ -9,6 +9,7 @@ from django.db.models import Count
 
 from bench.copyload import Copier, MissingColumn, enc
 from events.models import Action, Event
+from grids.verify import tree_problems
 
 END = datetime(2025, 6, 30, 16, 0, tzinfo=UTC)
 
@@ -55,13 +56,13 @@ def test_closed_events_have_four_to_eight_timeline_rows(generated):
 def test_the_tree_is_a_valid_nested_set(generated):
     n = scalar("SELECT COUNT(*) FROM grids_area")
     assert n > 1000
-    # lft/rght are exactly 1..2n, each once; the root spans them all.
+    # lft/rght are 2n distinct numbers from 1 (with a gap after each township); the root spans them all.
     assert (
         scalar("SELECT COUNT(DISTINCT v) FROM (SELECT lft v FROM grids_area UNION ALL SELECT rght FROM grids_area) x")
         == 2 * n
     )
-    assert scalar("SELECT MIN(lft) = 1 AND MAX(rght) = %s FROM grids_area", [2 * n])
-    # Every child nests inside its parent, one level deeper; a subtree's width counts its nodes.
+    assert scalar("SELECT MIN(lft) = 1 AND MAX(rght) = (SELECT rght FROM grids_area WHERE depth = 0) FROM grids_area")
+    # Every child nests inside its parent, one level deeper.
     assert (
         scalar(
             "SELECT COUNT(*) FROM grids_area c JOIN grids_area p ON p.id = c.parent_id"
@@ -69,13 +70,16 @@ def test_the_tree_is_a_valid_nested_set(generated):
         )
         == 0
     )
+    # From the township down a subtree's width counts its nodes (the gaps lie above).
     assert (
         scalar(
             "SELECT COUNT(*) FROM grids_area p WHERE (p.rght - p.lft + 1) / 2 <>"
-            " (SELECT COUNT(*) FROM grids_area d WHERE d.lft BETWEEN p.lft AND p.rght) AND p.level <> 'micro_grid'"
+            " (SELECT COUNT(*) FROM grids_area d WHERE d.lft BETWEEN p.lft AND p.rght)"
+            " AND p.level IN ('township', 'village', 'grid')"
         )
         == 0
     )
+    assert tree_problems()[1] == []
     # Codes: a grid's code is its village's plus 3 digits (Art. 9).
     assert (
         scalar(
