@@ -282,7 +282,7 @@ class TemporaryMatter(models.Model):
 
     Grid staff may be asked to handle it only inside `area`'s subtree and between
     `start` and `end` (local dates, inclusive). Recorded by
-    `catalog.services.temporary_matter_approve`; never edited afterwards.
+    `catalog.services.matters.temporary_matter_approve`; never edited afterwards.
     """
 
     title = models.CharField(_("事项名称"), max_length=100)

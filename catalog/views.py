@@ -19,7 +19,7 @@ from grids.models import Area
 from ningbo_grid.spreadsheets import csv_response, xlsx_response
 from personnel.scope import authorize, restrict_areas
 
-from . import selectors, services
+from . import selectors
 from .choices import Category, ListLevel, VersionState
 from .forms import (
     CompareForm,
@@ -35,6 +35,11 @@ from .forms import (
 )
 from .importing import COLUMNS
 from .models import ItemExit, ServiceItem, ServiceItemVersion, TemporaryMatter
+from .services.core import MANAGE, RULE_FIELDS, VERSION_FIELDS, can_cosign, can_manage, can_propose, is_catalog_admin
+from .services.entry import item_propose, version_cosign, version_publish, version_reject, version_review
+from .services.exits import item_exit_approve, item_exit_propose, item_exit_reject
+from .services.loading import catalogue_import
+from .services.matters import temporary_matter_approve
 
 # --- public (Art. 13: 向社会公布) ------------------------------------------------------------
 
@@ -150,7 +155,7 @@ def item_list(request):
     return render(
         request,
         "catalog/item_list.html",
-        {"rows": rows, "form": form, "can_propose": services.is_catalog_admin(request.user)},
+        {"rows": rows, "form": form, "can_propose": is_catalog_admin(request.user)},
     )
 
 
@@ -161,7 +166,7 @@ def item_detail(request, code: str):
     versions = item.versions.prefetch_related("rules").order_by("-number")
     steps = item.steps.select_related("actor", "organisation", "version", "item_exit")
     user = request.user
-    manage, cosign = services.can_manage(user, item), services.can_cosign(user, item)
+    manage, cosign = can_manage(user, item), can_cosign(user, item)
     return render(
         request,
         "catalog/item_detail.html",
@@ -173,7 +178,7 @@ def item_detail(request, code: str):
             "in_force": selectors.version_in_force(item),
             "can_manage": manage,
             "can_cosign": cosign,
-            "can_propose": services.can_propose(user, item.level_node()),
+            "can_propose": can_propose(user, item.level_node()),
             "pending": VersionState.PROPOSED,
         },
     )
@@ -215,7 +220,7 @@ def propose(request, code: str | None = None):
     done, version = _submit(
         request,
         form,
-        lambda data: services.item_propose(
+        lambda data: item_propose(
             actor=request.user,
             content=form.content(),
             rules=form.rules(),
@@ -233,14 +238,14 @@ def propose(request, code: str | None = None):
 
 
 VERSION_ACTIONS = {
-    "review": (OpinionForm, services.version_review, _("审核通过")),
-    "cosign": (OpinionForm, services.version_cosign, _("会签")),
-    "publish": (PublishForm, services.version_publish, _("发布")),
-    "reject": (ReasonsForm, services.version_reject, _("退回")),
+    "review": (OpinionForm, version_review, _("审核通过")),
+    "cosign": (OpinionForm, version_cosign, _("会签")),
+    "publish": (PublishForm, version_publish, _("发布")),
+    "reject": (ReasonsForm, version_reject, _("退回")),
 }
 EXIT_ACTIONS = {
-    "approve": (PublishForm, services.item_exit_approve, _("批准退出")),
-    "reject": (ReasonsForm, services.item_exit_reject, _("退回退出申请")),
+    "approve": (PublishForm, item_exit_approve, _("批准退出")),
+    "reject": (ReasonsForm, item_exit_reject, _("退回退出申请")),
 }
 
 
@@ -284,7 +289,7 @@ def exit_propose(request, code: str):
         obj=item,
         item=item,
         form_class=ReasonsForm,
-        service=services.item_exit_propose,
+        service=item_exit_propose,
         title=_("提议退出"),
         target_kw="item",
     )
@@ -312,7 +317,7 @@ def exit_action(request, pk: int, action: str):
 def version_diff(a: ServiceItemVersion, b: ServiceItemVersion) -> list[dict]:
     """Field-by-field comparison of two versions (content, attributes and each grade's rule)."""
     rows = []
-    for name in services.VERSION_FIELDS:
+    for name in VERSION_FIELDS:
         field = ServiceItemVersion._meta.get_field(name)
         left, right = getattr(a, name), getattr(b, name)
         if field.choices:
@@ -320,7 +325,7 @@ def version_diff(a: ServiceItemVersion, b: ServiceItemVersion) -> list[dict]:
         rows.append({"label": field.verbose_name, "a": left, "b": right, "changed": left != right})
     for grade_rule in sorted({r.grade for r in a.rules.all()} | {r.grade for r in b.rules.all()}):
         ra, rb = a.rule_for(grade_rule), b.rule_for(grade_rule)
-        for name in services.RULE_FIELDS:
+        for name in RULE_FIELDS:
             field = ra._meta.get_field(name) if ra else rb._meta.get_field(name)
             left = getattr(ra, name) if ra else None
             right = getattr(rb, name) if rb else None
@@ -349,10 +354,10 @@ def compare(request, code: str):
 @require_http_methods(["GET", "POST"])
 def import_view(request):
     """Bulk proposals from XLSX: all rows or none, with an error report naming rows and columns."""
-    authorize(request.user, services.MANAGE, None, message=_("只有事项清单管理员可以批量导入。"))
+    authorize(request.user, MANAGE, None, message=_("只有事项清单管理员可以批量导入。"))
     bound = request.method == "POST"
     form = ImportForm(request.POST if bound else None, request.FILES if bound else None)
-    done, report = _submit(request, form, lambda data: services.catalogue_import(actor=request.user, file=data["file"]))
+    done, report = _submit(request, form, lambda data: catalogue_import(actor=request.user, file=data["file"]))
     if done and report.ok:
         messages.success(request, _("已导入 %(n)d 条提议。") % {"n": len(report.created)})
         return redirect("catalog:item_list")
@@ -363,9 +368,9 @@ def import_view(request):
 @require_http_methods(["GET", "POST"])
 def temporary_matters(request):
     """Art. 19: list the recorded consents to temporary matters and record a new one."""
-    areas = restrict_areas(request.user, services.MANAGE).filter(level__in=["city", "county", "township"])
+    areas = restrict_areas(request.user, MANAGE).filter(level__in=["city", "county", "township"])
     form = TemporaryMatterForm(request.POST if request.method == "POST" else None, areas=areas)
-    done, _matter = _submit(request, form, lambda data: services.temporary_matter_approve(actor=request.user, **data))
+    done, _matter = _submit(request, form, lambda data: temporary_matter_approve(actor=request.user, **data))
     if done:
         messages.success(request, _("已记录同意。"))
         return redirect("catalog:temporary_matters")
