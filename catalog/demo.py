@@ -90,7 +90,7 @@ def _district_item_in_review(admin) -> None:
 
 
 def _city_item_in_exit(admin) -> None:
-    """One duty item of category 1 has an exit proposal waiting for approval."""
+    """One duty item of category 1 has an exit proposal waiting for the staffing office's co-signature."""
     item = ServiceItem.objects.filter(code="01-004").first()
     if item is None or item.exits.exists():
         return

@@ -37,7 +37,7 @@ from .importing import COLUMNS
 from .models import ItemExit, ServiceItem, ServiceItemVersion, TemporaryMatter
 from .services.core import MANAGE, RULE_FIELDS, VERSION_FIELDS, can_cosign, can_manage, can_propose, is_catalog_admin
 from .services.entry import item_propose, version_cosign, version_publish, version_reject, version_review
-from .services.exits import item_exit_approve, item_exit_propose, item_exit_reject
+from .services.exits import item_exit_approve, item_exit_cosign, item_exit_propose, item_exit_reject
 from .services.loading import catalogue_import
 from .services.matters import temporary_matter_approve
 
@@ -244,6 +244,7 @@ VERSION_ACTIONS = {
     "reject": (ReasonsForm, version_reject, _("退回")),
 }
 EXIT_ACTIONS = {
+    "cosign": (OpinionForm, item_exit_cosign, _("会签退出")),
     "approve": (PublishForm, item_exit_approve, _("批准退出")),
     "reject": (ReasonsForm, item_exit_reject, _("退回退出申请")),
 }
@@ -298,7 +299,7 @@ def exit_propose(request, code: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def exit_action(request, pk: int, action: str):
-    """Approve (with an effective date) or reject an exit proposal."""
+    """Co-sign (staffing office), approve (authority, with an effective date) or reject an exit proposal."""
     if action not in EXIT_ACTIONS:
         raise Http404
     item_exit = get_object_or_404(ItemExit.objects.filter(item__in=_items_for(request.user)), pk=pk)

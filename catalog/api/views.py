@@ -18,7 +18,7 @@ from grids.models import Area
 from .. import selectors
 from ..models import ItemExit, ServiceItem, ServiceItemVersion
 from ..services.entry import item_propose, version_cosign, version_publish, version_reject, version_review
-from ..services.exits import item_exit_approve, item_exit_propose, item_exit_reject
+from ..services.exits import item_exit_approve, item_exit_cosign, item_exit_propose, item_exit_reject
 from .filtersets import PublishedItemFilter
 from .serializers import (
     ExitSerializer,
@@ -155,7 +155,7 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 class ExitViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """`/catalog/exits/<id>/`: an exit proposal, and its approve/reject actions (authority)."""
+    """`/catalog/exits/<id>/`: an exit proposal, its co-signature (staffing office), approval and rejection."""
 
     serializer_class = ExitSerializer
 
@@ -169,7 +169,16 @@ class ExitViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         item_exit = _call(service, actor=request.user, item_exit=item_exit, **data.validated_data)
         return Response(ExitSerializer(item_exit).data)
 
-    @extend_schema(request=PublishSerializer, responses=ExitSerializer, summary="Approve the exit from a date")
+    @extend_schema(request=OpinionSerializer, responses=ExitSerializer, summary="Co-sign the exit (staffing office)")
+    @action(detail=True, methods=["post"])
+    def cosign(self, request, pk=None):
+        return self._step(request, item_exit_cosign, OpinionSerializer)
+
+    @extend_schema(
+        request=PublishSerializer,
+        responses=ExitSerializer,
+        summary="Approve the co-signed exit from a date (authority)",
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._step(request, item_exit_approve, PublishSerializer)

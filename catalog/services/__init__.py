@@ -10,8 +10,9 @@ Entry: `item_propose` → `version_review` (the authority at the item's level,
 `manage_catalog`) → `version_cosign` (the staffing office, `cosign_catalog`) →
 `version_publish` (the authority, with an effective date); `version_reject` returns a
 pending version with reasons, and the proposer revises by proposing again (a new
-version). Exit: `item_exit_propose` → `item_exit_approve` (effective date) or
-`item_exit_reject`. A published version is never edited.
+version). Exit, likewise co-signed: `item_exit_propose` → `item_exit_cosign` (the staffing
+office) → `item_exit_approve` (the authority, effective date), or `item_exit_reject`.
+A published version is never edited.
 
 Modules: `core` (the competence checks, the step log, the date housekeeping
 `catalog_refresh`), `rules` (handling rules per grade), `entry` (propose, review,

@@ -17,6 +17,7 @@ from personnel.scope import granted_nodes, has_area_perm
 
 from ..choices import (
     EVER_PUBLISHED,
+    LIVE_EXIT,
     ExitState,
     ListLevel,
     VersionState,
@@ -167,7 +168,7 @@ def _last_published(item: ServiceItem) -> ServiceItemVersion | None:
 
 
 def _live_exit(item: ServiceItem) -> ItemExit | None:
-    return item.exits.filter(state__in=[ExitState.PROPOSED, ExitState.APPROVED, ExitState.RETIRED]).first()
+    return item.exits.filter(state__in=LIVE_EXIT).first()
 
 
 def _check_effective_date(effective_date, item: ServiceItem, field_name: str) -> None:

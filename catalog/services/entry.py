@@ -16,7 +16,7 @@ from ..attributes import validate_attribute_schema
 from ..choices import (
     EVER_PUBLISHED,
     PENDING,
-    ExitState,
+    PENDING_EXIT,
     ListLevel,
     Step,
     VersionState,
@@ -82,7 +82,7 @@ def item_propose(
     if item is not None:
         if item.versions.filter(state__in=PENDING).exists():
             raise ValidationError(_("该事项已有正在审核的版本，请待其发布或退回后再提议。"))
-        if (live := _live_exit(item)) and live.state != ExitState.PROPOSED:
+        if (live := _live_exit(item)) and live.state not in PENDING_EXIT:
             raise ValidationError(_("该事项已批准退出，不能再提议新版本。"))
         number = (item.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     else:
@@ -158,7 +158,7 @@ def version_publish(
     authorize(actor, MANAGE, item.level_node(), message=_("只有本级网格化主管单位可以发布清单事项。"))
     _require_state(version, [VersionState.COSIGNED], _("只有机构编制已会签的版本可以发布（当前状态：%(state)s）。"))
     live_exit = _live_exit(item)
-    if live_exit and live_exit.state != ExitState.PROPOSED:
+    if live_exit and live_exit.state not in PENDING_EXIT:
         raise ValidationError(_("该事项已批准退出，不能发布新版本。"))
     _check_effective_date(effective_date, item, "effective_date")
     previous = item.versions.filter(state__in=EVER_PUBLISHED, effective_to__isnull=True).exclude(pk=version.pk)

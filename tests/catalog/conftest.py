@@ -14,6 +14,7 @@ import time_machine
 
 from catalog.choices import ItemKind, TimeUnit
 from catalog.services.entry import item_propose, version_cosign, version_publish, version_review
+from catalog.services.exits import item_exit_approve, item_exit_cosign, item_exit_propose
 from catalog.services.rules import rules_from_general
 from tests.factories import UserFactory
 from tests.scenario import grant, make_tree
@@ -101,6 +102,13 @@ def publish_new(people, effective_date, *, admin=None, staffing=None, **kw):
     version_review(actor=admin, version=version, opinion="同意")
     version_cosign(actor=staffing, version=version, opinion="会签同意")
     return version_publish(actor=admin, version=version, effective_date=effective_date)
+
+
+def retire(people, item, effective_date, *, reasons="职能调整"):
+    """Take an exit through proposal, the staffing office's co-signature and approval; returns the exit."""
+    item_exit = item_exit_propose(actor=people.city_admin, item=item, reasons=reasons)
+    item_exit_cosign(actor=people.city_staffing, item_exit=item_exit, opinion="会签同意")
+    return item_exit_approve(actor=people.city_admin, item_exit=item_exit, effective_date=effective_date)
 
 
 def publish_district(people, tree, effective_date, **kw):

@@ -11,10 +11,9 @@ from catalog.choices import ExitState, VersionState
 from catalog.models import ServiceItemVersion
 from catalog.services.core import catalog_refresh
 from catalog.services.entry import version_cosign, version_publish, version_review
-from catalog.services.exits import item_exit_approve, item_exit_propose
 from catalog.services.matters import task_authorise
 
-from .conftest import TODAY, at, propose, publish_new
+from .conftest import TODAY, at, propose, publish_new, retire
 
 pytestmark = pytest.mark.django_db
 D_NEW = datetime.date(2027, 1, 1)
@@ -55,8 +54,7 @@ def test_an_item_published_for_a_future_date_is_not_in_force_before_it(people):
 def test_an_approved_exit_retires_the_item_on_its_date_and_refuses_new_tasks(people, tree):
     with time_machine.travel(at(TODAY), tick=False):
         version = publish_new(people, TODAY)
-        item_exit = item_exit_propose(actor=people.city_admin, item=version.item, reasons="职能调整")
-        item_exit_approve(actor=people.city_admin, item_exit=item_exit, effective_date=D_EXIT)
+        retire(people, version.item, D_EXIT)
     with time_machine.travel(at(D_EXIT - datetime.timedelta(days=1)), tick=False):
         assert task_authorise(item_code="04-001", area=tree.grid) == version
     with time_machine.travel(at(D_EXIT), tick=False):
@@ -69,8 +67,7 @@ def test_the_daily_refresh_caches_current_version_and_marks_superseded_and_retir
     with time_machine.travel(at(TODAY), tick=False):
         v1 = publish_new(people, TODAY)
         v2 = _publish_v2(people, v1.item, D_NEW)
-        item_exit = item_exit_propose(actor=people.city_admin, item=v1.item, reasons="x")
-        item_exit_approve(actor=people.city_admin, item_exit=item_exit, effective_date=D_EXIT)
+        item_exit = retire(people, v1.item, D_EXIT)
         v1.item.refresh_from_db()
         assert v1.item.current_version == v1
     with time_machine.travel(at(D_NEW, 0), tick=False):

@@ -6,12 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from catalog.choices import ExitState, Step, VersionState
-from catalog.models import LifecycleStep, ServiceItemVersion
+from catalog.models import ItemExit, LifecycleStep, ServiceItemVersion
 from catalog.services.entry import version_cosign, version_publish, version_reject, version_review
-from catalog.services.exits import item_exit_approve, item_exit_propose, item_exit_reject
+from catalog.services.exits import item_exit_approve, item_exit_cosign, item_exit_propose, item_exit_reject
 from catalog.services.rules import rules_from_general
 
-from .conftest import TODAY, propose, publish_new
+from .conftest import TODAY, propose, publish_district, publish_new
 
 pytestmark = pytest.mark.django_db
 NEXT_MONTH = TODAY + datetime.timedelta(days=31)
@@ -181,18 +181,62 @@ def test_bad_attribute_definitions_are_refused(people, today):
     assert "attributes" in exc.value.message_dict
 
 
-def test_exit_runs_proposed_approved_and_the_item_leaves_the_list_on_its_date(people, today):
+def test_exit_runs_proposed_cosigned_approved_and_the_item_leaves_the_list_on_its_date(people, today):
     version = publish_new(people, TODAY)
     item_exit = item_exit_propose(actor=people.city_admin, item=version.item, reasons="职能已调整")
     assert item_exit.state == ExitState.PROPOSED
+    with pytest.raises(ValidationError, match="机构编制已会签"):
+        item_exit_approve(actor=people.city_admin, item_exit=item_exit, effective_date=NEXT_MONTH)
+    with pytest.raises(PermissionDenied):
+        item_exit_cosign(actor=people.city_admin, item_exit=item_exit)
+    item_exit_cosign(actor=people.city_staffing, item_exit=item_exit, opinion="会签同意")
+    item_exit.refresh_from_db()
+    assert item_exit.state == ExitState.COSIGNED
+    assert version.item.versions.in_force(TODAY).get() == version  # co-signing alone takes nothing off the list
     item_exit_approve(actor=people.city_admin, item_exit=item_exit, effective_date=NEXT_MONTH)
     item_exit.refresh_from_db()
     version.refresh_from_db()
     assert item_exit.state == ExitState.APPROVED and version.effective_to == NEXT_MONTH - datetime.timedelta(days=1)
-    steps = list(LifecycleStep.objects.filter(item_exit=item_exit).values_list("step", flat=True))
-    assert steps == [Step.EXIT_PROPOSED, Step.EXIT_APPROVED]
+    steps = list(LifecycleStep.objects.filter(item_exit=item_exit).values_list("step", "actor__username"))
+    assert steps == [
+        (Step.EXIT_PROPOSED, "city_admin"),
+        (Step.EXIT_COSIGNED, "city_staffing"),
+        (Step.EXIT_APPROVED, "city_admin"),
+    ]
     with pytest.raises(ValidationError, match="已批准退出"):
         propose(people.city_admin, item=version.item)
+
+
+def test_the_district_staffing_office_cosigns_a_district_items_exit_not_its_authority(people, tree, today):
+    version = publish_district(people, tree, TODAY)
+    item_exit = item_exit_propose(actor=people.district_admin, item=version.item, reasons="并入市级事项")
+    with pytest.raises(PermissionDenied):
+        item_exit_cosign(actor=people.district_admin, item_exit=item_exit)
+    item_exit_cosign(actor=people.district_staffing, item_exit=item_exit)
+    with pytest.raises(ValidationError, match="已提议"):
+        item_exit_cosign(actor=people.district_staffing, item_exit=item_exit)
+    item_exit_approve(actor=people.district_admin, item_exit=item_exit, effective_date=NEXT_MONTH)
+    assert ItemExit.objects.get(pk=item_exit.pk).state == ExitState.APPROVED
+
+
+def test_the_staffing_office_may_return_an_exit_it_is_asked_to_cosign(people, today):
+    version = publish_new(people, TODAY)
+    item_exit = item_exit_propose(actor=people.city_admin, item=version.item, reasons="建议退出")
+    item_exit_reject(actor=people.city_staffing, item_exit=item_exit, reasons="职责尚未移交")
+    item_exit.refresh_from_db()
+    assert item_exit.state == ExitState.REJECTED
+    step = LifecycleStep.objects.get(item_exit=item_exit, step=Step.EXIT_REJECTED)
+    assert step.actor == people.city_staffing and step.opinion == "职责尚未移交"
+
+
+def test_once_cosigned_only_the_authority_may_return_an_exit(people, today):
+    version = publish_new(people, TODAY)
+    item_exit = item_exit_propose(actor=people.city_admin, item=version.item, reasons="建议退出")
+    item_exit_cosign(actor=people.city_staffing, item_exit=item_exit)
+    with pytest.raises(PermissionDenied):
+        item_exit_reject(actor=people.city_staffing, item_exit=item_exit, reasons="x")
+    item_exit_reject(actor=people.city_admin, item_exit=item_exit, reasons="仍有需要")
+    assert ItemExit.objects.get(pk=item_exit.pk).state == ExitState.REJECTED
 
 
 def test_an_exit_proposal_may_be_rejected_and_the_item_stays(people, today):
@@ -205,13 +249,19 @@ def test_an_exit_proposal_may_be_rejected_and_the_item_stays(people, today):
     item_exit_propose(actor=people.city_admin, item=version.item, reasons="再次建议退出")
 
 
-@pytest.mark.parametrize("who", ["outsider", "city_staffing", "district_admin"])
+@pytest.mark.parametrize("who", ["outsider", "city_staffing", "district_admin", "district_staffing"])
 def test_exit_steps_are_refused_to_the_wrong_role(people, today, who):
     actor = getattr(people, who)
     version = publish_new(people, TODAY)
     with pytest.raises(PermissionDenied):
         item_exit_propose(actor=actor, item=version.item, reasons="x")
     item_exit = item_exit_propose(actor=people.city_admin, item=version.item, reasons="x")
+    if who != "city_staffing":
+        with pytest.raises(PermissionDenied):
+            item_exit_cosign(actor=actor, item_exit=item_exit)
+        with pytest.raises(PermissionDenied):
+            item_exit_reject(actor=actor, item_exit=item_exit, reasons="x")
+    item_exit_cosign(actor=people.city_staffing, item_exit=item_exit)
     with pytest.raises(PermissionDenied):
         item_exit_approve(actor=actor, item_exit=item_exit, effective_date=NEXT_MONTH)
     with pytest.raises(PermissionDenied):
