@@ -59,7 +59,7 @@ def team_edit(request, pk: int | None = None):
         context = {"title": _("新建服务团队"), "back": reverse("personnel:team-list")}
     else:
         back = reverse("personnel:team-detail", args=[team.pk])
-        context = {"title": f"{_('修改服务团队')}：{team.name}", "back": back}
+        context = {"title": _("修改服务团队：%(name)s") % {"name": team.name}, "back": back}
     return render(request, "personnel/team_form.html", {**context, "form": form}, status=status)
 
 
@@ -97,6 +97,6 @@ def member_edit(request, pk: int, member_pk: int | None = None):
         else:
             return redirect("personnel:team-detail", pk=team.pk)
     status = 400 if request.method == "POST" else 200
-    title = f"{team.name} · {_('修改团队成员') if member else _('添加团队成员')}"
+    title = (_("%(team)s · 修改团队成员") if member else _("%(team)s · 添加团队成员")) % {"team": team.name}
     context = {"title": title, "back": reverse("personnel:team-detail", args=[team.pk]), "form": form}
     return render(request, "personnel/team_form.html", context, status=status)

@@ -300,6 +300,14 @@ def make_staff(world, n, in_scope):
     return rows
 
 
+def make_teams(world, n, in_scope):
+    """Service teams serving the village of `grid`, or the other district's grid (Art. 20)."""
+    from personnel.models import ServiceTeam
+
+    area = world.tree.village if in_scope else world.tree.other_grid
+    return [ServiceTeam.objects.create(name=f"测试服务团队{next(_numbers)}号", area=area) for _ in range(n)]
+
+
 def make_district_items(world, n, in_scope):
     """Published district catalogue items of 海曙区, or of 江北区."""
     district = world.tree.county if in_scope else world.tree.county2
