@@ -82,9 +82,10 @@ PENDING = (VersionState.PROPOSED, VersionState.REVIEWED, VersionState.COSIGNED)
 
 
 class ExitState(models.TextChoices):
-    """Exit (退出) states of an item (Art. 13)."""
+    """Exit (退出) states of an item (Art. 13): proposed → cosigned → approved → retired, as entry."""
 
     PROPOSED = "proposed", _("已提议退出")
+    COSIGNED = "cosigned", _("机构编制已会签退出")
     APPROVED = "approved", _("已批准退出")
     REJECTED = "rejected", _("退出申请已退回")
     RETIRED = "retired", _("已退出")
@@ -99,5 +100,12 @@ class Step(models.TextChoices):
     PUBLISHED = "published", _("发布")
     REJECTED = "rejected", _("退回")
     EXIT_PROPOSED = "exit_proposed", _("提议退出")
+    EXIT_COSIGNED = "exit_cosigned", _("机构编制会签退出")
     EXIT_APPROVED = "exit_approved", _("批准退出")
     EXIT_REJECTED = "exit_rejected", _("退回退出申请")
+
+
+#: Exit states of a live exit (at most one per item): on the way, approved, or done.
+LIVE_EXIT = (ExitState.PROPOSED, ExitState.COSIGNED, ExitState.APPROVED, ExitState.RETIRED)
+#: Exit states still on the way (the item stays on the list and may get new versions).
+PENDING_EXIT = (ExitState.PROPOSED, ExitState.COSIGNED)

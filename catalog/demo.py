@@ -10,10 +10,12 @@ from django.contrib.auth import get_user_model
 
 from grids.models import Area
 
-from . import selectors, services
+from . import selectors
 from .choices import Category, ExitState, ItemKind, ListLevel, Step, TimeUnit, VersionState
 from .importing import read_seed_csv
 from .models import ItemExit, LifecycleStep, ServiceItem, ServiceItemVersion
+from .services.loading import catalogue_load
+from .services.rules import rules_from_general
 
 SEED_EFFECTIVE = datetime.date(2026, 1, 1)
 
@@ -44,7 +46,7 @@ def _user(username):
 
 def seed(*, scale, rng, stdout) -> None:
     """Load the seed list (published from 2026-01-01) and stage two lifecycle examples."""
-    versions = services.catalogue_load(rows=read_seed_csv(), effective_date=SEED_EFFECTIVE)
+    versions = catalogue_load(rows=read_seed_csv(), effective_date=SEED_EFFECTIVE)
     for version in versions:
         attributes = DEMO_ATTRIBUTES.get(version.item.code)
         if attributes is None and version.category == Category.DISPUTES_AND_HAZARDS and version.kind == "event":
@@ -81,14 +83,14 @@ def _district_item_in_review(admin) -> None:
         state=VersionState.REVIEWED,
         proposed_by=admin,
     )
-    for rule in services.rules_from_general(ItemKind.EVENT, 8, 10, TimeUnit.WORKING_DAY):
+    for rule in rules_from_general(ItemKind.EVENT, 8, 10, TimeUnit.WORKING_DAY):
         version.rules.create(**rule)
     for step, opinion in ((Step.PROPOSED, "海曙区住建局提议纳入区级清单"), (Step.REVIEWED, "同意，报区委编办会签")):
         LifecycleStep.objects.create(item=item, version=version, step=step, actor=admin, opinion=opinion)
 
 
 def _city_item_in_exit(admin) -> None:
-    """One duty item of category 1 has an exit proposal waiting for approval."""
+    """One duty item of category 1 has an exit proposal waiting for the staffing office's co-signature."""
     item = ServiceItem.objects.filter(code="01-004").first()
     if item is None or item.exits.exists():
         return

@@ -10,7 +10,7 @@ from grids.models import Area
 from personnel.choices import Department
 
 from .choices import Category, CloseLevel, Grade, ItemKind, ListLevel, TimeUnit
-from .services import RULE_FIELDS
+from .services.core import RULE_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

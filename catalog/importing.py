@@ -1,7 +1,7 @@
 """Reading catalogue rows from spreadsheets: the seed CSV and XLSX proposal imports.
 
-Parsing only; the writes are `catalog.services.catalogue_load` (published seed items)
-and `catalog.services.catalogue_import` (proposals). `COLUMNS` is the one column layout
+Parsing only; the writes are `catalog.services.loading.catalogue_load` (published seed items)
+and `catalog.services.loading.catalogue_import` (proposals). `COLUMNS` is the one column layout
 shared by the public export and the XLSX import, so an exported list can be edited and
 imported back as proposals (a row whose code exists becomes a new version).
 """

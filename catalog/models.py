@@ -19,6 +19,7 @@ from personnel.choices import Department
 
 from .choices import (
     EVER_PUBLISHED,
+    LIVE_EXIT,
     Category,
     CloseLevel,
     ExitState,
@@ -212,11 +213,14 @@ class HandlingRule(models.Model):
 
 
 class ItemExit(models.Model):
-    """A request to take an item off the list (退出, Art. 13): proposed → approved → retired.
+    """A request to take an item off the list (退出, Art. 13): proposed → cosigned → approved → retired.
 
-    `effective_date` (local date) is set on approval; from that day the item is out of
-    force and takes no new events, while open events run to their end. The state turns
-    `retired` on that date (by the daily refresh; the in-force rule is by date anyway).
+    Like entry, an exit is co-signed by the staffing office at the item's level
+    (`cosign_catalog`) before the authority approves it.
+
+        `effective_date` (local date) is set on approval; from that day the item is out of
+        force and takes no new events, while open events run to their end. The state turns
+        `retired` on that date (by the daily refresh; the in-force rule is by date anyway).
     """
 
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="exits", verbose_name=_("事项"))
@@ -235,7 +239,7 @@ class ItemExit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["item"],
-                condition=Q(state__in=[ExitState.PROPOSED, ExitState.APPROVED, ExitState.RETIRED]),
+                condition=Q(state__in=LIVE_EXIT),
                 name="item_one_live_exit",
             )
         ]
@@ -282,7 +286,7 @@ class TemporaryMatter(models.Model):
 
     Grid staff may be asked to handle it only inside `area`'s subtree and between
     `start` and `end` (local dates, inclusive). Recorded by
-    `catalog.services.temporary_matter_approve`; never edited afterwards.
+    `catalog.services.matters.temporary_matter_approve`; never edited afterwards.
     """
 
     title = models.CharField(_("事项名称"), max_length=100)

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from . import services
+from .services.core import catalog_refresh
 
 
 @shared_task(name="catalog.refresh_catalogue")
 def refresh_catalogue() -> int:
     """Daily: cache today's in-force versions and mark superseded/retired rows (Art. 13)."""
-    return services.catalog_refresh()
+    return catalog_refresh()

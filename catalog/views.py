@@ -20,7 +20,7 @@ from ningbo_grid.replica import reads_from_replica
 from ningbo_grid.spreadsheets import csv_response, xlsx_response
 from personnel.scope import authorize, restrict_areas
 
-from . import selectors, services
+from . import selectors
 from .choices import Category, ListLevel, VersionState
 from .forms import (
     CompareForm,
@@ -36,6 +36,11 @@ from .forms import (
 )
 from .importing import COLUMNS
 from .models import ItemExit, ServiceItem, ServiceItemVersion, TemporaryMatter
+from .services.core import MANAGE, RULE_FIELDS, VERSION_FIELDS, can_cosign, can_manage, can_propose, is_catalog_admin
+from .services.entry import item_propose, version_cosign, version_publish, version_reject, version_review
+from .services.exits import item_exit_approve, item_exit_cosign, item_exit_propose, item_exit_reject
+from .services.loading import catalogue_import
+from .services.matters import temporary_matter_approve
 
 # --- public (Art. 13: 向社会公布) ------------------------------------------------------------
 
@@ -154,7 +159,7 @@ def item_list(request):
     return render(
         request,
         "catalog/item_list.html",
-        {"rows": rows, "form": form, "can_propose": services.is_catalog_admin(request.user)},
+        {"rows": rows, "form": form, "can_propose": is_catalog_admin(request.user)},
     )
 
 
@@ -165,7 +170,7 @@ def item_detail(request, code: str):
     versions = item.versions.prefetch_related("rules").order_by("-number")
     steps = item.steps.select_related("actor", "organisation", "version", "item_exit")
     user = request.user
-    manage, cosign = services.can_manage(user, item), services.can_cosign(user, item)
+    manage, cosign = can_manage(user, item), can_cosign(user, item)
     return render(
         request,
         "catalog/item_detail.html",
@@ -177,7 +182,7 @@ def item_detail(request, code: str):
             "in_force": selectors.version_in_force(item),
             "can_manage": manage,
             "can_cosign": cosign,
-            "can_propose": services.can_propose(user, item.level_node()),
+            "can_propose": can_propose(user, item.level_node()),
             "pending": VersionState.PROPOSED,
         },
     )
@@ -219,7 +224,7 @@ def propose(request, code: str | None = None):
     done, version = _submit(
         request,
         form,
-        lambda data: services.item_propose(
+        lambda data: item_propose(
             actor=request.user,
             content=form.content(),
             rules=form.rules(),
@@ -237,14 +242,15 @@ def propose(request, code: str | None = None):
 
 
 VERSION_ACTIONS = {
-    "review": (OpinionForm, services.version_review, _("审核通过")),
-    "cosign": (OpinionForm, services.version_cosign, _("会签")),
-    "publish": (PublishForm, services.version_publish, _("发布")),
-    "reject": (ReasonsForm, services.version_reject, _("退回")),
+    "review": (OpinionForm, version_review, _("审核通过")),
+    "cosign": (OpinionForm, version_cosign, _("会签")),
+    "publish": (PublishForm, version_publish, _("发布")),
+    "reject": (ReasonsForm, version_reject, _("退回")),
 }
 EXIT_ACTIONS = {
-    "approve": (PublishForm, services.item_exit_approve, _("批准退出")),
-    "reject": (ReasonsForm, services.item_exit_reject, _("退回退出申请")),
+    "cosign": (OpinionForm, item_exit_cosign, _("会签退出")),
+    "approve": (PublishForm, item_exit_approve, _("批准退出")),
+    "reject": (ReasonsForm, item_exit_reject, _("退回退出申请")),
 }
 
 
@@ -288,7 +294,7 @@ def exit_propose(request, code: str):
         obj=item,
         item=item,
         form_class=ReasonsForm,
-        service=services.item_exit_propose,
+        service=item_exit_propose,
         title=_("提议退出"),
         target_kw="item",
     )
@@ -297,7 +303,7 @@ def exit_propose(request, code: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def exit_action(request, pk: int, action: str):
-    """Approve (with an effective date) or reject an exit proposal."""
+    """Co-sign (staffing office), approve (authority, with an effective date) or reject an exit proposal."""
     if action not in EXIT_ACTIONS:
         raise Http404
     item_exit = get_object_or_404(ItemExit.objects.filter(item__in=_items_for(request.user)), pk=pk)
@@ -316,7 +322,7 @@ def exit_action(request, pk: int, action: str):
 def version_diff(a: ServiceItemVersion, b: ServiceItemVersion) -> list[dict]:
     """Field-by-field comparison of two versions (content, attributes and each grade's rule)."""
     rows = []
-    for name in services.VERSION_FIELDS:
+    for name in VERSION_FIELDS:
         field = ServiceItemVersion._meta.get_field(name)
         left, right = getattr(a, name), getattr(b, name)
         if field.choices:
@@ -324,7 +330,7 @@ def version_diff(a: ServiceItemVersion, b: ServiceItemVersion) -> list[dict]:
         rows.append({"label": field.verbose_name, "a": left, "b": right, "changed": left != right})
     for grade_rule in sorted({r.grade for r in a.rules.all()} | {r.grade for r in b.rules.all()}):
         ra, rb = a.rule_for(grade_rule), b.rule_for(grade_rule)
-        for name in services.RULE_FIELDS:
+        for name in RULE_FIELDS:
             field = ra._meta.get_field(name) if ra else rb._meta.get_field(name)
             left = getattr(ra, name) if ra else None
             right = getattr(rb, name) if rb else None
@@ -353,10 +359,10 @@ def compare(request, code: str):
 @require_http_methods(["GET", "POST"])
 def import_view(request):
     """Bulk proposals from XLSX: all rows or none, with an error report naming rows and columns."""
-    authorize(request.user, services.MANAGE, None, message=_("只有事项清单管理员可以批量导入。"))
+    authorize(request.user, MANAGE, None, message=_("只有事项清单管理员可以批量导入。"))
     bound = request.method == "POST"
     form = ImportForm(request.POST if bound else None, request.FILES if bound else None)
-    done, report = _submit(request, form, lambda data: services.catalogue_import(actor=request.user, file=data["file"]))
+    done, report = _submit(request, form, lambda data: catalogue_import(actor=request.user, file=data["file"]))
     if done and report.ok:
         messages.success(request, _("已导入 %(n)d 条提议。") % {"n": len(report.created)})
         return redirect("catalog:item_list")
@@ -367,9 +373,9 @@ def import_view(request):
 @require_http_methods(["GET", "POST"])
 def temporary_matters(request):
     """Art. 19: list the recorded consents to temporary matters and record a new one."""
-    areas = restrict_areas(request.user, services.MANAGE).filter(level__in=["city", "county", "township"])
+    areas = restrict_areas(request.user, MANAGE).filter(level__in=["city", "county", "township"])
     form = TemporaryMatterForm(request.POST if request.method == "POST" else None, areas=areas)
-    done, _matter = _submit(request, form, lambda data: services.temporary_matter_approve(actor=request.user, **data))
+    done, _matter = _submit(request, form, lambda data: temporary_matter_approve(actor=request.user, **data))
     if done:
         messages.success(request, _("已记录同意。"))
         return redirect("catalog:temporary_matters")

@@ -6,4 +6,7 @@ class EvaluationConfig(AppConfig):
     name = "evaluation"
 
     def ready(self) -> None:
-        from . import indicators_ledgers  # noqa: F401  (registers the ledger indicators)
+        from . import (
+            indicators_events,  # noqa: F401  (registers the event indicators)
+            indicators_ledgers,  # noqa: F401  (registers the ledger indicators, after them)
+        )

@@ -82,14 +82,19 @@ class PrefillForm(forms.Form):
 class SchemeForm(forms.ModelForm):
     """A scheme's subject, period and bonus/penalty rules; its indicators come in `IndicatorFormSet`.
 
-    `authorities`: the authority organisations the user may act for. Editing keeps the
-    authority and the subject kind (the indicators depend on it).
+    `authorities`: the evaluating organisations the user may act for (authorities and
+    townships, `evaluation.evaluators`). Editing keeps the organisation and the subject
+    kind (the indicators depend on it).
     """
 
     class Meta:
         model = Scheme
         fields = ["authority", "name", "subject_kind", "period_kind", *RULE_FIELDS, "is_active"]
+        labels = {"authority": _("考评单位")}
         help_texts = {
+            "authority": _(
+                "网格化主管单位可考评乡镇（街道）、承办单位和网格人员；乡镇（街道）只能考评本辖区网格人员。"
+            ),
             "subject_kind": _(
                 "排名范围：乡镇（街道）在所属区（县、市）内排名；承办单位与同一层级的单位排名；"
                 "网格长、专职网格员、网格指导员在所属乡镇（街道）内排名。"

@@ -18,12 +18,10 @@ from django.utils.translation import gettext as _
 from events.choices import ActionKind
 from events.models import Action, Dispatch, Event
 from grids.models import Area
-from personnel.choices import OrgKind
-from personnel.models import Organisation
-from personnel.roles import SUPERVISE
-from personnel.scope import authorize, covering_q, has_area_perm, restrict_areas
+from personnel.scope import covering_q, has_area_perm, restrict_areas
 from tasks.models import Assignment as TaskAssignment
 
+from .evaluators import authorize_run, evaluators_for, may_run, runs_q
 from .indicators import Seconds, Span, _at, _hours_over
 from .models import Period, Scheme, Score
 
@@ -42,10 +40,10 @@ def home_area(user) -> Area | None:
 
 
 def periods_for(user):
-    """Periods the user may see: the authority's own, or those with a score within the user's reach."""
+    """Periods the user may see: their evaluating organisation's own, or those with a score within their reach."""
     in_reach = Score.objects.filter(Q(period_id=OuterRef("pk")) & covering_q(user, "view_area", "scope_area"))
     return (
-        Period.objects.filter(covering_q(user, "supervise_area", "scheme__authority__area") | Q(Exists(in_reach)))
+        Period.objects.filter(runs_q(user, "scheme__authority") | Q(Exists(in_reach)))
         .select_related("scheme__authority")
         .order_by("-start", "scheme__name")
     )
@@ -69,32 +67,30 @@ def scores_for(user, period: Period):
 
 
 def may_manage(user, period: Period) -> bool:
-    """Whether `user` acts for the period's authority (compute, freeze, recompute)."""
-    return has_area_perm(user, "supervise_area", period.scheme.authority.area)
+    """Whether `user` acts for the period's evaluating organisation (compute, freeze, recompute)."""
+    return may_run(user, period.scheme.authority)
 
 
 def authorities_for(user):
-    """The authority organisations (网格化主管单位) the user may define schemes for (`supervise_area`)."""
-    return Organisation.objects.filter(
-        covering_q(user, "supervise_area", "area"), kind=OrgKind.AUTHORITY, is_active=True
-    ).order_by("area__code", "name")
+    """The organisations the user may define schemes for: authorities and townships (`evaluation.evaluators`)."""
+    return evaluators_for(user)
 
 
 def schemes_for(user):
-    """Schemes of the authorities the user acts for, active ones first."""
+    """Schemes of the evaluating organisations the user acts for, active ones first."""
     return (
-        Scheme.objects.filter(covering_q(user, "supervise_area", "authority__area"))
+        Scheme.objects.filter(runs_q(user, "authority"))
         .select_related("authority", "replaces")
         .order_by("-is_active", "authority__name", "subject_kind", "name", "-pk")
     )
 
 
 def scheme_for(user, pk: int) -> Scheme:
-    """A scheme the user may change: Http404 outside the user's view reach, PermissionDenied without supervision."""
+    """A scheme the user may change: Http404 outside the user's view reach, PermissionDenied if not its evaluator."""
     scheme = Scheme.objects.select_related("authority__area").filter(pk=pk).first()
     if scheme is None or not has_area_perm(user, "view_area", scheme.authority.area):
         raise Http404("scheme not found")
-    authorize(user, SUPERVISE, scheme.authority.area, message=_("只有该考评方案的主管单位可以修改方案。"))
+    authorize_run(user, scheme.authority, _("只有制定该考评方案的单位可以修改方案。"))
     return scheme
 
 

@@ -3,7 +3,8 @@
 Every function takes the acting user (`actor`; `None` only for system runs: the demo
 seed, the beat task), runs in one transaction and raises
 `django.core.exceptions.ValidationError` (with field messages) or `PermissionDenied`.
-Managing a scheme needs `supervise_area` on the authority's area.
+Managing a scheme needs the evaluator's permission on its organisation's area
+(`evaluation.evaluators`: an authority's `supervise_area`, a township's `change_area`).
 """
 
 from __future__ import annotations
@@ -22,13 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from catalog.choices import TimeUnit
 from events.workcalendar import add_time
-from personnel.choices import OrgKind
-from personnel.roles import SUPERVISE
-from personnel.scope import authorize
 
 from . import indicators as ind
 from . import scoring
 from .choices import AdjustmentKind, PeriodKind, PeriodState, SubjectKind
+from .evaluators import authorize_run, subject_errors, within_rules_errors
 from .models import Adjustment, Period, RecomputeLog, Scheme, SchemeIndicator, Score
 
 logger = logging.getLogger(__name__)
@@ -46,8 +45,8 @@ SCHEME_FIELDS = (
 )
 
 
-#: Why `authorize` refuses a scheme or period step to someone not supervising the authority's area.
-NOT_AUTHORITY = gettext_lazy("只有该考评方案的主管单位可以执行此操作。")
+#: Why a scheme or period step is refused to someone not acting for the scheme's evaluating organisation.
+NOT_AUTHORITY = gettext_lazy("只有制定该考评方案的单位可以执行此操作。")
 
 
 def _clean_indicators(subject_kind: str, rows: list[dict]) -> list[dict]:
@@ -114,16 +113,17 @@ def scheme_create(
     period_kind: str = PeriodKind.MONTH,
     **rules,
 ) -> Scheme:
-    """Create a scheme of `authority` (an authority organisation) for `subject_kind` (Art. 22).
+    """Create a scheme of `authority` (the evaluating organisation) for `subject_kind` (Art. 22).
 
-    `indicators`: see `_clean_indicators`. `rules`: any of late_report_hours,
-    accept_hours, verify_hours (natural hours), bonus_max, late_report_penalty,
-    concealed_penalty (points). Raises ValidationError, PermissionDenied.
+    `authority`: an authority (any subject kind) or a township office (its own grid
+    staff only, Art. 22 ¶2, with rules no laxer than the authorities' above it; see
+    `evaluation.evaluators`). `indicators`: see `_clean_indicators`. `rules`: any of
+    late_report_hours, accept_hours, verify_hours (natural hours), bonus_max,
+    late_report_penalty, concealed_penalty (points). Raises ValidationError (field
+    dict: `authority`, `subject_kind`, a rule's name …), PermissionDenied.
     """
-    authorize(actor, SUPERVISE, authority.area, message=NOT_AUTHORITY)
-    errors = {}
-    if authority.kind != OrgKind.AUTHORITY:
-        errors["authority"] = [_("考评方案须由网格化主管单位制定。")]
+    authorize_run(actor, authority, NOT_AUTHORITY)
+    errors = subject_errors(authority, subject_kind) | within_rules_errors(authority, rules)
     if subject_kind not in SubjectKind.values:
         errors["subject_kind"] = [_("请选择考评对象。")]
     if period_kind not in PeriodKind.values:
@@ -155,11 +155,15 @@ def scheme_create(
 @transaction.atomic
 def scheme_update(*, actor: User | None, scheme: Scheme, indicators: list[dict] | None = None, **fields) -> Scheme:
     """Change a scheme's rules and/or indicators. Frozen periods keep their scores. Raises as `scheme_create`."""
-    authorize(actor, SUPERVISE, scheme.authority.area, message=NOT_AUTHORITY)
+    authorize_run(actor, scheme.authority, NOT_AUTHORITY)
     unknown = set(fields) - set(SCHEME_FIELDS)
     if unknown:
         raise ValidationError({"fields": [_("不可修改：%s") % ", ".join(sorted(unknown))]})
     clean = _clean_indicators(scheme.subject_kind, indicators) if indicators is not None else None
+    if errors := within_rules_errors(
+        scheme.authority, {name: getattr(scheme, name) for name in SCHEME_FIELDS} | fields
+    ):
+        raise ValidationError(errors)
     for key, value in fields.items():
         setattr(scheme, key, value)
     scheme.full_clean(exclude=["created_by"])
@@ -181,7 +185,7 @@ def scheme_revise(*, actor: User | None, scheme: Scheme, indicators: list[dict],
     `SCHEME_FIELDS`. Raises ValidationError, PermissionDenied.
     """
     scheme = Scheme.objects.select_for_update().select_related("authority__area").get(pk=scheme.pk)
-    authorize(actor, SUPERVISE, scheme.authority.area, message=NOT_AUTHORITY)
+    authorize_run(actor, scheme.authority, NOT_AUTHORITY)
     if scheme.revisions.exists():
         raise ValidationError(_("此方案已由新版本取代，请修改新版本。"))
     if not scheme.periods.filter(state=PeriodState.FROZEN).exists():
@@ -192,6 +196,8 @@ def scheme_revise(*, actor: User | None, scheme: Scheme, indicators: list[dict],
             raise ValidationError({"fields": [_("不可修改：%s") % ", ".join(sorted(unknown))]})
         clean = _clean_indicators(scheme.subject_kind, indicators)
         rules = {name: getattr(scheme, name) for name in SCHEME_FIELDS} | fields
+        if errors := within_rules_errors(scheme.authority, rules):
+            raise ValidationError(errors)
         scheme.is_active = False
         scheme.save(update_fields=["is_active", "updated_at"])
         current = Scheme(
@@ -216,7 +222,7 @@ def scheme_revise(*, actor: User | None, scheme: Scheme, indicators: list[dict],
 
 def period_open(*, actor: User | None, scheme: Scheme, day) -> Period:
     """The scheme's period containing local date `day`, created if needed (open)."""
-    authorize(actor, SUPERVISE, scheme.authority.area, message=NOT_AUTHORITY)
+    authorize_run(actor, scheme.authority, NOT_AUTHORITY)
     span = ind.span_of(scheme.period_kind, day)
     period, _created = Period.objects.get_or_create(scheme=scheme, start=span.start, defaults={"end": span.end})
     return period
@@ -323,7 +329,7 @@ def period_compute(*, actor: User | None, period: Period, now=None) -> list[Scor
     ValidationError on a frozen period, PermissionDenied for a non-authority actor.
     """
     period = Period.objects.select_for_update().select_related("scheme__authority__area").get(pk=period.pk)
-    authorize(actor, SUPERVISE, period.scheme.authority.area, message=NOT_AUTHORITY)
+    authorize_run(actor, period.scheme.authority, NOT_AUTHORITY)
     if period.is_frozen:
         raise ValidationError({"period": [_("考评期已冻结；如需重新计算，请说明理由后执行“重新计算”。")]})
     return _compute(period, now=now)
@@ -333,7 +339,7 @@ def period_compute(*, actor: User | None, period: Period, now=None) -> list[Scor
 def period_freeze(*, actor: User | None, period: Period, now=None) -> Period:
     """Compute the period's final scores and freeze them: later edits to events no longer change them."""
     period = Period.objects.select_for_update().select_related("scheme__authority__area").get(pk=period.pk)
-    authorize(actor, SUPERVISE, period.scheme.authority.area, message=NOT_AUTHORITY)
+    authorize_run(actor, period.scheme.authority, NOT_AUTHORITY)
     if period.is_frozen:
         raise ValidationError({"period": [_("考评期已冻结。")]})
     _compute(period, now=now)
@@ -412,7 +418,7 @@ def period_recompute(*, actor: User | None, period: Period, reason: str, now=Non
     if actor is None:
         raise PermissionDenied(_("重新计算须由具体人员执行。"))
     period = Period.objects.select_for_update().select_related("scheme__authority__area").get(pk=period.pk)
-    authorize(actor, SUPERVISE, period.scheme.authority.area, message=NOT_AUTHORITY)
+    authorize_run(actor, period.scheme.authority, NOT_AUTHORITY)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("请说明重新计算的理由。")]})
     log = RecomputeLog.objects.create(
@@ -431,7 +437,7 @@ def adjustment_add(
     Takes effect at the next computation (a frozen period needs `period_recompute`).
     Raises ValidationError, PermissionDenied.
     """
-    authorize(actor, SUPERVISE, period.scheme.authority.area, message=NOT_AUTHORITY)
+    authorize_run(actor, period.scheme.authority, NOT_AUTHORITY)
     errors = {}
     if kind not in AdjustmentKind.values:
         errors["kind"] = [_("请选择加减分类型。")]

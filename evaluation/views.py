@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ningbo_grid.replica import reads_from_replica
-from personnel.roles import SUPERVISE
-from personnel.scope import authorize
 
 from . import exports, selectors, services, statistics
 from .choices import PeriodState, SubjectKind
 from .defaults import DEFAULT_INDICATORS
+from .evaluators import authorize_run
 from .forms import AdjustmentForm, IndicatorFormSet, MonthForm, PrefillForm, RecomputeForm, SchemeForm, WindowForm
 from .indicators import REGISTRY, indicator_help
 from .links import event_url
@@ -116,7 +115,7 @@ def period_detail(request, pk: int, adjustment_form=None, recompute_form=None, s
 def period_adjust(request, pk: int):
     """Record a bonus or a concealed report found later; an open period is recomputed at once."""
     period = selectors.period_for(request.user, pk)
-    authorize(request.user, SUPERVISE, period.scheme.authority.area, message=services.NOT_AUTHORITY)
+    authorize_run(request.user, period.scheme.authority, services.NOT_AUTHORITY)
     form = AdjustmentForm(request.POST, subjects=_subjects(selectors.scores_for(request.user, period)))
     if not form.is_valid():
         return period_detail(request, pk, adjustment_form=form, status=400)
@@ -183,9 +182,9 @@ def period_act(request, pk: int, act: str):
 
 @login_required
 def scheme_list(request):
-    """The schemes of the authorities the user acts for (Art. 22); 403 for anyone else."""
+    """The schemes of the authorities and townships the user acts for (Art. 22); 403 for anyone else."""
     if not selectors.authorities_for(request.user).exists():
-        raise PermissionDenied(_("只有网格化主管单位可以制定考评方案。"))
+        raise PermissionDenied(_("只有网格化主管单位或乡镇（街道）可以制定考评方案。"))
     return render(request, "evaluation/scheme_list.html", {"schemes": selectors.schemes_for(request.user)})
 
 
@@ -205,7 +204,7 @@ def scheme_edit(request, pk: int | None = None):
     authorities = selectors.authorities_for(request.user)
     scheme = selectors.scheme_for(request.user, pk) if pk is not None else None
     if scheme is None and not authorities.exists():
-        raise PermissionDenied(_("只有网格化主管单位可以制定考评方案。"))
+        raise PermissionDenied(_("只有网格化主管单位或乡镇（街道）可以制定考评方案。"))
     prefill = PrefillForm(request.GET if "subject_kind" in request.GET else None)
     kind = prefill.cleaned_data["subject_kind"] if prefill.is_valid() else SubjectKind.TOWNSHIP
     kind = scheme.subject_kind if scheme else kind

@@ -100,6 +100,14 @@ class ActionKind(models.TextChoices):
     OVERDUE = "overdue", _("超期（红牌）")
     AUTO_ESCALATE = "auto_escalate", _("超期自动提级")
     RECLOCK = "reclock", _("工作日历调整，时限重算")
+    INVITE = "invite", _("邀请服务团队成员")
+
+
+class InvitationRole(models.TextChoices):
+    """As what a service team member is invited onto an event (Art. 20)."""
+
+    CO_HANDLER = "co_handler", _("协同处置")
+    ADVISER = "adviser", _("咨询顾问")
 
 
 class RequestKind(models.TextChoices):

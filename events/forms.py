@@ -22,10 +22,11 @@ from grids.locate import chain_at
 from ningbo_grid.forms import ModelMultipleChoiceField
 from personnel import roles
 from personnel.choices import OrgKind
-from personnel.models import Organisation
+from personnel.models import Organisation, TeamMember
 from personnel.scope import restrict_areas
+from personnel.teams import invitable_members
 
-from .choices import Datum, RejectReason, RequestKind
+from .choices import Datum, InvitationRole, RejectReason, RequestKind
 
 
 def apply_errors(form: forms.Form, exc: ValidationError, aliases: dict | None = None) -> None:
@@ -387,6 +388,20 @@ class DispatchForm(StepForm):
             units = handling_units(event)
             self.fields["lead_unit"].queryset = units
             self.fields["co_units"].queryset = units
+
+
+class InviteForm(StepForm):
+    member = forms.ModelChoiceField(queryset=TeamMember.objects.none(), label=_("团队成员"))
+    role = forms.ChoiceField(label=_("参与方式"), choices=InvitationRole.choices, initial=InvitationRole.ADVISER)
+    text = _text(_("邀请说明"))
+
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, event=event, **kwargs)
+        if event is not None:
+            self.fields["member"].queryset = invitable_members(event.area)
+            self.fields["member"].label_from_instance = lambda m: (
+                f"{m.display_name}（{m.get_specialty_display()}，{m.team.name}）"
+            )
 
 
 class ReturnForm(StepForm):

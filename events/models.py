@@ -33,6 +33,7 @@ from .choices import (
     DispatchRole,
     EventStatus,
     HandlingLevel,
+    InvitationRole,
     MessageChannel,
     MessageStatus,
     RejectReason,
@@ -96,7 +97,8 @@ class EventQuerySet(models.QuerySet):
         Two small queries to read the user's reach and units, then one filter on the
         event's own `county_id`/`township_id` (district and township grants) or its
         grid's range (grants below township), whatever the number of grants: no
-        per-row walk of the tree. Anonymous users see nothing.
+        per-row walk of the tree. Service team members see the events they were invited
+        onto (`EventInvitation`, Art. 20). Anonymous users see nothing.
         """
         from personnel.scope import area_reach, unit_ids
 
@@ -108,6 +110,7 @@ class EventQuerySet(models.QuerySet):
         units = list(unit_ids(user, "handler").values_list("organisation_id", flat=True))
         if units:
             condition |= Q(pk__in=Dispatch.objects.filter(unit_id__in=units).values("event_id"))
+        condition |= Q(pk__in=EventInvitation.objects.filter(user=user).values("event_id"))
         return self.filter(condition)
 
     def within(self, area) -> "EventQuerySet":
@@ -373,6 +376,29 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event.number} {self.get_kind_display()}"
+
+
+class EventInvitation(models.Model):
+    """A service team member invited onto an event (Art. 20) by the `invite` step, once per member.
+
+    `user` is the member's login when invited (the invited see the event:
+    `Event.objects.restrict`); `action` is the step's timeline row.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="invitations")
+    member = models.ForeignKey("personnel.TeamMember", on_delete=models.PROTECT, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("参与方式"), max_length=12, choices=InvitationRole.choices)
+    action = models.OneToOneField(Action, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("服务团队成员邀请")
+        verbose_name_plural = _("服务团队成员邀请")
+        constraints = [models.UniqueConstraint(fields=["event", "member"], name="invitation_once_per_member")]
+        indexes = [models.Index(fields=["user"], name="invitation_user")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.member_id} {self.role}"
 
 
 class HandlingRequest(models.Model):

@@ -135,6 +135,12 @@ def is_corrector(actor: Actor, event: "Event") -> bool:
     )
 
 
+def is_inviter(actor: Actor, event: "Event") -> bool:
+    """Who may invite a service team member (Art. 20): the grid leader of the event's grid,
+    the dispatchers and supervisors over it (`change_area` on the grid)."""
+    return has_area_perm(actor, roles.CHANGE, event.area)
+
+
 def is_rater(actor: Actor, event: "Event") -> bool:
     """The reporter (logged in); the public rate through the tracking code (checked by the service)."""
     return bool(actor and actor.is_authenticated and actor.pk == event.reporter_id)
@@ -152,6 +158,7 @@ WHO: dict[str, Callable[[Actor, "Event"], bool]] = {
     "overseer": is_overseer,
     "corrector": is_corrector,
     "rater": is_rater,
+    "inviter": is_inviter,
 }
 
 
@@ -373,6 +380,18 @@ STEPS: dict[str, Step] = {
         "CorrectSerializer",
         "correct",
         scope="report",
+        aside=True,
+    ),
+    "invite": Step(
+        gettext_lazy("邀请服务团队成员"),
+        frozenset(OPEN_STATUSES),
+        None,
+        "inviter",
+        _SVC + "event_invite",
+        "InviteForm",
+        "InviteSerializer",
+        "invite",
+        description="a member of a service team serving the grid, with a platform login, as co-handler or adviser",
         aside=True,
     ),
     "publish": Step(

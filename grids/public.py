@@ -24,6 +24,7 @@ from ningbo_grid.forms import GridLookupForm
 from ningbo_grid.replica import reads_from_replica
 from personnel.choices import GridRole
 from personnel.models import Assignment
+from personnel.teams import public_members
 
 from .choices import GRID_LEVELS
 from .models import Area
@@ -44,12 +45,24 @@ class CardPerson:
 
 
 @dataclass(frozen=True)
+class CardTeamMember:
+    """One published service team member (Art. 20): team, name, specialty label and duties; no phone."""
+
+    team: str
+    name: str
+    specialty_label: str
+    duties: str
+
+
+@dataclass(frozen=True)
 class GridCard:
     """What the public card shows for one grid or micro-grid node.
 
     `divisions`: the ancestors from county down to village (names, top down);
     `supervision_phone`: the node's own hotline, else its nearest ancestor's;
     `people`: current holders of `CARD_ROLES` on the node, leader first (empty for a
+    retired grid); `team_members`: the active members of the service teams serving the
+    node (Art. 20; name, specialty, duties and team only: never a phone number; empty for a
     retired grid); `successor`: the grid that took over a retired one, or None.
     """
 
@@ -58,6 +71,7 @@ class GridCard:
     supervision_phone: str
     people: list[CardPerson]
     successor: Area | None
+    team_members: list[CardTeamMember]
 
     @property
     def retired(self) -> bool:
@@ -68,7 +82,7 @@ def grid_card(code: str) -> GridCard:
     """The card of the grid or micro-grid with unified code `code`.
 
     Raises Http404 for an unknown code and for division-level nodes (a township is not
-    a grid). Three to four queries; read fresh on every call.
+    a grid). Four to five queries; read fresh on every call.
     """
     area = Area.objects.filter(code=code, level__in=GRID_LEVELS).select_related("successor").first()
     if area is None:
@@ -78,7 +92,12 @@ def grid_card(code: str) -> GridCard:
         (a.supervision_phone for a in reversed(ancestors) if a.supervision_phone), ""
     )
     people: list[CardPerson] = []
+    team_members: list[CardTeamMember] = []
     if area.is_active:
+        team_members = [
+            CardTeamMember(m.team.name, m.display_name, m.get_specialty_display(), m.duties)
+            for m in public_members(area)
+        ]
         rows = (
             Assignment.objects.current()
             .filter(area=area, role__in=CARD_ROLES, staff__is_active=True)
@@ -90,7 +109,14 @@ def grid_card(code: str) -> GridCard:
             key=lambda p: CARD_ROLES.index(p.role),
         )
     divisions = [a.name for a in ancestors if a.parent_id is not None and a.level not in GRID_LEVELS]
-    return GridCard(area=area, divisions=divisions, supervision_phone=hotline, people=people, successor=area.successor)
+    return GridCard(
+        area=area,
+        divisions=divisions,
+        supervision_phone=hotline,
+        people=people,
+        successor=area.successor,
+        team_members=team_members,
+    )
 
 
 def card_url(code: str) -> str:

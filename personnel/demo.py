@@ -321,8 +321,14 @@ def _extras(grid: Area, rng) -> None:
         name=f"{village.name}网格服务团队", area=village, defaults={"organisation": committee}
     )
     if created:
-        for specialty in (Specialty.LAWYER, Specialty.MEDIATOR, Specialty.POLICE_OFFICER, Specialty.PSYCHOLOGIST):
-            TeamMember.objects.create(team=team, name=_person(rng, grid.code)["name"], specialty=specialty)
+        duties = {
+            Specialty.LAWYER: "每周三下午驻村法律咨询",
+            Specialty.MEDIATOR: "调解邻里、家庭纠纷",
+            Specialty.POLICE_OFFICER: "社区警务、治安隐患排查",
+            Specialty.PSYCHOLOGIST: "每月一次心理疏导服务",
+        }
+        for specialty, duty in duties.items():
+            TeamMember.objects.create(team=team, name=_person(rng, grid.code)["name"], specialty=specialty, duties=duty)
     WorkStation.objects.get_or_create(
         area=grid,
         name=f"{grid.name}工作室",

@@ -338,7 +338,13 @@ class ServiceTeam(models.Model):
 
 
 class TeamMember(models.Model):
-    """A member of a service team: a staff record or just a name, with a specialty (Art. 20)."""
+    """A member of a service team: a staff record or just a name, with a specialty (Art. 20).
+
+    `duties` is public (the grid card shows names, specialties and duties, never a
+    phone number). A member with a staff record that has a platform login may be invited
+    onto an event (`events` step `invite`). Members leave a team by `is_active=False`
+    (their invitations stay on the events' timelines); written by `personnel.teams`.
+    """
 
     team = models.ForeignKey(ServiceTeam, on_delete=models.CASCADE, related_name="members", verbose_name=_("团队"))
     staff = models.ForeignKey(
@@ -347,6 +353,8 @@ class TeamMember(models.Model):
     name = models.CharField(_("姓名"), max_length=50, blank=True, help_text=_("非平台人员填写姓名。"))
     specialty = models.CharField(_("专业身份"), max_length=24, choices=Specialty.choices)
     work_phone = models.CharField(_("工作电话"), max_length=30, blank=True)
+    duties = models.CharField(_("服务职责"), max_length=200, blank=True, help_text=_("在网格公示卡上公开。"))
+    is_active = models.BooleanField(_("在队"), default=True)
 
     class Meta:
         verbose_name = _("团队成员")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import team_views, views
 
 app_name = "personnel"
 urlpatterns = [
@@ -11,4 +11,10 @@ urlpatterns = [
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff-edit"),
     path("grids/<str:code>/staff/", views.grid_staff, name="grid-staff"),
     path("insurance/lapsed/", views.insurance_lapsed, name="insurance-lapsed"),
+    path("teams/", team_views.team_list, name="team-list"),
+    path("teams/new/", team_views.team_edit, name="team-new"),
+    path("teams/<int:pk>/", team_views.team_detail, name="team-detail"),
+    path("teams/<int:pk>/edit/", team_views.team_edit, name="team-edit"),
+    path("teams/<int:pk>/members/new/", team_views.member_edit, name="member-new"),
+    path("teams/<int:pk>/members/<int:member_pk>/", team_views.member_edit, name="member-edit"),
 ]

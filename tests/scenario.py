@@ -333,6 +333,14 @@ def make_staff(world, n, in_scope):
     return rows
 
 
+def make_teams(world, n, in_scope):
+    """Service teams serving the village of `grid`, or the other district's grid (Art. 20)."""
+    from personnel.models import ServiceTeam
+
+    area = world.tree.village if in_scope else world.tree.other_grid
+    return [ServiceTeam.objects.create(name=f"测试服务团队{next(_numbers)}号", area=area) for _ in range(n)]
+
+
 def make_district_items(world, n, in_scope):
     """Published district catalogue items of 海曙区, or of 江北区."""
     district = world.tree.county if in_scope else world.tree.county2
@@ -454,3 +462,14 @@ def make_staffed_grid() -> StaffedGrid:
     dispatcher_user = UserFactory(username="dispatcher")
     Membership.objects.create(user=dispatcher_user, organisation=office, role=PlatformRole.DISPATCHER, start=long_ago)
     return StaffedGrid(tree=tree, grid=grid, worker_user=worker_user, dispatcher_user=dispatcher_user)
+
+
+def make_team_member(area, *, name="周律师", specialty="lawyer", duties="每周三下午法律咨询", mobile="13900009999"):
+    """A service team serving `area` (Art. 20) with one member who has a platform login
+    (invitable onto events) and a private mobile number that must never show on the card."""
+    from personnel.models import ServiceTeam, TeamMember
+
+    user = UserFactory(email=f"team{next(_counter)}@example.org")
+    staff = _staff(name, f"T{next(_work_ids):06d}", user=user, mobile=mobile, work_phone="0574-87009999")
+    team = ServiceTeam.objects.create(name=f"{area.name}服务团队", area=area)
+    return TeamMember.objects.create(team=team, staff=staff, specialty=specialty, duties=duties)

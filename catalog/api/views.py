@@ -15,8 +15,10 @@ from rest_framework.response import Response
 
 from grids.models import Area
 
-from .. import selectors, services
+from .. import selectors
 from ..models import ItemExit, ServiceItem, ServiceItemVersion
+from ..services.entry import item_propose, version_cosign, version_publish, version_reject, version_review
+from ..services.exits import item_exit_approve, item_exit_cosign, item_exit_propose, item_exit_reject
 from .filtersets import PublishedItemFilter
 from .serializers import (
     ExitSerializer,
@@ -88,7 +90,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         rules = [dict(r) for r in d.pop("rules")]
         code, level, opinion = d.pop("code"), d.pop("level"), d.pop("opinion")
         version = _call(
-            services.item_propose,
+            item_propose,
             actor=request.user,
             content=d,
             rules=rules,
@@ -111,7 +113,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         item = self._item(code)  # an unknown item in the URL is a 404 whatever the body says
         data = ReasonsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item_exit = _call(services.item_exit_propose, actor=request.user, item=item, **data.validated_data)
+        item_exit = _call(item_exit_propose, actor=request.user, item=item, **data.validated_data)
         return Response(ExitSerializer(item_exit).data, status=status.HTTP_201_CREATED)
 
 
@@ -134,26 +136,26 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=OpinionSerializer, responses=VersionStateSerializer, summary="Review (authority)")
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        return self._step(request, services.version_review, OpinionSerializer)
+        return self._step(request, version_review, OpinionSerializer)
 
     @extend_schema(request=OpinionSerializer, responses=VersionStateSerializer, summary="Co-sign (staffing office)")
     @action(detail=True, methods=["post"])
     def cosign(self, request, pk=None):
-        return self._step(request, services.version_cosign, OpinionSerializer)
+        return self._step(request, version_cosign, OpinionSerializer)
 
     @extend_schema(request=PublishSerializer, responses=VersionStateSerializer, summary="Publish (authority)")
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        return self._step(request, services.version_publish, PublishSerializer)
+        return self._step(request, version_publish, PublishSerializer)
 
     @extend_schema(request=ReasonsSerializer, responses=VersionStateSerializer, summary="Reject with reasons")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._step(request, services.version_reject, ReasonsSerializer)
+        return self._step(request, version_reject, ReasonsSerializer)
 
 
 class ExitViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """`/catalog/exits/<id>/`: an exit proposal, and its approve/reject actions (authority)."""
+    """`/catalog/exits/<id>/`: an exit proposal, its co-signature (staffing office), approval and rejection."""
 
     serializer_class = ExitSerializer
 
@@ -167,12 +169,21 @@ class ExitViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         item_exit = _call(service, actor=request.user, item_exit=item_exit, **data.validated_data)
         return Response(ExitSerializer(item_exit).data)
 
-    @extend_schema(request=PublishSerializer, responses=ExitSerializer, summary="Approve the exit from a date")
+    @extend_schema(request=OpinionSerializer, responses=ExitSerializer, summary="Co-sign the exit (staffing office)")
+    @action(detail=True, methods=["post"])
+    def cosign(self, request, pk=None):
+        return self._step(request, item_exit_cosign, OpinionSerializer)
+
+    @extend_schema(
+        request=PublishSerializer,
+        responses=ExitSerializer,
+        summary="Approve the co-signed exit from a date (authority)",
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._step(request, services.item_exit_approve, PublishSerializer)
+        return self._step(request, item_exit_approve, PublishSerializer)
 
     @extend_schema(request=ReasonsSerializer, responses=ExitSerializer, summary="Reject the exit proposal")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._step(request, services.item_exit_reject, ReasonsSerializer)
+        return self._step(request, item_exit_reject, ReasonsSerializer)

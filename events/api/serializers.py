@@ -21,7 +21,7 @@ from ningbo_grid.fields import BlankAsNullChoiceField, ModelSerializer
 from personnel.masking import mask_mobile, mask_name
 
 from .. import selectors
-from ..choices import ActionKind, Datum, RejectReason, RequestKind, Source
+from ..choices import ActionKind, Datum, InvitationRole, RejectReason, RequestKind, Source
 from ..models import Action, Attachment, Event, Notification, Patrol
 from ..services import CONTACT_PURPOSE_MESSAGES, CORRECTABLE_FIELDS
 
@@ -245,6 +245,11 @@ class RejectSerializer(TextSerializer):
 class DispatchSerializer(TextSerializer):
     lead_unit = strict.IntegerField(min_value=1)
     co_units = serializers.ListField(child=strict.IntegerField(min_value=1), required=False, default=list)
+
+
+class InviteSerializer(TextSerializer):
+    member = strict.IntegerField(min_value=1, help_text="a service team member's id (`/api/v1/teams/`)")
+    role = serializers.ChoiceField(choices=InvitationRole.choices)
 
 
 class ReasonSerializer(StepSerializer):

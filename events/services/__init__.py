@@ -31,7 +31,7 @@ signing starts the complete (办结) clock. Emergency events count natural hours
 
 Modules: `core` (lock, record, save, clocks), `report` (create an event), `routing`
 (accept, reject, escalate, dispatch), `handling` (sign … close), `oversight` (rate, urge,
-comment, publish, correct), `patrols` (and the inbox), `contact` (the citizen's contact).
+comment, publish, correct, invite), `patrols` (and the inbox), `contact` (the citizen's contact).
 Everything public is re-exported here, so callers import `events.services`.
 """
 
@@ -48,7 +48,15 @@ from .handling import (
     event_submit_result,
     event_verify,
 )
-from .oversight import CORRECTABLE_FIELDS, event_comment, event_correct, event_publish, event_rate, event_urge
+from .oversight import (
+    CORRECTABLE_FIELDS,
+    event_comment,
+    event_correct,
+    event_invite,
+    event_publish,
+    event_rate,
+    event_urge,
+)
 from .patrols import notifications_mark_read, patrol_end, patrol_log, patrol_start
 from .report import (
     MAX_DISCOVERY_AGE,
@@ -79,6 +87,7 @@ __all__ = [
     "event_correct",
     "event_dispatch",
     "event_escalate",
+    "event_invite",
     "event_public_demand",
     "event_publish",
     "event_rate",

@@ -1,5 +1,5 @@
-"""Steps beside the main line (Art. 10, 17, 22): rating, urging, comments, publication on
-Open311 and correction of reported details."""
+"""Steps beside the main line (Art. 10, 17, 20, 22): rating, urging, comments, publication on
+Open311, correction of reported details and inviting a service team member."""
 
 import datetime
 import hmac
@@ -8,12 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from personnel.models import TeamMember
+from personnel.teams import invitable_members
+
 from .. import notify
 from ..choices import (
     ActionKind,
+    InvitationRole,
 )
 from ..exceptions import Conflict, InvalidTransition, NotFound
-from ..models import Event, Satisfaction
+from ..models import Event, EventInvitation, Satisfaction
 from ..workflow import Actor
 from .core import S, _lock, _now, _record, _require_text, _routers, _save
 from .report import _clean_attributes, _text_errors
@@ -92,6 +96,54 @@ def event_comment(*, actor: Actor, event: Event | int, text: str, at: datetime.d
         ev = _lock("comment", actor, event)
         action = _record(ev, ActionKind.COMMENT, actor, at=now, text=text)
         return _save(ev, [action])
+
+
+def event_invite(
+    *,
+    actor: Actor,
+    event: Event | int,
+    member: TeamMember | int,
+    role: str,
+    text: str = "",
+    at: datetime.datetime | None = None,
+) -> Event:
+    """Invite a service team member onto an open event (Art. 20) as a co-handler or an adviser.
+
+    `member`: a `TeamMember` (or pk) of an active team serving the event's grid (the
+    team's area is the grid or above it), active, with a platform login
+    (`personnel.teams.invitable_members`); each member once per event. `role`: an
+    `InvitationRole` value; `text`: what they are asked to do (optional). Who: the grid
+    leader of the event's grid, the dispatchers and supervisors over it (`change_area`).
+    Writes an INVITE action (member, team, specialty and role in `data`) and an
+    `EventInvitation`, from which the member sees the event; the member is notified in
+    the inbox, by e-mail and by SMS (urgent: they are not on duty on the platform),
+    through the outbox. Raises ValidationError (`member`, `role`) besides the step's errors.
+    """
+    now = _now(at)
+    with transaction.atomic():
+        ev = _lock("invite", actor, event)
+        if role not in InvitationRole.values:
+            raise ValidationError({"role": [_("请选择参与方式。")]})
+        pk = member.pk if isinstance(member, TeamMember) else member
+        found = invitable_members(ev.area).filter(pk=pk).first() if isinstance(pk, int) else None
+        if found is None:
+            raise ValidationError({"member": [_("请选择服务本网格的团队成员（须已开通平台账号）。")]})
+        if EventInvitation.objects.filter(event=ev, member=found).exists():
+            raise ValidationError({"member": [_("该成员已受邀参与此事件。")]})
+        text = (text or "").strip()
+        label = InvitationRole(role).label
+        data = {
+            "member": found.pk,
+            "member_name": found.display_name,
+            "team": found.team.name,
+            "specialty": found.specialty,
+            "role": role,
+        }
+        action = _record(ev, ActionKind.INVITE, actor, at=now, text=text, data=data)
+        EventInvitation.objects.create(event=ev, member=found, user=found.staff.user, role=role, action=action)
+        title = _("邀请您参与（%(role)s）：%(t)s") % {"role": label, "t": ev.title}
+        msg = notify.message(ev, ActionKind.INVITE, title, {found.staff.user_id}, urgent=True, body=text)
+        return _save(ev, [action], [msg])
 
 
 def event_publish(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from catalog.attributes import validate_report_fields
 from catalog.choices import Grade
 from catalog.models import ServiceItem, ServiceItemVersion
-from catalog.services import task_authorise
+from catalog.services.matters import task_authorise
 from grids.choices import Level
 from grids.locate import grid_at
 from grids.models import Area
@@ -58,7 +58,7 @@ PUBLIC_SOURCES = workflow.PUBLIC_SOURCES
 def version_in_force(item: ServiceItem, area: Area, on: datetime.date) -> ServiceItemVersion | None:
     """The item's published version in force on local date `on` if the item applies in
     `area` (the city list plus the area's district list, Art. 13, 19, 30); else None.
-    Delegates to the catalogue's Art. 19 check, `catalog.services.task_authorise`."""
+    Delegates to the catalogue's Art. 19 check, `catalog.services.matters.task_authorise`."""
     try:
         # An item's code gives one of its versions (a temporary matter's code is no item).
         return cast(ServiceItemVersion, task_authorise(item_code=item.code, area=area, on=on))

@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from catalog import services
 from catalog.choices import ItemKind, TimeUnit
+from catalog.services.entry import item_propose, version_cosign, version_publish, version_review
+from catalog.services.exits import item_exit_approve, item_exit_cosign, item_exit_propose
+from catalog.services.rules import rules_from_general
 from tests.factories import UserFactory
 from tests.scenario import grant, make_tree
 
@@ -84,22 +86,29 @@ def content(**overrides) -> dict:
 
 
 def rules(accept=8, complete=5, unit=TimeUnit.WORKING_DAY, kind=ItemKind.EVENT) -> list[dict]:
-    return services.rules_from_general(kind, accept, complete, unit)
+    return rules_from_general(kind, accept, complete, unit)
 
 
 def propose(actor, **kw):
     """Propose a city event item (or a new version with item=…) with default content and rules."""
     c = content(**kw.pop("content", {}))
-    return services.item_propose(actor=actor, content=c, rules=kw.pop("rules", rules(kind=c["kind"])), **kw)
+    return item_propose(actor=actor, content=c, rules=kw.pop("rules", rules(kind=c["kind"])), **kw)
 
 
 def publish_new(people, effective_date, *, admin=None, staffing=None, **kw):
     """Take a proposal through review, co-sign and publication; returns the published version."""
     admin, staffing = admin or people.city_admin, staffing or people.city_staffing
     version = propose(admin, **kw)
-    services.version_review(actor=admin, version=version, opinion="同意")
-    services.version_cosign(actor=staffing, version=version, opinion="会签同意")
-    return services.version_publish(actor=admin, version=version, effective_date=effective_date)
+    version_review(actor=admin, version=version, opinion="同意")
+    version_cosign(actor=staffing, version=version, opinion="会签同意")
+    return version_publish(actor=admin, version=version, effective_date=effective_date)
+
+
+def retire(people, item, effective_date, *, reasons="职能调整"):
+    """Take an exit through proposal, the staffing office's co-signature and approval; returns the exit."""
+    item_exit = item_exit_propose(actor=people.city_admin, item=item, reasons=reasons)
+    item_exit_cosign(actor=people.city_staffing, item_exit=item_exit, opinion="会签同意")
+    return item_exit_approve(actor=people.city_admin, item_exit=item_exit, effective_date=effective_date)
 
 
 def publish_district(people, tree, effective_date, **kw):

@@ -82,7 +82,11 @@ def test_the_whole_entry_and_exit_path_through_the_api(api, people, published):
     response = api.post(f"{ITEMS}04-001/exit-propose/", {"reasons": "职能调整"})
     assert response.status_code == 201
     eid = response.json()["id"]
+    response = api.post(f"/api/v1/catalog/exits/{eid}/approve/", {"effective_date": "2026-12-31"})
+    assert response.status_code == 400 and "state" in response.json()["errors"]  # not co-signed yet
+    assert api.post(f"/api/v1/catalog/exits/{eid}/cosign/", {}).status_code == 403
     api.force_authenticate(people.city_staffing)
+    assert api.post(f"/api/v1/catalog/exits/{eid}/cosign/", {"opinion": "会签"}).json()["state"] == "cosigned"
     assert api.post(f"/api/v1/catalog/exits/{eid}/approve/", {"effective_date": "2026-12-31"}).status_code == 403
     api.force_authenticate(people.city_admin)
     response = api.post(f"/api/v1/catalog/exits/{eid}/approve/", {"effective_date": "2026-12-31"})
@@ -123,6 +127,7 @@ def test_district_versions_are_hidden_from_other_districts(api, people, tree, pu
         ("/api/v1/catalog/versions/999999/reject/", {}),
         ("/api/v1/catalog/versions/999999/review/", {}),
         ("/api/v1/catalog/exits/999999/approve/", {}),
+        ("/api/v1/catalog/exits/999999/cosign/", {}),
         ("/api/v1/catalog/exits/999999/reject/", {}),
         ("/api/v1/catalog/items/09-999/exit-propose/", {}),
     ],

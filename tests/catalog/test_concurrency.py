@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from catalog import services
 from catalog.choices import Step
 from catalog.models import LifecycleStep
+from catalog.services.entry import version_review
 
 from .conftest import propose
 
@@ -23,7 +23,7 @@ def test_concurrent_reviews_write_one_step(people):
     def review():
         try:
             barrier.wait()
-            services.version_review(actor=people.city_admin, version=version)
+            version_review(actor=people.city_admin, version=version)
             outcomes.append("ok")
         except ValidationError:
             outcomes.append("refused")

@@ -6,11 +6,14 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from catalog import selectors, services
+from catalog import selectors
 from catalog.choices import ExitState, VersionState
 from catalog.models import ServiceItemVersion
+from catalog.services.core import catalog_refresh
+from catalog.services.entry import version_cosign, version_publish, version_review
+from catalog.services.matters import task_authorise
 
-from .conftest import TODAY, at, propose, publish_new
+from .conftest import TODAY, at, propose, publish_new, retire
 
 pytestmark = pytest.mark.django_db
 D_NEW = datetime.date(2027, 1, 1)
@@ -19,9 +22,9 @@ D_EXIT = datetime.date(2027, 3, 1)
 
 def _publish_v2(people, item, effective_date, name="邻里纠纷（修订）"):
     v2 = propose(people.city_admin, item=item, content={"name": name})
-    services.version_review(actor=people.city_admin, version=v2)
-    services.version_cosign(actor=people.city_staffing, version=v2)
-    return services.version_publish(actor=people.city_admin, version=v2, effective_date=effective_date)
+    version_review(actor=people.city_admin, version=v2)
+    version_cosign(actor=people.city_staffing, version=v2)
+    return version_publish(actor=people.city_admin, version=v2, effective_date=effective_date)
 
 
 def test_a_scheduled_version_takes_over_on_its_date_without_any_task(people):
@@ -51,22 +54,20 @@ def test_an_item_published_for_a_future_date_is_not_in_force_before_it(people):
 def test_an_approved_exit_retires_the_item_on_its_date_and_refuses_new_tasks(people, tree):
     with time_machine.travel(at(TODAY), tick=False):
         version = publish_new(people, TODAY)
-        item_exit = services.item_exit_propose(actor=people.city_admin, item=version.item, reasons="职能调整")
-        services.item_exit_approve(actor=people.city_admin, item_exit=item_exit, effective_date=D_EXIT)
+        retire(people, version.item, D_EXIT)
     with time_machine.travel(at(D_EXIT - datetime.timedelta(days=1)), tick=False):
-        assert services.task_authorise(item_code="04-001", area=tree.grid) == version
+        assert task_authorise(item_code="04-001", area=tree.grid) == version
     with time_machine.travel(at(D_EXIT), tick=False):
         assert selectors.version_in_force(version.item) is None
         with pytest.raises(ValidationError, match="未纳入清单管理的事项"):
-            services.task_authorise(item_code="04-001", area=tree.grid)
+            task_authorise(item_code="04-001", area=tree.grid)
 
 
 def test_the_daily_refresh_caches_current_version_and_marks_superseded_and_retired(people):
     with time_machine.travel(at(TODAY), tick=False):
         v1 = publish_new(people, TODAY)
         v2 = _publish_v2(people, v1.item, D_NEW)
-        item_exit = services.item_exit_propose(actor=people.city_admin, item=v1.item, reasons="x")
-        services.item_exit_approve(actor=people.city_admin, item_exit=item_exit, effective_date=D_EXIT)
+        item_exit = retire(people, v1.item, D_EXIT)
         v1.item.refresh_from_db()
         assert v1.item.current_version == v1
     with time_machine.travel(at(D_NEW, 0), tick=False):
@@ -76,9 +77,9 @@ def test_the_daily_refresh_caches_current_version_and_marks_superseded_and_retir
         v1.refresh_from_db()
         v1.item.refresh_from_db()
         assert v1.state == VersionState.SUPERSEDED and v1.item.current_version == v2
-        assert services.catalog_refresh() == 0  # idempotent
+        assert catalog_refresh() == 0  # idempotent
     with time_machine.travel(at(D_EXIT, 0), tick=False):
-        services.catalog_refresh()
+        catalog_refresh()
         v2.refresh_from_db()
         item_exit.refresh_from_db()
         v2.item.refresh_from_db()

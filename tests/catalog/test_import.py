@@ -6,10 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from catalog import services
 from catalog.choices import VersionState
 from catalog.importing import COLUMNS
 from catalog.models import ServiceItem, ServiceItemVersion
+from catalog.services.loading import catalogue_import
 
 from .conftest import TODAY, publish_new
 
@@ -45,7 +45,7 @@ def xlsx(*rows, header=HEADER) -> SimpleUploadedFile:
 
 def test_valid_rows_become_proposals_and_an_existing_code_a_new_version(people, today):
     existing = publish_new(people, TODAY)
-    report = services.catalogue_import(
+    report = catalogue_import(
         actor=people.city_admin,
         file=xlsx(
             row(),
@@ -60,7 +60,7 @@ def test_valid_rows_become_proposals_and_an_existing_code_a_new_version(people, 
 
 
 def test_one_bad_row_imports_nothing_and_the_report_names_rows_and_columns(people, today):
-    report = services.catalogue_import(
+    report = catalogue_import(
         actor=people.city_admin,
         file=xlsx(row(), row(department="不存在的局", category=9), row(accept_limit="八")),
     )
@@ -71,7 +71,7 @@ def test_one_bad_row_imports_nothing_and_the_report_names_rows_and_columns(peopl
 
 
 def test_unknown_columns_are_reported(people, today):
-    report = services.catalogue_import(actor=people.city_admin, file=xlsx([*row(), "x"], header=[*HEADER, "备注栏"]))
+    report = catalogue_import(actor=people.city_admin, file=xlsx([*row(), "x"], header=[*HEADER, "备注栏"]))
     assert (1, "备注栏", "未知的列。") in report.errors and ServiceItem.objects.count() == 0
 
 

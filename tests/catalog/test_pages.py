@@ -58,12 +58,18 @@ def test_an_item_goes_from_proposal_to_publication_and_exit_in_the_browser(clien
     assert "高空抛物隐患" in client.get("/catalog/public/").content.decode()
     assert client.post(f"/catalog/items/{item.code}/exit/", {"reasons": "并入其他事项"}).status_code == 302
     item_exit = ItemExit.objects.get()
+    assert f"/catalog/exits/{item_exit.pk}/approve/" not in client.get(f"/catalog/items/{item.code}/").content.decode()
+    client.force_login(people.city_staffing)
+    page = client.get(f"/catalog/items/{item.code}/").content.decode()
+    assert f"/catalog/exits/{item_exit.pk}/cosign/" in page
+    assert client.post(f"/catalog/exits/{item_exit.pk}/cosign/", {"opinion": "会签同意"}).status_code == 302
+    client.force_login(people.city_admin)
     response = client.post(f"/catalog/exits/{item_exit.pk}/approve/", {"effective_date": "2026-12-31"})
     assert response.status_code == 302
     item_exit.refresh_from_db()
     assert item_exit.state == ExitState.APPROVED
     log = client.get(f"/catalog/items/{item.code}/").content.decode()
-    for step in ("提议", "主管单位审核", "机构编制会签", "发布", "提议退出", "批准退出"):
+    for step in ("提议", "主管单位审核", "机构编制会签", "发布", "提议退出", "机构编制会签退出", "批准退出"):
         assert step in log
 
 

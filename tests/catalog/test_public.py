@@ -5,9 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from catalog import services
-
-from .conftest import TODAY, at, propose, publish_district, publish_new
+from .conftest import TODAY, at, propose, publish_district, publish_new, retire
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +20,7 @@ def listed(people, tree, today):
     earlier = TODAY - datetime.timedelta(days=2)
     with time_machine.travel(at(earlier), tick=False):
         old = publish_new(people, earlier, content={"name": "已退出事项"})
-        item_exit = services.item_exit_propose(actor=people.city_admin, item=old.item, reasons="x")
-        services.item_exit_approve(actor=people.city_admin, item_exit=item_exit, effective_date=TODAY)
+        retire(people, old.item, TODAY)
     return city, district
 
 

@@ -13,7 +13,7 @@ from events.api.views import EventViewSet
 from events.choices import EventStatus as S
 from events.exceptions import InvalidTransition, NotFound, PermissionDenied
 from events.models import Event, Patrol
-from tests.scenario import make_item
+from tests.scenario import make_item, make_team_member
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,7 @@ ACTORS = {
     "overseer": ("dispatcher", "worker", "dispatcher2"),
     "corrector": ("worker", "handler", "other_worker"),
     "rater": ("worker", "leader", "other_worker"),
+    "inviter": ("leader", "worker", "dispatcher2"),
 }
 
 #: Valid input of each step (besides actor and event).
@@ -74,7 +75,16 @@ INPUT = {
     "correct": lambda w: {"changes": {"title": "楼道堆放纸箱"}, "text": "标题有误"},
     "publish": lambda w: {"public": True},
     "unpublish": lambda w: {"public": False},
+    "invite": lambda w: {"member": _team_member(w), "role": "adviser", "text": "请提供法律意见"},
 }
+
+
+def _team_member(world):
+    """One team member serving the village, made once per world (invitable onto its events)."""
+    if not hasattr(world, "team_member"):
+        world.team_member = make_team_member(world.tree.village)
+    return world.team_member
+
 
 #: What must hold before a step besides the status (`Step.when` and pending requests).
 PREPARE = {

@@ -31,6 +31,7 @@ from tests.scenario import (
     make_periods,
     make_responses,
     make_staff,
+    make_teams,
     make_world,
 )
 
@@ -96,6 +97,15 @@ PAGES = [
     ),
     Page("personnel:grid-staff", _rev("personnel:grid-staff", code_of_grid2), outsider="other_supervisor"),
     Page("personnel:insurance-lapsed", _rev("personnel:insurance-lapsed")),
+    Page("personnel:team-list", _rev("personnel:team-list"), rows=make_teams, text=name_text, is_list=True),
+    Page("personnel:team-detail", _rev("personnel:team-detail", pk), rows=make_teams, outsider="other_supervisor"),
+    Page(
+        "personnel:team-edit",
+        _rev("personnel:team-edit", pk),
+        rows=make_teams,
+        outsider="other_supervisor",
+        wrong_role="worker",
+    ),
     # catalog
     Page("catalog:public_list", _rev("catalog:public_list"), public=True),
     Page("catalog:public_changes", _rev("catalog:public_changes"), public=True),

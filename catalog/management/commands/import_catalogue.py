@@ -5,8 +5,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog import services
 from catalog.importing import read_seed_csv
+from catalog.services.loading import catalogue_load
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: str, effective_date: str, **options):
         try:
-            loaded = services.catalogue_load(
+            loaded = catalogue_load(
                 rows=read_seed_csv(path), effective_date=datetime.date.fromisoformat(effective_date)
             )
         except (OSError, ValueError, KeyError) as exc:
