@@ -1,10 +1,13 @@
 """Reads of events that depend on who asks (Art. 17)."""
 
 import datetime
+import re
 from collections.abc import Iterable
 
 from django.db.models import Q
 from django.utils import timezone
+
+from personnel.masking import mask_id_number, mask_mobile
 
 from .choices import OPEN_STATUSES
 from .models import Event
@@ -95,3 +98,49 @@ def concerned_organisations(events: Iterable[Event]) -> dict[int, set[int]]:
         concerned[event.pk] |= offices.get((OrgKind.TOWNSHIP_OFFICE, event.township_id), set())
         concerned[event.pk] |= offices.get((OrgKind.AUTHORITY, event.county_id), set())
     return concerned
+
+
+#: Mainland mobile numbers and resident ID numbers inside free text (masked on public pages).
+_MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_RE = re.compile(r"(?<![0-9Xx])\d{17}[\dXx](?![0-9Xx])")
+
+
+def public_text(text: str) -> str:
+    """`text` with the mobile and ID numbers in it masked (`personnel.masking`): what a
+    handler wrote, fit for the public tracking page (Art. 10, 19; PIPL)."""
+    text = _ID_RE.sub(lambda m: mask_id_number(m.group()), text or "")
+    return _MOBILE_RE.sub(lambda m: mask_mobile(m.group()), text)
+
+
+def public_progress(event: Event) -> dict:
+    """What was done on a public demand or complaint, for its tracking page (Art. 10, 17, 19).
+
+    Returns `{"unit": str | None` (the lead handling unit's name, an organisation, never a
+    person), `"accept_due_at"`/`"complete_due_at"`: aware datetimes or None (the running
+    deadlines: to sign for it, to finish it), `"result": {"text", "at"} | None` (the last
+    fed-back result, numbers masked), `"verification": {"passed": bool, "text", "at"} |
+    None` (the last check of that result)}. No actor names, no contact, no attachments.
+    Two queries.
+    """
+    from .choices import ActionKind, EventStatus
+
+    unit = event.lead_unit.name if event.lead_unit_id else None
+    last = {}
+    kinds = [ActionKind.SUBMIT_RESULT, ActionKind.VERIFY_PASS, ActionKind.VERIFY_FAIL]
+    for kind, text, at in event.actions.filter(kind__in=kinds).order_by("at", "id").values_list("kind", "text", "at"):
+        key = "result" if kind == ActionKind.SUBMIT_RESULT else "verification"
+        last[key] = {"kind": kind, "text": public_text(text), "at": at}
+        if key == "result":
+            last.pop("verification", None)  # a new result: the earlier check was of the earlier one
+    verification = last.get("verification")
+    if verification is not None:
+        verification["passed"] = verification.pop("kind") == ActionKind.VERIFY_PASS
+    if "result" in last:
+        last["result"].pop("kind")
+    return {
+        "unit": unit,
+        "accept_due_at": event.accept_due_at if event.status == EventStatus.DISPATCHED else None,
+        "complete_due_at": event.complete_due_at if event.is_open else None,
+        "result": last.get("result"),
+        "verification": verification,
+    }

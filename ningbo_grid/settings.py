@@ -328,8 +328,21 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="grid-platform@localhost")
-# Text messages: a dotted path to a class with send(phone, text); the default logs.
-SMS_BACKEND = env.str("SMS_BACKEND", default="events.notify.LogSmsBackend")
+# Text messages (events.sms): a dotted path to a class with send(phone, text); the default
+# logs (demo). `events.sms.AliyunSmsBackend` sends through Alibaba Cloud SMS: its AccessKey
+# comes from the environment only; the sign name and the approved template (one variable,
+# SMS_ALIYUN_PARAM, holding the text) are the operator's.
+SMS_BACKEND = env.str("SMS_BACKEND", default="events.sms.LogSmsBackend")
+SMS_ALIYUN = {
+    "endpoint": env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/"),
+    "region": env.str("SMS_ALIYUN_REGION", default="cn-hangzhou"),
+    "sign_name": env.str("SMS_ALIYUN_SIGN_NAME", default=""),
+    "template_code": env.str("SMS_ALIYUN_TEMPLATE_CODE", default=""),
+    "param": env.str("SMS_ALIYUN_PARAM", default="content"),
+    "timeout": env.float("SMS_ALIYUN_TIMEOUT", default=10.0),
+}
+ALIYUN_SMS_ACCESS_KEY_ID = env.str("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
 
 # Public base URL, used in QR codes, satisfaction links and webhooks.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
