@@ -263,6 +263,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Files served at the site's root by whitenoise (not collected): /favicon.ico.
+WHITENOISE_ROOT = BASE_DIR / "ningbo_grid" / "root"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploaded files are never served from MEDIA_URL directly: attachments go through a
 # view that checks the viewer's jurisdiction first.

@@ -247,6 +247,23 @@ class DispatchSerializer(TextSerializer):
     co_units = serializers.ListField(child=strict.IntegerField(min_value=1), required=False, default=list)
 
 
+class UnitChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class UnitGroupSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="the level: 市, 区（县、市）, 乡镇（街道）, 村（社区）")
+    units = UnitChoiceSerializer(many=True)
+
+
+class DispatchUnitsSerializer(serializers.Serializer):
+    suggested = serializers.IntegerField(
+        allow_null=True, help_text="the lead unit suggested: the item's department nearest the event (or null)"
+    )
+    groups = UnitGroupSerializer(many=True)
+
+
 class ReasonSerializer(StepSerializer):
     reason = strict.CharField(max_length=5000)
 
