@@ -34,7 +34,8 @@ def _file(client, world) -> Event:
         "website": "",
         "token": public_demand.make_token(time.time() - 10),
     }
-    assert client.post(reverse("public:demand", args=[world.tree.grid.code]), data).status_code == 201
+    response = client.post(reverse("public:demand", args=[world.tree.grid.code]), data)
+    assert response.status_code == 201 and 'id="sms-notice"' in response.content.decode()
     return Event.objects.get()
 
 
