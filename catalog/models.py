@@ -11,7 +11,7 @@ limits that events of the version run against.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area
@@ -170,6 +170,14 @@ class ServiceItemVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.code} v{self.number} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: `name_en` on an English page when the version
+        has one, else the (Chinese) `name` — the data as entered, never machine-translated."""
+        if self.name_en and (translation.get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
 
     def is_in_force(self, on=None) -> bool:
         on = on or timezone.localdate()

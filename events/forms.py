@@ -21,12 +21,12 @@ from grids.choices import GRID_LEVELS
 from grids.locate import chain_at
 from ningbo_grid.forms import ModelMultipleChoiceField
 from personnel import roles
-from personnel.choices import OrgKind
 from personnel.models import Organisation, TeamMember
 from personnel.scope import restrict_areas
 from personnel.teams import invitable_members
 
 from .choices import Datum, InvitationRole, RejectReason, RequestKind
+from .selectors import handling_units, suggested_lead_unit, units_by_level
 
 
 def apply_errors(form: forms.Form, exc: ValidationError, aliases: dict | None = None) -> None:
@@ -152,7 +152,7 @@ class ReportForm(forms.Form):
         self.fields["item"].error_messages["invalid_choice"] = _(
             "该事项不在本网格现行的事项清单中（可能已退出清单），请重新选择。"
         )
-        self.fields["item"].label_from_instance = lambda i: f"{i.code} {self.versions[i.pk].name}"
+        self.fields["item"].label_from_instance = lambda i: f"{i.code} {self.versions[i.pk].display_name}"
         self.version = self.versions.get(_int(self._raw("item")))
         self.attribute_fields = []
         for attr in (self.version.attributes or []) if self.version else []:
@@ -353,26 +353,11 @@ class RejectForm(StepForm):
         return kwargs
 
 
-def handling_units(event):
-    """Handling units (departments, township offices, committees) in the event's district
-    or above it: the dispatch picker (the service re-checks)."""
-    county = event.county
-    return (
-        Organisation.objects.filter(
-            is_active=True,
-            kind__in=[OrgKind.DEPARTMENT, OrgKind.TOWNSHIP_OFFICE, OrgKind.VILLAGE_COMMITTEE],
-            area__tree_id=county.tree_id,
-        )
-        .filter(
-            Q(area__lft__gte=county.lft, area__rght__lte=county.rght)
-            | Q(area__lft__lt=county.lft, area__rght__gt=county.rght)
-        )
-        .select_related("area")
-        .order_by("area__level", "name")
-    )
-
-
 class DispatchForm(StepForm):
+    """Dispatch (派遣): the unit pickers are grouped by level (optgroups, searchable in the
+    browser by static/js/unit-search.js) and the lead unit starts at the suggestion of
+    `events.selectors.suggested_lead_unit` (Art. 17)."""
+
     lead_unit = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("主办单位"))
     co_units = ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
@@ -386,8 +371,19 @@ class DispatchForm(StepForm):
         super().__init__(*args, event=event, **kwargs)
         if event is not None:
             units = handling_units(event)
-            self.fields["lead_unit"].queryset = units
-            self.fields["co_units"].queryset = units
+            grouped = units_by_level(units)
+            suggested = suggested_lead_unit(event, units)
+            for name in ("lead_unit", "co_units"):
+                field = self.fields[name]
+                field.queryset = units
+                field.widget.attrs["data-ng-unit-search"] = _("输入名称筛选单位")
+            self.fields["lead_unit"].choices = [("", "---------"), *grouped]
+            self.fields["co_units"].choices = grouped
+            if suggested is not None:
+                self.initial.setdefault("lead_unit", suggested.pk)
+                self.fields["lead_unit"].help_text = _("建议：%(unit)s（按事项责任部门和事件层级）") % {
+                    "unit": suggested.name
+                }
 
 
 class InviteForm(StepForm):
@@ -579,7 +575,7 @@ class DemandForm(forms.Form):
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].choices = [(OTHER, _("其他 / 不确定"))] + [
-            (v.item.code, f"{v.item.code} {v.name}") for v in versions
+            (v.item.code, f"{v.item.code} {v.display_name}") for v in versions
         ]
         self.initial.setdefault("kind", "demand")
         self.initial.setdefault("item", OTHER)

@@ -535,13 +535,17 @@ class OutboxMessage(models.Model):
     The transactional outbox (see `ningbo_grid.outbox`): `key` is unique per cause,
     recipient and channel (e.g. `action:812/0:email:31`, `alerts:5501:sms:31`), so a
     cause produces it once; `events.notify.deliver_due` sends pending rows, reading the
-    user's current address then (no address is copied here), with the retries of
+    user's (or, for a citizen, the event's contact's) current address then (no address is
+    copied here), with the retries of
     `settings.OUTBOX_BACKOFF` (seconds) before `failed`. `next_attempt_at` is when it is
     due (or the lease of the worker sending it). All datetimes UTC in the database.
     """
 
     key = models.CharField(max_length=120, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True)
+    # A citizen's message (Art. 10, 19): the recipient is the contact of this public demand
+    # or complaint (no account); exactly one of `user` and `citizen_event` is set.
+    citizen_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
     channel = models.CharField(max_length=10, choices=MessageChannel.choices)
     subject = models.CharField(max_length=200)
     body = models.TextField(blank=True)
@@ -556,9 +560,16 @@ class OutboxMessage(models.Model):
         verbose_name = _("待发消息")
         verbose_name_plural = _("待发消息")
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, citizen_event__isnull=True)
+                | Q(user__isnull=True, citizen_event__isnull=False),
+                name="outbox_one_recipient",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.channel} → {self.user_id}: {self.subject}"
+        return f"{self.channel} → {self.user_id or f'citizen of {self.citizen_event_id}'}: {self.subject}"
 
 
 class CalendarDay(models.Model):

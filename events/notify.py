@@ -7,8 +7,13 @@ per message and channel, keyed by (cause, recipient, channel) — see
 `ningbo_grid.outbox`. They commit with the change or not at all. The Celery task
 `events.tasks.outbox_deliver` (queued once on commit, and every few seconds by beat)
 sends the pending rows with `deliver_due`: e-mail through Django's e-mail framework, SMS
-through `settings.SMS_BACKEND` (default `LogSmsBackend`, which only logs), retrying
-with `settings.OUTBOX_BACKOFF`.
+through `settings.SMS_BACKEND` (`events.sms`: default `LogSmsBackend`, which only logs),
+retrying with `settings.OUTBOX_BACKOFF`.
+
+Citizens (Art. 10, 17, 19) who filed a public demand or complaint with a phone number get
+an SMS when it is accepted (or refused), when the result is fed back and when it is
+closed (`citizen_enqueue`, called by every step's save): an outbox row addressed to the
+event's contact (`OutboxMessage.citizen_event`), the number read when it is sent.
 
 Recipient helpers return sets of user ids; each costs one query.
 """
@@ -26,7 +31,6 @@ from django.core.mail.message import EmailMessage
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from catalog.choices import Grade
 from grids.choices import Level
@@ -35,28 +39,13 @@ from ningbo_grid.outbox import claim_due, kick_on_commit
 from personnel.choices import PlatformRole
 from personnel.models import Assignment, Membership
 
-from .choices import MessageChannel, MessageStatus
+from .choices import ActionKind, MessageChannel, MessageStatus, Source
+from .sms import sms_backend
 
 if TYPE_CHECKING:
     from .models import Event
 
 logger = logging.getLogger(__name__)
-
-
-class LogSmsBackend:
-    """Default SMS backend: writes each message to the log instead of sending it.
-
-    The number is logged masked (`138****5678`): logs are not a place for personal data.
-    """
-
-    def send(self, phone: str, text: str) -> None:
-        from personnel.masking import mask_mobile
-
-        logger.info("SMS to %s: %s", mask_mobile(phone), text)
-
-
-def sms_backend():
-    return import_string(getattr(settings, "SMS_BACKEND", "events.notify.LogSmsBackend"))()
 
 
 @dataclass
@@ -226,10 +215,65 @@ def enqueue(items: Iterable[Outgoing]) -> int:
     return len(rows)
 
 
+#: The steps a citizen is told about, with the text (always Chinese: an SMS to a mainland
+#: number through an approved Chinese template).
+CITIZEN_STEPS = {
+    ActionKind.ACCEPT: "您的诉求已受理，正在办理。",
+    ActionKind.REJECT: "您的诉求未予受理。",
+    ActionKind.SUBMIT_RESULT: "您的诉求已有办理结果，正在核查。",
+    ActionKind.CLOSE: "您的诉求已办结，欢迎评价。",
+}
+#: Sources whose contact is a citizen to keep informed.
+CITIZEN_SOURCES = {Source.PUBLIC_DEMAND, Source.COMPLAINT}
+
+
+def citizen_text(event: "Event", kind: str) -> str:
+    """The SMS to the citizen about step `kind` of `event`: what happened, the tracking code
+    and the tracking page's address (`settings.SITE_URL`); no names, no units, no texts."""
+    from django.urls import reverse
+
+    url = settings.SITE_URL.rstrip("/") + reverse("public:track-status", args=[event.tracking_code])
+    return f"{CITIZEN_STEPS[kind]}查询码 {event.tracking_code}，办理进度：{url}"
+
+
+def citizen_enqueue(event: "Event", actions: Iterable) -> int:
+    """Write the citizen's SMS rows for `actions` of `event` in the caller's transaction.
+
+    Only for a public demand or complaint with a contact phone, and only for the steps of
+    `CITIZEN_STEPS`; keyed `citizen:action:<action id>:sms` (produced once). Returns the
+    number of rows meant; the delivery task is queued on commit.
+    """
+    from .models import OutboxMessage
+
+    if event.source not in CITIZEN_SOURCES or not event.contact_phone:
+        return 0
+    now = timezone.now()
+    rows = [
+        OutboxMessage(
+            key=f"citizen:action:{action.pk}:{MessageChannel.SMS}",
+            citizen_event=event,
+            channel=MessageChannel.SMS,
+            subject=citizen_text(event, action.kind)[:200],
+            next_attempt_at=now,
+        )
+        for action in actions
+        if action.kind in CITIZEN_STEPS
+    ]
+    if rows:
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+        kick_on_commit("events.tasks.outbox_deliver")
+    return len(rows)
+
+
 def _send(row, mail, sms) -> str:
     """Send one outbox row; returns "" or the error text."""
-    staff = getattr(row.user, "staff", None) if hasattr(row.user, "staff") else None
     try:
+        if row.citizen_event_id:
+            if not row.citizen_event.contact_phone:
+                return "no address"
+            sms.send(row.citizen_event.contact_phone, row.subject)
+            return ""
+        staff = getattr(row.user, "staff", None) if hasattr(row.user, "staff") else None
         if row.channel == MessageChannel.EMAIL and row.user.email:
             mail.send_messages([EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.user.email])])
         elif row.channel == MessageChannel.SMS and staff and staff.mobile:
@@ -257,7 +301,7 @@ def deliver_due(*, limit: int = 50) -> int:
         return 0
     mail, sms = get_connection(), sms_backend()
     backoff = settings.OUTBOX_BACKOFF
-    for row in OutboxMessage.objects.filter(pk__in=ids).select_related("user", "user__staff"):
+    for row in OutboxMessage.objects.filter(pk__in=ids).select_related("user", "user__staff", "citizen_event"):
         error = _send(row, mail, sms)
         done = timezone.now()
         row.attempt_count += 1

@@ -17,9 +17,12 @@
   `public:demand`): the same form sent again (a double tap, a resend after a lost answer)
   shows the first answer with its tracking code instead of filing a second demand; the
   same form sent again with other content is refused (422).
-- GET/POST /public/track/: enter a tracking code → /public/track/<code>/: status and a
-  public-safe timeline (step names and times only: no names, units or texts), and
-  once closed the satisfaction form (`event_rate` with the tracking code).
+- GET/POST /public/track/: enter a tracking code → /public/track/<code>/: status, what
+  was done (`selectors.public_progress`: the handling unit, the deadline, the result text
+  and its verification, numbers in texts masked, no staff names or personal data; Art.
+  10, 17, 19), a public-safe timeline (step names and times only), and once closed the
+  satisfaction form (`event_rate` with the tracking code). The citizen also gets an SMS
+  at acceptance, result and closure (`events.notify.citizen_enqueue`).
 """
 
 import secrets
@@ -45,7 +48,7 @@ from . import services
 from .choices import ActionKind, Datum
 from .exceptions import Conflict, NotFound
 from .forms import DemandForm, PublicRateForm, TrackForm, apply_errors
-from .selectors import event_by_tracking_code
+from .selectors import event_by_tracking_code, public_progress
 
 DEFAULT_ITEM = "03-001"  # 社情民意收集: where a demand goes when the visitor is unsure
 MIN_SECONDS = 3
@@ -243,5 +246,5 @@ def track_status(request: HttpRequest, code: str) -> HttpResponse:
         {"label": a.get_kind_display(), "at": a.at}
         for a in event.actions.filter(kind__in=PUBLIC_KINDS).only("kind", "at").order_by("at", "id")
     ]
-    context = {"event": event, "steps": steps, "form": form, "rated": rated}
+    context = {"event": event, "steps": steps, "form": form, "rated": rated, "progress": public_progress(event)}
     return render(request, "public/track_status.html", context, status=status)

@@ -1,12 +1,18 @@
 """Reads of events that depend on who asks (Art. 17)."""
 
 import datetime
+import re
 from collections.abc import Iterable
 
 from django.db.models import Q
 from django.utils import timezone
 
-from .choices import OPEN_STATUSES
+from grids.choices import Level
+from personnel.choices import OrgKind
+from personnel.masking import mask_id_number, mask_mobile
+from personnel.models import Organisation
+
+from .choices import OPEN_STATUSES, ActionKind, EventStatus, HandlingLevel
 from .models import Event
 
 
@@ -95,3 +101,114 @@ def concerned_organisations(events: Iterable[Event]) -> dict[int, set[int]]:
         concerned[event.pk] |= offices.get((OrgKind.TOWNSHIP_OFFICE, event.township_id), set())
         concerned[event.pk] |= offices.get((OrgKind.AUTHORITY, event.county_id), set())
     return concerned
+
+
+#: Mainland mobile numbers and resident ID numbers inside free text (masked on public pages).
+_MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_RE = re.compile(r"(?<![0-9Xx])\d{17}[\dXx](?![0-9Xx])")
+
+
+def public_text(text: str) -> str:
+    """`text` with the mobile and ID numbers in it masked (`personnel.masking`): what a
+    handler wrote, fit for the public tracking page (Art. 10, 19; PIPL)."""
+    text = _ID_RE.sub(lambda m: mask_id_number(m.group()), text or "")
+    return _MOBILE_RE.sub(lambda m: mask_mobile(m.group()), text)
+
+
+def public_progress(event: Event) -> dict:
+    """What was done on a public demand or complaint, for its tracking page (Art. 10, 17, 19).
+
+    Returns `{"unit": str | None` (the lead handling unit's name, an organisation, never a
+    person), `"accept_due_at"`/`"complete_due_at"`: aware datetimes or None (the running
+    deadlines: to sign for it, to finish it), `"result": {"text", "at"} | None` (the last
+    fed-back result, numbers masked), `"verification": {"passed": bool, "text", "at"} |
+    None` (the last check of that result)}. No actor names, no contact, no attachments.
+    Two queries.
+    """
+
+    unit = event.lead_unit.name if event.lead_unit_id else None
+    last = {}
+    kinds = [ActionKind.SUBMIT_RESULT, ActionKind.VERIFY_PASS, ActionKind.VERIFY_FAIL]
+    for kind, text, at in event.actions.filter(kind__in=kinds).order_by("at", "id").values_list("kind", "text", "at"):
+        key = "result" if kind == ActionKind.SUBMIT_RESULT else "verification"
+        last[key] = {"kind": kind, "text": public_text(text), "at": at}
+        if key == "result":
+            last.pop("verification", None)  # a new result: the earlier check was of the earlier one
+    verification = last.get("verification")
+    if verification is not None:
+        verification["passed"] = verification.pop("kind") == ActionKind.VERIFY_PASS
+    if "result" in last:
+        last["result"].pop("kind")
+    return {
+        "unit": unit,
+        "accept_due_at": event.accept_due_at if event.status == EventStatus.DISPATCHED else None,
+        "complete_due_at": event.complete_due_at if event.is_open else None,
+        "result": last.get("result"),
+        "verification": verification,
+    }
+
+
+def handling_units(event: Event):
+    """Active handling units (departments, township offices, committees) in the event's
+    district or above it: what a dispatcher may pick (the service re-checks, Art. 17).
+    A QuerySet of Organisation with `area`, ordered city → district → township → village,
+    then by name."""
+    county = event.county
+    return (
+        Organisation.objects.filter(
+            is_active=True,
+            kind__in=[OrgKind.DEPARTMENT, OrgKind.TOWNSHIP_OFFICE, OrgKind.VILLAGE_COMMITTEE],
+            area__tree_id=county.tree_id,
+        )
+        .filter(
+            Q(area__lft__gte=county.lft, area__rght__lte=county.rght)
+            | Q(area__lft__lt=county.lft, area__rght__gt=county.rght)
+        )
+        .select_related("area")
+        .order_by("area__depth", "name")
+    )
+
+
+#: The levels the unit pickers are grouped by, top first.
+UNIT_LEVELS = (Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+
+
+def units_by_level(units: Iterable[Organisation]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """`units` as optgroups `[(level label, [(pk, name), …]), …]`, top level first; within
+    the township and village groups each name is prefixed by its area's name when the
+    group holds units of several areas (so 南门街道 and 江厦街道 offices are told apart)."""
+    groups: dict[str, list[Organisation]] = {}
+    for unit in units:
+        groups.setdefault(unit.area.level, []).append(unit)
+    out = []
+    for level in UNIT_LEVELS:
+        rows = groups.get(level, [])
+        if not rows:
+            continue
+        several = len({u.area_id for u in rows}) > 1
+        names = [(u.pk, f"{u.area.name} · {u.name}" if several and u.area.name not in u.name else u.name) for u in rows]
+        out.append((str(Level(level).label), names))
+    return out
+
+
+def suggested_lead_unit(event: Event, units=None) -> Organisation | None:
+    """The lead unit to suggest for `event` (Art. 17): among `units` (default
+    `handling_units(event)`), one of the item version's responsible department whose
+    jurisdiction holds the event's grid, the nearest first — the township's own office of
+    that line of work, else the district bureau, never the city bureau while a district
+    one exists. An escalated event (handled at district level) skips township units.
+    None when no unit of that department covers the event."""
+    department = event.item_version.department
+    units = handling_units(event) if units is None else units
+    area = event.area
+    lowest = 1 if event.level == HandlingLevel.COUNTY else 2  # county depth 1, township 2
+    candidates = [
+        u
+        for u in units
+        if u.department == department
+        and u.area.tree_id == area.tree_id
+        and u.area.lft <= area.lft
+        and area.rght <= u.area.rght
+        and u.area.depth <= lowest
+    ]
+    return max(candidates, key=lambda u: (u.area.depth, -u.pk), default=None)

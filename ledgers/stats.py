@@ -80,3 +80,24 @@ def area_statistics(area: Area, on: datetime.date | None = None) -> dict:
         "visits_30_days": Visit.objects.filter(within(area), visited_at__gte=since).count(),
         "visit_coverage": round((n_targets - overdue) / n_targets, 4) if n_targets else None,
     }
+
+
+#: The grouped figures whose keys are stored choice values, and the field that names them.
+_CHOICE_FIGURES = {
+    "residents_by_registration": (Person, "registration"),
+    "residents_by_sex": (Person, "sex"),
+    "dwellings_by_use": (Dwelling, "use"),
+    "units_by_kind": (Unit, "kind"),
+    "units_by_safety_class": (Unit, "safety_class"),
+}
+
+
+def labelled(figures: dict) -> dict:
+    """`figures` (from `area_statistics` or a rollup) with each grouped figure's keys — the
+    stored choice values, e.g. `registered` — replaced by their labels in the page's
+    language (户籍人口 / Registered residents); an unknown or blank value is kept as it is."""
+    out = dict(figures)
+    for key, (model, field) in _CHOICE_FIGURES.items():
+        labels = dict(model._meta.get_field(field).flatchoices)
+        out[key] = {str(labels.get(value, value or "—")): n for value, n in (figures.get(key) or {}).items()}
+    return out

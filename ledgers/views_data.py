@@ -22,7 +22,7 @@ from .forms import ImportForm
 from .importing import COLUMNS, import_file
 from .models import Person, Unit
 from .rollups import statistics_for
-from .stats import within
+from .stats import labelled, within
 
 
 def _area(request) -> Area:
@@ -44,7 +44,7 @@ def _area(request) -> Area:
 def statistics(request):
     """GET /ledgers/stats/?area=<code>: residents, households, dwellings, units, care and visits."""
     area = _area(request)
-    context = {"area": area, "figures": statistics_for(area)}
+    context = {"area": area, "figures": labelled(statistics_for(area))}
     return render(request, "ledgers/stats.html", context)
 
 

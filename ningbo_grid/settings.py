@@ -283,6 +283,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Files served at the site's root by whitenoise (not collected): /favicon.ico.
+WHITENOISE_ROOT = BASE_DIR / "ningbo_grid" / "root"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploaded files are never served from MEDIA_URL directly: attachments go through a
 # view that checks the viewer's jurisdiction first.
@@ -348,8 +350,21 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="grid-platform@localhost")
-# Text messages: a dotted path to a class with send(phone, text); the default logs.
-SMS_BACKEND = env.str("SMS_BACKEND", default="events.notify.LogSmsBackend")
+# Text messages (events.sms): a dotted path to a class with send(phone, text); the default
+# logs (demo). `events.sms.AliyunSmsBackend` sends through Alibaba Cloud SMS: its AccessKey
+# comes from the environment only; the sign name and the approved template (one variable,
+# SMS_ALIYUN_PARAM, holding the text) are the operator's.
+SMS_BACKEND = env.str("SMS_BACKEND", default="events.sms.LogSmsBackend")
+SMS_ALIYUN = {
+    "endpoint": env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/"),
+    "region": env.str("SMS_ALIYUN_REGION", default="cn-hangzhou"),
+    "sign_name": env.str("SMS_ALIYUN_SIGN_NAME", default=""),
+    "template_code": env.str("SMS_ALIYUN_TEMPLATE_CODE", default=""),
+    "param": env.str("SMS_ALIYUN_PARAM", default="content"),
+    "timeout": env.float("SMS_ALIYUN_TIMEOUT", default=10.0),
+}
+ALIYUN_SMS_ACCESS_KEY_ID = env.str("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
 
 # Public base URL, used in QR codes, satisfaction links and webhooks.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

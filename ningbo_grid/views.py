@@ -1,5 +1,6 @@
 """Site-wide pages: the home page (工作台 or the public landing page) and the health check."""
 
+from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -41,3 +42,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+class LogoutView(auth_views.LogoutView):
+    """/accounts/logout/: POST signs out (Django's view, CSRF-checked); GET — a typed or
+    bookmarked address — shows a page with the sign-out button instead of a blank 405
+    (signing out on a GET would let any page sign a user out)."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return render(request, "registration/logged_out.html")
+        return render(request, "registration/logout_confirm.html")

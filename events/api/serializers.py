@@ -252,6 +252,23 @@ class InviteSerializer(TextSerializer):
     role = serializers.ChoiceField(choices=InvitationRole.choices)
 
 
+class UnitChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class UnitGroupSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="the level: 市, 区（县、市）, 乡镇（街道）, 村（社区）")
+    units = UnitChoiceSerializer(many=True)
+
+
+class DispatchUnitsSerializer(serializers.Serializer):
+    suggested = serializers.IntegerField(
+        allow_null=True, help_text="the lead unit suggested: the item's department nearest the event (or null)"
+    )
+    groups = UnitGroupSerializer(many=True)
+
+
 class ReasonSerializer(StepSerializer):
     reason = strict.CharField(max_length=5000)
 

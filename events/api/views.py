@@ -37,6 +37,7 @@ from ..attachments import attachment_add
 from ..exceptions import Conflict, NotFound
 from ..filtersets import EventApiFilterSet
 from ..models import Event, Notification, Patrol
+from ..selectors import handling_units, suggested_lead_unit, units_by_level
 from . import serializers as s
 
 ERRORS = {
@@ -173,6 +174,7 @@ class EventViewSet(
         "attachments": "report",  # GET falls back to the method: see scope_map["GET"]
         "GET": "read",
         "contact": "handle",
+        "dispatch_units": workflow.STEPS["dispatch"].scope,
     }
 
     def get_queryset(self):
@@ -201,6 +203,27 @@ class EventViewSet(
         event = self.get_object()
         actions = event.actions.select_related("actor_organisation").order_by("at", "id")
         return Response(s.ActionSerializer(actions, many=True).data)
+
+    @extend_schema(
+        responses={200: s.DispatchUnitsSerializer, 403: OpenApiResponse(description="you may not dispatch it now")},
+        summary="The units a dispatch may name, grouped by level, and the suggested lead unit (Art. 17)",
+    )
+    @action(detail=True, methods=["get"], url_path="dispatch-units", filterset_class=None, pagination_class=None)
+    def dispatch_units(self, request, number=None):
+        """What the dispatch step (`POST …/dispatch/`) accepts as `lead_unit`/`co_units`:
+        the handling units in the event's district or above, grouped city → village, and
+        `suggested`: the item's responsible department nearest the event
+        (`events.selectors.suggested_lead_unit`). 403 unless the caller may dispatch it now."""
+        event = self.get_object()
+        if "dispatch" not in workflow.available_steps(request.user, event):
+            raise exceptions.PermissionDenied(_("您现在不能派遣该事件。"))
+        units = list(handling_units(event))
+        suggested = suggested_lead_unit(event, units)
+        groups = [
+            {"label": label, "units": [{"id": pk, "name": name} for pk, name in rows]}
+            for label, rows in units_by_level(units)
+        ]
+        return Response({"suggested": suggested.pk if suggested else None, "groups": groups})
 
     @extend_schema(methods=["GET"], responses={200: s.AttachmentSerializer(many=True)}, summary="Photos of the event")
     @extend_schema(

@@ -151,13 +151,15 @@ def _level_at(now, warn, due) -> str:
 
 def _save(event, actions, messages=()) -> Event:
     """Bump the version, recompute the alert time, save; then, in the same transaction,
-    write the notifications (inbox and outbox, `events.notify.record`) and send
+    write the notifications (inbox and outbox, `events.notify.record`; the citizen's SMS,
+    `events.notify.citizen_enqueue`) and send
     `event_changed` for each action (its receivers write their webhook deliveries), so the
     step and every side effect it causes commit together (the transactional outbox)."""
     event.version += 1
     event.next_alert_at = compute_next_alert(event)
     event.save()
     notify.record(messages, cause=f"action:{actions[0].pk}")
+    notify.citizen_enqueue(event, actions)
     for action in sorted(actions, key=lambda a: a.pk):
         event_changed.send(sender=Event, event=event, action=action)
     return event

@@ -38,3 +38,12 @@ def test_docs_pages_load_with_no_external_url(url, settings):
         script = client.get(url, {"script": ""})
         assert script.status_code == 200
         assert "/api/v1/schema/" in script.content.decode()
+
+
+def test_redoc_runs_the_offline_guard_first_and_no_inline_script(client):
+    """ReDoc's sidebar logo comes from cdn.redoc.ly: js/redoc-offline.js, loaded before the
+    bundle, swaps any external image for a blank one (checked in a browser by
+    tests/e2e/test_tap_targets.py)."""
+    html = client.get("/api/v1/redoc/").content.decode()
+    assert html.index("js/redoc-offline.js") < html.index("redoc.standalone.js")
+    assert "<script>" not in html

@@ -268,3 +268,16 @@ def test_the_workbench_shows_the_workers_due_visits(client, lw, clock):
     clock.move_to(timezone.now() + datetime.timedelta(days=31))
     page = _login(client, lw.world.worker).get("/")
     assert 'id="panel-due-visits"' in page.content.decode() and "王阿婆" in page.content.decode()
+
+
+def test_the_statistics_page_names_each_figure_in_the_pages_language(client, lw):
+    w = lw.world
+    services.unit_register(actor=w.worker, name="小超市", kind="shop", address=lw.room, safety_class="nine_small")
+    client.force_login(w.dispatcher)
+    url = f"/ledgers/stats/?area={w.tree.township.code}"
+    html = client.get(url).content.decode()
+    assert "nine_small" not in html  # the stored code was shown as such
+    assert "九小场所：1" in html
+    client.cookies["django_language"] = "en"
+    html = client.get(url).content.decode()
+    assert "九小场所" not in html and "：" not in html.split('id="figures"')[1]

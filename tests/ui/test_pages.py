@@ -139,10 +139,39 @@ def test_registered_panel_appears_on_the_workbench(client, staffed):
     assert "text-bg-danger" in html
 
 
-def test_logout_is_a_post(client, staffed):
+def test_logout_is_a_post_and_a_get_shows_the_button(client, staffed):
     client.force_login(staffed.worker_user)
-    assert client.get("/accounts/logout/").status_code == 405
+    page = client.get("/accounts/logout/")  # a typed or bookmarked address: no blank 405
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="logout-confirm"' in html and 'method="post"' in html
+    assert client.get("/").status_code == 200  # still signed in: a GET signs nobody out
     assert client.post("/accounts/logout/").status_code == 302
+    assert "/accounts/login/" in client.get("/events/").url
+    assert "您已退出登录" in client.get("/accounts/logout/").content.decode()
+
+
+def test_favicon_is_served_and_linked(client, settings):
+    from django.test import Client
+
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/favicon.ico"' in html
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_catalogue_item_names_are_english_on_english_pages(client):
+    from catalog.models import ServiceItemVersion
+    from tests.scenario import make_item
+
+    item = make_item("04-001")
+    ServiceItemVersion.objects.filter(item=item).update(name="邻里纠纷", name_en="Neighbour disputes")
+    client.cookies["django_language"] = "en"
+    html = client.get("/catalog/public/").content.decode()
+    assert "Neighbour disputes" in html and "邻里纠纷" not in html
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/catalog/public/").content.decode()
+    assert "邻里纠纷" in html and "Neighbour disputes" not in html
 
 
 def test_the_dispatch_record_reads_as_a_sentence_in_english(client):

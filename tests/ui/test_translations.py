@@ -117,3 +117,20 @@ def test_workbench_in_english_has_english_navigation(client):
     assert not re.search(r"[\u4e00-\u9fff]", nav.replace(">中文<", "><"))
     events = client.get("/events/queue/").content.decode()
     assert "Accept & dispatch" in events and "受理派遣" not in events
+
+
+#: Full-width punctuation (curly quotes are English typography too, so they are allowed).
+FULL_WIDTH = re.compile("[：，（）。；、！？]")
+
+
+def test_english_translations_use_english_punctuation():
+    wrong = [(e["msgid"], s) for e in ENTRIES for s in e["msgstrs"] if s and FULL_WIDTH.search(s)]
+    assert wrong == []
+
+
+def test_no_template_puts_a_full_width_colon_after_a_translated_label():
+    """`{% translate "网格编码" %}：` showed "Grid code：" on English pages: the colon belongs
+    inside the msgid (`{% translate "网格编码：" %}` → "Grid code: ")."""
+    from tests.ui.test_form_rendering import template_lines
+
+    assert template_lines(re.compile(r'\{% translate "[^"]*" %\}：')) == []
