@@ -63,7 +63,7 @@ def build_mix(run, subj: dict) -> list[dict]:
         path = ep.path.format(**subj)
         if not run.available(path):
             continue
-        body = {k: v.format(**subj) for k, v in ep.body.items()} or None
+        body = run.request_body(ep, subj)
         entry = {"name": ep.name, "user": subj["users"][ep.user], "method": ep.method, "path": path, "body": body}
         if ep.follow:  # cursor pages cannot be fixed in advance: the load run reads the first one
             entry["name"] = ep.name.split(",")[0] + ", first page"

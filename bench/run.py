@@ -8,9 +8,11 @@ peer at /bench/peer/), signs in as the generator's sample users (a township
 dispatcher, a district supervisor, the city supervisor, a handling unit's handler),
 and measures p50/p95 latency and queries per request for every row of `ENDPOINTS`.
 A row whose URL does not resolve on this checkout is reported "not available yet".
-For the event lists it also times the same page fetched by hand (raw SQL, rows to
-JSON: the limit) and through the peer, and the `Event.objects.restrict()` queryset
-in-process (with its EXPLAIN ANALYZE in bench/out/plans.txt). Writes bench/RESULTS.md.
+For the event lists it also times the same page fetched by hand (bench/limit.py: the
+SQL, rows to JSON: the limit) through the same gunicorn and in-process, the peer, and the
+`Event.objects.restrict()` queryset in-process (with its EXPLAIN ANALYZE in
+bench/out/plans.txt), and reports each answer's size in bytes. The sample logins pass
+the second factor with a bench TOTP device (`totp_code`). Writes bench/RESULTS.md.
 Figures, not pass/fail.
 """
 
@@ -197,6 +199,16 @@ SWEEP_CANDIDATES = [
     "events.tasks.deadlines_sweep",
     "events.deadlines.sweep",
 ]
+
+
+#: Body fields that are integers in the API (strict inputs: a string there is a 400).
+INTEGER_FIELDS = {"lead_unit", "version"}
+
+
+def request_body(ep: Endpoint, subj: dict) -> dict | None:
+    """`ep.body` with the subjects filled in (integers where the API takes integers), or None."""
+    body = {k: v.format(**subj) for k, v in ep.body.items()}
+    return {k: int(v) if k in INTEGER_FIELDS else v for k, v in body.items()} or None
 
 
 def pct(values: list[float], q: float) -> float:
@@ -643,7 +655,7 @@ def main(argv=None) -> None:
                 path = ep.path.format(**subj)
                 row = [ep.name]
                 if available(path):
-                    body = {k: v.format(**subj) for k, v in ep.body.items()} or None
+                    body = request_body(ep, subj)
                     url = follow_cursor(sessions[ep.user], server.url + path, ep.follow)
                     r = time_http(sessions[ep.user], ep.method, url, args.n, body)
                     bad = sorted(c for c in r["status"] if c >= 400)
