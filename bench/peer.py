@@ -21,6 +21,7 @@ class PeerEventSerializer(serializers.ModelSerializer):
 
 class PeerPagination(pagination.PageNumberPagination):
     page_size = 20
+    page_size_query_param = "page_size"
 
 
 @extend_schema(exclude=True)

@@ -5,9 +5,9 @@ the database work the replica served (issue #20, part 4). Figures, not pass/fail
     REPLICA_PORT=5433 bin/pg-replica start
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/ng_bench LOCAL_SECRET_KEY_FILE=1
     export DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:5433/ng_bench
-    python bench/replica.py --locust /tmp/locust-venv/bin/locust [--users 50 --time 60]
+    python bench/replica.py [--users 50 --requests 30] [--burst 1000000]
 
-Runs bench/load.py (gunicorn and locust: the platform's request mix, reports and dispatches
+Runs bench/load.py once (gunicorn and seeded simulated users: the platform's request mix, reports and dispatches
 included) with the replica configured, and meanwhile samples on the primary every 0.5 s the
 replica's replay lag (`pg_stat_replication.replay_lag`, and the WAL bytes not yet replayed)
 through its slot `replica_<port>` (bin/pg-replica). Before and after, it reads the bench
@@ -60,9 +60,8 @@ def counters(conn: psycopg.Connection, db: str) -> tuple[int, int]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--time", type=int, default=60, help="seconds (0: no load run)")
+    parser.add_argument("--requests", type=int, default=30, help="requests per simulated user (0: no load run)")
     parser.add_argument("--port", type=int, default=8932)
-    parser.add_argument("--locust", default=None)
     parser.add_argument("--burst", type=int, default=0, help="then write this many rows at once and sample the lag")
     args = parser.parse_args(argv)
     primary_url, replica_url = os.environ["DATABASE_URL"], os.environ["DATABASE_REPLICA_URL"]
@@ -81,11 +80,11 @@ def main(argv=None) -> None:
             if row:
                 samples.append((float(row[0] or 0.0), int(row[1] or 0)))
 
-    if args.time > 0:
+    if args.requests > 0:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        load = [sys.executable, str(ROOT / "bench" / "load.py"), f"--users={args.users}", f"--time={args.time}"]
-        load += [f"--port={args.port}"] + ([f"--locust={args.locust}"] if args.locust else [])
+        load = [sys.executable, str(ROOT / "bench" / "load.py"), f"--users={args.users}", "--runs=1"]
+        load += [f"--requests={args.requests}", f"--port={args.port}"]
         subprocess.run(load, cwd=ROOT, check=True)  # noqa: S603 - our own interpreter and script
         done.set()
         sampler.join()

@@ -8,15 +8,16 @@ peer at /bench/peer/), signs in as the generator's sample users (a township
 dispatcher, a district supervisor, the city supervisor, a handling unit's handler),
 and measures p50/p95 latency and queries per request for every row of `ENDPOINTS`.
 A row whose URL does not resolve on this checkout is reported "not available yet".
-For the event lists it also times the same page fetched by hand (raw SQL, rows to
-JSON: the limit) and through the peer, and the `Event.objects.restrict()` queryset
-in-process (with its EXPLAIN ANALYZE in bench/out/plans.txt). Writes bench/RESULTS.md.
+For the event lists it also times the same page fetched by hand (bench/limit.py: the
+SQL, rows to JSON: the limit) through the same gunicorn and in-process, the peer, and the
+`Event.objects.restrict()` queryset in-process (with its EXPLAIN ANALYZE in
+bench/out/plans.txt), and reports each answer's size in bytes. The sample logins pass
+the second factor with a bench TOTP device (`totp_code`). Writes bench/RESULTS.md.
 Figures, not pass/fail.
 """
 
 import argparse
 import importlib
-import json
 import os
 import platform
 import re
@@ -25,6 +26,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -33,11 +35,11 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("BENCH_PEER", "1")
 os.environ.setdefault("BENCH_COUNT_QUERIES", "1")
 
-OPEN = "reported,escalated,accepted,dispatched,handling,suspended,result_submitted,verified"
-#: What waits for a handling unit (events.views.handler_q): to sign, to handle, suspended.
-UNIT_OPEN = "dispatched,handling,suspended"
 PAGE = 20
 DEEP_PAGE = 20  # the deep page of the township history (19 cursor hops: rows 381-400)
+
+
+from bench.limit import OPEN, UNIT_OPEN, page_json  # noqa: E402  (after the settings module is set)
 
 
 def _statuses(csv: str) -> str:
@@ -64,6 +66,7 @@ class Endpoint:
     orm: dict | None = None
     offset: int = 0
     follow: int = 0
+    rows: int = PAGE
 
 
 #: What is measured: the platform's own URLs (events API, Open311, dashboards, grids API).
@@ -82,6 +85,9 @@ ENDPOINTS = [
         "dispatcher",
         "GET",
         f"/api/v1/events/?within={{township_code}}&{_statuses(OPEN)}&page_size=100",
+        raw="queue",
+        peer="/bench/peer/events/?township={township}&page_size=100&status__in=" + OPEN,
+        rows=100,
     ),
     Endpoint(
         f"township history, page {DEEP_PAGE} (cursor)",
@@ -194,25 +200,15 @@ SWEEP_CANDIDATES = [
     "events.deadlines.sweep",
 ]
 
-COLUMNS = (
-    "e.id, e.number, e.tracking_code, e.item_id, e.category, e.grade, e.status, e.level, e.area_id,"
-    " e.township_id, e.county_id, e.title, e.address, e.reported_at, e.accepted_at, e.dispatched_at,"
-    " e.closed_at, e.lead_unit_id, e.accept_due_at, e.complete_due_at, e.alert_level, e.version"
-)
-ORDER = " ORDER BY e.reported_at DESC, e.id DESC LIMIT 20"
-RAW_SQL = {
-    "queue": f"SELECT {COLUMNS} FROM events_event e WHERE e.township_id = %(township)s"
-    " AND e.status = ANY(%(open)s)" + ORDER,
-    # Keyset, as the cursor does: the rows after the 380th of the township's history.
-    "township_deep": f"SELECT {COLUMNS} FROM events_event e WHERE e.township_id = %(township)s"
-    " AND (e.reported_at, e.id) < (%(deep_at)s, %(deep_id)s)" + ORDER,
-    "unit": f"SELECT {COLUMNS} FROM events_event e WHERE e.lead_unit_id = %(unit)s"
-    " AND e.status = ANY(%(unit_open)s)" + ORDER,
-    "county_item": f"SELECT {COLUMNS} FROM events_event e WHERE e.county_id = %(county)s AND e.status = 'closed'"
-    " AND e.item_id = %(item)s" + ORDER,
-    "city_state": f"SELECT {COLUMNS} FROM events_event e WHERE e.status = 'handling'" + ORDER,
-    "city_all": f"SELECT {COLUMNS} FROM events_event e" + ORDER,
-}
+
+#: Body fields that are integers in the API (strict inputs: a string there is a 400).
+INTEGER_FIELDS = {"lead_unit", "version"}
+
+
+def request_body(ep: Endpoint, subj: dict) -> dict | None:
+    """`ep.body` with the subjects filled in (integers where the API takes integers), or None."""
+    body = {k: v.format(**subj) for k, v in ep.body.items()}
+    return {k: int(v) if k in INTEGER_FIELDS else v for k, v in body.items()} or None
 
 
 def pct(values: list[float], q: float) -> float:
@@ -435,6 +431,25 @@ class Server:
         self.log.close()
 
 
+#: The TOTP key (hex) of every sample login's bench device (bench databases only).
+BENCH_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def totp_code(username: str) -> str:
+    """The current code of `username`'s authenticator: gives the sample login a confirmed TOTP
+    device with `BENCH_TOTP_KEY` (and no code used yet, so each sign-in of a run passes)."""
+    from django.contrib.auth import get_user_model
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = get_user_model().objects.get(username=username)
+    TOTPDevice.objects.filter(user=user).exclude(name="bench").delete()
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user, name="bench", defaults={"key": BENCH_TOTP_KEY, "confirmed": True, "last_t": -1}
+    )
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
 def login(base: str, username: str, password: str):
     import requests
 
@@ -451,41 +466,24 @@ def login(base: str, username: str, password: str):
     )
     if response.status_code != 302:
         raise SystemExit(f"login as {username} failed ({response.status_code})")
-    home = session.get(base + "/", allow_redirects=False, timeout=60)  # the second factor, if asked
-    if "/security/2fa/" in home.headers.get("Location", ""):
-        second_factor(session, base + home.headers["Location"], username)
+    verify = base + "/security/2fa/verify/"
+    page = session.get(verify, timeout=60).text
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if found:  # the second factor (security.middleware): the code of the bench device
+        answer = session.post(
+            verify,
+            data={"token": totp_code(username), "csrfmiddlewaretoken": found.group(1)},
+            headers={"Referer": verify},
+            allow_redirects=False,
+            timeout=60,
+        )
+        if answer.status_code != 302:
+            raise SystemExit(f"second factor of {username} refused ({answer.status_code})")
     after = session.get(base + "/accounts/login/", timeout=60).text  # a fresh token for the new session
     found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', after)
     session.headers["X-CSRFToken"] = found.group(1) if found else session.cookies.get("csrftoken", token)
     session.headers["Referer"] = base + "/"
     return session
-
-
-def second_factor(session, url: str, username: str) -> None:
-    """Pass the second factor the platform asks of `username` (security.twofactor), as its
-    phone would: on the enrolment page the shown key, else the confirmed device's key, gives
-    the TOTP code (django-otp), posted with the page's CSRF token."""
-    from base64 import b32decode
-
-    from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    page = session.get(url, timeout=60).text
-    secret = re.search(r'data-totp-secret="([A-Z2-7=]+)"', page)
-    if secret:
-        key = b32decode(secret.group(1) + "=" * (-len(secret.group(1)) % 8))
-    else:
-        key = TOTPDevice.objects.get(user__username=username, confirmed=True).bin_key
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    answer = session.post(
-        url.split("?")[0],
-        data={"token": f"{TOTP(key).token():06d}", "csrfmiddlewaretoken": token},
-        headers={"Referer": url},
-        allow_redirects=False,
-        timeout=60,
-    )
-    if answer.status_code not in (200, 302) or "id_token" in answer.text:
-        raise SystemExit(f"second factor of {username} failed ({answer.status_code})")
 
 
 def follow_cursor(session, url: str, hops: int) -> str:
@@ -496,7 +494,7 @@ def follow_cursor(session, url: str, hops: int) -> str:
 
 
 def time_http(session, method: str, url: str, n: int, body=None) -> dict:
-    times, queries, statuses = [], [], set()
+    times, queries, statuses, size = [], [], set(), 0
     for i in range(n + 3):
         if body and "version" in body:  # a workflow step acts on the version it read (untimed read)
             body = {**body, "version": session.get(url.rsplit("/", 2)[0] + "/", timeout=60).json()["version"]}
@@ -507,23 +505,32 @@ def time_http(session, method: str, url: str, n: int, body=None) -> dict:
             times.append(took)
             queries.append(int(response.headers.get("X-Query-Count", "-1")))
             statuses.add(response.status_code)
-    return {"p50": pct(times, 0.5), "p95": pct(times, 0.95), "queries": sorted(set(queries)), "status": statuses}
+            size = len(response.content)
+    return {
+        "p50": pct(times, 0.5),
+        "p95": pct(times, 0.95),
+        "queries": sorted(set(queries)),
+        "status": statuses,
+        "bytes": size,
+    }
 
 
-def time_raw(sql: str, params: dict, n: int) -> dict:
-    """The limit: the page fetched with hand-written SQL and turned into JSON, in-process."""
-    from django.db import connection
-
+def time_raw(name: str, params: dict, n: int) -> dict:
+    """The limit in-process: the page by hand (bench.limit.page_json: SQL, rows to JSON)."""
     times = []
-    with connection.cursor() as cur:
-        for i in range(n + 3):
-            start = time.perf_counter()
-            cur.execute(sql, params)
-            cols = [c.name for c in cur.description]
-            json.dumps([dict(zip(cols, row, strict=True)) for row in cur.fetchall()], default=str)
-            if i >= 3:
-                times.append((time.perf_counter() - start) * 1000)
+    for i in range(n + 3):
+        start = time.perf_counter()
+        page_json(name, params)
+        if i >= 3:
+            times.append((time.perf_counter() - start) * 1000)
     return {"p50": pct(times, 0.5), "p95": pct(times, 0.95)}
+
+
+def limit_url(base: str, name: str, subj: dict, rows: int) -> str:
+    """The bench-only limit view's URL for `RAW_SQL[name]` (bench/limit.py) with the subjects."""
+    keys = ("township", "county", "unit", "item", "deep_at", "deep_id")
+    query = "&".join(f"{k}={quote(str(subj[k]))}" for k in keys)
+    return f"{base}/bench/limit/{name}/?{query}&limit={rows}"
 
 
 def time_orm(username: str, filters: dict, offset: int, n: int, plans) -> dict:
@@ -623,6 +630,7 @@ def main(argv=None) -> None:
     parser.add_argument("--only", default="", help="only the rows whose name starts with this (e.g. 'ledger:')")
     args = parser.parse_args(argv)
     import django
+    import requests
 
     django.setup()
     from django.db import connection
@@ -639,6 +647,7 @@ def main(argv=None) -> None:
     rows = []
     try:
         sessions = {key: login(server.url, name, BENCH_PASSWORD) for key, name in subj["users"].items()}
+        anonymous = requests.Session()
         with open(out_dir / "plans.txt", "w", encoding="utf-8") as plans:
             for ep in ENDPOINTS:
                 if ep.user not in sessions or not ep.name.startswith(args.only):
@@ -646,20 +655,24 @@ def main(argv=None) -> None:
                 path = ep.path.format(**subj)
                 row = [ep.name]
                 if available(path):
-                    body = {k: v.format(**subj) for k, v in ep.body.items()} or None
+                    body = request_body(ep, subj)
                     url = follow_cursor(sessions[ep.user], server.url + path, ep.follow)
                     r = time_http(sessions[ep.user], ep.method, url, args.n, body)
                     bad = sorted(c for c in r["status"] if c >= 400)
-                    row += [fmt(r["p50"]), fmt(r["p95"]), "/".join(map(str, r["queries"]))]
+                    row += [fmt(r["p50"]), fmt(r["p95"]), "/".join(map(str, r["queries"])), f"{r['bytes']:,}"]
                     if bad:
-                        row[-1] += f" (HTTP {'/'.join(map(str, bad))})"
+                        row[3] += f" (HTTP {'/'.join(map(str, bad))})"
                     ours = r["p50"]
                 else:
-                    row += ["not available yet", "–", "–"]
+                    row += ["not available yet", "–", "–", "–"]
                     ours = None
-                raw = peer = orm = None
+                raw = limit = peer = orm = None
                 if ep.raw:
-                    raw = time_raw(RAW_SQL[ep.raw], subj, args.n)["p50"]
+                    params = {k: subj[k] for k in ("township", "county", "unit", "item", "deep_at", "deep_id")}
+                    raw = time_raw(ep.raw, {**params, "limit": ep.rows}, args.n)["p50"]
+                    # Without the session cookie: no session, user or second-factor reads.
+                    limit_http = time_http(anonymous, "GET", limit_url(server.url, ep.raw, subj, ep.rows), args.n)
+                    limit = limit_http["p50"]
                 if ep.peer:
                     peer_url = server.url + ep.peer.format(**subj)
                     peer = time_http(sessions[ep.user], "GET", peer_url, args.peer_n)["p50"]
@@ -670,11 +683,12 @@ def main(argv=None) -> None:
                     }
                     orm = time_orm(subj["users"][ep.user], filters, ep.offset, args.n, plans)["p50"]
                 row += [
+                    fmt(limit) if limit is not None else "–",
                     fmt(raw) if raw is not None else "–",
                     fmt(orm) if orm is not None else "–",
                     fmt(peer) if peer is not None else "–",
-                    fmt(ours / raw) if ours and raw else "–",
-                    fmt(peer / ours) if ours and peer else (f"(peer/raw {peer / raw:.0f})" if peer and raw else "–"),
+                    fmt(ours / limit) if ours and limit else "–",
+                    fmt(peer / ours) if ours and peer else "–",
                 ]
                 rows.append(row)
                 print(" | ".join(row), flush=True)
@@ -711,10 +725,12 @@ def write_results(path: Path, info: dict, subj: dict, rows: list, args) -> None:
         "p50 ms",
         "p95 ms",
         "queries",
-        "raw SQL p50",
+        "bytes",
+        "limit HTTP p50",
+        "limit in-process p50",
         "restrict() p50",
         "peer p50",
-        "ours/raw",
+        "ours/limit",
         "peer/ours",
     ]
     lines = [
@@ -734,7 +750,9 @@ def write_results(path: Path, info: dict, subj: dict, rows: list, args) -> None:
         "|" + "---|" * len(head),
         *["| " + " | ".join(r + ["–"] * (len(head) - len(r))) + " |" for r in rows],
         "",
-        "*raw SQL*: the same page by hand (psycopg, rows to JSON, in-process): the limit. *restrict()*:"
+        "*limit*: the same page by hand (bench/limit.py: the SQL, rows to JSON by orjson), through the same"
+        " gunicorn (*HTTP*, no session or scope) and in-process; *ours/limit* is p50 over the HTTP limit."
+        " *bytes*: the answer's body. *restrict()*:"
         " `Event.objects.restrict(user)` with the list's filter, one page, in-process (plans in"
         " bench/out/plans.txt). *peer*: a plain DRF ModelViewSet + ModelSerializer + page-number"
         " pagination over the same rows, through gunicorn (bench/peer.py). Rows marked *not available"

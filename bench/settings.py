@@ -1,7 +1,8 @@
 """Settings for benchmark runs: the platform's settings plus two opt-in bench hooks.
 
 `BENCH_COUNT_QUERIES=1` adds `bench.middleware.QueryCountMiddleware` (X-Query-Count
-header); `BENCH_PEER=1` mounts the plain-DRF peer under /bench/peer/ (bench/urls.py).
+header); `BENCH_PEER=1` mounts the plain-DRF peer under /bench/peer/ and the limit view under
+/bench/limit/ (bench/urls.py).
 Nothing here is used by the platform itself.
 """
 

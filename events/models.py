@@ -94,22 +94,25 @@ class EventQuerySet(models.QuerySet):
         their grids; township staff: the township; authorities: their district or the
         city), plus events ever dispatched to an organisation for which the user is a
         handler. Other actions are checked by the services themselves on top of this.
-        Two small queries to read the user's reach and units, then one filter on the
+        One small query to read the user's reach and units (personnel.scope.caller_reach,
+        once per request), then one filter on the
         event's own `county_id`/`township_id` (district and township grants) or its
         grid's range (grants below township), whatever the number of grants: no
         per-row walk of the tree. Service team members see the events they were invited
         onto (`EventInvitation`, Art. 20). Anonymous users see nothing.
         """
-        from personnel.scope import area_reach, unit_ids
+        from personnel.scope import caller_reach
 
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
         if user.is_superuser:
             return self
-        condition = area_reach(user, "view_area").q(area="area", township="township", county="county")
-        units = list(unit_ids(user, "handler").values_list("organisation_id", flat=True))
-        if units:
-            condition |= Q(pk__in=Dispatch.objects.filter(unit_id__in=units).values("event_id"))
+        reach = caller_reach(user, "view_area", "handler")
+        if reach.everything:
+            return self
+        condition = reach.q(area="area", township="township", county="county")
+        if reach.units:
+            condition |= Q(pk__in=Dispatch.objects.filter(unit_id__in=reach.units).values("event_id"))
         condition |= Q(pk__in=EventInvitation.objects.filter(user=user).values("event_id"))
         return self.filter(condition)
 

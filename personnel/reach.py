@@ -13,8 +13,11 @@ relation `Area.grants`), so `personnel.models` can build its `restrict` queryset
 it; import from `personnel.scope`, which re-exports all of it, everywhere else.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -122,6 +125,36 @@ def restrict_areas_ranged(user: Actor | None, perm: str = "view_area") -> QueryS
     return Area.objects.filter(condition)
 
 
+_T = TypeVar("_T")
+#: The reads memoised for the current request (`request_cache`); None outside one.
+_CACHE: ContextVar[dict | None] = ContextVar("personnel_reach_cache", default=None)
+
+
+@contextmanager
+def request_cache() -> Iterator[None]:
+    """Within the block, each user's reach is read once (`memoised`): one request that
+    changes no grant (personnel.middleware.ReachCacheMiddleware opens it for safe-method
+    requests only). Outside it every call reads the database again."""
+    token = _CACHE.set({})
+    try:
+        yield
+    finally:
+        _CACHE.reset(token)
+
+
+def memoised(key: tuple, read: Callable[[], _T]) -> _T:
+    """`read()`, remembered under `key` for the rest of the current `request_cache` block."""
+    cache = _CACHE.get()
+    if cache is None:
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
+
+
+Range = tuple[int, int, int]
+
+
 @dataclass(frozen=True)
 class Reach:
     """A user's reach for one permission, read once: the granted nodes by level.
@@ -129,15 +162,28 @@ class Reach:
     `everything` is true for a grant on a root (the province, or the city of a
     single-city tree) or for a superuser. `counties` and `townships` are node ids;
     `ranges` the MPTT ranges `(tree_id, lft, rght)` of the other grants (a city under a
-    province, villages, grids, micro-grids). Lets big tables filter on
-    their own denormalised `county_id`/`township_id` columns instead of joining the tree
-    for every row.
+    province, villages, grids, micro-grids); `upper` the ranges of the county and township
+    grants. Lets big tables filter on their own denormalised `county_id`/`township_id`
+    columns instead of joining the tree for every row. `units`: the organisations the
+    user is a handler of, when read with them (`personnel.scope.caller_reach`; else empty).
     """
 
     everything: bool = False
     counties: tuple[int, ...] = ()
     townships: tuple[int, ...] = ()
-    ranges: tuple[tuple[int, int, int], ...] = ()
+    ranges: tuple[Range, ...] = ()
+    upper: tuple[Range, ...] = ()
+    units: tuple[int, ...] = ()
+
+    def overlaps(self, tree_id: int, lft: int, rght: int) -> bool:
+        """Whether the subtree `(tree_id, lft, rght)` lies within a granted node or
+        contains one (no query)."""
+        if self.everything:
+            return True
+        return any(
+            tree == tree_id and ((left <= lft and rght <= right) or (lft <= left and right <= rght))
+            for tree, left, right in (*self.upper, *self.ranges)
+        )
 
     def q(self, *, area: str = "area", township: str | None = None, county: str | None = None) -> Q:
         """A `Q` for rows whose area (through the lookup `area`) lies within the reach.
@@ -154,28 +200,37 @@ class Reach:
             condition |= Q(**{f"{township}_id__in": self.townships})
         ranges = list(self.ranges)
         if not county or not township:
-            upper = Area.objects.filter(pk__in=[*self.counties, *self.townships])
-            ranges += list(upper.values_list("tree_id", "lft", "rght")) if (self.counties or self.townships) else []
+            ranges += self.upper
         for tree_id, lft, rght in ranges:
             condition |= Q(**{f"{area}__tree_id": tree_id, f"{area}__lft__gte": lft, f"{area}__rght__lte": rght})
         return condition
 
 
+def reach_of(rows, units: tuple[int, ...] = ()) -> Reach:
+    """The `Reach` of granted nodes given as `(pk, level, parent_id, tree_id, lft, rght)` rows."""
+    counties: list[int] = []
+    townships: list[int] = []
+    ranges: list[Range] = []
+    upper: list[Range] = []
+    for pk, level, parent_id, tree_id, lft, rght in rows:
+        if parent_id is None:  # the root: the province, or the city of a single-city tree
+            return Reach(everything=True, units=units)
+        if level in (Level.COUNTY, Level.TOWNSHIP):
+            (counties if level == Level.COUNTY else townships).append(pk)
+            upper.append((tree_id, lft, rght))
+        else:
+            ranges.append((tree_id, lft, rght))
+    return Reach(
+        counties=tuple(counties), townships=tuple(townships), ranges=tuple(ranges), upper=tuple(upper), units=units
+    )
+
+
 def area_reach(user: Actor | None, perm: str) -> Reach:
-    """The user's `Reach` for `perm` (one query; none for anonymous users, who reach nothing)."""
+    """The user's `Reach` for `perm` (one query, once per request; none for anonymous
+    users, who reach nothing)."""
     if user is None or reaches_nothing(user):
         return Reach()
     if user.is_superuser:
         return Reach(everything=True)
-    counties, townships, ranges = [], [], []
-    granted = granted_nodes(user, perm).values_list("pk", "level", "parent_id", "tree_id", "lft", "rght")
-    for pk, level, parent_id, tree_id, lft, rght in granted:
-        if parent_id is None:  # the root: the province, or the city of a single-city tree
-            return Reach(everything=True)
-        if level == Level.COUNTY:
-            counties.append(pk)
-        elif level == Level.TOWNSHIP:
-            townships.append(pk)
-        else:
-            ranges.append((tree_id, lft, rght))
-    return Reach(counties=tuple(counties), townships=tuple(townships), ranges=tuple(ranges))
+    columns = ("pk", "level", "parent_id", "tree_id", "lft", "rght")
+    return memoised(("reach", user.pk, perm), lambda: reach_of(granted_nodes(user, perm).values_list(*columns)))

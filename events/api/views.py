@@ -31,6 +31,7 @@ from rest_framework.response import Response
 
 from ningbo_grid.concurrency import ETagMixin, etag_of
 from ningbo_grid.pagination import StableCursorPagination
+from ningbo_grid.rows import ValuesRows
 
 from .. import services, workflow
 from ..attachments import attachment_add
@@ -54,6 +55,10 @@ STEP_ERRORS = {
     ),
     428: OpenApiResponse(description="code `version_required`: the body has no `version`"),
 }
+
+
+#: List rows of `EventSerializer`'s shape, built without model instances.
+EVENT_ROWS = ValuesRows(s.EventSerializer)
 
 
 class ConflictError(exceptions.APIException):
@@ -185,6 +190,14 @@ class EventViewSet(
             .select_related("item", "item_version", "lead_unit")
             .prefetch_related("area", "township", "county")
         )
+
+    def list(self, request, *args, **kwargs):
+        # A page of `EventSerializer` rows built from `values()` (ningbo_grid.rows: no model
+        # instances, the tree nodes' codes by subquery): the same JSON, a fraction of the time.
+        # (A comment, not a docstring: drf-spectacular would publish it as the description.)
+        queryset = self.filter_queryset(Event.objects.restrict(request.user))
+        page = self.paginate_queryset(EVENT_ROWS.values(queryset))
+        return self.get_paginated_response(EVENT_ROWS.page(page))
 
     def get_serializer_class(self):
         if self.action == "retrieve":
