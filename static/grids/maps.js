@@ -9,7 +9,11 @@
    - [data-ng-event-map]: events within the user's scope (events/map.html): markers
      clustered in the browser (Leaflet.markercluster) while the server sends events, the
      server's cells when it clusters (above 2,000 in view), or a heat map (leaflet.heat);
-     reloaded for the visible box at every move. Tapping a cluster zooms in. */
+     reloaded for the visible box at every move. Tapping a cluster zooms in.
+   `data-ready="1"` on a map means: drawn for the view it shows, and that view is settled
+   (no zoom animation running). Frames chosen by the script (an outline, the events) are
+   applied without animation: Leaflet drops a zoom asked for while one animates (a tap
+   on a cluster then did nothing), and a load answered during it showed stale markers. */
 (function () {
   "use strict";
   var NINGBO = [29.87, 121.55];
@@ -50,7 +54,7 @@
       }).addTo(map);
       var own = L.geoJSON({ type: "FeatureCollection", features: outline }, { style: { color: "#0d6efd", weight: 3, fillOpacity: 0 } }).addTo(map);
       if (own.getBounds().isValid()) {
-        map.fitBounds(own.getBounds());
+        map.fitBounds(own.getBounds(), { animate: false });
         var b = own.getBounds();
         var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
         return getJSON(el.dataset.eventsUrl + "&bbox=" + bbox);
@@ -237,7 +241,8 @@
         layer.addTo(map);
         if (!fitted && body.features.length) {  // no outline to frame the map: frame the events once
           fitted = true;
-          map.fitBounds(L.geoJSON(body).getBounds(), { maxZoom: 16 });  // the move reloads
+          map.fitBounds(L.geoJSON(body).getBounds(), { maxZoom: 16, animate: false });  // the move reloads
+          return;
         }
         el.dataset.clustered = body.clustered ? "server" : "browser";
         el.dataset.features = String(body.features.length);
@@ -257,9 +262,11 @@
         }).addTo(map);
         // the area's outline, else its children's (a township drawn only below)
         var bounds = own.getBounds().isValid() ? own.getBounds() : L.geoJSON(collection).getBounds();
-        if (bounds.isValid()) { map.fitBounds(bounds); fitted = true; }
+        if (bounds.isValid()) { map.fitBounds(bounds, { animate: false }); fitted = true; }
       }
     }).catch(function () { return null; }).then(function () {
+      // a move (a tap on a cluster, a pinch) makes the answer on its way stale: not ready until reloaded
+      map.on("movestart", function () { seq++; el.dataset.ready = "0"; });
       map.on("moveend", load);
       load();
     });
