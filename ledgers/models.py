@@ -100,7 +100,12 @@ class Address(Located):
         verbose_name = _("标准地址")
         verbose_name_plural = _("标准地址")
         ordering = ["code"]
-        indexes = [models.Index(fields=["area", "kind"]), models.Index(fields=["township", "full_text"])]
+        indexes = [
+            models.Index(fields=["area", "kind"]),
+            models.Index(fields=["township", "full_text"]),
+            # the nearest address to a position (ledgers.selectors.nearest_address)
+            models.Index(fields=["latitude", "longitude"], name="ledgers_address_position"),
+        ]
 
     def __str__(self) -> str:
         return self.full_text

@@ -42,6 +42,13 @@ class AddressSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "kind", "name", "full_text", "parent", "area", "latitude", "longitude", "is_active"]
 
 
+class NearestAddressSerializer(serializers.Serializer):
+    """The nearest standard address in reach (or null) and its distance in metres."""
+
+    address = AddressSerializer(allow_null=True)
+    distance_m = serializers.FloatField(allow_null=True, help_text="metres from the position asked")
+
+
 class DwellingSerializer(serializers.ModelSerializer):
     """A dwelling; owner and tenants as person ids (their data through the persons API)."""
 

@@ -16,12 +16,13 @@ from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
+from grids.api.geo import LocateQuerySerializer
 from integrations.models import ApiClient
 from ningbo_grid.filters import FilterSet, WithinFilter
 from ningbo_grid.replica import reads_from_replica
 from personnel import scope
 
-from .. import privacy, rollups
+from .. import privacy, rollups, selectors
 from ..models import Address, CareTag, Dwelling, Household, LedgerGrant, Person, PersonTag, Unit, Visit
 from .serializers import (
     AddressSerializer,
@@ -30,6 +31,7 @@ from .serializers import (
     HouseholdSerializer,
     IdSearchRequestSerializer,
     LedgerStatisticsSerializer,
+    NearestAddressSerializer,
     PersonSerializer,
     RevealRequestSerializer,
     RevealResponseSerializer,
@@ -109,6 +111,22 @@ class AddressViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Address.objects.restrict(self.request.user).select_related("area", "parent").order_by("code")
+
+    @extend_schema(
+        operation_id="ledger_address_nearest",
+        parameters=[LocateQuerySerializer],
+        responses=NearestAddressSerializer,
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def nearest(self, request):
+        """`GET addresses/nearest/?lat=&lon=` (WGS 84): the standard address in reach nearest
+        the position, within `selectors.NEAREST_WITHIN_M` metres (`address` null if none).
+        400 with field errors for a missing, unknown or out-of-range parameter."""
+        query = LocateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = selectors.nearest_address(request.user, query.validated_data["lat"], query.validated_data["lon"])
+        body = {"address": found.address if found else None, "distance_m": found.distance_m if found else None}
+        return Response(NearestAddressSerializer(body).data)
 
 
 class PersonViewSet(viewsets.ReadOnlyModelViewSet):

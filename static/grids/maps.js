@@ -3,13 +3,19 @@
    authority's own, in WGS 84 / CGCS2000). Two kinds of element:
    - [data-ng-area-map]: an area's outline, its children's, and its open events;
    - [data-ng-picker]: a form's position picker ("use my position" and a draggable pin)
-     that fills latitude/longitude; on the report form it suggests the grid and, before a
-     pin is set, shows the chosen grid's boundary; on the public demand form it shows the
+     that fills latitude/longitude; on the report form it suggests the grid (or says which
+     grid holds the position when it is outside the worker's own), the nearest standard
+     address in reach (filling the address field unless the worker typed one) and, before
+     a pin is set, shows the chosen grid's boundary; on the public demand form it shows the
      card's grid outline given inline and the server locates the grid;
    - [data-ng-event-map]: events within the user's scope (events/map.html): markers
      clustered in the browser (Leaflet.markercluster) while the server sends events, the
      server's cells when it clusters (above 2,000 in view), or a heat map (leaflet.heat);
-     reloaded for the visible box at every move. Tapping a cluster zooms in. */
+     reloaded for the visible box at every move. Tapping a cluster zooms in.
+   `data-ready="1"` on a map means: drawn for the view it shows, and that view is settled
+   (no zoom animation running). Frames chosen by the script (an outline, the events) are
+   applied without animation: Leaflet drops a zoom asked for while one animates (a tap
+   on a cluster then did nothing), and a load answered during it showed stale markers. */
 (function () {
   "use strict";
   var NINGBO = [29.87, 121.55];
@@ -50,7 +56,7 @@
       }).addTo(map);
       var own = L.geoJSON({ type: "FeatureCollection", features: outline }, { style: { color: "#0d6efd", weight: 3, fillOpacity: 0 } }).addTo(map);
       if (own.getBounds().isValid()) {
-        map.fitBounds(own.getBounds());
+        map.fitBounds(own.getBounds(), { animate: false });
         var b = own.getBounds();
         var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
         return getJSON(el.dataset.eventsUrl + "&bbox=" + bbox);
@@ -74,6 +80,9 @@
     var lat = form.querySelector("[name=latitude]"), lon = form.querySelector("[name=longitude]");
     var datum = form.querySelector("[name=datum]");
     var note = el.querySelector("[data-ng-suggestion]");
+    var addressNote = el.querySelector("[data-ng-address]");
+    var addressField = form.querySelector("[name=address]");
+    var suggestedAddress = "";  // the address text this picker last filled in
     var map = baseMap(el.querySelector("[data-ng-picker-map]"));
     var start = lat.value && lon.value ? [parseFloat(lat.value), parseFloat(lon.value)] : NINGBO;
     map.setView(start, lat.value ? 17 : 11);
@@ -125,24 +134,57 @@
       el.dataset.suggested = code;
     }
 
+    function offered(code) {
+      var select = form.querySelector("[name=area]");
+      return !!select && Array.prototype.some.call(select.options, function (o) { return o.text.indexOf("（" + code + "）") !== -1; });
+    }
+
+    /* The nearest standard address in the worker's reach (ledgers API): shown, and put in the
+       address field unless the worker typed something else there. */
+    function suggestAddress(query) {
+      if (!el.dataset.nearestUrl) { return; }
+      var mine = query;
+      el.dataset.address = "";
+      getJSON(el.dataset.nearestUrl + "?" + query).then(function (found) {
+        if (mine !== "lat=" + lat.value + "&lon=" + lon.value) { return; }  // the pin moved meanwhile
+        var untouched = addressField && (!addressField.value || addressField.value === suggestedAddress);
+        if (!found.address) {
+          addressNote.textContent = "";
+          if (untouched && suggestedAddress) { addressField.value = ""; suggestedAddress = ""; }
+          el.dataset.address = "none";
+          return;
+        }
+        addressNote.textContent = el.dataset.labelAddress.replace("{address}", found.address.full_text)
+          .replace("{metres}", String(Math.round(found.distance_m)));
+        if (untouched) { addressField.value = found.address.full_text; suggestedAddress = found.address.full_text; }
+        el.dataset.address = found.address.code;
+      }).catch(function () { addressNote.textContent = ""; el.dataset.address = "none"; });
+    }
+
     function place(latlng) {
       lat.value = latlng.lat.toFixed(6);
       lon.value = latlng.lng.toFixed(6);
       if (datum) { datum.value = "wgs84"; }
       el.dataset.suggested = "";
       if (!el.dataset.locateUrl) { note.textContent = el.dataset.labelPlaced; return; }  // the server locates it
-      getJSON(el.dataset.locateUrl + "?lat=" + lat.value + "&lon=" + lon.value).then(function (found) {
+      var query = "lat=" + lat.value + "&lon=" + lon.value;
+      suggestAddress(query);
+      getJSON(el.dataset.locateUrl + "?" + query).then(function (found) {
         var areas = found.areas.filter(function (a) { return a.level === "micro_grid" || a.level === "grid"; });
         if (!areas.length) { note.textContent = el.dataset.labelNone; el.dataset.suggested = "none"; return; }
         var best = areas[areas.length - 1];
         var grid = areas[0];
-        var select = form.querySelector("[name=area]");
-        var offered = select && Array.prototype.some.call(select.options, function (o) { return o.text.indexOf("（" + best.code + "）") !== -1; });
-        if (!offered) { best = grid; }
+        if (!offered(best.code)) { best = grid; }
+        if (!offered(best.code)) {  // a grid, but not one this worker may report in: say which
+          note.textContent = el.dataset.labelOutside.replace("{grid}", grid.name + "（" + grid.code + "）");
+          el.dataset.suggested = "outside:" + grid.code;
+          if (outline) { map.removeLayer(outline); outline = null; }
+          return;
+        }
         suggest(best.code, best.name);
         return getJSON(el.dataset.boundaryUrl.replace("330200000000", best.code)).then(function (collection) {
           drawOutline(collection, false);
-        });
+        }, function () { return null; });  // no outline to draw: the suggestion stands
       }).catch(function () { note.textContent = el.dataset.labelNone; el.dataset.suggested = "none"; });
     }
 
@@ -237,7 +279,8 @@
         layer.addTo(map);
         if (!fitted && body.features.length) {  // no outline to frame the map: frame the events once
           fitted = true;
-          map.fitBounds(L.geoJSON(body).getBounds(), { maxZoom: 16 });  // the move reloads
+          map.fitBounds(L.geoJSON(body).getBounds(), { maxZoom: 16, animate: false });  // the move reloads
+          return;
         }
         el.dataset.clustered = body.clustered ? "server" : "browser";
         el.dataset.features = String(body.features.length);
@@ -257,9 +300,11 @@
         }).addTo(map);
         // the area's outline, else its children's (a township drawn only below)
         var bounds = own.getBounds().isValid() ? own.getBounds() : L.geoJSON(collection).getBounds();
-        if (bounds.isValid()) { map.fitBounds(bounds); fitted = true; }
+        if (bounds.isValid()) { map.fitBounds(bounds, { animate: false }); fitted = true; }
       }
     }).catch(function () { return null; }).then(function () {
+      // a move (a tap on a cluster, a pinch) makes the answer on its way stale: not ready until reloaded
+      map.on("movestart", function () { seq++; el.dataset.ready = "0"; });
       map.on("moveend", load);
       load();
     });

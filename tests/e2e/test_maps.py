@@ -17,6 +17,7 @@ from .conftest import login
 
 pytestmark = pytest.mark.e2e
 HERE = {"latitude": 29.85, "longitude": 121.54}  # in the east micro-grid of the first grid
+NEXT_DOOR = {"latitude": 29.85, "longitude": 121.58}  # in the second grid: not the worker's
 
 
 @pytest.fixture
@@ -42,12 +43,28 @@ def mapped(transactional_db, tmp_path):
 
 
 def test_a_worker_reports_from_the_phone_position_into_the_right_micro_grid(page_at, shot, mapped, live_server):
+    from ledgers import services as ledger_services
+    from ledgers.choices import AddressKind
+
+    road = ledger_services.address_create(actor=mapped.leader, area=mapped.east, kind=AddressKind.ROAD, name="尹江路")
+    door = ledger_services.address_create(  # ~39 m from HERE
+        actor=mapped.leader, parent=road, kind=AddressKind.DOOR, name="8号", latitude=29.8503, longitude=121.5402
+    )
     page = page_at("phone")
     page.context.grant_permissions(["geolocation"], origin=live_server.url)
-    page.context.set_geolocation(HERE)
+    page.context.set_geolocation(NEXT_DOOR)
     login(page, "gridworker")
     page.goto("/events/report/")
     picker = page.locator("[data-ng-picker]")
+    # in a grid this worker does not cover: the picker says which one, and chooses nothing
+    page.click("#use-my-position")
+    expect(picker).to_have_attribute("data-suggested", f"outside:{mapped.tree.grid2.code}")
+    expect(page.locator("#position-suggestion")).to_contain_text(
+        f"{mapped.tree.grid2.name}（{mapped.tree.grid2.code}）"
+    )
+    expect(page.locator("#position-suggestion")).to_contain_text("不在您负责的网格内")
+    expect(picker).to_have_attribute("data-address", "none")  # no standard address in reach there
+    page.context.set_geolocation(HERE)
     # the position selects the micro-grid, and the item list refreshes for it over htmx
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/events/report/")):
         page.click("#use-my-position")
@@ -55,6 +72,10 @@ def test_a_worker_reports_from_the_phone_position_into_the_right_micro_grid(page
     expect(page.locator("#id_area")).to_have_value(str(mapped.east.pk))
     expect(page.locator("#id_latitude")).to_have_value("29.850000")
     expect(page.locator("#id_longitude")).to_have_value("121.540000")
+    # the nearest standard address in reach is suggested and fills the empty address field
+    expect(picker).to_have_attribute("data-address", door.code)
+    expect(page.locator("#id_address")).to_have_value(door.full_text)
+    expect(page.locator("#position-address")).to_contain_text(f"{door.full_text}（约39米）")
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/events/report/")):
         page.select_option("#id_item", str(mapped.item.pk))
     expect(page.locator("#report-choice")).to_have_attribute("data-item", str(mapped.item.pk))
@@ -66,6 +87,7 @@ def test_a_worker_reports_from_the_phone_position_into_the_right_micro_grid(page
     event = Event.objects.get(number=page.url.rstrip("/").rsplit("/", 1)[-1])
     assert event.area_id == mapped.east.pk
     assert (float(event.latitude), float(event.longitude), event.datum) == (29.85, 121.54, "wgs84")
+    assert event.address == door.full_text
 
     # the grid's page draws the outline, its two micro-grids and this open event
     page.goto(f"/grids/{mapped.tree.grid.code}/")
