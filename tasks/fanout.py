@@ -73,6 +73,7 @@ def notify_new(task: Task, since: datetime.datetime, title: str, on: datetime.da
     staff = (
         Role.objects.current(on)
         .filter(area_id__in=grids, role__in=(GridRole.GRID_LEADER, GridRole.FULLTIME_WORKER), staff__user__isnull=False)
+        .order_by()  # a subquery of two INSERT … SELECT: no sort
         .values_list("staff__user_id", flat=True)
     )
     message = notify.Message(
