@@ -247,7 +247,7 @@ def main(argv=None) -> None:
 
                 with cProfile.Profile() as profile:
                     measure(root, f"/tasks/{task.pk}/", 1)
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+                pstats.Stats(profile).sort_stats("tottime").print_stats(30)
             raise Rollback
     except Rollback:
         pass
