@@ -1,19 +1,26 @@
 #!/usr/bin/env python
-"""Benchmark a task sent to a whole city of grids (issue #17: ≤ 10 s for ~15,000 grids).
+"""Benchmark a task sent to a whole city of grids (issue #17: ≤ 10 s for ~15,000 grids)
+and its progress page (p95 ≤ 300 ms).
 
     DATABASE_URL=postgres://…/a_migrated_db python bench/tasks_fanout.py [--grids 15000]
 
 In ONE transaction that is rolled back at the end (the database is left as it was):
 draws a city of `--grids` grids (30 townships × 20 villages × N grids, MPTT columns set
-directly) with a grid leader on each, then issues one task to the city as a superuser
-through `tasks.services.task_issue` and times, separately, the fan-out's INSERT … SELECT
-(`tasks.fanout.fan_out`), the inbox rows (`notify_new`), the whole issue call, and the
-progress rollup (`tasks.progress.summary`). Prints a Markdown table for bench/RESULTS.md.
+directly) with a grid leader on each (with an e-mail address and a mobile number), then
+issues one task to the city as a superuser through `tasks.services.task_issue` and times,
+separately, the fan-out's INSERT … SELECT (`tasks.fanout.fan_out`), the notifications
+(`notify_new`: inbox rows, e-mail and SMS outbox rows), the whole issue call, and the
+progress rollup (`tasks.progress.summary`). Then moves the grids along (60 % done, 20 %
+acknowledged, 10 % overdue) and times `--requests` GETs (after 3 warm-ups) of the
+issuer's progress page `/tasks/<id>/` (HTML) and `/api/v1/tasks/<id>/progress/` through
+Django's test client, in-process (no gunicorn: add ~5 ms), the session signed in with a
+passed second factor. Prints Markdown tables for bench/RESULTS.md.
 """
 
 import argparse
 import datetime
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -82,11 +89,15 @@ def draw(grids: int):
     Area.objects.bulk_update(rows, ["parent"], batch_size=5000)
     grid_ids = [by_code[a.code] for a in rows if a.level == "grid"]
     users = get_user_model().objects.bulk_create(
-        [get_user_model()(username=f"bench-leader-{i}", password=UNUSABLE) for i in range(len(grid_ids))],
+        [
+            get_user_model()(username=f"bench-leader-{i}", password=UNUSABLE, email=f"leader{i}@example.org")
+            for i in range(len(grid_ids))
+        ],
         batch_size=5000,
     )
     staff = Staff.objects.bulk_create(
-        [Staff(user=u, name=u.username, work_id=f"B{i:07d}") for i, u in enumerate(users)], batch_size=5000
+        [Staff(user=u, name=u.username, work_id=f"B{i:07d}", mobile=f"139{i:08d}") for i, u in enumerate(users)],
+        batch_size=5000,
     )
     Assignment.objects.bulk_create(
         [
@@ -98,13 +109,68 @@ def draw(grids: int):
     return Area.objects.get(pk=by_code[city.code]), len(grid_ids)
 
 
+def move_along(task) -> None:
+    """60 % of the task's grids done, 20 % acknowledged, 10 % overdue and open (by id)."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from tasks.models import Assignment
+
+    now = timezone.now()
+    mine = Assignment.objects.filter(task=task)
+    mine.annotate(r=F("id") % 10).filter(r__lt=6).update(status="done", acknowledged_at=now, done_at=now)
+    mine.annotate(r=F("id") % 10).filter(r__in=[6, 7]).update(status="acknowledged", acknowledged_at=now)
+    mine.annotate(r=F("id") % 10).filter(r=8).update(overdue_at=now, warned_at=now)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tasks_assignment")
+
+
+def measure(user, url: str, n: int) -> tuple[float, float, str]:
+    """(p50 ms, p95 ms, queries per request) of `n` GETs of `url` as `user` after 3 warm-ups."""
+    from django.db import reset_queries
+    from django.test import Client, override_settings
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    times, queries = [], set()
+    from django.conf import settings
+
+    # Static file names without the collected manifest (a checkout has not run collectstatic).
+    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False, STORAGES=plain):
+        for i in range(n + 3):
+            connection.force_debug_cursor = True
+            reset_queries()
+            started = time.perf_counter()
+            response = client.get(url, secure=True)
+            elapsed = (time.perf_counter() - started) * 1000
+            connection.force_debug_cursor = False
+            if response.status_code != 200:
+                raise SystemExit(f"{url}: {response.status_code}")
+            if i >= 3:
+                times.append(elapsed)
+                queries.add(len(connection.queries))
+    times.sort()
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    return statistics.median(times), p95, "–".join(str(q) for q in sorted({min(queries), max(queries)}))
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--grids", type=int, default=15000)
+    parser.add_argument("--requests", type=int, default=30, help="timed GETs of each progress page")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one progress page GET")
     args = parser.parse_args(argv)
     from django.contrib.auth import get_user_model
 
     from catalog.models import ServiceItem, ServiceItemVersion
+    from events.models import OutboxMessage
     from personnel.models import Organisation
     from tasks import fanout, progress, services
     from tasks.models import Assignment
@@ -160,11 +226,28 @@ def main(argv=None) -> None:
             print("| step | seconds |\n|---|---|")
             for name, label in [
                 ("fan_out", "assignments: one INSERT … SELECT"),
-                ("notify_new", "inbox rows of the grid leaders: one INSERT … SELECT"),
+                ("notify_new", "inbox, e-mail and SMS rows of the grid leaders: two INSERT … SELECT"),
                 ("task_issue", "the whole issue (checks, task, fan-out, inbox, webhook), one transaction"),
                 ("summary", "progress rollup per township (one GROUP BY)"),
             ]:
                 print(f"| {label} | {timings[name]:.2f} |")
+            outbox = OutboxMessage.objects.filter(key__startswith=f"task:{task.pk}@").count()
+            print(f"outbox rows (e-mail + SMS): {outbox}")
+            move_along(task)
+            print("| request | p50 ms | p95 ms | queries |\n|---|---|---|---|")
+            for label, url in [
+                ("progress page (HTML)", f"/tasks/{task.pk}/"),
+                ("progress (API)", f"/api/v1/tasks/{task.pk}/progress/"),
+            ]:
+                p50, p95, queries = measure(root, url, args.requests)
+                print(f"| {label}, {count:,} grids | {p50:.1f} | {p95:.1f} | {queries} |")
+            if args.profile:
+                import cProfile
+                import pstats
+
+                with cProfile.Profile() as profile:
+                    measure(root, f"/tasks/{task.pk}/", 1)
+                pstats.Stats(profile).sort_stats("tottime").print_stats(30)
             raise Rollback
     except Rollback:
         pass

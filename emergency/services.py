@@ -91,7 +91,10 @@ def _tell(response: Response, record: Record, title: str, body: str = "", watche
     """Notify every leader named on the response's check-ins (set-based:
     `events.notify.record_set`) and the watchers (`_watchers`), urgent, in the caller's
     transaction; keyed by the timeline record (`emergency:<record>`), so once."""
-    leaders = CheckIn.objects.filter(response=response, leader__isnull=False).values_list("leader_id", flat=True)
+    # No ordering: the ids are a subquery of two INSERT … SELECT (sorting them cost ~0.1 s at 12,000).
+    leaders = (
+        CheckIn.objects.filter(response=response, leader__isnull=False).order_by().values_list("leader_id", flat=True)
+    )
     notify.record_set(leaders, _message(response, title, (), body), cause=f"emergency:{record.pk}")
     watchers = _watchers(response)
     watchers -= set(leaders.filter(leader_id__in=watchers))

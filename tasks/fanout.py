@@ -9,8 +9,9 @@ have none yet: that is the rule for a grid drawn after the task was issued — i
 nothing until the issuer takes the `extend` step (`tasks.services.task_extend`), which
 runs this again; grids retired since keep their assignment.
 
-`notify_new(task, since)` writes the inbox rows (`events.Notification`) of the grid
-leaders and full-time workers of the assignments created at `since`, in one statement.
+`notify_new(task, since, …)` tells the grid leaders and full-time workers of the
+assignments created at `since` through every channel (inbox, e-mail, SMS: the outbox),
+in two statements (`events.notify.record_set`).
 Both run in the caller's transaction (PostgreSQL and SQLite alike).
 """
 
@@ -18,12 +19,11 @@ import datetime
 
 from django.db import connection
 
-from events.models import Notification
+from events import notify
 from grids.choices import Level, Status
 from grids.models import Area
 from personnel.choices import GridRole
 from personnel.models import Assignment as Role
-from personnel.models import Staff
 
 from .models import Assignment, Task
 
@@ -34,9 +34,6 @@ def _tables() -> dict[str, str]:
         "assignment": qn(Assignment._meta.db_table),
         "area": qn(Area._meta.db_table),
         "chosen": qn(Task.areas.through._meta.db_table),
-        "notification": qn(Notification._meta.db_table),
-        "role": qn(Role._meta.db_table),
-        "staff": qn(Staff._meta.db_table),
     }
 
 
@@ -65,22 +62,21 @@ def fan_out(task: Task, now: datetime.datetime) -> int:
         return cursor.rowcount
 
 
-def notify_new(task: Task, since: datetime.datetime, title: str, on: datetime.date) -> int:
-    """Inbox rows for the grid leaders and full-time workers (roles current on local date
-    `on`) of `task`'s assignments created at or after `since`; returns how many."""
-    adapt = connection.ops.adapt_datetimefield_value
-    t = _tables()
-    sql = f"""
-        INSERT INTO {t["notification"]} (user_id, kind, title, body, created_at)
-        SELECT DISTINCT s.user_id, 'dispatch', %s, %s, %s
-        FROM {t["assignment"]} a
-        JOIN {t["role"]} r ON r.area_id = a.area_id
-        JOIN {t["staff"]} s ON s.id = r.staff_id
-        WHERE a.task_id = %s AND a.created_at >= %s AND s.user_id IS NOT NULL
-          AND r.role IN (%s, %s) AND r.start <= %s AND (r."end" IS NULL OR r."end" >= %s)
-    """  # noqa: S608
-    params: list = [title[:200], task.instructions, adapt(since), task.pk, adapt(since)]
-    params += [GridRole.GRID_LEADER, GridRole.FULLTIME_WORKER, on, on]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+def notify_new(task: Task, since: datetime.datetime, title: str, on: datetime.date) -> None:
+    """Tell the grid leaders and full-time workers (roles current on local date `on`) of
+    `task`'s assignments created at or after `since` through every channel: an inbox row
+    each, an e-mail to those with an address and an SMS to those with a mobile number
+    (urgent: grid staff work in the field, where an SMS reaches them), all written in the
+    caller's transaction by two INSERT … SELECT statements (`events.notify.record_set`;
+    outbox keys `task:<id>@<since, epoch µs>/0:<channel>:<user>`, so each send once)."""
+    grids = Assignment.objects.filter(task=task, created_at__gte=since).values("area_id")
+    staff = (
+        Role.objects.current(on)
+        .filter(area_id__in=grids, role__in=(GridRole.GRID_LEADER, GridRole.FULLTIME_WORKER), staff__user__isnull=False)
+        .order_by()  # a subquery of two INSERT … SELECT: no sort
+        .values_list("staff__user_id", flat=True)
+    )
+    message = notify.Message(
+        user_ids=set(), event_id=None, kind="dispatch", title=title, body=task.instructions, urgent=True
+    )
+    notify.record_set(staff, message, cause=f"task:{task.pk}@{int(since.timestamp() * 1_000_000)}")

@@ -15,6 +15,9 @@ from .choices import AssignmentStatus
 from .models import Assignment, Task
 
 S = AssignmentStatus
+#: Late grids listed on the progress page (each a link and an urge form; rendering 200 of
+#: them was most of the page's time at 15,000 grids, bench/RESULTS.md); the rest are counted.
+LATE_SHOWN = 50
 _COUNTS = {
     "grids": Count("id"),
     "done": Count("id", filter=Q(status=S.DONE)),

@@ -110,7 +110,8 @@ def task_issue(
     assignment) due `working_days` working days from now (the end of working time of the
     Nth working day, `events.workcalendar.add_time`), authorised by the catalogue `item`
     in force or the approved `temporary_matter` (exactly one; Art. 19). Notifies the
-    grids' leaders and full-time workers; a `task.issued` webhook to the issuing
+    grids' leaders and full-time workers through every channel (inbox, e-mail, SMS:
+    `fanout.notify_new`, outbox rows in this transaction); a `task.issued` webhook to the issuing
     organisation. Raises ValidationError (title, instructions, areas, working_days,
     result_kind, basis, temporary_matter), PermissionDenied."""
     errors: dict[str, list] = {}
@@ -211,7 +212,8 @@ def _take(actor, assignment_id: int, step: str, version: int | None, note: str =
 
 
 def _announce(assignment: Assignment, log: Log) -> None:
-    """Inbox/e-mail to whom the step concerns, and the `task.assignment_changed` webhook."""
+    """Inbox and e-mail to whom the step concerns (and an SMS to the grid's staff when
+    urged or reopened), and the `task.assignment_changed` webhook; all outbox rows."""
     task = assignment.task
     if log.kind == LogKind.URGE:
         users = _grid_staff(assignment.area_id)
@@ -229,7 +231,11 @@ def _announce(assignment: Assignment, log: Log) -> None:
     else:
         users = set()
     if users:
-        message = notify.Message(user_ids=users, event_id=None, kind="urge", title=title, body=log.note or task.title)
+        # To the grid (urge, reopen) urgent: an SMS besides the inbox and e-mail, as at issue.
+        urgent = log.kind in (LogKind.URGE, LogKind.REOPEN)
+        message = notify.Message(
+            user_ids=users, event_id=None, kind="urge", title=title, body=log.note or task.title, urgent=urgent
+        )
         notify.record([message], cause=f"tasklog:{log.pk}")
     webhook_emit(
         event_type=WebhookEventType.TASK_ASSIGNMENT_CHANGED,

@@ -74,9 +74,13 @@ def task_new(request):
 
 @login_required
 def task_detail(request, pk: int):
-    """GET /tasks/<pk>/: progress per township and grid (done, overdue, not acknowledged)."""
+    """GET /tasks/<pk>/: progress per township (done, overdue, not acknowledged) and the first
+    `progress.LATE_SHOWN` late grids (the rest counted; all in the XLSX export)."""
     task = get_object_or_404(_issued(request), pk=pk)
-    context = {"task": task, **progress.summary(task), "late": progress.late(task)[:200]}
+    late = progress.late(task)
+    shown = list(late[: progress.LATE_SHOWN])
+    more = late.count() - len(shown) if len(shown) == progress.LATE_SHOWN else 0
+    context = {"task": task, **progress.summary(task), "late": shown, "more": more}
     return render(request, "tasks/detail.html", context)
 
 

@@ -8,59 +8,28 @@ Creates take an `Idempotency-Key` (the idempotency middleware).
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils.text import format_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
-from events.api.views import ERRORS, STEP_ERRORS, ServiceErrorsMixin, require_version
-from events.workflow import Step
+from events.api.steps import ERRORS, with_steps
+from events.api.views import ServiceErrorsMixin
 from grids.models import Area
 
 from .. import selectors, services, workflow
 from . import serializers as s
 
 
-def _step(name: str, row: Step, output):
-    """The API action of step `name`, generated from its `workflow.STEPS` row."""
-    serializer_class = getattr(s, row.serializer)
-    subject = workflow.SUBJECT[name]
-
-    def view(self, request, pk=None):
-        require_version(request)
-        data = serializer_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        if name in ("raise", "lower"):
-            values["step"] = name
-        obj = row.run()(actor=request.user, **{subject: self.get_object()}, **values)
-        return ApiResponse(output(obj).data)
-
-    view.__name__ = view.__qualname__ = f"step_{name}"
-    view = action(detail=True, methods=["post"], url_path=row.url, url_name=row.url)(view)
-    return extend_schema(
-        request=serializer_class,
-        responses={200: output, **STEP_ERRORS},
-        summary=format_lazy("{} ({})", name.capitalize(), row.label),
-        description=f"**From**: {', '.join(sorted(str(x) for x in row.sources))}. {row.clocks} {row.description}",
-    )(view)
+def _take(view, request, name, row, values):
+    """Run a response's or check-in's step (`events.api.steps.with_steps`) on the object in
+    reach; raise and lower share one service, told which step it is."""
+    if name in ("raise", "lower"):
+        values["step"] = name
+    return row.run()(actor=request.user, **{workflow.SUBJECT[name]: view.get_object()}, **values)
 
 
-def with_steps(subject: str, output):
-    """Add one action per `workflow.STEPS` row on `subject` that has an API `url`."""
-
-    def add(cls):
-        for name, row in workflow.STEPS.items():
-            if row.url and not row.creates and workflow.SUBJECT[name] == subject:
-                setattr(cls, f"step_{name}", _step(name, row, output))
-                cls.scope_map = {**cls.scope_map, f"step_{name}": row.scope}
-        return cls
-
-    return add
-
-
-@with_steps("response", s.ResponseSerializer)
+@with_steps(workflow.WORKFLOW, s, s.ResponseSerializer, _take, subject="response")
 @extend_schema_view(
     list=extend_schema(summary="Emergency responses within your jurisdiction"),
     create=extend_schema(request=s.ActivateSerializer, responses={201: s.ResponseSerializer, **ERRORS}),
@@ -100,7 +69,7 @@ class ResponseViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.Read
         return ApiResponse(s.RecordSerializer(rows, many=True).data)
 
 
-@with_steps("checkin", s.CheckInSerializer)
+@with_steps(workflow.WORKFLOW, s, s.CheckInSerializer, _take, subject="checkin")
 @extend_schema_view(list=extend_schema(summary="Check-ins in your reach or named to you"))
 class CheckInViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
     """Check-ins of active and past responses; the leader acknowledges and reports."""

@@ -17,10 +17,7 @@ GET; `report` to attach photos and log patrols; `handle` to reveal a contact; ea
 `scope`. The step actions themselves are generated from the rows (`with_steps`).
 """
 
-from collections.abc import Mapping
-
 from django.http import FileResponse
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -40,21 +37,7 @@ from ..filtersets import EventApiFilterSet
 from ..models import Event, Notification, Patrol
 from ..selectors import handling_units, suggested_lead_unit, units_by_level
 from . import serializers as s
-
-ERRORS = {
-    400: OpenApiResponse(description="bad input (field messages)"),
-    403: OpenApiResponse(description="you may see the event but not take this step"),
-    404: OpenApiResponse(description="not found or outside your jurisdiction"),
-    409: OpenApiResponse(description="code `conflict`: a concurrent twin or a repeated one-time step"),
-}
-STEP_ERRORS = {
-    **ERRORS,
-    409: OpenApiResponse(
-        description="code `stale_version`: the event changed since the version you sent (read it again); "
-        "code `invalid_transition`: the step is not allowed in the event's current status"
-    ),
-    428: OpenApiResponse(description="code `version_required`: the body has no `version`"),
-}
+from .steps import ERRORS, with_steps
 
 
 #: List rows of `EventSerializer`'s shape, built without model instances.
@@ -65,30 +48,6 @@ class ConflictError(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("该事件已被他人处理或更新，请刷新后重试。")
     default_code = "conflict"
-
-
-class VersionRequired(exceptions.APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = _("请在请求中带上所读取事件的 version，以免重复办理或覆盖他人的办理。")
-    default_code = "version_required"
-
-
-def require_version(request) -> None:
-    """Raise VersionRequired (428) when the step's JSON object has no `version`. A body that
-    is not an object (`null`, `123`) is left to the step's serializer: 400 `invalid`."""
-    if isinstance(request.data, Mapping) and "version" not in request.data:
-        raise VersionRequired()
-
-
-def read_version(request, serializer_class, event):
-    """The validated step input (see `StepSerializer`) and `event` as the caller read it
-    (`services.as_read`). Raises VersionRequired (428) when the body has no `version`,
-    ValidationError (400) on bad input."""
-    require_version(request)
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    values = dict(data.validated_data)
-    return values, services.as_read(event, values.pop("version"))
 
 
 class ServiceErrorsMixin:
@@ -102,52 +61,19 @@ class ServiceErrorsMixin:
         return super().handle_exception(exc)
 
 
-def _step(name: str, row: workflow.Step):
-    """The API action of step `name`, generated from its `workflow.STEPS` row: a detail POST
-    at `row.url` running `row.service` with the validated `row.serializer` input (see
-    StepSerializer), published with that request body, a summary, a description saying who
-    may take it, from which states, where it leads and what it does to the clocks
-    (`workflow.describe`), and every answer it gives (`STEP_ERRORS`)."""
-    serializer_class = getattr(s, row.serializer)
-
-    def view(self, request, number=None):
-        values, event = read_version(request, serializer_class, self.get_object())
-        if "original" in values:
-            original = Event.objects.restrict(request.user).filter(number=values["original"]).first()
-            if original is None:
-                raise exceptions.ValidationError({"original": [_("原事件不存在或不在您的辖区内。")]})
-            values["original"] = original
-        event = row.run()(actor=request.user, event=event, **values)
-        return Response(s.EventSerializer(event).data, headers={"ETag": etag_of(event)})
-
-    view.__name__ = view.__qualname__ = _attr(name)
-    # The schema after `action`, which replaces the function's `kwargs` (where
-    # drf-spectacular keeps it): applied first, the body, summary and answers were lost.
-    view = action(detail=True, methods=["post"], url_path=row.url, url_name=row.url, filterset_class=None)(view)
-    return extend_schema(
-        request=serializer_class,
-        responses={200: s.EventSerializer, **STEP_ERRORS},
-        summary=format_lazy("{} ({})", name.replace("_", " ").capitalize(), row.label),
-        description=workflow.describe(name),
-    )(view)
+def _take(view, request, name, row, values):
+    """Run an event step (`steps.with_steps`): on the event as the caller read it
+    (`services.as_read`: its `version`), with `original` resolved to an event in reach."""
+    event = services.as_read(view.get_object(), values.pop("version"))
+    if "original" in values:
+        original = Event.objects.restrict(request.user).filter(number=values["original"]).first()
+        if original is None:
+            raise exceptions.ValidationError({"original": [_("原事件不存在或不在您的辖区内。")]})
+        values["original"] = original
+    return row.run()(actor=request.user, event=event, **values)
 
 
-def _attr(name: str) -> str:
-    """The viewset attribute of step `name` (`step_` + name: `dispatch`, `request` and
-    `return` would shadow the view's own members)."""
-    return f"step_{name}"
-
-
-def with_steps(cls):
-    """Add one action per `workflow.STEPS` row that has an API `url`, with its key scope."""
-    for name, row in workflow.STEPS.items():
-        if row.url and not row.creates:
-            setattr(cls, _attr(name), _step(name, row))
-            cls.scope_map = {**cls.scope_map, _attr(name): row.scope}
-    return cls
-
-
-@with_steps
+@with_steps(workflow.WORKFLOW, s, s.EventSerializer, _take, headers=lambda event: {"ETag": etag_of(event)})
 @extend_schema_view(
     list=extend_schema(summary="Events within your jurisdiction or dispatched to your unit"),
     create=extend_schema(request=s.EventReportSerializer, responses={201: s.EventSerializer, **ERRORS}),

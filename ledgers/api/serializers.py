@@ -3,6 +3,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from grids.models import Area
+from ningbo_grid.filters import AreaCodeField
+from personnel import scope
 from personnel.choices import PersonalField
 from personnel.masking import mask_id_number, mask_mobile
 
@@ -152,6 +155,24 @@ class RevealResponseSerializer(serializers.Serializer):
 class IdSearchRequestSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=30)
     purpose = serializers.CharField(min_length=2, max_length=200)
+
+
+class LedgerStatisticsQuerySerializer(serializers.Serializer):
+    """`?area=<code>` of the statistics: an area within the caller's reach (its subtree,
+    `personnel.scope.restrict_areas_ranged`), resolved to the `Area`. A 400 with field code
+    `required` (missing or empty), `unknown` (no such code) or `out_of_scope` (outside the
+    reach; an ancestor of it too: its figures would count other areas' people)."""
+
+    area = serializers.CharField(max_length=18)
+
+    def validate_area(self, code: str):
+        node = scope.restrict_areas_ranged(self.context["request"].user).filter(code=code).first()
+        if node is None:
+            reason = "out_of_scope" if Area.objects.filter(code=code).exists() else "unknown"
+            raise serializers.ValidationError(
+                AreaCodeField.default_error_messages[reason] % {"code": code}, code=reason
+            )
+        return node
 
 
 class LedgerStatisticsSerializer(serializers.Serializer):

@@ -10,7 +10,6 @@ import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action, api_view
@@ -20,7 +19,6 @@ from grids.api.geo import LocateQuerySerializer
 from integrations.models import ApiClient
 from ningbo_grid.filters import FilterSet, WithinFilter
 from ningbo_grid.replica import reads_from_replica
-from personnel import scope
 
 from .. import privacy, rollups, selectors
 from ..models import Address, CareTag, Dwelling, Household, LedgerGrant, Person, PersonTag, Unit, Visit
@@ -30,6 +28,7 @@ from .serializers import (
     DwellingSerializer,
     HouseholdSerializer,
     IdSearchRequestSerializer,
+    LedgerStatisticsQuerySerializer,
     LedgerStatisticsSerializer,
     NearestAddressSerializer,
     PersonSerializer,
@@ -253,11 +252,17 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
 @reads_from_replica
 @extend_schema(
     parameters=[OpenApiParameter("area", str, required=True, description="area code within reach")],
-    responses={200: LedgerStatisticsSerializer},
+    responses={
+        200: LedgerStatisticsSerializer,
+        400: OpenApiResponse(description="`area` required, unknown or out of scope"),
+    },
 )
 @api_view(["GET"])
 def statistics(request):
-    """GET /api/v1/ledgers/statistics/?area=<code>: the area's ledger figures (see `ledgers.rollups.statistics_for`)."""
-    code = request.query_params.get("area") or ""
-    area = get_object_or_404(scope.restrict_areas_ranged(request.user), code=code)
+    """GET /api/v1/ledgers/statistics/?area=<code>: the area's ledger figures (see `ledgers.rollups.statistics_for`).
+
+    400 on `area` (`LedgerStatisticsQuerySerializer`): `required`, `unknown`, `out_of_scope`."""
+    query = LedgerStatisticsQuerySerializer(data=request.query_params, context={"request": request})
+    query.is_valid(raise_exception=True)
+    area = query.validated_data["area"]
     return Response(LedgerStatisticsSerializer({"area": area.code, **rollups.statistics_for(area)}).data)

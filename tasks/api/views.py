@@ -7,14 +7,14 @@ row, that names the version it acts on (428 without it, 409 `stale_version` /
 (`events.api.views.ServiceErrorsMixin`).
 """
 
-from django.utils.text import format_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog.models import ServiceItem, TemporaryMatter
-from events.api.views import ERRORS, STEP_ERRORS, ServiceErrorsMixin, VersionRequired
+from events.api.steps import ERRORS, with_steps
+from events.api.views import ServiceErrorsMixin
 from grids.models import Area
 from ledgers.models import Household
 
@@ -81,45 +81,19 @@ class TaskViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return Response({"urged": services.urge_late(actor=request.user, task=self._issued())})
 
 
-def _step(name: str, row):
-    """The API action of step `name`, generated from its `workflow.STEPS` row."""
-    serializer_class = getattr(s, row.serializer)
-
-    def view(self, request, pk=None):
-        if "version" not in request.data:
-            raise VersionRequired()
-        data = serializer_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        assignment = self.get_object()
-        if "household" in values:
-            household = Household.objects.filter(pk=values["household"]).first()
-            if household is None:
-                raise exceptions.ValidationError({"household": ["该户不存在。"]})
-            values["household"] = household
-        row.run()(actor=request.user, assignment=assignment, **values)
-        return Response(s.TaskAssignmentSerializer(Assignment.objects.get(pk=assignment.pk)).data)
-
-    view.__name__ = view.__qualname__ = f"step_{name}"
-    view = action(detail=True, methods=["post"], url_path=row.url, url_name=row.url)(view)
-    return extend_schema(
-        request=serializer_class,
-        responses={200: s.TaskAssignmentSerializer, **STEP_ERRORS},
-        summary=format_lazy("{} ({})", name.capitalize(), row.label),
-        description=f"From: {', '.join(sorted(row.sources))}. Ends in: {row.target or 'unchanged'}. {row.description}",
-    )(view)
+def _take(view, request, name, row, values):
+    """Run an assignment step (`events.api.steps.with_steps`) on the assignment in reach,
+    with `household` resolved to the ledger household."""
+    if "household" in values:
+        household = Household.objects.filter(pk=values["household"]).first()
+        if household is None:
+            raise exceptions.ValidationError({"household": ["该户不存在。"]})
+        values["household"] = household
+    assignment = row.run()(actor=request.user, assignment=view.get_object(), **values)
+    return Assignment.objects.get(pk=assignment.pk)
 
 
-def with_steps(cls):
-    """One action per `workflow.STEPS` row with an API `url`, with the row's key scope."""
-    for name, row in workflow.STEPS.items():
-        if row.url:
-            setattr(cls, f"step_{name}", _step(name, row))
-            cls.scope_map = {**cls.scope_map, f"step_{name}": row.scope}
-    return cls
-
-
-@with_steps
+@with_steps(workflow.WORKFLOW, s, s.TaskAssignmentSerializer, _take)
 class AssignmentViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Grid assignments within your reach (grid staff: your grids), soonest due first;
     `?task=<id>`, `?status=` and `?within=<area code>` filter."""

@@ -1,5 +1,7 @@
-"""On a phone (390 px): a grid worker finds a task the township sent down in the
-workbench, acknowledges it and completes it; the township sees the grid done."""
+"""The whole journey of a task sent down (Art. 19, issue #17): the district's supervisor
+issues a typhoon check with one result per ledger household to a township; its two grid
+workers, each on a phone (390 px), take it from the workbench and record it household by
+household from the ledger (each result a ledgers visit); the district sees 100 %."""
 
 import re
 
@@ -10,16 +12,29 @@ from .conftest import login
 
 pytestmark = pytest.mark.e2e
 
+TITLE = "台风“梅花”来临前入户排查"
+
 
 @pytest.fixture
-def sent(transactional_db):
-    from tests.scenario import make_world
-    from tests.tasks.conftest import issue
+def township(transactional_db):
+    """The world with two households in each of the township's two grids (in the ledgers)."""
+    from grids.choices import Level
+    from ledgers import services as ledgers
+    from ledgers.choices import AddressKind
+    from tests.scenario import make_area, make_world
 
     world = make_world()
-    world.worker.username = "gridworker"
-    world.worker.save(update_fields=["username"])
-    return world, issue(world, title="台风前入户排查")
+    for user, name in ((world.supervisor, "district"), (world.worker, "worker1"), (world.worker2, "worker2")):
+        user.username = name
+        user.save(update_fields=["username"])
+    micro2 = make_area(world.tree.grid2, Level.MICRO_GRID, "尹江岸第二网格1号微网格", suffix=1)
+    for micro, worker, road in ((world.tree.micro_grid, world.worker, "中山东路"), (micro2, world.worker2, "药行街")):
+        street = ledgers.address_create(actor=worker, area=micro, kind=AddressKind.ROAD, name=road)
+        door = ledgers.address_create(actor=worker, parent=street, kind=AddressKind.DOOR, name="12号")
+        for room in ("101室", "102室"):
+            flat = ledgers.address_create(actor=worker, parent=door, kind=AddressKind.ROOM, name=room)
+            ledgers.household_create(actor=worker, address=flat)
+    return world
 
 
 def _tappable(locator) -> None:
@@ -27,29 +42,72 @@ def _tappable(locator) -> None:
     assert box is not None and box["height"] >= 44, box
 
 
-def test_a_grid_worker_acknowledges_and_completes_a_task_on_a_phone(page_at, shot, sent):
-    world, task = sent
-    page = page_at("phone")
-    login(page, "gridworker")
-    link = page.locator("#panel-tasks a", has_text="台风前入户排查")
+def _issue(page, world) -> None:
+    page.goto("/tasks/new/")
+    page.fill("#id_title", TITLE)
+    page.fill("#id_instructions", "逐户检查门窗、阳台花盆和危旧房屋，登记每户结果。")
+    page.select_option("#id_areas", value=str(world.tree.township.pk))
+    page.select_option("#id_item", value=str(world.item.pk))
+    page.fill("#id_working_days", "2")
+    page.locator("label[for=id_result_kind_1]", has_text="每户一条结果").click()  # the choice's label, as tapped
+    page.click("#task-submit")
+    page.wait_for_url(re.compile(r"/tasks/\d+/$"))
+    expect(page.locator("#task-percent")).to_contain_text("0%")
+
+
+def _complete_on_a_phone(page, username: str, shot) -> None:
+    """Sign in, open the task from the workbench, acknowledge, record every household of
+    the grid one at a time from the ledger, then complete."""
+    login(page, username)
+    link = page.locator("#panel-tasks a", has_text=TITLE)
     _tappable(link)
     link.click()
     page.wait_for_url(re.compile(r"/tasks/a/\d+/$"))
     expect(page.locator("#assignment-status")).to_have_text("待签收")
     acknowledge = page.locator("#step-acknowledge button")
     _tappable(acknowledge)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    shot(page, "received")
     acknowledge.click()
     expect(page.locator("#assignment-status")).to_have_text("已签收")
-    page.fill("#id_complete-result", "已逐户排查，3户窗户已加固。")
+    households = page.locator("#id_record-household option:not([value=''])")
+    for done in (1, 2):
+        assert households.count() == 3 - done  # the households not yet recorded, from the ledger
+        page.select_option("#id_record-household", index=1)
+        page.locator("#step-record label", has_text="已排查" if done == 1 else "不在家").click()
+        record = page.locator("#step-record button")
+        _tappable(record)
+        record.click()
+        expect(page.locator("#assignment-status")).to_have_text("办理中")
+        expect(page.locator(".list-group-item a[href*='/ledgers/']")).to_have_count(done)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, f"{username}-recorded")
     complete = page.locator("#step-complete button")
     _tappable(complete)
     complete.click()
     expect(page.locator("#assignment-status")).to_have_text("已完成")
-    expect(page.locator("body")).to_contain_text("已逐户排查")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    shot(page, "done")
-    from tasks.models import Assignment
 
-    assert Assignment.objects.get(task=task, area=world.tree.grid).status == "done"
+
+def test_district_issues_a_per_household_task_two_workers_complete_it_on_phones_district_sees_100(
+    page_at, shot, township
+):
+    from ledgers.models import Visit
+    from tasks.models import Assignment, HouseholdResult
+
+    world = township
+    district = page_at("desktop")
+    login(district, "district")
+    _issue(district, world)
+    progress_url = district.url
+    for username in ("worker1", "worker2"):
+        _complete_on_a_phone(page_at("phone"), username, shot)
+    district.goto(progress_url)
+    expect(district.locator("#task-percent")).to_contain_text("100%")
+    expect(district.locator("#task-percent")).to_contain_text("2/2")
+    shot(district, "district-100")
+    assert set(Assignment.objects.values_list("status", flat=True)) == {"done"}
+    # Each household result is a visit in the ledgers, made by the grid's own worker.
+    results = HouseholdResult.objects.select_related("visit")
+    assert results.count() == 4 == Visit.objects.count()
+    assert {(r.visit.household_id, r.visit.visitor_id) for r in results} == {
+        (r.household_id, (world.worker if r.assignment.area_id == world.tree.grid.pk else world.worker2).pk)
+        for r in results
+    }

@@ -215,8 +215,28 @@ def test_statistics_count_the_area(lw):
     figures = api.get("/api/v1/ledgers/statistics/", {"area": w.tree.township.code}).json()
     assert figures["households"] == 1 and figures["residents_by_age"]["60+"] == 1
     assert figures["units_by_safety_class"] == {"nine_small": 1} and figures["care_targets"] == 1
-    assert api.get("/api/v1/ledgers/statistics/", {"area": w.tree.other_grid.code}).status_code == 404
     assert Unit.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ({}, "required"),
+        ({"area": ""}, "blank"),
+        ({"area": "330299999999"}, "unknown"),
+        ({"area": "other_grid"}, "out_of_scope"),  # another township's grid
+        ({"area": "county"}, "out_of_scope"),  # an ancestor: it would count other townships
+    ],
+)
+def test_statistics_refuse_a_missing_unknown_or_out_of_reach_area_with_a_field_code(lw, query, code):
+    w = lw.world
+    if query.get("area") in ("other_grid", "county"):
+        query = {"area": getattr(w.tree, query["area"]).code}
+    api = APIClient()
+    api.force_authenticate(w.dispatcher)  # the 南门 township's dispatcher
+    answer = api.get("/api/v1/ledgers/statistics/", query)
+    assert answer.status_code == 400, answer.content[:300]
+    assert answer.json()["error_codes"] == {"area": [code]}
 
 
 def test_a_visit_during_a_patrol_is_listed_in_it(client, lw):

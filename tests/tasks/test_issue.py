@@ -3,7 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from events.models import Notification
+from events.choices import MessageChannel
+from events.models import Notification, OutboxMessage
 from grids.choices import Level
 from integrations.models import WebhookDelivery
 from tasks import services
@@ -91,3 +92,40 @@ def test_a_grid_drawn_later_gets_the_task_only_when_extended(world):
     assert Assignment.objects.filter(task=task).count() == 3
     with pytest.raises(PermissionDenied):
         services.task_extend(actor=world.worker, task=task)
+
+
+def _sent(user, channel, text):
+    return OutboxMessage.objects.filter(user=user, channel=channel, subject__contains=text).count()
+
+
+def test_grid_staff_are_told_through_every_channel_once_when_issued_extended_and_urged(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as kicks:
+        task = issue(world)
+    # The full-time worker (e-mail address and mobile) gets the inbox row, an e-mail and
+    # an SMS, written with the task; the grid leader (no address, no mobile) the inbox row.
+    assert Notification.objects.filter(user=world.worker, title__contains=task.title).count() == 1
+    assert _sent(world.worker, MessageChannel.EMAIL, task.title) == 1
+    assert _sent(world.worker, MessageChannel.SMS, task.title) == 1
+    assert not OutboxMessage.objects.filter(user=world.leader).exists()
+    assert kicks, "the delivery task is queued on commit"
+    # Extending to a grid drawn later tells only its staff, never the others again.
+    services.task_extend(actor=world.dispatcher, task=task)
+    assert _sent(world.worker, MessageChannel.SMS, task.title) == 1
+    # Urging tells the grid through every channel again.
+    assignment = Assignment.objects.get(task=task, area=world.tree.grid)
+    services.assignment_urge(actor=world.dispatcher, assignment=assignment, version=1)
+    assert _sent(world.worker, MessageChannel.SMS, "催办") == 1
+    assert _sent(world.worker, MessageChannel.EMAIL, "催办") == 1
+    assert Notification.objects.filter(user=world.worker, title__contains="催办").count() == 1
+
+
+def test_a_failed_issue_leaves_no_message(world, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise RuntimeError("webhook store down")
+
+    monkeypatch.setattr(services, "webhook_emit", refuse)
+    with pytest.raises(RuntimeError):
+        issue(world)
+    assert not Notification.objects.exists() and not OutboxMessage.objects.exists()

@@ -80,6 +80,20 @@ def test_progress_urge_and_export(client, world):
     assert Assignment.objects.get(pk=one.pk).urged == 1
 
 
+def test_the_progress_page_lists_the_first_late_grids_and_counts_the_rest(client, world, monkeypatch):
+    from tasks import progress
+
+    monkeypatch.setattr(progress, "LATE_SHOWN", 1)
+    task = issue(world)  # both grids not acknowledged: late
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("tasks:detail", args=[task.pk]))
+    assert len(page.context["late"]) == 1 and page.context["more"] == 1
+    assert "另有 1 个网格未列出" in page.content.decode()
+    monkeypatch.setattr(progress, "LATE_SHOWN", 2)
+    page = client.get(reverse("tasks:detail", args=[task.pk]))
+    assert len(page.context["late"]) == 2 and b'id="late-more"' not in page.content
+
+
 def test_the_menu_links_tasks_for_issuers_not_grid_workers(client, world):
     client.force_login(world.dispatcher)
     assert 'href="/tasks/"' in client.get("/").content.decode()
