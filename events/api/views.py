@@ -39,7 +39,6 @@ from ..selectors import handling_units, suggested_lead_unit, units_by_level
 from . import serializers as s
 from .steps import ERRORS, with_steps
 
-
 #: List rows of `EventSerializer`'s shape, built without model instances.
 EVENT_ROWS = ValuesRows(s.EventSerializer)
 
