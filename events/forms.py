@@ -385,6 +385,10 @@ class DispatchForm(StepForm):
         super().__init__(*args, event=event, **kwargs)
         if event is not None:
             units = handling_units(event)
+            if event.about_staff_id:  # a complaint about a grid worker: the township's staff office only
+                units = units.filter(kind=OrgKind.TOWNSHIP_OFFICE, area_id=event.township_id)
+                self.fields["co_units"].widget = forms.MultipleHiddenInput()
+                self.initial.setdefault("lead_unit", units.values_list("pk", flat=True).first())
             self.fields["lead_unit"].queryset = units
             self.fields["co_units"].queryset = units
 
@@ -531,7 +535,14 @@ class DemandForm(forms.Form):
     honeypot (hidden; people leave it empty); `token` a signed time of display."""
 
     kind = forms.ChoiceField(
-        label=_("类型"), choices=[("demand", _("诉求")), ("complaint", _("投诉"))], widget=forms.RadioSelect
+        label=_("类型"),
+        choices=[("demand", _("诉求")), ("complaint", _("投诉")), ("conduct", _("投诉网格工作人员"))],
+        widget=forms.RadioSelect,
+    )
+    # Art. 10 ¶2, 27: whom a complaint about a grid worker's conduct is about (the grid's
+    # current staff); it goes to the township's staff office, not to a department.
+    about = forms.TypedChoiceField(
+        label=_("被投诉的工作人员"), choices=(), coerce=int, required=False, empty_value=None
     )
     item = forms.ChoiceField(label=_("事项"), choices=())
     name = forms.CharField(label=_("姓名"), max_length=50)
@@ -561,8 +572,9 @@ class DemandForm(forms.Form):
     )
     token = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, versions=(), **kwargs):
+    def __init__(self, *args, versions=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["about"].choices = [("", "—"), *people]
         self.fields["item"].choices = [(OTHER, _("其他 / 不确定"))] + [
             (v.item.code, f"{v.item.code} {v.name}") for v in versions
         ]
@@ -573,6 +585,8 @@ class DemandForm(forms.Form):
         data = super().clean()
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error(None, _("位置不完整，请重新选择位置。"))
+        if data.get("kind") == "conduct" and not data.get("about"):
+            self.add_error("about", _("请选择被投诉的工作人员。"))
         return data
 
     def clean_phone(self):

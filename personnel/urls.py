@@ -10,5 +10,7 @@ urlpatterns = [
     path("staff/<int:pk>/", views.staff_detail, name="staff-detail"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff-edit"),
     path("grids/<str:code>/staff/", views.grid_staff, name="grid-staff"),
+    path("grids/<str:code>/staff/print/", views.grid_staff_print, name="grid-staff-print"),
+    path("me/", views.my_record, name="me"),
     path("insurance/lapsed/", views.insurance_lapsed, name="insurance-lapsed"),
 ]
