@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.forms import DATE_WIDGET
 from events.submit import OnceForm
 from grids.choices import GRID_LEVELS
 from grids.models import Area
@@ -33,11 +34,11 @@ class RoleFields(forms.Form):
     """A grid role on a grid of the office (Art. 8, 15), from `start` to an optional `end`."""
 
     role = forms.ChoiceField(label=_("网格角色"), choices=GridRole.choices)
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始日期"), widget=DATE_WIDGET)
     end = forms.DateField(
         label=_("结束日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_WIDGET,
         help_text=_("留空表示长期任职。"),
     )
     replace = forms.BooleanField(
@@ -78,9 +79,7 @@ class StaffCreateForm(OnceForm, RoleFields):
     work_phone = forms.CharField(label=_("工作电话（公开）"), max_length=30, required=False)
     source = forms.ChoiceField(label=_("人员来源"), choices=[("", "—"), *StaffSource.choices], required=False)
     duties = forms.CharField(label=_("工作职责"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    insurance_until = forms.DateField(
-        label=_("意外险到期日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    insurance_until = forms.DateField(label=_("意外险到期日"), required=False, widget=DATE_WIDGET)
 
     field_order = ["name", "id_number", "mobile", "work_phone", "source", "duties", "insurance_until"]
 
@@ -102,7 +101,7 @@ class StaffCreateForm(OnceForm, RoleFields):
 class EndForm(forms.Form):
     """End a grid role: the last day served (inclusive; empty: yesterday, revoked at once)."""
 
-    end = forms.DateField(label=_("最后任职日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("最后任职日"), required=False, widget=DATE_WIDGET)
 
 
 class CommendForm(OnceForm):
@@ -110,7 +109,7 @@ class CommendForm(OnceForm):
 
     title = forms.CharField(label=_("荣誉名称"), max_length=200)
     awarded_by = forms.CharField(label=_("授予单位"), max_length=120)
-    date = forms.DateField(label=_("授予日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("授予日期"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     is_public = forms.BooleanField(label=_("在网格公示卡上公开"), required=False)
 
@@ -151,7 +150,7 @@ class SessionForm(AttendeesForm):
     """A training session held by the office (Art. 21); the tier follows the office's level."""
 
     title = forms.CharField(label=_("培训名称"), max_length=200)
-    date = forms.DateField(label=_("培训日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("培训日期"), widget=DATE_WIDGET)
     hours = forms.DecimalField(label=_("学时（小时）"), max_digits=5, decimal_places=1, min_value=0)
     field_order = ["title", "date", "hours", "attendees"]
 
@@ -168,3 +167,18 @@ class StationForm(forms.Form):
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     opening_hours = forms.CharField(label=_("开放时间"), max_length=100, required=False)
     phone = forms.CharField(label=_("联系电话（公开）"), max_length=30, required=False)
+
+
+class YearForm(forms.Form):
+    """The year of the untrained list (Art. 21): this year (Beijing time) or one of the four before."""
+
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int)
+
+    def __init__(self, *args, this_year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in range(this_year, this_year - 5, -1)]
+        self.fields["year"].initial = this_year
+
+    def chosen(self) -> int:
+        """The valid chosen year, else the current one."""
+        return self.cleaned_data["year"] if self.is_valid() else self.fields["year"].initial

@@ -31,7 +31,16 @@ from personnel import records, scope, selectors, services
 from personnel.models import Assignment, Training, WorkStation
 from personnel.roles import MANAGE_STAFF
 
-from .forms import AssignForm, AttendeesForm, CommendForm, EndForm, SessionForm, StaffCreateForm, StationForm
+from .forms import (
+    AssignForm,
+    AttendeesForm,
+    CommendForm,
+    EndForm,
+    SessionForm,
+    StaffCreateForm,
+    StationForm,
+    YearForm,
+)
 
 PAGE_SIZE = 30
 
@@ -263,15 +272,10 @@ def untrained(request, code: str):
     """GET /staff-office/<code>/untrained/?year=: staff serving now with no training in the
     year (Art. 21; the year on Beijing time, default this year)."""
     node = selectors.office_node(request.user, code)
-    this_year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year") or this_year)
-    except ValueError:
-        year = this_year
-    if not 2000 <= year <= this_year:
-        year = this_year
+    form = YearForm(request.GET or None, this_year=timezone.localdate().year)
+    year = form.chosen()
     rows = selectors.untrained_staff(request.user, node, year)
-    context = {"node": node, "year": year, "years": range(this_year, this_year - 5, -1), "page": _page(request, rows)}
+    context = {"node": node, "year": year, "form": form, "page": _page(request, rows)}
     return render(request, "staffoffice/untrained.html", context)
 
 
