@@ -379,6 +379,8 @@ class DispatchForm(StepForm):
                 field.widget.attrs["data-ng-unit-search"] = _("输入名称筛选单位")
             self.fields["lead_unit"].choices = [("", "---------"), *grouped]
             self.fields["co_units"].choices = grouped
+            if event.about_staff_id:  # a complaint about a grid worker: the staff office alone
+                self.fields["co_units"].widget = forms.MultipleHiddenInput()
             if suggested is not None:
                 self.initial.setdefault("lead_unit", suggested.pk)
                 self.fields["lead_unit"].help_text = _("建议：%(unit)s（按事项责任部门和事件层级）") % {
@@ -542,7 +544,14 @@ class DemandForm(forms.Form):
     honeypot (hidden; people leave it empty); `token` a signed time of display."""
 
     kind = forms.ChoiceField(
-        label=_("类型"), choices=[("demand", _("诉求")), ("complaint", _("投诉"))], widget=forms.RadioSelect
+        label=_("类型"),
+        choices=[("demand", _("诉求")), ("complaint", _("投诉")), ("conduct", _("投诉网格工作人员"))],
+        widget=forms.RadioSelect,
+    )
+    # Art. 10 ¶2, 27: whom a complaint about a grid worker's conduct is about (the grid's
+    # current staff); it goes to the township's staff office, not to a department.
+    about = forms.TypedChoiceField(
+        label=_("被投诉的工作人员"), choices=(), coerce=int, required=False, empty_value=None
     )
     item = forms.ChoiceField(label=_("事项"), choices=())
     name = forms.CharField(label=_("姓名"), max_length=50)
@@ -572,8 +581,9 @@ class DemandForm(forms.Form):
     )
     token = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, versions=(), **kwargs):
+    def __init__(self, *args, versions=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["about"].choices = [("", "—"), *people]
         self.fields["item"].choices = [(OTHER, _("其他 / 不确定"))] + [
             (v.item.code, f"{v.item.code} {v.display_name}") for v in versions
         ]
@@ -584,6 +594,8 @@ class DemandForm(forms.Form):
         data = super().clean()
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error(None, _("位置不完整，请重新选择位置。"))
+        if data.get("kind") == "conduct" and not data.get("about"):
+            self.add_error("about", _("请选择被投诉的工作人员。"))
         return data
 
     def clean_phone(self):

@@ -94,14 +94,17 @@ class EventQuerySet(models.QuerySet):
         their grids; township staff: the township; authorities: their district or the
         city), plus events ever dispatched to an organisation for which the user is a
         handler. Other actions are checked by the services themselves on top of this.
-        One small query to read the user's reach and units (personnel.scope.caller_reach,
-        once per request), then one filter on the
+        A complaint about a grid worker (`about_staff`, Art. 27) is seen only through a
+        township, district, city or province grant (the staff office and the authorities)
+        or a dispatch to the user's unit: grants below the township (the grid's own staff)
+        do not show it. One small query to read the user's reach and units
+        (personnel.scope.caller_reach, once per request), then one filter on the
         event's own `county_id`/`township_id` (district and township grants) or its
         grid's range (grants below township), whatever the number of grants: no
         per-row walk of the tree. Service team members see the events they were invited
         onto (`EventInvitation`, Art. 20). Anonymous users see nothing.
         """
-        from personnel.scope import caller_reach
+        from personnel.scope import Reach, caller_reach
 
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
@@ -110,7 +113,9 @@ class EventQuerySet(models.QuerySet):
         reach = caller_reach(user, "view_area", "handler")
         if reach.everything:
             return self
-        condition = reach.q(area="area", township="township", county="county")
+        condition = reach.above_grids().q(area="area", township="township", county="county")
+        if reach.ranges:
+            condition |= Reach(ranges=reach.ranges).q(area="area") & Q(about_staff__isnull=True)
         if reach.units:
             condition |= Q(pk__in=Dispatch.objects.filter(unit_id__in=reach.units).values("event_id"))
         condition |= Q(pk__in=EventInvitation.objects.filter(user=user).values("event_id"))
@@ -224,6 +229,17 @@ class Event(models.Model):
     contact_name = models.CharField(_("诉求人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("诉求人电话"), max_length=20, blank=True)
     external_ref = models.CharField(_("外部编号"), max_length=64, blank=True)
+    # A complaint about a grid worker's conduct (Art. 10 ¶2, 27): routed to the township's
+    # staff office only (`events.services.routing.event_dispatch`), seen by the township
+    # and the authorities, never by the grid's own staff (`EventQuerySet.restrict`).
+    about_staff = models.ForeignKey(
+        "personnel.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conduct_complaints",
+        verbose_name=_("被投诉人员"),
+    )
 
     discovered_at = models.DateTimeField(_("发现时间"))
     reported_at = models.DateTimeField(_("上报时间"), db_index=True)

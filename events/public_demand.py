@@ -38,11 +38,12 @@ from django.views.decorators.cache import never_cache
 
 from catalog.selectors import items_in_force
 from grids.api.geo import feature
-from grids.choices import GRID_LEVELS
+from grids.choices import GRID_LEVELS, Level
 from grids.models import Area
 from idempotency.services import KeyReused, fingerprint, run_once
 from ningbo_grid.clients import client_ip
 from ningbo_grid.replica import reads_from_replica
+from personnel.models import Assignment, Staff
 
 from . import services
 from .choices import ActionKind, Datum
@@ -57,7 +58,13 @@ RATE_LIMIT = 5
 RATE_WINDOW = 3600
 _SALT = "public-demand"
 #: The service's field names → the form's (the pin's hidden fields: above the form).
-ALIASES = {"contact_name": "name", "contact_phone": "phone", "attachments": "photo", "latitude": "position"}
+ALIASES = {
+    "contact_name": "name",
+    "contact_phone": "phone",
+    "attachments": "photo",
+    "latitude": "position",
+    "about_staff": "about",
+}
 #: Timeline rows the public sees (step names and times only).
 PUBLIC_KINDS = {
     ActionKind.REPORT,
@@ -131,10 +138,12 @@ def demand(request: HttpRequest, code: str) -> HttpResponse:
     """GET/POST /public/grids/<code>/demand/: file a demand or complaint in the grid."""
     area = _grid(code)
     versions = list(items_in_force(area))
+    people = _people(area)
     if request.method != "POST":
-        form = DemandForm(versions=versions, initial={"token": make_token(), "datum": Datum.WGS84})
+        initial = {"token": make_token(), "datum": Datum.WGS84}
+        form = DemandForm(versions=versions, people=people.items(), initial=initial)
         return _page(area, form, request)
-    form = DemandForm(request.POST, request.FILES, versions=versions)
+    form = DemandForm(request.POST, request.FILES, versions=versions, people=people.items())
     if _over_limit(request):
         form.add_error(None, _("提交过于频繁，请一小时后再试，或拨打网格公示卡上的监督电话。"))
         return _page(area, form, request, status=429)
@@ -151,7 +160,7 @@ def demand(request: HttpRequest, code: str) -> HttpResponse:
                     caller="public:demand",
                     key=form.cleaned_data["token"],
                     fingerprint=fingerprint(request, ignore={"csrfmiddlewaretoken"}),
-                    run=lambda: _file(request, area, versions, form),
+                    run=lambda: _file(request, area, versions, form, people),
                     keep=lambda response: response.status_code == 201,
                 )
             except ValidationError as exc:
@@ -177,15 +186,34 @@ def _page(area, form, request, status=200) -> HttpResponse:
     return render(request, "public/demand.html", context, status=status)
 
 
-def _file(request, area, versions, form) -> HttpResponse:
+def _people(area: Area) -> dict:
+    """Staff pk → "role name" of the people serving the card's grid now (Art. 10): whom a
+    complaint about a grid worker's conduct may name (public data only, as on the card)."""
+    grid = area.parent if area.level == Level.MICRO_GRID else area
+    rows = (
+        Assignment.objects.current()
+        .filter(area__in=Area.objects.within(grid), staff__is_active=True)
+        .select_related("staff")
+        .order_by("role", "staff__work_id")
+    )
+    return {a.staff_id: f"{a.get_role_display()} {a.staff.name}" for a in rows}
+
+
+def _file(request, area, versions, form, people) -> HttpResponse:
     """File the demand (`events.services.event_public_demand`) and show its tracking code."""
     data = form.cleaned_data
+    about = None
+    if data["kind"] == "conduct":
+        if data["about"] not in people:
+            raise ValidationError({"about": [_("请选择本网格在任的工作人员。")]})
+        about = Staff.objects.get(pk=data["about"])
     event = services.event_public_demand(
         area=area,
         item=_pick_item(versions, data["item"]),
         description=data["description"],
         address=data["address"],
-        complaint=data["kind"] == "complaint",
+        complaint=data["kind"] in ("complaint", "conduct"),
+        about_staff=about,
         contact_name=data["name"],
         contact_phone=data["phone"],
         photo=data["photo"],

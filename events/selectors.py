@@ -148,11 +148,28 @@ def public_progress(event: Event) -> dict:
     }
 
 
+def staff_office_of(event: Event) -> Organisation | None:
+    """The township's staff office for a complaint about a grid worker (Art. 27): the
+    active township office (乡镇人民政府（街道办事处）) of the event's township, or None."""
+    return staff_offices(event).order_by("id").first()
+
+
+def staff_offices(event: Event):
+    """The active township offices of `event`'s township (a QuerySet of Organisation)."""
+    return Organisation.objects.filter(kind=OrgKind.TOWNSHIP_OFFICE, area_id=event.township_id, is_active=True)
+
+
 def handling_units(event: Event):
     """Active handling units (departments, township offices, committees) in the event's
     district or above it: what a dispatcher may pick (the service re-checks, Art. 17).
     A QuerySet of Organisation with `area`, ordered city → district → township → village,
-    then by name."""
+    then by name. For a complaint about a grid worker (`about_staff`, Art. 27) only the
+    township's staff office (`staff_office_of`)."""
+    if event.about_staff_id:
+        office = staff_office_of(event)
+        if office is None:
+            return Organisation.objects.none()
+        return Organisation.objects.filter(pk=office.pk).select_related("area")
     county = event.county
     return (
         Organisation.objects.filter(
@@ -197,9 +214,12 @@ def suggested_lead_unit(event: Event, units=None) -> Organisation | None:
     jurisdiction holds the event's grid, the nearest first — the township's own office of
     that line of work, else the district bureau, never the city bureau while a district
     one exists. An escalated event (handled at district level) skips township units.
-    None when no unit of that department covers the event."""
-    department = event.item_version.department
+    None when no unit of that department covers the event. A complaint about a grid
+    worker: the township's staff office."""
     units = handling_units(event) if units is None else units
+    if event.about_staff_id:
+        return next(iter(units), None)
+    department = event.item_version.department
     area = event.area
     lowest = 1 if event.level == HandlingLevel.COUNTY else 2  # county depth 1, township 2
     candidates = [

@@ -146,6 +146,7 @@ class Area(MPTTModel):
             ("view_personal_data", _("查看个人信息明文")),
             ("keep_ledgers", _("采集、维护基础信息台账")),
             ("export_personal_data", _("导出含个人信息的台账")),
+            ("manage_staff", _("管理网格服务管理人员")),
         ]
         indexes = [models.Index(fields=["tree_id", "lft", "rght"], name="area_range_idx")]
 

@@ -4,7 +4,9 @@ Art. 10: the township publishes each grid's name, area, supervision hotline and 
 grid leader's, full-time grid workers' and grid instructor's names, contact details
 and duties, and updates them whenever they change. The card is read live from the
 current assignments on every request (never cached), and shows only what is meant to
-be public: `Staff.work_phone`, never the mobile number or ID number.
+be public: `Staff.work_phone`, never the mobile number or ID number. It also shows the
+grid's work station (Art. 24: address, hours, phone) and the commendations marked
+public of the people on it (Art. 25).
 """
 
 from dataclasses import dataclass
@@ -23,10 +25,10 @@ from django.views.decorators.cache import never_cache
 from ningbo_grid.forms import GridLookupForm
 from ningbo_grid.replica import reads_from_replica
 from personnel.choices import GridRole
-from personnel.models import Assignment
+from personnel.models import Assignment, Commendation, WorkStation
 from personnel.teams import public_members
 
-from .choices import GRID_LEVELS
+from .choices import GRID_LEVELS, Level
 from .models import Area
 
 #: Roles published on the card, in the order shown (Art. 10; micro-grids have a leader too).
@@ -35,13 +37,15 @@ CARD_ROLES = (GridRole.GRID_LEADER, GridRole.MICRO_GRID_LEADER, GridRole.FULLTIM
 
 @dataclass(frozen=True)
 class CardPerson:
-    """One published person: role label, name, public work phone and duties (no personal data)."""
+    """One published person: role label, name, public work phone, duties and public
+    commendations' titles with their year (no personal data)."""
 
     role: str
     role_label: str
     name: str
     work_phone: str
     duties: str
+    honours: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,8 @@ class GridCard:
     `people`: current holders of `CARD_ROLES` on the node, leader first (empty for a
     retired grid); `team_members`: the active members of the service teams serving the
     node (Art. 20; name, specialty, duties and team only: never a phone number; empty for a
-    retired grid); `successor`: the grid that took over a retired one, or None.
+    retired grid); `successor`: the grid that took over a retired one, or None;
+    `stations`: the node's work stations (Art. 24; a micro-grid shows its grid's).
     """
 
     area: Area
@@ -72,6 +77,7 @@ class GridCard:
     people: list[CardPerson]
     successor: Area | None
     team_members: list[CardTeamMember]
+    stations: list[WorkStation]
 
     @property
     def retired(self) -> bool:
@@ -93,21 +99,38 @@ def grid_card(code: str) -> GridCard:
     )
     people: list[CardPerson] = []
     team_members: list[CardTeamMember] = []
+    stations: list[WorkStation] = []
     if area.is_active:
         team_members = [
             CardTeamMember(m.team.name, m.display_name, m.get_specialty_display(), m.duties)
             for m in public_members(area)
         ]
-        rows = (
+        rows = list(
             Assignment.objects.current()
             .filter(area=area, role__in=CARD_ROLES, staff__is_active=True)
             .select_related("staff")
             .order_by("start", "staff__work_id")
         )
+        honours: dict[int, list[str]] = {}
+        public = Commendation.objects.filter(staff_id__in=[a.staff_id for a in rows], is_public=True)
+        for staff_id, title, date in public.order_by("-date", "id").values_list("staff_id", "title", "date"):
+            honours.setdefault(staff_id, []).append(f"{date.year} {title}")
         people = sorted(
-            (CardPerson(a.role, a.get_role_display(), a.staff.name, a.staff.work_phone, a.staff.duties) for a in rows),
+            (
+                CardPerson(
+                    a.role,
+                    a.get_role_display(),
+                    a.staff.name,
+                    a.staff.work_phone,
+                    a.staff.duties,
+                    tuple(honours.get(a.staff_id, ())),
+                )
+                for a in rows
+            ),
             key=lambda p: CARD_ROLES.index(p.role),
         )
+        station_areas = [area.pk] + ([area.parent_id] if area.level == Level.MICRO_GRID else [])
+        stations = list(WorkStation.objects.filter(area_id__in=station_areas).order_by("-area__depth", "id")[:2])
     divisions = [a.name for a in ancestors if a.parent_id is not None and a.level not in GRID_LEVELS]
     return GridCard(
         area=area,
@@ -116,6 +139,7 @@ def grid_card(code: str) -> GridCard:
         people=people,
         successor=area.successor,
         team_members=team_members,
+        stations=stations,
     )
 
 

@@ -3,8 +3,6 @@ lives there (masked), record a visit, turn a finding into an event; due visits; 
 page with a logged reveal; exact-ID search. Thin: reads through `restrict`, writes through
 the services. Everything out of scope is a 404. No personal data in any URL."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events.forms import ReportForm, apply_errors
-from idempotency.services import KeyReused, fingerprint, run_once
+from events.submit import once, submit_once
+from idempotency.services import KeyReused
 
 from . import privacy, services, visits
 from .forms import IdSearchForm, PersonForm, RevealForm, UnitFilterForm, VisitForm
@@ -132,40 +131,6 @@ def search_id(request):
     return response
 
 
-def _once(request, form, run):
-    """Run `run` (returning a redirect) once per filled-in form: its hidden one-time
-    `submission_key` goes through `idempotency.services.run_once`, so a double tap or a
-    resend files nothing twice. Raises KeyReused for the same key with other content."""
-    return run_once(
-        caller=f"user:{request.user.pk}",
-        key=str(form.cleaned_data.get("submission_key") or uuid.uuid4()),
-        fingerprint=fingerprint(request, ignore={"csrfmiddlewaretoken"}),
-        run=run,
-        keep=lambda response: response.status_code == 302,
-    )
-
-
-def submit_once(request, form, run, template: str, context: dict):
-    """Run `run` (returning a redirect) once for a valid POSTed `form` (`_once`); otherwise
-    render `template` with the form and `context`: 400 with the form's errors (the
-    services' ValidationError on its fields), 422 for a reused key, 404 out of scope."""
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            return _once(request, form, run)
-        except KeyReused:
-            form.add_error(None, _("这张表单已经提交过，内容与那次不同。"))
-            status = 422
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            status = 400
-    elif request.method == "POST":
-        status = 400
-    return render(request, template, {"form": form, **context}, status=status)
-
-
 _TARGETS = {"household": Household, "person": Person, "unit": Unit}
 
 
@@ -241,7 +206,7 @@ def visit_event(request, pk: int):
             return redirect("events:detail", number=event.number)
 
         try:
-            return _once(request, form, file)
+            return once(request, form, file)
         except KeyReused:
             form.add_error(None, _("这张表单已经提交过，内容与那次不同。"))
             status = 422

@@ -1,6 +1,6 @@
 """Phone forms (390 px) that add to the ledgers: a standard address segment and a unit.
 
-Each form carries a one-time submission key (`views._once`), so a double tap or a resend
+Each form carries a one-time submission key (`events.submit.once`), so a double tap or a resend
 files nothing twice. Everything is scoped to the worker's grids (`keep_ledgers`): an
 address or micro-grid outside them is a 404 or not offered. Writes go through the
 services (`address_create` assigns the never-reused code and checks the position
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from events.submit import submit_once
 from grids.choices import Level, Status
 from personnel import scope
 from personnel.roles import KEEP_LEDGERS
@@ -23,7 +24,6 @@ from . import services
 from .choices import ALLOWED_PARENTS
 from .forms import AddressForm, UnitForm
 from .models import Address
-from .views import submit_once
 
 
 def _address_param(request, name: str) -> Address | None:

@@ -82,6 +82,7 @@ class NavItem:
 NAV = [
     ("/grids/", _("网格"), None),
     ("/personnel/staff/", _("人员"), (GridRole.GRID_LEADER, PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR)),
+    ("/staff-office/", _("人员管理"), (PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR)),
     ("/events/", _("事件"), None),
     ("/ledgers/", _("台账"), (*GridRole.values, PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR)),
     (
@@ -92,6 +93,8 @@ NAV = [
     ("/tasks/", _("下派任务"), (PlatformRole.DISPATCHER, PlatformRole.SUPERVISOR, PlatformRole.HANDLER)),
     ("/catalog/", _("事项清单"), None),
     ("/evaluation/", _("考评"), (PlatformRole.SUPERVISOR, PlatformRole.DISPATCHER)),
+    # Art. 16, 21: a grid worker's own record, roles and trainings, on the phone.
+    ("/personnel/me/", _("我的"), (*GridRole.values, PlatformRole.DISPATCHER)),
 ]
 
 

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "emergency",
     "tasks",
     "mobile",
+    "staffoffice",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

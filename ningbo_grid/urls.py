@@ -46,6 +46,7 @@ urlpatterns = [
     path("open311/v2/", include("events.open311.urls")),
     path("grids/", include("grids.urls")),
     path("personnel/", include("personnel.urls")),
+    path("staff-office/", include("staffoffice.urls")),
     path("catalog/", include("catalog.urls")),
     path("events/", include("events.urls")),
     path("evaluation/", include("evaluation.urls")),

@@ -22,6 +22,7 @@ from .models import (
     Staff,
     TeamMember,
     Training,
+    TrainingSession,
     WorkStation,
 )
 from .validators import validate_id_number, validate_mobile
@@ -50,6 +51,7 @@ class StaffAdminForm(forms.ModelForm):
 class TrainingInline(admin.TabularInline):
     model = Training
     extra = 0
+    raw_id_fields = ["session"]
 
 
 class CommendationInline(admin.TabularInline):
@@ -174,17 +176,24 @@ class ServiceTeamAdmin(admin.ModelAdmin):
     inlines = [TeamMemberInline]
 
 
-@admin.register(Training)
-class TrainingAdmin(admin.ModelAdmin):
-    list_display = ["staff", "title", "tier", "date", "hours"]
-    list_filter = ["tier"]
-    search_fields = ["staff__name", "title"]
+class AttendanceInline(admin.TabularInline):
+    model = Training
+    extra = 0
     raw_id_fields = ["staff"]
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "tier", "area", "date", "hours"]
+    list_filter = ["tier"]
+    search_fields = ["title", "area__code"]
+    raw_id_fields = ["area"]
+    inlines = [AttendanceInline]
 
 
 @admin.register(WorkStation)
 class WorkStationAdmin(admin.ModelAdmin):
-    list_display = ["name", "area", "address", "opening_hours"]
+    list_display = ["name", "area", "address", "opening_hours", "phone"]
     raw_id_fields = ["area"]
 
 

@@ -20,7 +20,17 @@ from grids.models import Area
 
 from . import services
 from .choices import Department, GridRole, OrgKind, PlatformRole, Specialty, StaffSource, TrainingTier
-from .models import Assignment, Membership, Organisation, ServiceTeam, Staff, TeamMember, Training, WorkStation
+from .models import (
+    Assignment,
+    Membership,
+    Organisation,
+    ServiceTeam,
+    Staff,
+    TeamMember,
+    Training,
+    TrainingSession,
+    WorkStation,
+)
 from .validators import id_check_digit
 
 CITY_CODE = "330200000000"
@@ -332,17 +342,21 @@ def _extras(grid: Area, rng) -> None:
     WorkStation.objects.get_or_create(
         area=grid,
         name=f"{grid.name}工作室",
-        defaults={"address": f"{village.name}党群服务中心", "opening_hours": "周一至周五 8:30–17:00"},
+        defaults={
+            "address": f"{village.name}党群服务中心",
+            "opening_hours": "周一至周五 8:30–17:00",
+            "phone": "0574-87000000",
+        },
+    )
+    district = grid.ancestor_at(Level.COUNTY)
+    session, _created = TrainingSession.objects.get_or_create(
+        title="网格员岗前培训",
+        area=district,
+        date=datetime.date(2025, 3, 15),
+        defaults={"tier": TrainingTier.DISTRICT, "hours": 16},
     )
     for staff in Staff.objects.filter(assignments__area=grid).distinct():
-        if not staff.trainings.exists():
-            Training.objects.create(
-                staff=staff,
-                title="网格员岗前培训",
-                tier=TrainingTier.DISTRICT,
-                date=datetime.date(2025, 3, 15),
-                hours=16,
-            )
+        Training.objects.get_or_create(session=session, staff=staff)
 
 
 def seed(*, scale: str, rng, stdout) -> None:

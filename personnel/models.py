@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from grids.models import Area
+from ningbo_grid.crypto import BlindIndexField, EncryptedField
 
 from .choices import (
     AccessedField,
@@ -29,7 +30,7 @@ from .choices import (
     WorkingPattern,
 )
 from .reach import covering_q, reaches_nothing
-from .validators import validate_id_number, validate_mobile
+from .validators import normalise_id_number, normalise_mobile, validate_id_number, validate_mobile
 
 #: `restrict(user, action)` actions and the Area permission each one needs.
 ACTION_PERMS = {"view": "view_area", "change": "change_area"}
@@ -128,8 +129,10 @@ class StaffQuerySet(models.QuerySet):
 class Staff(models.Model):
     """A grid service staff member or platform user's personal record (Art. 8, 16).
 
-    `mobile` and `id_number` are personal data: shown masked unless the viewer holds
-    `view_personal_data` and states a purpose (see `personnel.services.staff_unmask`).
+    `mobile` and `id_number` are personal data: encrypted at rest (SM4-GCM,
+    `ningbo_grid.crypto`) with a keyed hash each for exact look-up (a person registered
+    twice), shown masked unless the viewer holds `view_personal_data` and states a
+    purpose (see `personnel.services.staff_unmask`).
     `work_phone` is the deliberately public number printed on the grid card (Art. 10).
     `work_id` is the work ID card number issued by the system (Art. 16), never reused.
     `insurance_until` is the last day of accident insurance cover (Art. 23).
@@ -139,8 +142,14 @@ class Staff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
     name = models.CharField(_("姓名"), max_length=50)
-    mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_mobile])
-    id_number = models.CharField(_("身份证号码"), max_length=18, blank=True, validators=[validate_id_number])
+    mobile = EncryptedField(
+        _("手机号码"), hash_field="mobile_hash", normalise=normalise_mobile, validators=[validate_mobile]
+    )
+    mobile_hash = BlindIndexField()
+    id_number = EncryptedField(
+        _("身份证号码"), hash_field="id_number_hash", normalise=normalise_id_number, validators=[validate_id_number]
+    )
+    id_number_hash = BlindIndexField()
     work_id = models.CharField(_("工作证件编号"), max_length=20, unique=True)
     work_phone = models.CharField(_("工作电话（公开）"), max_length=30, blank=True)
     source = models.CharField(_("人员来源"), max_length=30, choices=StaffSource.choices, blank=True)
@@ -277,32 +286,63 @@ class WorkIdCounter(models.Model):
         return f"{self.prefix} {self.last}"
 
 
-class Training(models.Model):
-    """One training a staff member attended (Art. 21 分级培训); `hours` in clock hours."""
+class TrainingSession(models.Model):
+    """A training session (Art. 21 分级培训) organised at one level, with its attendees.
 
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="trainings", verbose_name=_("人员"))
+    `area` is the organiser's node and matches `tier`: the city for a city-level session,
+    a district for a district-level one, a township for a township-level one
+    (`personnel.records.training_session_create` checks it). `date` is the local
+    (Beijing) calendar date it was held; `hours` clock hours. Who attended: `Training` rows.
+    """
+
     title = models.CharField(_("培训名称"), max_length=200)
     tier = models.CharField(_("培训层级"), max_length=10, choices=TrainingTier.choices)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="training_sessions", verbose_name=_("组织辖区")
+    )
     date = models.DateField(_("培训日期"))
     hours = models.DecimalField(_("学时（小时）"), max_digits=5, decimal_places=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("培训班次")
+        verbose_name_plural = _("培训班次")
+        ordering = ["-date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"
+
+
+class Training(models.Model):
+    """One staff member's attendance of a training session (Art. 21): their training record."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("培训班次")
+    )
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="trainings", verbose_name=_("人员"))
 
     class Meta:
         verbose_name = _("培训记录")
         verbose_name_plural = _("培训记录")
-        ordering = ["-date", "id"]
+        ordering = ["-session__date", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "staff"], name="training_once_per_session")]
 
     def __str__(self) -> str:
-        return f"{self.staff.name} {self.title}"
+        return f"{self.staff.name} {self.session.title}"
 
 
 class Commendation(models.Model):
-    """A commendation (褒奖) given to a staff member (Art. 25), by whom and when."""
+    """A commendation (褒奖) given to a staff member (Art. 25), by whom and when (local date).
+
+    `is_public`: also shown on the public grid card while the person serves there.
+    """
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="commendations", verbose_name=_("人员"))
     title = models.CharField(_("荣誉名称"), max_length=200)
     awarded_by = models.CharField(_("授予单位"), max_length=120)
     date = models.DateField(_("授予日期"))
     note = models.TextField(_("说明"), blank=True)
+    is_public = models.BooleanField(_("在网格公示卡上公开"), default=False)
 
     class Meta:
         verbose_name = _("褒奖记录")
@@ -451,12 +491,17 @@ class PersonalDataAccess(models.Model):
 
 
 class WorkStation(models.Model):
-    """A grid work station (工作站（室）, Art. 24): where the grid's staff can be found."""
+    """A grid work station (工作站（室）, Art. 24): where the grid's staff can be found.
+
+    Shown on the public grid card (`grids.public`): name, address, opening hours and the
+    station's public phone.
+    """
 
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="work_stations", verbose_name=_("网格"))
     name = models.CharField(_("名称"), max_length=120)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
+    phone = models.CharField(_("联系电话（公开）"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("网格工作站")

@@ -161,10 +161,11 @@ class Reach:
 
     `everything` is true for a grant on a root (the province, or the city of a
     single-city tree) or for a superuser. `counties` and `townships` are node ids;
-    `ranges` the MPTT ranges `(tree_id, lft, rght)` of the other grants (a city under a
-    province, villages, grids, micro-grids); `upper` the ranges of the county and township
-    grants. Lets big tables filter on their own denormalised `county_id`/`township_id`
-    columns instead of joining the tree for every row. `units`: the organisations the
+    `ranges` the MPTT ranges `(tree_id, lft, rght)` of the grants below township level
+    (villages, grids, micro-grids); `cities` those of grants on a city under a province;
+    `upper` the ranges of the county and township grants. Lets big tables filter on
+    their own denormalised `county_id`/`township_id` columns instead of joining the
+    tree for every row. `units`: the organisations the
     user is a handler of, when read with them (`personnel.scope.caller_reach`; else empty).
     """
 
@@ -174,6 +175,13 @@ class Reach:
     ranges: tuple[Range, ...] = ()
     upper: tuple[Range, ...] = ()
     units: tuple[int, ...] = ()
+    cities: tuple[Range, ...] = ()
+
+    def above_grids(self) -> "Reach":
+        """The part of the reach granted at township level and above (the township's
+        office and the authorities), without grants on villages, grids and micro-grids
+        and without units."""
+        return Reach(self.everything, self.counties, self.townships, upper=self.upper, cities=self.cities)
 
     def overlaps(self, tree_id: int, lft: int, rght: int) -> bool:
         """Whether the subtree `(tree_id, lft, rght)` lies within a granted node or
@@ -182,7 +190,7 @@ class Reach:
             return True
         return any(
             tree == tree_id and ((left <= lft and rght <= right) or (lft <= left and right <= rght))
-            for tree, left, right in (*self.upper, *self.ranges)
+            for tree, left, right in (*self.upper, *self.ranges, *self.cities)
         )
 
     def q(self, *, area: str = "area", township: str | None = None, county: str | None = None) -> Q:
@@ -198,7 +206,7 @@ class Reach:
             condition |= Q(**{f"{county}_id__in": self.counties})
         if township and self.townships:
             condition |= Q(**{f"{township}_id__in": self.townships})
-        ranges = list(self.ranges)
+        ranges = [*self.ranges, *self.cities]
         if not county or not township:
             ranges += self.upper
         for tree_id, lft, rght in ranges:
@@ -212,6 +220,7 @@ def reach_of(rows, units: tuple[int, ...] = ()) -> Reach:
     townships: list[int] = []
     ranges: list[Range] = []
     upper: list[Range] = []
+    cities: list[Range] = []
     for pk, level, parent_id, tree_id, lft, rght in rows:
         if parent_id is None:  # the root: the province, or the city of a single-city tree
             return Reach(everything=True, units=units)
@@ -219,9 +228,14 @@ def reach_of(rows, units: tuple[int, ...] = ()) -> Reach:
             (counties if level == Level.COUNTY else townships).append(pk)
             upper.append((tree_id, lft, rght))
         else:
-            ranges.append((tree_id, lft, rght))
+            (cities if level == Level.CITY else ranges).append((tree_id, lft, rght))
     return Reach(
-        counties=tuple(counties), townships=tuple(townships), ranges=tuple(ranges), upper=tuple(upper), units=units
+        counties=tuple(counties),
+        townships=tuple(townships),
+        ranges=tuple(ranges),
+        upper=tuple(upper),
+        units=units,
+        cities=tuple(cities),
     )
 
 

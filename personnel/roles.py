@@ -22,6 +22,11 @@ VIEW_PERSONAL_DATA = "view_personal_data"
 # Art. 12(2): grid staff collect the ledgers (一标三实); exporting personal data is its own right.
 KEEP_LEDGERS = "keep_ledgers"
 EXPORT_PERSONAL_DATA = "export_personal_data"
+# Art. 8, 16, 21, 25: the township (and the authorities above it) run the grid staff: add
+# people, give and end grid roles, record trainings and commendations, read complaints
+# about a worker's conduct (Art. 27). Not a grid role: a grid leader co-ordinates work,
+# he does not appoint his colleagues.
+MANAGE_STAFF = "manage_staff"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Art. 15(1): the grid leader co-ordinates the grid's work.
@@ -35,11 +40,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     GridRole.INSTRUCTOR: frozenset({VIEW, REPORT, VERIFY}),
     # Art. 5, 17: the township runs its area and routes events.
     PlatformRole.DISPATCHER: frozenset(
-        {VIEW, CHANGE, DISPATCH, VIEW_PERSONAL_DATA, KEEP_LEDGERS, EXPORT_PERSONAL_DATA}
+        {VIEW, CHANGE, DISPATCH, VIEW_PERSONAL_DATA, KEEP_LEDGERS, EXPORT_PERSONAL_DATA, MANAGE_STAFF}
     ),
     # Art. 4: authorities co-ordinate, supervise, evaluate and draw grids (Art. 7).
     PlatformRole.SUPERVISOR: frozenset(
-        {VIEW, CHANGE, DISPATCH, SUPERVISE, ADJUST, VIEW_PERSONAL_DATA, EXPORT_PERSONAL_DATA}
+        {VIEW, CHANGE, DISPATCH, SUPERVISE, ADJUST, VIEW_PERSONAL_DATA, EXPORT_PERSONAL_DATA, MANAGE_STAFF}
     ),
     # Art. 13: the authority keeps the list; the staffing office co-signs.
     PlatformRole.CATALOG_ADMIN: frozenset({VIEW, MANAGE_CATALOG}),

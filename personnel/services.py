@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from grids.choices import Level
 from grids.models import Area
+from ningbo_grid.crypto import lookup_hashes
 
 from . import scope
 from .choices import GridRole, OrgKind, PersonalField, PlatformRole
@@ -35,7 +36,7 @@ from .models import (
     Staff,
     WorkIdCounter,
 )
-from .roles import CHANGE, ROLE_PERMISSIONS, VIEW_PERSONAL_DATA
+from .roles import CHANGE, MANAGE_STAFF, ROLE_PERMISSIONS, VIEW_PERSONAL_DATA
 from .validators import normalise_id_number, validate_id_number, validate_mobile
 
 #: Staff fields `staff_create` / `staff_update` accept.
@@ -119,14 +120,26 @@ def _clean_personal(fields: dict) -> dict:
     return fields
 
 
+def _check_unique_id_number(id_number: str, exclude: int | None = None) -> None:
+    """Refuse an ID number another staff record already holds (ValidationError on "id_number")."""
+    if not id_number:
+        return
+    others = Staff.objects.filter(id_number_hash__in=lookup_hashes(id_number)).exclude(pk=exclude)
+    if others.exists():
+        raise ValidationError({"id_number": [_("该身份证号码已登记在其他人员档案中，请勿重复添加。")]})
+
+
 @transaction.atomic
 def staff_create(*, actor: User | None, name: str, area: Area | None = None, **fields) -> Staff:
     """Create a staff record and issue its unique work ID (Art. 8, 16).
 
     `area` (optional) is where the person will serve; it sets the district digits of the
-    work ID and, for a human actor, must be within the actor's `change_area` reach (or
-    the organisation's area must be). Other keyword fields: see `STAFF_FIELDS`.
-    Raises ValidationError (Chinese messages per field) or PermissionDenied.
+    work ID and, for a human actor, must be within the actor's `manage_staff` reach (the
+    township's staff office or an authority above it; or the organisation's area must
+    be). Other keyword fields: see `STAFF_FIELDS`. An ID number already on another
+    record is refused (matched through its keyed hash; the other record is not named, it
+    may be out of the actor's reach). Raises ValidationError (Chinese messages per
+    field) or PermissionDenied.
     """
     unknown = set(fields) - set(STAFF_FIELDS)
     if unknown:
@@ -135,8 +148,9 @@ def staff_create(*, actor: User | None, name: str, area: Area | None = None, **f
     if actor is not None:
         if anchor is None:
             raise PermissionDenied(_("新建人员须指定所在网格或所属单位。"))
-        scope.authorize(actor, CHANGE, anchor)
+        scope.authorize(actor, MANAGE_STAFF, anchor)
     fields = _clean_personal({**fields, "name": name.strip()})
+    _check_unique_id_number(fields.get("id_number", ""))
     (work_id,) = work_ids_issue(district_code=_district_code_for(fields, area), year=timezone.localdate().year)
     staff = Staff(work_id=work_id, **fields)
     staff.full_clean()
@@ -148,15 +162,16 @@ def staff_create(*, actor: User | None, name: str, area: Area | None = None, **f
 def staff_update(*, actor: User | None, staff: Staff, **fields) -> Staff:
     """Change fields of a staff record (not the work ID). Same validation as `staff_create`.
 
-    A human actor needs `change_area` over the staff record (`Staff.objects.restrict`).
+    A human actor needs `manage_staff` over the staff record (`Staff.objects.restrict`).
     Raises ValidationError or PermissionDenied; changes nothing then.
     """
     unknown = set(fields) - set(STAFF_FIELDS)
     if unknown:
         raise TypeError(f"unknown staff fields: {sorted(unknown)}")
-    if actor is not None and not Staff.objects.restrict(actor, "change").filter(pk=staff.pk).exists():
+    if actor is not None and not Staff.objects.restrict(actor, MANAGE_STAFF).filter(pk=staff.pk).exists():
         raise PermissionDenied(_("您无权修改该人员信息。"))
     fields = _clean_personal(fields)
+    _check_unique_id_number(fields.get("id_number", ""), exclude=staff.pk)
     for key, value in fields.items():
         setattr(staff, key, value)
     staff.full_clean()
@@ -261,9 +276,10 @@ def assignment_start(
     on a micro-grid and only if a current part-time worker of its parent grid; a grid has
     one grid leader at a time — if another is in office, this is an error unless
     `replace=True`, which ends the old one on the day before `start`. Raises
-    ValidationError or PermissionDenied. Re-syncs the grants of the users concerned.
+    ValidationError or PermissionDenied (the actor needs `manage_staff` over `area`).
+    Re-syncs the grants of the users concerned, so the role counts from the next request.
     """
-    scope.authorize(actor, CHANGE, area)
+    scope.authorize(actor, MANAGE_STAFF, area)
     start = start or timezone.localdate()
     to_end = validate_assignment(staff=staff, area=area, role=role, start=start, end=end, replace=replace)
     affected = {staff.user_id}
@@ -283,9 +299,10 @@ def assignment_end(*, actor: User | None, assignment: Assignment, end: datetime.
     Default: yesterday, so the role's permissions go at once (the next request), or the
     start date for an assignment that began today. Ending a part-time worker also ends
     their micro-grid-leader assignments under that grid. Raises ValidationError if
-    `end` is before the start or the assignment has already ended; PermissionDenied.
+    `end` is before the start or the assignment has already ended; PermissionDenied
+    (the actor needs `manage_staff` over the assignment's grid).
     """
-    scope.authorize(actor, CHANGE, assignment.area)
+    scope.authorize(actor, MANAGE_STAFF, assignment.area)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     today = timezone.localdate()
     end = end or max(assignment.start, today - datetime.timedelta(days=1))

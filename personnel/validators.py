@@ -29,6 +29,11 @@ def normalise_id_number(value: str) -> str:
     return (value or "").strip().upper()
 
 
+def normalise_mobile(value: str) -> str:
+    """Strip blanks around a mobile number (what is encrypted and hashed)."""
+    return (value or "").strip()
+
+
 def validate_id_number(value: str) -> None:
     """Check a mainland resident ID number: 18 characters, a real birth date, GB 11643 check digit.
 

@@ -20,6 +20,7 @@ from grids.choices import Level
 from grids.locate import grid_at
 from grids.models import Area
 from personnel import roles
+from personnel.models import Assignment
 from personnel.scope import has_area_perm
 
 from .. import notify, workflow
@@ -182,6 +183,7 @@ def _create_event(
     contact_name: str = "",
     contact_phone: str = "",
     external_ref: str = "",
+    about_staff=None,
 ) -> tuple[Event, dict]:
     """The new event of `step` ("report", "self_handle" or "public_demand"), status reported,
     and the REPORT action's data (the reporting delay, Art. 29). The report's arguments
@@ -233,7 +235,11 @@ def _create_event(
         # public card, or through a dispatcher's or a system's entry (a hotline call, an
         # Open311 POST). Whatever grid staff report stays internal, a "demand" they typed
         # in included, until someone marks it (`event_publish`).
-        "public": source in PUBLIC_SOURCES and (step == PUBLIC_STEP or not has_area_perm(actor, roles.REPORT, area)),
+        # A complaint about a grid worker (Art. 27) is never published: it names a person.
+        "public": about_staff is None
+        and source in PUBLIC_SOURCES
+        and (step == PUBLIC_STEP or not has_area_perm(actor, roles.REPORT, area)),
+        "about_staff": about_staff,
         "level": HandlingLevel.TOWNSHIP,
         "area": area,
         "township": township,
@@ -296,7 +302,9 @@ def event_report(
     The report (`**report`, keywords): `area`, `item`, `title`, `description`,
     `discovered_at` (required), `grade` (default general), `address`, `latitude`,
     `longitude`, `datum`, `attributes`, `source` (default staff), `patrol`,
-    `contact_name`, `contact_phone`, `external_ref`; any other keyword is a TypeError.
+    `contact_name`, `contact_phone`, `external_ref`, `about_staff` (the grid worker a
+    conduct complaint is about, Art. 27; only from `event_public_demand`); any other
+    keyword is a TypeError.
     `area`: Area (grid or micro-grid) or its pk; `item`: ServiceItem or its code; the
     item must be in force and apply in the area's district (else ValidationError on
     "item"). `discovered_at` aware, not after now. `latitude`/`longitude` decimal degrees
@@ -340,6 +348,7 @@ def event_public_demand(
     longitude=None,
     datum=Datum.WGS84,
     photo=None,
+    about_staff=None,
     at=None,
 ) -> Event:
     """A demand or complaint from the public (诉求/投诉, Art. 10, 19), filed on a grid's
@@ -360,8 +369,18 @@ def event_public_demand(
     ValidationError on "latitude". `photo`: at most one uploaded image, checked and
     re-encoded as staff photos are (`events.attachments.clean_image`; ValidationError on
     "attachments"), kept with no uploader.
+
+    `about_staff` (a `personnel.Staff`): the complaint is about that grid worker's
+    conduct (Art. 10 ¶2, 27). He must hold a current role in the card's grid (or its
+    micro-grids; ValidationError on "about_staff" otherwise); the complaint stays in the
+    card's grid whatever the pin, is never published, is hidden from the grid's staff and
+    can only be dispatched to the township's staff office (`event_dispatch`).
     """
     errors = {}
+    if about_staff is not None:
+        complaint = True
+        if not _serves_in(about_staff, area):
+            errors["about_staff"] = [_("请选择本网格在任的工作人员。")]
     if not (contact_name or "").strip():
         errors["contact_name"] = [_("请填写姓名。")]
     if not (contact_phone or "").strip():
@@ -371,7 +390,8 @@ def event_public_demand(
     if (latitude is None) != (longitude is None):
         errors["latitude"] = [_("经纬度须同时提供。")]
     elif latitude is not None:
-        area = _public_position(latitude, longitude, datum, errors) or area
+        found = _public_position(latitude, longitude, datum, errors)
+        area = area if about_staff is not None else found or area
     if errors:
         raise ValidationError(errors)
     if not isinstance(area, Area) or not area.is_grid or not area.is_active:
@@ -394,12 +414,22 @@ def event_public_demand(
             source=Source.COMPLAINT if complaint else Source.PUBLIC_DEMAND,
             contact_name=contact_name.strip(),
             contact_phone=contact_phone.strip(),
+            about_staff=about_staff,
             at=now,
             step=PUBLIC_STEP,
         )
         if photo is not None:
             public_photo_add(event=event, action=event.actions.get(kind=ActionKind.REPORT), file=photo)
     return event
+
+
+def _serves_in(staff, area) -> bool:
+    """Whether `staff` holds a current role on the grid of `area` (a grid, or a micro-grid's
+    parent grid) or on one of its micro-grids."""
+    grid = area.parent if isinstance(area, Area) and area.level == Level.MICRO_GRID else area
+    if not isinstance(grid, Area):
+        return False
+    return Assignment.objects.current().filter(staff=staff, area__in=Area.objects.within(grid)).exists()
 
 
 def _public_position(latitude, longitude, datum, errors) -> Area | None:

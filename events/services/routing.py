@@ -19,6 +19,7 @@ from ..choices import (
     RejectReason,
 )
 from ..models import Dispatch, Event
+from ..selectors import staff_office_of
 from ..workcalendar import working_hours_between
 from ..workflow import Actor
 from .core import S, _clock, _iso, _lock, _now, _record, _require_text, _routers, _rule, _save
@@ -137,6 +138,18 @@ def _check_unit(ev, unit, field):
     return unit
 
 
+def _check_staff_office(ev: Event, lead: Organisation, co: list) -> None:
+    """A complaint about a grid worker goes to the township's staff office alone (Art. 10 ¶2,
+    27), never to a handling department: ValidationError on "lead_unit" otherwise."""
+    if ev.about_staff_id is None:
+        return
+    office = staff_office_of(ev)
+    if office is None or lead.pk != office.pk:
+        raise ValidationError({"lead_unit": [_("对网格工作人员的投诉只能派给所在乡镇（街道）办事机构处理。")]})
+    if co:
+        raise ValidationError({"co_units": [_("对网格工作人员的投诉不设协办单位。")]})
+
+
 def event_dispatch(
     *,
     actor: Actor,
@@ -153,7 +166,8 @@ def event_dispatch(
     accept (签收) clock from the item version's rule for the event's grade on the working
     calendar (natural hours for emergencies); `cycle` += 1; a re-dispatch supersedes the
     active dispatches. Who: the dispatcher at the event's level (township, or the district
-    after escalation). Notifies the units' handlers.
+    after escalation). Notifies the units' handlers. A complaint about a grid worker
+    (`about_staff`) goes only to the township's staff office (`staff_office_of`), alone.
     """
     now = _now(at)
     with transaction.atomic():
@@ -161,6 +175,7 @@ def event_dispatch(
         lead = _check_unit(ev, lead_unit, "lead_unit")
         co = [_check_unit(ev, u, "co_units") for u in co_units or ()]
         co = [u for i, u in enumerate(co) if u.pk != lead.pk and u.pk not in {c.pk for c in co[:i]}]
+        _check_staff_office(ev, lead, co)
         before = ev.status
         Dispatch.objects.filter(event=ev, active=True).update(active=False)
         ev.cycle += 1

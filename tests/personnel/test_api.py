@@ -101,12 +101,13 @@ def test_organisation_filters_and_scope(tree, supervisor, client):
 
 
 def test_staff_edit_form_shows_chinese_errors_and_keeps_input(tree, client):
-    from tests.personnel.factories import grid_user
+    from tests.personnel.factories import grid_user, member_user
 
-    leader = grid_user(tree.grid, "grid_leader")
     staff = staff_on(tree.grid, "parttime_worker", mobile="13812345678")
-    client.force_login(leader)
     url = f"/personnel/staff/{staff.pk}/edit/"
+    client.force_login(grid_user(tree.grid, "grid_leader"))
+    assert client.get(url).status_code == 403  # a grid leader sees his colleagues but does not appoint them
+    client.force_login(member_user(org(tree.township), "dispatcher"))
     form = client.get(url).content.decode()
     assert "13812345678" not in form
     response = client.post(url, {"name": "新名字", "mobile": "123", "id_number": "110105194912310021"})

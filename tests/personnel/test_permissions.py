@@ -33,6 +33,10 @@ MATRIX = {
     "outsider": (set(), set()),
 }
 
+#: role → the targets whose staff it may manage (`manage_staff`: edit records, give and end
+#: roles): the township's staff office and the authorities, not a grid leader.
+MANAGE = {role: (targets if role in ("dispatcher", "supervisor") else set()) for role, (_v, targets) in MATRIX.items()}
+
 #: role → may it unmask the own grid's staff?
 UNMASK = {
     "grid_leader": 200,
@@ -86,17 +90,19 @@ def test_scope_matches_the_matrix(world, role, target):
     can_view, can_change = (target in s for s in MATRIX[role])
     assert scope.has_area_perm(user, "view_area", node) is can_view
     assert scope.has_area_perm(user, "change_area", node) is can_change
+    assert scope.has_area_perm(user, "manage_staff", node) is (target in MANAGE[role])
 
 
 @pytest.mark.parametrize(("role", "target"), CASES)
 def test_staff_api_and_pages_follow_the_matrix(world, client, role, target):
     user, staff = world["users"][role], world["targets"][target]
-    can_view, can_change = (target in s for s in MATRIX[role])
+    can_view, can_manage = target in MATRIX[role][0], target in MANAGE[role]
     client.force_login(user)
     assert client.get(f"/api/v1/staff/{staff.pk}/").status_code == (200 if can_view else 404)
     assert client.get(f"/personnel/staff/{staff.pk}/").status_code == (200 if can_view else 404)
     edit = client.get(f"/personnel/staff/{staff.pk}/edit/").status_code
-    assert edit == (200 if can_change else 403 if can_view else 404)
+    assert edit == (200 if can_manage else 403 if can_view else 404)
+    assert client.get(f"/staff-office/staff/{staff.pk}/").status_code == (200 if can_manage else 404)
     listed = {s["id"] for s in client.get("/api/v1/staff/?limit=200").json()["results"]}
     assert (staff.pk in listed) is can_view
     page = client.get("/personnel/staff/").content.decode()

@@ -29,12 +29,12 @@ def test_no_template_renders_fields_by_hand():
 
 @pytest.mark.django_db
 def test_staff_form_errors_sit_under_their_fields(client):
-    from tests.personnel.factories import grid_user
+    from tests.personnel.factories import member_user, org
     from tests.personnel.test_api import staff_on
     from tests.scenario import make_tree
 
     tree = make_tree()
-    client.force_login(grid_user(tree.grid, "grid_leader"))
+    client.force_login(member_user(org(tree.township), "dispatcher"))
     staff = staff_on(tree.grid, "parttime_worker")
     html = client.post(f"/personnel/staff/{staff.pk}/edit/", {"name": "", "mobile": "123"}).content.decode()
     assert 'id="id_mobile_error"' in html and 'id="id_name_error"' in html
