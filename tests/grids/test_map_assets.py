@@ -16,7 +16,7 @@ FILES = [
     "vendor/leaflet.heat/leaflet-heat.js",
     "grids/maps.css",
     "grids/maps.js",
-]
+]  # the scripts in the order they must run
 
 
 def hashed(name: str) -> str:
@@ -39,3 +39,8 @@ def test_the_report_pin_is_drawn_from_the_collected_images(tmp_path):
     assert 'data-marker-icon="/static/vendor/leaflet/images/marker-icon.0123abcd.png"' in html
     assert 'data-marker-icon-2x="/static/vendor/leaflet/images/marker-icon-2x.0123abcd.png"' in html
     assert 'data-marker-shadow="/static/vendor/leaflet/images/marker-shadow.0123abcd.png"' in html
+    assert "markercluster" not in html  # the report form's picker: no event plugins
+    with override_settings(STATIC_ROOT=tmp_path, STATIC_URL="/static/", STORAGES=storages):
+        events = Template("{% load maps %}{% map_assets events=True %}").render(Context())
+    order = [events.index(hashed(name)) for name in FILES if name.endswith(".js")]
+    assert order == sorted(order)

@@ -154,7 +154,7 @@ def test_favicon_is_served_and_linked(client, settings):
     from django.test import Client
 
     html = client.get("/").content.decode()
-    assert '<link rel="icon" href="/favicon.ico"' in html
+    assert '<link rel="icon" href="/static/mobile/icon-192' in html  # small: counts in the phone's first visit
     response = Client().get("/favicon.ico")
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
