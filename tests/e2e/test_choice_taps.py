@@ -139,13 +139,16 @@ def _tap_every_group(world, shot, public, worker, dispatcher, language, last):
     form = public.locator("main form")
     kind = tap_each_option(public, form, "kind", last)
     shot(public, f"{language}-demand")
+    if kind == "conduct":  # a complaint about a grid worker names one of the grid's staff
+        public.select_option("#id_about", index=1)
     public.fill("#id_description", "小区路灯不亮已经一周。")
     public.fill("#id_name", "王先生")
     public.fill("#id_phone", "13912345678")
     public.click("#demand-submit")
     expect(public.locator("#tracking-code")).to_be_visible()
     filed = Event.objects.get(tracking_code=public.locator("#tracking-code").inner_text())
-    assert filed.source == {"demand": "public_demand", "complaint": "complaint"}[kind]
+    assert filed.source == {"demand": "public_demand", "complaint": "complaint", "conduct": "complaint"}[kind]
+    assert (filed.about_staff_id is not None) == (kind == "conduct")
 
     public.goto(f"/public/track/{rated_by_public.tracking_code}/")
     form = public.locator("#rate-form form")
