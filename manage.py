@@ -16,6 +16,9 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
+    from django.conf import settings
+
+    settings.INSTALLED_APPS  # noqa: B018 - settings that refuse to load (no SECRET_KEY) say why here
     execute_from_command_line(sys.argv)
 
 

@@ -48,7 +48,8 @@ from personnel.models import Assignment, Staff
 from . import services
 from .choices import ActionKind, Datum
 from .exceptions import Conflict, NotFound
-from .forms import DemandForm, PublicRateForm, TrackForm, apply_errors
+from .forms import apply_errors
+from .public_forms import DemandForm, PublicRateForm, TrackForm
 from .selectors import event_by_tracking_code, public_progress
 
 DEFAULT_ITEM = "03-001"  # 社情民意收集: where a demand goes when the visitor is unsure

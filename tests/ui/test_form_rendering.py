@@ -86,7 +86,7 @@ def test_every_radio_group_of_the_site_is_in_the_browser_tap_test():
 
     apps = ("catalog", "evaluation", "events", "grids", "integrations", "personnel", "ningbo_grid")
     for app in apps:
-        for module in ("forms", "filtersets", "views"):
+        for module in ("forms", "public_forms", "filtersets", "views"):
             try:
                 importlib.import_module(f"{app}.{module}")
             except ModuleNotFoundError as exc:
