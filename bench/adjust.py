@@ -7,11 +7,11 @@
 Runs the real services (`grids.services.area_create`, `area_split`, `area_merge`, as
 the system actor, each in its own committed transaction under the tree lock) on
 grids drawn at random (seeded) across the province, and prints p50 / p95 / max per
-kind in seconds. Two modes:
+kind in seconds and the queries one adjustment sends (median, max). Two modes:
 
-- `banded`: the platform as it is: an insert shifts only the rows of its county
+- `banded`: the platform as it is: an insert shifts only the rows of its township
   (`grids.models.AreaManager`, the gaps of `grids.treebuild.number_tree`);
-- `full`: django-mptt's own shift of every later row of the tree (the county band
+- `full`: django-mptt's own shift of every later row of the tree (the township band
   switched off), which is what a tree numbered without gaps costs: the "before".
 
 Also times subtree reads before and after the adjustments (a township's and a
@@ -37,7 +37,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.db import connection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from grids import services  # noqa: E402
 from grids.choices import Level, Status  # noqa: E402
@@ -59,6 +61,14 @@ def timed(fn, *args, **kwargs) -> float:
     return time.perf_counter() - start
 
 
+def counted(queries: list[int], fn, *args, **kwargs) -> float:
+    """Seconds `fn(*args, **kwargs)` takes; appends the number of queries it sent to `queries`."""
+    with CaptureQueriesContext(connection) as captured:
+        seconds = timed(fn, *args, **kwargs)
+    queries.append(len(captured.captured_queries))
+    return seconds
+
+
 def read_subtree(node: Area) -> None:
     """A node's first 20 grids in tree order and its node count."""
     list(Area.objects.within(node).grids().order_by("lft").values("code", "name")[:20])
@@ -74,14 +84,22 @@ def subtree_reads(nodes: list[Area], repeat: int) -> list[float]:
     return times
 
 
-def adjust(rng: random.Random, rounds: int, tag: str) -> dict[str, list[float]]:
-    """`rounds` creates, splits and merges on random places of the tree; seconds per call."""
+def adjust(rng: random.Random, rounds: int, tag: str) -> tuple[dict[str, list[float]], dict[str, list[int]]]:
+    """`rounds` creates, splits and merges on random places of the tree: seconds and queries per call."""
     villages = list(Area.objects.filter(level=Level.VILLAGE).values_list("pk", flat=True))
     times: dict[str, list[float]] = {"create": [], "split": [], "merge": []}
+    queries: dict[str, list[int]] = {"create": [], "split": [], "merge": []}
     for i in range(rounds):
         village = Area.objects.get(pk=rng.choice(villages))
         times["create"].append(
-            timed(services.area_create, actor=None, parent=village, name=f"基准{tag}新建{i}", households=400)
+            counted(
+                queries["create"],
+                services.area_create,
+                actor=None,
+                parent=village,
+                name=f"基准{tag}新建{i}",
+                households=400,
+            )
         )
         grids = list(
             Area.objects.filter(parent_id=rng.choice(villages), status=Status.ACTIVE, level=Level.GRID)
@@ -94,7 +112,14 @@ def adjust(rng: random.Random, rounds: int, tag: str) -> dict[str, list[float]]:
             parts = [{"name": f"{grid.name}甲{tag}{i}"}, {"name": f"{grid.name}乙{tag}{i}"}]
             split_map = {code: n % 2 for n, code in enumerate(micro)}
             times["split"].append(
-                timed(services.area_split, actor=None, area=grid, parts=parts, micro_grid_parts=split_map)
+                counted(
+                    queries["split"],
+                    services.area_split,
+                    actor=None,
+                    area=grid,
+                    parts=parts,
+                    micro_grid_parts=split_map,
+                )
             )
         siblings = list(
             Area.objects.filter(parent_id=rng.choice(villages), status=Status.ACTIVE, level=Level.GRID).order_by(
@@ -102,8 +127,17 @@ def adjust(rng: random.Random, rounds: int, tag: str) -> dict[str, list[float]]:
             )[:2]
         )
         if len(siblings) == 2:
-            times["merge"].append(timed(services.area_merge, actor=None, areas=siblings, into=siblings[0]))
-    return times
+            merge = services.area_merge
+            times["merge"].append(counted(queries["merge"], merge, actor=None, areas=siblings, into=siblings[0]))
+    return times, queries
+
+
+def report(mode: str, times: dict[str, list[float]], queries: dict[str, list[int]]) -> None:
+    """One line per kind: seconds (p50, p95, max) and queries per adjustment (median, max)."""
+    for kind, values in times.items():
+        if values:
+            sent = queries[kind]
+            print(f"{mode:7} {kind:6} {quantiles(values)}  queries p50 {statistics.median(sent):g} max {max(sent)}")
 
 
 def main(argv=None) -> None:
@@ -124,9 +158,8 @@ def main(argv=None) -> None:
     subtree_reads(read_nodes, 2)  # warm the cache
     before = subtree_reads(read_nodes, args.reads)
     print(f"subtree read before   {quantiles(before)}")
-    banded = adjust(rng, args.rounds, "b")
-    for kind, values in banded.items():
-        print(f"banded  {kind:6} {quantiles(values)}")
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    report("banded", *adjust(rng, args.rounds, "b"))
     if args.full_rounds:
         original = AreaManager._band
         AreaManager._band = lambda self, size, target, tree_id: None  # type: ignore[method-assign,assignment]
@@ -134,8 +167,8 @@ def main(argv=None) -> None:
             full = adjust(rng, args.full_rounds, "f")
         finally:
             AreaManager._band = original  # type: ignore[method-assign]
-        for kind, values in full.items():
-            print(f"full    {kind:6} {quantiles(values)}")
+        report("full", *full)
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     after = subtree_reads(read_nodes, args.reads)
     print(f"subtree read after    {quantiles(after)}")
     if not args.skip_verify:
