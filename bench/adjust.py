@@ -26,6 +26,7 @@ import random
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,6 +150,7 @@ def main(argv=None) -> None:
     parser.add_argument("--skip-verify", action="store_true", help="leave out the tree check at the end")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
+    run = uuid.uuid4().hex[:4]  # in the names of the new grids: a second run on the same tree does not clash
     nodes = Area.objects.count()
     counts = dict(Area.objects.order_by().values_list("level").annotate(n=Count("id")))
     print(f"tree: {nodes:,} nodes " + ", ".join(f"{level} {counts.get(level, 0):,}" for level in Level.values))
@@ -159,12 +161,12 @@ def main(argv=None) -> None:
     before = subtree_reads(read_nodes, args.reads)
     print(f"subtree read before   {quantiles(before)}")
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    report("banded", *adjust(rng, args.rounds, "b"))
+    report("banded", *adjust(rng, args.rounds, f"b{run}"))
     if args.full_rounds:
         original = AreaManager._band
         AreaManager._band = lambda self, size, target, tree_id: None  # type: ignore[method-assign,assignment]
         try:
-            full = adjust(rng, args.full_rounds, "f")
+            full = adjust(rng, args.full_rounds, f"f{run}")
         finally:
             AreaManager._band = original  # type: ignore[method-assign]
         report("full", *full)

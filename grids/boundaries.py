@@ -155,6 +155,24 @@ def placement_problems(area: Area, boundary: dict | None) -> list[str]:
     return [str(problem) for problem in check_nodes(nodes, {area.code}, cover=False)]
 
 
+def block_placement_problems(family: Area, new: list[Area], checked: list[Area]) -> list[str]:
+    """Why the unsaved nodes `checked` (among `new`) cannot take their boundaries, checked at once.
+
+    `new` are the nodes an adjustment adds below `family` (saved, active), parents before
+    their children; `family`'s active children are read once and the new nodes are
+    placed beside them in memory. Each node of `checked` with a boundary is checked as
+    `placement_problems` checks a new node: inside its parent, not overlapping its active
+    siblings (new or stored). Returns Chinese messages.
+    """
+    checked = [area for area in checked if area.boundary is not None]
+    if not checked:
+        return []
+    nodes = _family_nodes([family.pk])
+    for area in new:
+        nodes[area.code] = Node(area.code, area.name, area.level, area.parent.code, area.boundary)
+    return [str(problem) for problem in check_nodes(nodes, {area.code for area in checked}, cover=False)]
+
+
 def boundaries_import(*, actor, features: list[Feature], note: str = "") -> dict:
     """Set the boundaries in `features` on existing areas, all or nothing (Art. 9).
 

@@ -24,7 +24,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,41 +31,28 @@ from django.utils.translation import gettext_lazy
 from personnel.roles import ADJUST
 from personnel.scope import authorize
 
-from .boundaries import placement_problems
+from .adjusting import (
+    change,
+    copy_history,
+    micro_grid_copies,
+    reserve_codes,
+    retirement,
+    snapshot,
+    write_retirements,
+)
+from .boundaries import block_placement_problems, placement_problems
 from .choices import GRID_LEVELS, ChangeKind, GridType, Level, Status, VillageKind
 from .geometry import union_boundary, validate_boundary
 from .locking import tree_lock
-from .models import Area, AreaChange
+from .models import Area
 
 #: The level a new child of each level gets (only grids are drawn by hand).
 CHILD_LEVEL = {Level.VILLAGE: Level.GRID, Level.GRID: Level.MICRO_GRID}
-
-#: Fields recorded in `AreaChange.before` / `after`.
-SNAPSHOT_FIELDS = (
-    "name",
-    "grid_type",
-    "households",
-    "scale",
-    "area_description",
-    "boundary",
-    "supervision_phone",
-    "status",
-)
 
 MAX_HOUSEHOLDS = 100_000
 
 #: What `authorize` says to a user without `adjust_area` on the node (the 403 page's wording).
 NOT_ADJUSTER = gettext_lazy("您没有执行此操作的权限。")
-
-
-def snapshot(area: Area, fields=SNAPSHOT_FIELDS) -> dict:
-    """The JSON-ready values of `fields` of `area` (dates as ISO strings)."""
-    data = {field: getattr(area, field) for field in fields}
-    data["successor"] = area.successor.code if area.successor_id else None
-    for key, value in data.items():
-        if isinstance(value, datetime.date):
-            data[key] = value.isoformat()
-    return data
 
 
 def _validate_households(value) -> int | None:
@@ -105,30 +91,8 @@ def _require_active_grid(area: Area, field: str = "area") -> None:
 
 def _record(
     area: Area, kind: str, actor: User | None, effective_date, before=None, after=None, related=(), note=""
-) -> AreaChange:
-    return AreaChange.objects.create(
-        area=area,
-        kind=kind,
-        actor=actor,
-        effective_date=effective_date,
-        before=before or {},
-        after=after or {},
-        related=list(related),
-        note=note,
-    )
-
-
-def next_child_code(parent: Area) -> str:
-    """The next free code under `parent`: its code + 3 digits, one above the highest ever used.
-
-    Retired children keep their codes (nodes are never deleted), so a code is never
-    reused. Call inside `tree_lock()`. Raises ValidationError after 999 children.
-    """
-    highest = Area.objects.filter(parent=parent).aggregate(code=Max("code"))["code"]
-    number = int(highest[-3:]) + 1 if highest else 1
-    if number > 999:
-        raise ValidationError({"parent": _("%(code)s 下的编码已用完（最多 999 个）。") % {"code": parent.code}})
-    return f"{parent.code}{number:03d}"
+) -> None:
+    change(area, kind, actor, effective_date, before, after, related, note).save()
 
 
 def area_create(
@@ -158,53 +122,76 @@ def area_create(
     authorize(actor, ADJUST, parent, message=NOT_ADJUSTER)
     with tree_lock():
         parent = _fresh(parent)
-        level = CHILD_LEVEL.get(parent.level)
-        if level is None:
-            raise ValidationError({"parent": _("只能在村（社区）下新建网格，或在网格下新建微网格。")})
-        if parent.status != Status.ACTIVE:
-            raise ValidationError({"parent": _("上级 %(code)s 已撤销。") % {"code": parent.code}})
-        errors = {}
-        try:
-            name = _validate_name(name, parent)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if level == Level.MICRO_GRID:
-            if grid_type and grid_type != parent.grid_type:
-                errors["grid_type"] = [_("微网格的类型与所属网格相同。")]
-            grid_type = parent.grid_type
-        else:
-            grid_type = grid_type or (GridType.URBAN if parent.village_kind == VillageKind.URBAN else GridType.RURAL)
-            if grid_type not in GridType.values:
-                errors["grid_type"] = [_("网格类型无效。")]
-        try:
-            households = _validate_households(households)
-        except ValidationError as exc:
-            errors["households"] = exc.messages
-        try:
-            boundary = validate_boundary(boundary)
-        except ValidationError as exc:
-            errors["boundary"] = exc.messages
-        if errors:
-            raise ValidationError(errors)
-        code = next_child_code(parent)
-        if problems := placement_problems(Area(code=code, name=name, level=level, parent=parent), boundary):
-            raise ValidationError({"boundary": problems})
-        area = Area(
-            parent=parent,
-            level=level,
-            code=code,
+        area = _new_node(
+            parent,
+            code=None,
             name=name,
             grid_type=grid_type,
             households=households,
             scale=scale,
             area_description=area_description,
             boundary=boundary,
-            supervision_phone=supervision_phone or parent.supervision_phone,
-            effective_from=effective_date,
+            supervision_phone=supervision_phone,
+            effective_date=effective_date,
         )
+        if problems := placement_problems(area, area.boundary):
+            raise ValidationError({"boundary": problems})
         area.save()
         _record(area, ChangeKind.CREATE, actor, effective_date, after=snapshot(area), related=related, note=note)
     return area
+
+
+def _new_node(
+    parent: Area, *, code: str | None, effective_date: datetime.date, exclude: Sequence[int] = (), **fields: Any
+) -> Area:
+    """`area_create`'s node, validated but unsaved and not yet placed (its boundary unchecked
+    against its family). `fields` are `area_create`'s (name, grid_type, households, scale,
+    area_description, boundary, supervision_phone). `code` None: the next free code under
+    `parent` (one query); `exclude`: active siblings whose names may be taken (a split
+    grid's). Raises ValidationError as `area_create` does.
+    """
+    grid_type, households, boundary = fields.get("grid_type", ""), fields.get("households"), fields.get("boundary")
+    level = CHILD_LEVEL.get(parent.level)
+    if level is None:
+        raise ValidationError({"parent": _("只能在村（社区）下新建网格，或在网格下新建微网格。")})
+    if parent.status != Status.ACTIVE:
+        raise ValidationError({"parent": _("上级 %(code)s 已撤销。") % {"code": parent.code}})
+    errors, name = {}, ""
+    try:
+        name = _validate_name(fields.get("name", ""), parent, exclude=exclude)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if level == Level.MICRO_GRID:
+        if grid_type and grid_type != parent.grid_type:
+            errors["grid_type"] = [_("微网格的类型与所属网格相同。")]
+        grid_type = parent.grid_type
+    else:
+        grid_type = grid_type or (GridType.URBAN if parent.village_kind == VillageKind.URBAN else GridType.RURAL)
+        if grid_type not in GridType.values:
+            errors["grid_type"] = [_("网格类型无效。")]
+    try:
+        households = _validate_households(households)
+    except ValidationError as exc:
+        errors["households"] = exc.messages
+    try:
+        boundary = validate_boundary(boundary)
+    except ValidationError as exc:
+        errors["boundary"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return Area(
+        parent=parent,
+        level=level,
+        code=code or reserve_codes(parent, 1)[0],
+        name=name,
+        grid_type=grid_type,
+        households=households,
+        scale=fields.get("scale", ""),
+        area_description=fields.get("area_description", ""),
+        boundary=boundary,
+        supervision_phone=fields.get("supervision_phone") or parent.supervision_phone,
+        effective_from=effective_date,
+    )
 
 
 def area_rename(*, actor: User | None, area: Area, name: str, effective_date: datetime.date | None = None) -> Area:
@@ -278,30 +265,6 @@ def area_redraw(
     return area
 
 
-def _retire(
-    area: Area, *, actor: User | None, successor: Area | None, effective_date, kind: str, related=(), note=""
-) -> Area:
-    """Retire `area` (already fresh, active) and record it; its active children go with it."""
-    before = snapshot(area, ["status"])
-    area.status = Status.RETIRED
-    area.effective_to = effective_date
-    area.successor = successor
-    area.save(update_fields=["status", "effective_to", "successor", "updated_at"])
-    _record(
-        area, kind, actor, effective_date, before=before, after=snapshot(area, ["status"]), related=related, note=note
-    )
-    return area
-
-
-def _free_name(name: str, parent: Area) -> str:
-    """`name`, or `name（2）`… if an active sibling under `parent` already has it."""
-    candidate, n = name, 1
-    while Area.objects.filter(parent=parent, name=candidate, status=Status.ACTIVE).exists():
-        n += 1
-        candidate = f"{name}（{n}）"
-    return candidate
-
-
 def area_split(
     *,
     actor: User | None,
@@ -318,6 +281,9 @@ def area_split(
     re-created under the part given by `micro_grid_parts` (old micro-grid code → index
     into `parts`; default the first part). Raises ValidationError (area, parts, name …).
     Returns the new nodes in `parts` order.
+
+    The parts and the micro-grids' copies are written as one block (`grids.adjusting`):
+    a fixed number of statements whatever the number of micro-grids.
     """
     effective_date = effective_date or timezone.localdate()
     authorize(actor, ADJUST, area, message=NOT_ADJUSTER)
@@ -333,15 +299,10 @@ def area_split(
         if any(not 0 <= index < len(parts) for index in micro_grid_parts.values()):
             raise ValidationError({"parts": _("微网格归属的新网格序号无效。")})
         parent = area.parent
-        # Retire first so that a part may keep the old name.
-        before = snapshot(area, ["status"])
-        area.status = Status.RETIRED
-        area.effective_to = effective_date
-        area.save(update_fields=["status", "effective_to", "updated_at"])
         new_areas = [
-            area_create(
-                actor=actor,
-                parent=parent,
+            _new_node(
+                parent,
+                code=code,
                 name=part.get("name", ""),
                 grid_type=area.grid_type,
                 households=part.get("households"),
@@ -350,61 +311,43 @@ def area_split(
                 boundary=part.get("boundary"),
                 supervision_phone=area.supervision_phone,
                 effective_date=effective_date,
+                exclude=[area.pk],  # a part may keep the old name
+            )
+            for code, part in zip(reserve_codes(parent, len(parts)), parts, strict=True)
+        ]
+        micros = list(Area.objects.filter(parent=area, status=Status.ACTIVE).order_by("code"))
+        targets = [new_areas[micro_grid_parts.get(micro.code, 0)] for micro in micros]
+        copies = micro_grid_copies(micros, targets, effective_date=effective_date)
+        if problems := block_placement_problems(parent, [*new_areas, *copies], [*new_areas, *copies]):
+            raise ValidationError({"boundary": problems})
+        Area.objects.append_block(
+            parent, [(part, [copy for copy in copies if copy.parent is part]) for part in new_areas]
+        )
+        history = [
+            change(
+                part,
+                ChangeKind.CREATE,
+                actor,
+                effective_date,
+                after=snapshot(part),
                 related=[area.code],
                 note=f"由 {area.code} 拆分",
             )
-            for part in parts
+            for part in new_areas
         ]
-        moved = []
-        for micro in Area.objects.filter(parent=area, status=Status.ACTIVE).order_by("code"):
-            target = new_areas[micro_grid_parts.get(micro.code, 0)]
-            copy = _transfer_one(micro, target, actor=actor, effective_date=effective_date)
-            moved.append(f"{micro.code}→{copy.code}")
-        area = _fresh(area)
-        area.successor = new_areas[0]
-        area.save(update_fields=["successor", "updated_at"])
-        after = snapshot(area, ["status"]) | {"parts": [a.code for a in new_areas], "micro_grids": moved}
-        _record(
+        history += copy_history(micros, copies, actor=actor, effective_date=effective_date)
+        moved = [f"{micro.code}→{copy.code}" for micro, copy in zip(micros, copies, strict=True)]
+        split = retirement(
             area,
-            ChangeKind.SPLIT,
-            actor,
-            effective_date,
-            before=before,
-            after=after,
+            successor=new_areas[0],
+            actor=actor,
+            effective_date=effective_date,
+            kind=ChangeKind.SPLIT,
             related=[a.code for a in new_areas],
         )
+        split.after |= {"parts": [a.code for a in new_areas], "micro_grids": moved}
+        write_retirements([*micros, area], [*history, split])
     return new_areas
-
-
-def _transfer_one(micro: Area, target: Area, *, actor: User | None, effective_date) -> Area:
-    """Re-create micro-grid `micro` under `target` and retire the original; returns the copy.
-
-    Codes never change, so a micro-grid cannot move: its copy gets a code under
-    `target` and the original points at the copy as its successor.
-    """
-    copy = area_create(
-        actor=actor,
-        parent=target,
-        name=_free_name(micro.name, target),
-        households=micro.households,
-        scale=micro.scale,
-        area_description=micro.area_description,
-        boundary=micro.boundary,
-        supervision_phone=micro.supervision_phone,
-        effective_date=effective_date,
-        related=[micro.code],
-        note=f"由 {micro.code} 转入",
-    )
-    _retire(
-        _fresh(micro),
-        actor=actor,
-        successor=copy,
-        effective_date=effective_date,
-        kind=ChangeKind.RETIRE,
-        related=[copy.code],
-        note=f"随所属网格调整转入 {copy.code}",
-    )
-    return copy
 
 
 def area_merge(
@@ -423,6 +366,9 @@ def area_merge(
     The others are retired with the survivor as successor, their active micro-grids
     re-created under it. When every merged node has a boundary, the survivor's is their
     union (the old ones stay in the history). Raises ValidationError (areas, into, name). Returns the survivor.
+
+    The micro-grids' copies (and a new survivor) are written as one block
+    (`grids.adjusting`): a fixed number of statements whatever the number moved.
     """
     effective_date = effective_date or timezone.localdate()
     for node in areas:
@@ -442,10 +388,12 @@ def area_merge(
         counts = [a.households for a in areas if a.households is not None]
         total = sum(counts) if counts else None
         codes = [a.code for a in areas]
+        parent = areas[0].parent
+        history = []
         if into is None:
-            survivor = area_create(
-                actor=actor,
-                parent=areas[0].parent,
+            survivor = _new_node(
+                parent,
+                code=None,
                 name=name,
                 grid_type=areas[0].grid_type,
                 households=total,
@@ -454,46 +402,66 @@ def area_merge(
                 else "；".join(a.area_description for a in areas if a.area_description),
                 supervision_phone=areas[0].supervision_phone,
                 effective_date=effective_date,
-                related=codes,
-                note=f"由 {'、'.join(codes)} 合并",
+            )
+            note = f"由 {'、'.join(codes)} 合并"
+            history.append(
+                change(
+                    survivor,
+                    ChangeKind.CREATE,
+                    actor,
+                    effective_date,
+                    after=snapshot(survivor),
+                    related=codes,
+                    note=note,
+                )
             )
         else:
             survivor = next(a for a in areas if a.pk == into.pk)
         before = snapshot(survivor, ["households", "area_description", "boundary"])
+        others = [a for a in areas if a.pk != survivor.pk]
         boundary = union_boundary([a.boundary for a in areas])
-        if boundary is not None:  # before the micro-grids move in, so they are checked against it
-            Area.objects.filter(pk=survivor.pk).update(boundary=boundary)
-        for a in areas:
-            if a.pk == survivor.pk:
-                continue
-            moved = [
-                f"{m.code}→{_transfer_one(m, survivor, actor=actor, effective_date=effective_date).code}"
-                for m in Area.objects.filter(parent=a, status=Status.ACTIVE).order_by("code")
-            ]
-            _retire(
-                _fresh(a),
-                actor=actor,
-                successor=survivor,
-                effective_date=effective_date,
-                kind=ChangeKind.MERGE,
-                related=[survivor.code],
-                note=f"并入 {survivor.code}" + (f"；微网格 {'，'.join(moved)}" if moved else ""),
-            )
-        survivor = _fresh(survivor)
         survivor.households = total
         survivor.boundary = boundary if boundary is not None else survivor.boundary
         if into is not None and area_description is not None:
             survivor.area_description = area_description
-        survivor.save(update_fields=["households", "area_description", "boundary", "updated_at"])
-        _record(
-            survivor,
-            ChangeKind.MERGE,
-            actor,
-            effective_date,
-            before=before,
-            after=snapshot(survivor, ["households", "area_description", "boundary"]),
-            related=[c for c in codes if c != survivor.code],
+        if survivor.pk:  # before the micro-grids move in, so they are checked against it
+            Area.objects.filter(pk=survivor.pk).update(
+                households=survivor.households,
+                area_description=survivor.area_description,
+                boundary=survivor.boundary,
+                updated_at=timezone.now(),
+            )
+        order = {a.pk: n for n, a in enumerate(others)}
+        micros = sorted(
+            Area.objects.filter(parent__in=others, status=Status.ACTIVE),
+            key=lambda micro: (order[micro.parent_id], micro.code),
         )
+        copies = micro_grid_copies(micros, [survivor] * len(micros), effective_date=effective_date)
+        family, new = (survivor, copies) if survivor.pk else (parent, [survivor, *copies])
+        if problems := block_placement_problems(family, new, copies):
+            raise ValidationError({"boundary": problems})
+        if survivor.pk:
+            Area.objects.append_block(survivor, [(copy, []) for copy in copies])
+        else:
+            Area.objects.append_block(parent, [(survivor, copies)])
+        history += copy_history(micros, copies, actor=actor, effective_date=effective_date)
+        for a in others:
+            moved = [f"{m.code}→{c.code}" for m, c in zip(micros, copies, strict=True) if m.parent_id == a.pk]
+            history.append(
+                retirement(
+                    a,
+                    successor=survivor,
+                    actor=actor,
+                    effective_date=effective_date,
+                    kind=ChangeKind.MERGE,
+                    related=[survivor.code],
+                    note=f"并入 {survivor.code}" + (f"；微网格 {'，'.join(moved)}" if moved else ""),
+                )
+            )
+        after = snapshot(survivor, ["households", "area_description", "boundary"])
+        related = [c for c in codes if c != survivor.code]
+        history.append(change(survivor, ChangeKind.MERGE, actor, effective_date, before, after, related))
+        write_retirements([*micros, *others], history)
     return survivor
 
 
@@ -523,23 +491,17 @@ def area_retire(
             if area.lft <= successor.lft and successor.rght <= area.rght:
                 raise ValidationError({"successor": _("承接的网格不能是被撤销的网格本身或其下级。")})
         children = list(Area.objects.filter(parent=area, status=Status.ACTIVE).order_by("code"))
-        for child in children:
-            _retire(
-                child,
-                actor=actor,
+        history = [
+            retirement(
+                node,
                 successor=successor,
+                actor=actor,
                 effective_date=effective_date,
                 kind=ChangeKind.RETIRE,
-                related=[area.code],
-                note=f"随所属网格 {area.code} 撤销",
+                related=[area.code] if node is not area else [c.code for c in children],
+                note=f"随所属网格 {area.code} 撤销" if node is not area else note,
             )
-        _retire(
-            area,
-            actor=actor,
-            successor=successor,
-            effective_date=effective_date,
-            kind=ChangeKind.RETIRE,
-            related=[c.code for c in children],
-            note=note,
-        )
+            for node in [*children, area]
+        ]
+        write_retirements([*children, area], history)
     return area

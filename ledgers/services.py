@@ -13,6 +13,7 @@ import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -218,27 +219,40 @@ def address_merge(*, actor, address: Address, into: Address) -> Address:
     return into
 
 
-def addresses_follow_grid(old: Area, new: Area) -> int:
-    """Move everything located in micro-grid `old` to `new` (a grid adjustment, Art. 9).
+def addresses_follow_grids(moves: list[tuple[Area, Area]]) -> int:
+    """Move everything located in each old micro-grid to its successor (a grid adjustment, Art. 9).
 
-    Called when `old` is retired with `new` as successor (`ledgers.receivers`). Addresses
-    keep their codes; each move is recorded. Visits stay where they were made (history).
-    Returns the number of addresses moved.
+    `moves` is a list of (old micro-grid, successor micro-grid), as
+    `grids.signals.micro_grids_succeeded` sends them once per adjustment (`ledgers.receivers`).
+    Addresses keep their codes; each move is recorded (one `AddressChange` per address).
+    Residents, households and units move too; visits stay where they were made (history).
+    Set-based: one UPDATE per table and one INSERT of the records, whatever the number of
+    micro-grids, plus one query per village the successors lie in (their township); runs in
+    the adjustment's transaction. Returns the number of addresses moved.
     """
-    township = township_of(new)
+    olds = {old.pk: old for old, _new in moves}
+    news = {old.pk: new for old, new in moves}
+    townships: dict[int, Area] = {}
+    for new in news.values():
+        if new.parent_id not in townships:
+            townships[new.parent_id] = township_of(new)
+    area = Case(*[When(area_id=pk, then=Value(new.pk)) for pk, new in news.items()])
+    township = Case(*[When(area_id=pk, then=Value(townships[new.parent_id].pk)) for pk, new in news.items()])
+    moved = list(Address.objects.filter(area_id__in=news).values_list("pk", "full_text", "area_id"))
+    for model in (Address, Person, Household, Unit):
+        model.objects.filter(area_id__in=news).update(area=area, township=township)
     now = timezone.now()
-    located = {"area": new, "township": township}
-    with transaction.atomic():
-        moved = list(Address.objects.filter(area=old).values_list("pk", "full_text"))
-        Address.objects.filter(area=old).update(**located)
-        AddressChange.objects.bulk_create(
-            AddressChange(
-                address_id=pk, kind=AddressChangeKind.MOVE, before=old.code, after=new.code, at=now, note=text[:200]
-            )
-            for pk, text in moved
+    AddressChange.objects.bulk_create(
+        AddressChange(
+            address_id=pk,
+            kind=AddressChangeKind.MOVE,
+            before=olds[old].code,
+            after=news[old].code,
+            at=now,
+            note=text[:200],
         )
-        for model in (Person, Household, Unit):
-            model.objects.filter(area=old).update(**located)
+        for pk, text, old in moved
+    )
     return len(moved)
 
 
