@@ -98,6 +98,28 @@ def test_a_grid_merge_moves_its_addresses_and_records_it(lw):
     assert AddressChange.objects.filter(address=lw.room, kind="move").exists()
 
 
+def test_a_grid_split_moves_each_micro_grids_addresses_to_its_copy_under_its_part(lw):
+    w = lw.world
+    parts = grid_services.area_split(
+        actor=w.supervisor,
+        area=w.tree.grid2,
+        parts=[{"name": "尹江岸第二网格东"}, {"name": "尹江岸第二网格西"}],
+        micro_grid_parts={lw.micro2.code: 1},
+    )
+    room2 = lw.room2.__class__.objects.select_related("area").get(pk=lw.room2.pk)
+    assert (room2.area.parent, room2.area.name, room2.township_id) == (parts[1], lw.micro2.name, w.tree.township.pk)
+    move = AddressChange.objects.get(address=room2, kind="move")
+    assert (move.before, move.after) == (lw.micro2.code, room2.area.code)
+    assert lw.room.__class__.objects.get(pk=lw.room.pk).area == lw.micro  # the other grid's address stays
+
+
+def test_retiring_a_micro_grid_into_another_moves_its_addresses(lw):
+    w = lw.world
+    grid_services.area_retire(actor=w.supervisor, area=lw.micro2, successor=lw.micro)
+    assert lw.room2.__class__.objects.get(pk=lw.room2.pk).area == lw.micro
+    assert AddressChange.objects.filter(address=lw.room2, kind="move", after=lw.micro.code).exists()
+
+
 def test_reveal_needs_the_right_and_a_purpose_and_is_logged(lw):
     w = lw.world
     assert privacy.masked(lw.elder, "id_number") == "330203**********" + make_id(1, "19400312")[-4:]
