@@ -78,11 +78,14 @@ class AreaManager(TreeManager):
         whole block is made with one shift (`_manage_space`, inside the township's gap), the
         `lft`/`rght` numbers of the block are computed in order, and each level is written
         with one INSERT: a split's parts and their micro-grids cost three statements, not a
-        tree insert per node. Call inside `grids.locking.tree_lock()`.
+        tree insert per node. `parent`'s own `rght` is updated in place (its ancestors' are
+        not). Call inside `grids.locking.tree_lock()`.
         """
         place = self.filter(pk=parent.pk).values("tree_id", "rght", "depth").get()
         tree_id, position, depth = place["tree_id"], place["rght"], place["depth"]
-        self._manage_space(2 * sum(1 + len(children) for _, children in nodes), position - 1, tree_id)
+        size = 2 * sum(1 + len(children) for _, children in nodes)
+        self._manage_space(size, position - 1, tree_id)
+        parent.rght = position + size  # the instance in hand stays true to the table
         for node, children in nodes:
             node.parent, node.tree_id, node.depth, node.lft = parent, tree_id, depth + 1, position
             for child in children:

@@ -94,6 +94,7 @@ def test_a_merge_into_a_survivor_moves_the_micro_grids_and_frees_their_names(tre
     pairs = f"{moved[0].code}→{active[1].code}，{moved[1].code}→{active[2].code}"
     assert merged.note == f"并入 {survivor.code}；微网格 {pairs}"
     assert Area.objects.get(pk=tree.grid.pk).successor == survivor
+    assert (survivor.lft, survivor.rght) == Area.objects.values_list("lft", "rght").get(pk=survivor.pk)
 
 
 def test_a_merge_into_a_new_grid_leaves_a_sound_tree(tree):
