@@ -4,12 +4,14 @@
     DATABASE_URL=postgres://…/bench_db python bench/eventmap.py [--n 20]
 
 On a database filled by `bench/generate.py` (its events lie in a 0.5° × 0.6° box
-around the city, 70 % with a position): the busiest district and township by open
-events, signed in as their generator users (in-process Django test client, so the
-figures are the view's own, without gunicorn's ~5 ms). Each row: p50/p95 over `--n`
+around the city, 70 % with a position, whatever their district): the township with the
+most open events and its district, signed in as their generator users (in-process Django
+test client, so the figures are the view's own, without gunicorn's ~5 ms). The same
+query picks them in a one-district and in a full-city database (the generator makes a
+user for every district and township). Each row: p50/p95 over `--n`
 timed requests after 2 warm-ups, the features answered, whether the server clustered,
 and how many events matched (counted apart, not timed). Figures, not pass/fail;
-prints a Markdown table for bench/RESULTS.md.
+prints a Markdown table for bench/RESULTS.md and the load average before and after.
 """
 
 import argparse
@@ -89,6 +91,11 @@ def rows(s: dict) -> list[tuple[str, str, str]]:
     ]
 
 
+def load() -> str:
+    """The machine's load average (1, 5, 15 min): the figures mean little without it."""
+    return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def signed_in(username: str) -> Client:
     """A test client signed in as `username` with the second factor passed (security.twofactor:
     dispatchers and supervisors must; a confirmed TOTP device named "bench" is made once)."""
@@ -133,7 +140,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20)
     args = parser.parse_args()
     s = subjects()
-    print(f"{s['total']:,} events; district {s['county']}, township {s['township']}")
+    print(f"{s['total']:,} events; district {s['county']}, township {s['township']}; {load()}")
     print("| request | p50 ms | p95 ms | features | server cells | events shown | answer KB |")
     print("|---|---|---|---|---|---|---|")
     with override_settings(ALLOWED_HOSTS=["*"]):
@@ -144,6 +151,7 @@ def main() -> None:
                 f"{'yes' if r['clustered'] else 'no'} | {r['events']:,} | {r['bytes'] / 1024:.0f} |",
                 flush=True,
             )
+    print(f"after the run: {load()}")
 
 
 if __name__ == "__main__":

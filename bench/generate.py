@@ -660,6 +660,7 @@ class Generator:
     def load_events(self) -> None:
         from bench.copyload import NULL, Copier, Stream, Timestamps, enc
         from events.models import Action, Alert, Dispatch, Event, Satisfaction
+        from events.positions import canonical_position
 
         rng = self.rng("events")
         ts = Timestamps()
@@ -742,6 +743,8 @@ class Generator:
             "latitude",
             "longitude",
             "datum",
+            "wgs84_latitude",
+            "wgs84_longitude",
             "reporter_id",
             "contact_name",
             "contact_phone",
@@ -960,12 +963,14 @@ class Generator:
                 # Event row.
                 code = ((eid * 0x9E3779B97F4A7C15) ^ mix) & mask
                 tracking = "".join(alphabet[(code >> (5 * k)) & 31] for k in range(12))
-                lat = lon = NULL
+                lat = lon = wlat = wlon = NULL
                 datum = ""
                 if rng.random() < 0.7:
                     lat = f"{29.70 + rng.random() * 0.5:.6f}"
                     lon = f"{121.30 + rng.random() * 0.6:.6f}"
                     datum = "gcj02"
+                    # the WGS 84 pair as the report service computes it (events.positions)
+                    wlat, wlon = (repr(v) for v in canonical_position(lat, lon, datum))
                 public = source in ("public_demand", "complaint")
                 has_lead = dispatched is not None and not self_handled
                 last_change = closed or result or signed or dispatched or accepted or reported
@@ -990,6 +995,8 @@ class Generator:
                         lat,
                         lon,
                         datum,
+                        wlat,
+                        wlon,
                         str(reporter) if reporter and source in ("staff", "patrol") else NULL,
                         "市民" if public else "",
                         f"13{rng.randrange(10**9):09d}" if public else "",

@@ -184,6 +184,9 @@ class Event(models.Model):
     the event now (township, or county after escalation). `lead_unit` is the current
     lead handling unit. `version` increases on every transition (ETag).
     Times: `discovered_at` (when the problem was found) ≤ `reported_at`.
+    Position: `latitude`/`longitude` in `datum` as reported (kept as entered), and
+    `wgs84_latitude`/`wgs84_longitude` the same place in WGS 84 degrees (floats), set when
+    the event is written (`events.positions`); both pairs null when no position was given.
     """
 
     number = models.CharField(_("事件编号"), max_length=20, unique=True)
@@ -221,6 +224,10 @@ class Event(models.Model):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     datum = models.CharField(_("坐标系"), max_length=10, choices=Datum.choices, blank=True)
+    # The position in WGS 84 (events.positions.canonical_position), computed when the event is
+    # written, beside the pair as reported: what maps filter, cluster and draw (Art. 9).
+    wgs84_latitude = models.FloatField(_("纬度（WGS-84）"), null=True, blank=True, editable=False)
+    wgs84_longitude = models.FloatField(_("经度（WGS-84）"), null=True, blank=True, editable=False)
 
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="reported_events"

@@ -3,9 +3,13 @@
 A GeoJSON FeatureCollection of the events the caller may see (`Event.objects.restrict`)
 whose position lies in the box, filtered by the event lists' own filters (`within`,
 `item`, `status`, `grade`, `overdue`, `updated_since`, `lead_unit`) and the report
-period (`reported_from`, `reported_to`: Beijing dates, inclusive). Positions are
-converted to WGS 84 from the datum they were reported in (`grids.coords`), so they
-draw on the platform's WGS 84 boundaries.
+period (`reported_from`, `reported_to`: Beijing dates, inclusive). Positions are the
+events' WGS 84 pair (`Event.wgs84_latitude`/`wgs84_longitude`, computed when the event
+was written from the datum it was reported in, `events.positions`), so the box, the
+cells and the points all use the datum of the platform's boundaries and of 天地图, and
+nothing is converted here. (Drawing on a GCJ-02/BD-09 base map would convert in the
+browser, `grids.coords` gives the formulas; the platform's base-map setting offers
+天地图 and an internal tile server, both WGS 84/CGCS2000, so none does.)
 
 - Without `zoom`: the events as points, newest first, at most `MAX_FEATURES`;
   `truncated` says when there were more (zoom in).
@@ -16,10 +20,6 @@ draw on the platform's WGS 84 boundaries.
   `yellow` (deadline state). The client never receives more than one feature per cell,
   however many events there are.
 - `mode=heat`: always cells, four times finer, for a heat map (`count` as weight).
-
-Cells are computed in SQL on the stored coordinates, whatever their datum: GCJ-02/BD-09
-positions lie within ~0.01° of their WGS 84 place, less than a cell at the zooms where
-the server clusters.
 """
 
 import datetime
@@ -28,15 +28,13 @@ import zoneinfo
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import Avg, BooleanField, Count, F, FloatField, Q, Value
+from django.db.models import Avg, BooleanField, Count, F, Q, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Floor
+from django.db.models.functions import Floor
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
-
-from grids.coords import TO_WGS84
 
 from ..choices import AlertLevel
 from ..filtersets import EventApiFilterSet
@@ -45,9 +43,6 @@ from ..models import Event
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 MAX_FEATURES = 2000
-#: Margin (degrees) around the box when reading stored positions: GCJ-02/BD-09 ones
-#: lie up to ~0.01° from their WGS 84 place; the exact box is applied after converting.
-MARGIN = 0.02
 
 
 class BBoxField(forms.CharField):
@@ -74,21 +69,23 @@ GIST_MAX_DEG2 = 0.02
 
 
 def in_box(queryset, west: float, south: float, east: float, north: float):
-    """Events whose stored position lies in the box (degrees; bounds included).
+    """Events whose WGS 84 position lies in the box (WGS 84 degrees; bounds included).
 
     A small box (a zoomed-in map) on PostgreSQL goes through the GiST index
-    `event_position_gist` (migration 0011: core `point` and `box`, no PostGIS). A large
+    `event_wgs84_gist` (migration 0015: core `point` and `box`, no PostGIS). A large
     one, and SQLite, filter the plain columns: the planner cannot estimate how much of
     the table a box holds and would read a district's events through the GiST index
     (measured: 20–40× slower than its scope and status indexes, bench/RESULTS.md)."""
     if connection.vendor == "postgresql" and (east - west) * (north - south) <= GIST_MAX_DEG2:
         where = RawSQL(
-            "point(longitude::float8, latitude::float8) <@ box(point(%s, %s), point(%s, %s))",
+            "point(wgs84_longitude, wgs84_latitude) <@ box(point(%s, %s), point(%s, %s))",
             (west, south, east, north),
             output_field=BooleanField(),
         )
-        return queryset.filter(where, latitude__isnull=False)
-    return queryset.filter(longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north)
+        return queryset.filter(where, wgs84_latitude__isnull=False)
+    return queryset.filter(
+        wgs84_longitude__gte=west, wgs84_longitude__lte=east, wgs84_latitude__gte=south, wgs84_latitude__lte=north
+    )
 
 
 class BBoxFilter(django_filters.Filter):
@@ -97,8 +94,7 @@ class BBoxFilter(django_filters.Filter):
     def filter(self, queryset, value):
         if value is None:
             return queryset
-        west, south, east, north = value
-        return in_box(queryset, west - MARGIN, south - MARGIN, east + MARGIN, north + MARGIN)
+        return in_box(queryset, *value)
 
 
 class BeijingDateFilter(django_filters.DateFilter):
@@ -143,7 +139,7 @@ def cell_size(zoom: int) -> float:
 
 
 def _cell(field: str, size: float):
-    return Floor(Cast(F(field), FloatField()) / Value(size))
+    return Floor(F(field) / Value(size))
 
 
 def cells(queryset, size: float) -> list[dict]:
@@ -153,12 +149,12 @@ def cells(queryset, size: float) -> list[dict]:
     alert). One GROUP BY in the database; the events themselves never leave it."""
     rows = (
         queryset.order_by()
-        .annotate(cx=_cell("longitude", size), cy=_cell("latitude", size))
+        .annotate(cx=_cell("wgs84_longitude", size), cy=_cell("wgs84_latitude", size))
         .values("cx", "cy")
         .annotate(
             n=Count("id"),
-            lon=Avg("longitude"),
-            lat=Avg("latitude"),
+            lon=Avg("wgs84_longitude"),
+            lat=Avg("wgs84_latitude"),
             red=Count("id", filter=Q(alert_level=AlertLevel.RED)),
             yellow=Count("id", filter=Q(alert_level=AlertLevel.YELLOW)),
         )
@@ -174,12 +170,29 @@ def cells(queryset, size: float) -> list[dict]:
     ]
 
 
-def point(row: dict, lon: float, lat: float) -> dict:
-    """One event as a GeoJSON Point feature (WGS 84)."""
+#: The columns a Point feature is made of (`point`).
+POINT_FIELDS = (
+    "number",
+    "title",
+    "status",
+    "grade",
+    "alert_level",
+    "wgs84_longitude",
+    "wgs84_latitude",
+    "reported_at",
+    "area__code",
+)
+
+
+def point(row: dict) -> dict:
+    """One event (a `POINT_FIELDS` row) as a GeoJSON Point feature (WGS 84, 6 decimals: ~0.1 m)."""
     return {
         "type": "Feature",
         "id": row["number"],
-        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        "geometry": {
+            "type": "Point",
+            "coordinates": [round(row["wgs84_longitude"], 6), round(row["wgs84_latitude"], 6)],
+        },
         "properties": {
             "number": row["number"],
             "title": row["title"],
@@ -192,22 +205,11 @@ def point(row: dict, lon: float, lat: float) -> dict:
     }
 
 
-def points(queryset, bbox, limit: int) -> tuple[list[dict], bool]:
-    """The events of `queryset` inside `bbox` (exact, after converting to WGS 84), newest
-    first, at most `limit`; and whether there were more."""
-    west, south, east, north = bbox
-    fields = ("number", "title", "status", "grade", "alert_level", "latitude", "longitude", "datum")
-    features = []
-    for row in queryset.values(*fields, "reported_at", "area__code").iterator(chunk_size=limit + 1):
-        lon, lat = TO_WGS84.get(row["datum"] or "wgs84", TO_WGS84["wgs84"])(
-            float(row["longitude"]), float(row["latitude"])
-        )
-        if not (west <= lon <= east and south <= lat <= north):
-            continue
-        if len(features) == limit:
-            return features, True
-        features.append(point(row, lon, lat))
-    return features, False
+def points(queryset, limit: int) -> tuple[list[dict], bool]:
+    """The events of `queryset` (already limited to the box) as Point features, in its
+    order, at most `limit`; and whether there were more. One query (`LIMIT limit + 1`)."""
+    rows = list(queryset.values(*POINT_FIELDS)[: limit + 1])
+    return [point(row) for row in rows[:limit]], len(rows) > limit
 
 
 class EventMapView(generics.GenericAPIView):
@@ -218,7 +220,7 @@ class EventMapView(generics.GenericAPIView):
     required_scope = "read"
 
     def get_queryset(self):
-        return Event.objects.restrict(self.request.user).exclude(latitude=None).exclude(longitude=None)
+        return Event.objects.restrict(self.request.user).filter(wgs84_latitude__isnull=False)
 
     @extend_schema(
         operation_id="events_geojson",
@@ -252,23 +254,15 @@ class EventMapView(generics.GenericAPIView):
         if unknown:
             raise exceptions.ValidationError({name: [_("未知参数。")] for name in unknown})
         queryset = self.filter_queryset(self.get_queryset()).order_by("-reported_at", "-id")
-        bbox = BBoxField().clean(request.query_params.get("bbox"))
         zoom = forms.IntegerField(required=False).clean(request.query_params.get("zoom"))
         body = {"type": "FeatureCollection", "truncated": False, "clustered": False}
         if request.query_params.get("mode") == "heat":
-            exact = _exactly_in(queryset, bbox)
-            return Response({**body, "clustered": True, "features": cells(exact, cell_size(zoom or 12) / 4)})
-        if zoom is not None and _more_than(_exactly_in(queryset, bbox), MAX_FEATURES):
+            return Response({**body, "clustered": True, "features": cells(queryset, cell_size(zoom or 12) / 4)})
+        if zoom is not None and _more_than(queryset, MAX_FEATURES):
             # decided by an unordered LIMIT probe: never sorts (or sends) the events of a busy box
-            clusters = cells(_exactly_in(queryset, bbox), cell_size(zoom))
-            return Response({**body, "clustered": True, "features": clusters})
-        features, more = points(queryset, bbox, MAX_FEATURES)
+            return Response({**body, "clustered": True, "features": cells(queryset, cell_size(zoom))})
+        features, more = points(queryset, MAX_FEATURES)
         return Response({**body, "features": features, "truncated": more})
-
-
-def _exactly_in(queryset, bbox):
-    """`queryset` limited to the box on the stored coordinates (no margin; see module on datums)."""
-    return in_box(queryset, *bbox)
 
 
 def _more_than(queryset, limit: int) -> bool:

@@ -33,6 +33,7 @@ from ..choices import (
 )
 from ..exceptions import Conflict, NotFound
 from ..models import Event, Patrol
+from ..positions import canonical_position
 from ..workcalendar import working_hours_between
 from .core import (
     S,
@@ -162,6 +163,22 @@ def _validate_report(
     return version
 
 
+def _position(latitude, longitude, datum: str) -> dict:
+    """The event's position fields: the pair as reported (to 6 decimals, ~0.1 m) in `datum`,
+    and that pair in WGS 84 (`events.positions`); all empty without a position."""
+    if latitude is None:
+        return {"latitude": None, "longitude": None, "datum": "", "wgs84_latitude": None, "wgs84_longitude": None}
+    lat, lon = (Decimal(str(v)).quantize(Decimal("0.000001")) for v in (latitude, longitude))
+    wgs84_latitude, wgs84_longitude = canonical_position(lat, lon, datum)
+    return {
+        "latitude": lat,
+        "longitude": lon,
+        "datum": datum,
+        "wgs84_latitude": wgs84_latitude,
+        "wgs84_longitude": wgs84_longitude,
+    }
+
+
 def _create_event(
     *,
     actor: workflow.Actor,
@@ -248,9 +265,7 @@ def _create_event(
         "description": description.strip(),
         "attributes": cleaned,
         "address": address or "",
-        "latitude": Decimal(str(latitude)).quantize(Decimal("0.000001")) if latitude is not None else None,
-        "longitude": Decimal(str(longitude)).quantize(Decimal("0.000001")) if longitude is not None else None,
-        "datum": datum if latitude is not None else "",
+        **_position(latitude, longitude, datum),
         "reporter": actor,
         "patrol": patrol,
         "contact_name": contact_name or "",

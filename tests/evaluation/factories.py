@@ -14,6 +14,7 @@ from catalog.models import ServiceItem, ServiceItemVersion
 from evaluation.indicators import Options, Span
 from events.choices import ActionKind, DispatchRole, EventStatus, RejectReason, RequestKind, RequestState
 from events.models import Action, Dispatch, Event, HandlingRequest, Patrol, Satisfaction
+from events.positions import canonical_position
 from personnel.choices import GridRole, OrgKind
 from personnel.models import Assignment, Organisation, Staff
 from tests.factories import UserFactory
@@ -51,6 +52,9 @@ _numbers = iter(range(1, 100000))
 def event(area, *, discovered, reported, item_code="04-001", grade=Grade.GENERAL, **fields) -> Event:
     """An event in `area` created directly; `fields` set any other column (status, times, counters)."""
     it = item(item_code)
+    if fields.get("latitude") is not None and "wgs84_latitude" not in fields:  # as the report service does
+        position = canonical_position(fields["latitude"], fields["longitude"], fields.get("datum", ""))
+        fields["wgs84_latitude"], fields["wgs84_longitude"] = position
     return Event.objects.create(
         number=fields.pop("number", f"E2026{next(_numbers):06d}"),
         item=it,

@@ -69,7 +69,10 @@ def test_a_gcj02_pin_is_converted_before_the_look_up(client, world, drawn):  # n
     lon, lat = wgs84_to_gcj02(121.52, 29.85)
     fields = _form(world, latitude=f"{lat:.6f}", longitude=f"{lon:.6f}", datum="gcj02")
     assert client.post(_url(drawn.grid), fields).status_code == 201
-    assert Event.objects.get().area == drawn.micro_grid
+    event = Event.objects.get()
+    assert event.area == drawn.micro_grid
+    assert (f"{event.latitude}", f"{event.longitude}", event.datum) == (f"{lat:.6f}", f"{lon:.6f}", "gcj02")
+    assert (event.wgs84_longitude, event.wgs84_latitude) == pytest.approx((121.52, 29.85), abs=1e-6)
 
 
 def test_a_pin_in_no_grid_is_a_form_error_that_files_nothing(client, world, drawn):  # noqa: F811

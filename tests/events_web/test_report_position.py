@@ -43,7 +43,10 @@ def test_a_gcj02_position_is_converted_before_the_look_up(client, world, drawn):
     client.force_login(world.worker)
     fields = _fields(world, latitude=f"{lat:.6f}", longitude=f"{lon:.6f}", datum="gcj02")
     assert client.post(reverse("events:report"), fields).status_code == 302
-    assert Event.objects.get().area == drawn.micro_grid
+    event = Event.objects.get()
+    assert event.area == drawn.micro_grid
+    assert (f"{event.latitude}", f"{event.longitude}", event.datum) == (f"{lat:.6f}", f"{lon:.6f}", "gcj02")
+    assert (event.wgs84_longitude, event.wgs84_latitude) == pytest.approx((121.52, 29.85), abs=1e-6)
 
 
 def test_a_position_outside_the_chosen_grid_is_refused(client, world, drawn):

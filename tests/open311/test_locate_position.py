@@ -29,6 +29,7 @@ def test_a_position_alone_is_placed_in_its_micro_grid(client, world, key, drawn)
     event = Event.objects.get(number=response.json()[0]["service_request_id"])
     assert event.area.code == drawn.micro_grid.code
     assert (float(event.latitude), float(event.longitude), event.datum) == (29.85, 121.52, "wgs84")
+    assert (event.wgs84_latitude, event.wgs84_longitude) == (29.85, 121.52)
     # the neighbouring grid has no micro-grids: the grid itself
     response = post(client, key, lat="29.85", long="121.58")
     assert Event.objects.get(number=response.json()[0]["service_request_id"]).area.code == drawn.grid2.code
