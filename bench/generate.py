@@ -14,8 +14,8 @@ grid assignments, logins for a sample of users with their area grants, the catal
 over the two years before `--end`, with dispatches, timelines, alerts and satisfaction.
 
 `--persons N` adds the ledgers (一标三实, bench/ledgers.py) before the events; with
-`--ledgers-only` it replaces only the ledgers of a city generated before (same `--seed`
-and `--end`), keeping its tree, people and events. Events and ledgers are loaded by
+`--ledgers-only` it replaces only the ledgers of a city generated before (give its
+`--end`), keeping its tree, people and events. Events and ledgers are loaded by
 `--jobs` worker processes, the same rows whatever the number.
 
 `--province` loads a whole province instead, tree only (no people, catalogue or
@@ -1295,7 +1295,7 @@ def main(argv=None) -> None:
         "--ledgers-only",
         action="store_true",
         help="replace only the ledgers (--persons) of a city generated before, keeping its events;"
-        " give the same --seed and --end as that run",
+        " give that run's --end so the visits fall in the span of its events",
     )
     args = parser.parse_args(argv)
     import django

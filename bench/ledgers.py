@@ -109,7 +109,10 @@ def load(gen, persons: int, visits_per_person: float = 2.0) -> dict[str, int]:
         "units": (Unit, ["id", "name", "kind", "address_id", "safety_class", "area_id", "township_id"]),
         "visits": (Visit, ["id", "household_id", "area_id", "township_id", "visited_at", "visitor_id"]),
     }
-    micros = _micros(gen.conn, max(1, persons // PER_MICRO["persons"]))
+    wanted = max(1, persons // PER_MICRO["persons"])
+    micros = _micros(gen.conn, wanted)
+    if len(micros) < wanted:  # the city's tree has 98,156: --persons 9700000 gives 9,521,132
+        print(f"  only {len(micros):,} micro-grids: {len(micros) * PER_MICRO['persons']:,} residents", file=gen.out)
     plan = _PLAN = Plan(
         seed=gen.seed,
         micros=micros,
