@@ -27,8 +27,10 @@ import itertools
 import multiprocessing
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from bench.copyload import NULL, Copier, Timestamps
 
@@ -63,8 +65,8 @@ class Plan:
     worker: int
     tag_days: list[int]  # by tag id − 1
     copiers: dict[str, Copier]
-    connect: object
-    log: object = print  # one line of progress (str)
+    connect: Callable[[], Any]  # a new psycopg connection (Generator.connect)
+    log: Callable[[str], None] = print  # one line of progress
     id_offset: dict[str, int] = field(default_factory=dict)  # district code → slot offset
 
     def slices(self, jobs: int) -> list[range]:
@@ -186,6 +188,8 @@ def _load_slice(micros: range) -> dict[str, int]:
     """Generate and COPY the micro-grids `micros` (indexes into the plan) in one transaction;
     logs the slice's wall and CPU seconds (this process's: generation and encryption)."""
     plan = _PLAN
+    if plan is None:
+        raise RuntimeError("load() sets the plan before the slices run")
     wall, cpu = time.perf_counter(), time.process_time()
     lines: dict[str, list[str]] = {key: [] for key in plan.copiers}
     stamp = Timestamps()
@@ -297,8 +301,8 @@ def _micro(plan: Plan, i: int, out: dict[str, list[str]], stamp: Timestamps) -> 
     for u in range(1, PER_MICRO["units"] + 1):
         kind = rng.choice(("enterprise", "shop", "shop", "organisation"))
         safety = rng.choice(("general", "general", "nine_small", "key"))
-        room = str(rng.choice(rooms))
-        out["units"].append(c["units"].line([str(uid + u), f"单位{uid + u}", kind, room, safety, *where]))
+        at_room = str(rng.choice(rooms))
+        out["units"].append(c["units"].line([str(uid + u), f"单位{uid + u}", kind, at_room, safety, *where]))
     for v in range(1, plan.visits + 1):
         home = hid + rng.randrange(len(homes)) + 1
         at = stamp(end_s - rng.randrange(730 * 86400))
