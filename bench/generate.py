@@ -13,6 +13,11 @@ grid assignments, logins for a sample of users with their area grants, the catal
 (catalog/data/catalogue-seed.csv, published, one handling rule per grade) and N events
 over the two years before `--end`, with dispatches, timelines, alerts and satisfaction.
 
+`--persons N` adds the ledgers (一标三实, bench/ledgers.py) before the events; with
+`--ledgers-only` it replaces only the ledgers of a city generated before (give its
+`--end`), keeping its tree, people and events. Events and ledgers are loaded by
+`--jobs` worker processes, the same rows whatever the number.
+
 `--province` loads a whole province instead, tree only (no people, catalogue or
 events): Zhejiang's divisions (grids/data/zhejiang-divisions-2023.csv: 1 province,
 11 cities, 90 counties, 1,387 townships, 25,547 villages) with ~85,000 grids and
@@ -40,13 +45,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ningbo_grid.settings")
 
+from bench import ledgers  # noqa: E402 - after the path above
+
 BENCH_PASSWORD = "bench-pw-2023"  # noqa: S105 - a known password for generated sample logins only
 DAY = 86400
 HOUR = 3600
 APPS = ("grids", "personnel", "catalog", "events", "evaluation", "ledgers")
-#: Tables loaded in the events phase; their secondary indexes and constraints are
-#: dropped for the load and recreated, identical, afterwards.
+#: Tables loaded in the events and ledgers phases; their secondary indexes and constraints
+#: are dropped for the load and recreated, identical, afterwards.
 EVENT_TABLES = ("events_event", "events_dispatch", "events_action", "events_alert", "events_satisfaction")
+LEDGER_TABLES = ledgers.TABLES
 
 
 def log(message: str, out=sys.stdout) -> None:
@@ -269,8 +277,6 @@ class Generator:
         with self.phases("people"):
             self.load_people()
         if self.persons:
-            from bench import ledgers
-
             with self.phases("ledgers"):
                 self.counts |= ledgers.load(self, self.persons, self.visits_per_person)
         with self.phases("events"):
@@ -278,13 +284,34 @@ class Generator:
         with self.phases("indexes"):
             self.restore_indexes()
         with self.phases("analyze"):
-            self.finish()
+            self.finish(EVENT_TABLES + (LEDGER_TABLES if self.persons else ()))
         if self.rollup_days:
             with self.phases("rollups"):
                 self.rollups()
         total = time.perf_counter() - start
         log("rows: " + ", ".join(f"{k} {v:,}" for k, v in self.counts.items()))
         log(f"total {total:.1f} s")
+        self.conn.close()
+        return self.counts
+
+    def run_ledgers(self) -> dict[str, int]:
+        """`--ledgers-only`: replace the ledgers of an already generated city (tree, people and
+        events stay; the ledger tables are emptied first), then their indexes and statistics."""
+        from django.core.management import call_command
+
+        start = time.perf_counter()
+        log(f"bench/generate.py --ledgers-only: {self.persons:,} residents, seed {self.seed}, end {self.end:%Y-%m-%d}")
+        with self.phases("migrate"):
+            call_command("migrate", verbosity=0)
+        self.restore_indexes()  # whatever an interrupted run left dropped
+        with self.phases("ledgers"):
+            self.counts |= ledgers.load(self, self.persons, self.visits_per_person)
+        with self.phases("indexes"):
+            self.restore_indexes()
+        with self.phases("analyze"):
+            self.finish(LEDGER_TABLES, everything=False)
+        log("rows: " + ", ".join(f"{k} {v:,}" for k, v in self.counts.items()))
+        log(f"total {time.perf_counter() - start:.1f} s")
         self.conn.close()
         return self.counts
 
@@ -613,11 +640,13 @@ class Generator:
 
     # ----------------------------------------------------------------- events
 
-    def drop_indexes(self) -> None:
-        """Drop secondary indexes and constraints of the event tables; save their DDL to recreate."""
-        statements: list[str] = []
+    def drop_indexes(self, tables: tuple[str, ...] = EVENT_TABLES) -> None:
+        """Drop secondary indexes and constraints of `tables`; add their DDL to the restore file
+        (`restore_indexes` recreates everything dropped so far, indexes first)."""
+        path = self.restore_file()
+        statements = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         with self.conn.cursor() as cur:
-            for table in EVENT_TABLES:
+            for table in tables:
                 cur.execute(
                     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
                     " WHERE conrelid = %s::regclass AND contype <> 'p' ORDER BY conname",
@@ -639,9 +668,7 @@ class Generator:
                     statements.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {ddl}')
                     cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         # Indexes first, then unique/check/foreign keys (which validate against them).
-        self.restore_file().write_text(
-            "\n".join(sorted(statements, key=lambda s: s.startswith("ALTER"))) + "\n", encoding="utf-8"
-        )
+        path.write_text("\n".join(sorted(statements, key=lambda s: s.startswith("ALTER"))) + "\n", encoding="utf-8")
         self.conn.commit()
 
     def restore_indexes(self) -> None:
@@ -1188,7 +1215,9 @@ class Generator:
                 totals[name] = totals.get(name, 0) + n
         self.counts.update(totals)
 
-    def finish(self) -> None:
+    def finish(self, tables: tuple[str, ...] = EVENT_TABLES, everything: bool = True) -> None:
+        """Sequences past the explicit ids; VACUUM (ANALYZE) `tables`, then ANALYZE the whole
+        database unless `everything` is False."""
         from django.apps import apps
 
         with self.conn.cursor() as cur:
@@ -1205,9 +1234,10 @@ class Generator:
         self.conn.commit()
         self.conn.autocommit = True
         with self.conn.cursor() as cur:
-            for table in EVENT_TABLES:
+            for table in tables:
                 cur.execute(f'VACUUM (ANALYZE) "{table}"')
-            cur.execute("ANALYZE")
+            if everything:
+                cur.execute("ANALYZE")
         self.conn.autocommit = False
 
     def rollups(self) -> None:
@@ -1252,7 +1282,7 @@ def main(argv=None) -> None:
         default=None,
         help="end of the two-year span, UTC (default: now, to the minute)",
     )
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes for the events (default 2)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes for events and ledgers (default 2)")
     parser.add_argument("--districts", type=int, default=None, help="only the first N districts (small runs)")
     parser.add_argument(
         "--rollup-days",
@@ -1268,12 +1298,18 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--province", action="store_true", help="a whole province's tree (Zhejiang) instead of the city; tree only"
     )
+    parser.add_argument(
+        "--ledgers-only",
+        action="store_true",
+        help="replace only the ledgers (--persons) of a city generated before, keeping its events;"
+        " give that run's --end so the visits fall in the span of its events",
+    )
     args = parser.parse_args(argv)
     import django
 
     django.setup()
     end = args.end or datetime.now(UTC).replace(second=0, microsecond=0)
-    Generator(
+    generator = Generator(
         events=args.events,
         seed=args.seed,
         end=end,
@@ -1283,7 +1319,13 @@ def main(argv=None) -> None:
         persons=args.persons,
         visits_per_person=args.visits_per_person,
         province=args.province,
-    ).run()
+    )
+    if args.ledgers_only:
+        if not args.persons:
+            parser.error("--ledgers-only needs --persons")
+        generator.run_ledgers()
+    else:
+        generator.run()
 
 
 if __name__ == "__main__":

@@ -91,10 +91,17 @@ def decrypt(stored: str) -> str:
         raise DecryptionError("authentication failed") from None
 
 
+@functools.lru_cache(maxsize=32)
+def _hmac_keyed(master: bytes) -> hmac.HMAC:
+    """An HMAC-SM3 context with the derived key already absorbed; `keyed_hash` copies it
+    (a third of the cost of a new context per value)."""
+    return hmac.HMAC(_derive(master, b"hmac-sm3", 32), hashes.SM3())
+
+
 def keyed_hash(value: str, kid: str | None = None) -> str:
     """HMAC-SM3 of `value` under key `kid` (default current): `kid$hex` (64 hex digits)."""
     kid = kid or current_key_id()
-    mac = hmac.HMAC(_derive(_keys()[kid], b"hmac-sm3", 32), hashes.SM3())
+    mac = _hmac_keyed(_keys()[kid]).copy()
     mac.update(value.encode("utf-8"))
     return kid + SEPARATOR + mac.finalize().hex()
 
