@@ -13,8 +13,10 @@ guessing is limited too). Over the limit the answer is 429 with `Retry-After` (s
 import time
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.redis import RedisCache
+from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import BaseThrottle
 
 from .models import ApiClient
@@ -62,9 +64,10 @@ class CacheCounterThrottle(BaseThrottle):
         On Redis one round trip (`SET NX EX` then `INCR`, pipelined: this runs on every API
         request, and two round trips were a tenth of a list page's time, issue #20); through
         Django's cache API elsewhere (`add` then `incr`)."""
-        if isinstance(self.cache, RedisCache):
-            key = self.cache.make_and_validate_key(key)
-            client = self.cache._cache.get_client(key, write=True)  # Django's own Redis client (no public API)
+        cache = caches[DEFAULT_CACHE_ALIAS] if isinstance(self.cache, ConnectionProxy) else self.cache
+        if isinstance(cache, RedisCache):
+            key = cache.make_and_validate_key(key)
+            client = cache._cache.get_client(key, write=True)  # Django's own Redis client (no public API)
             pipe = client.pipeline(transaction=False)
             pipe.set(key, 0, ex=ttl, nx=True)
             pipe.incr(key)
