@@ -640,6 +640,11 @@ def main(argv=None) -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("bench/run.py needs the generated PostgreSQL database (DATABASE_URL)")
     (ROOT / "bench" / "out").mkdir(exist_ok=True)
+    from bench.generate import seal_staff_contacts
+
+    sealed = seal_staff_contacts(connection)
+    if sealed:
+        print(f"sealed the contacts of {sealed:,} generated staff (encrypted, as the platform stores them)")
     info = machine()
     subj = subjects()
     out_dir = ROOT / "bench" / "out"

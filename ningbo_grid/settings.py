@@ -157,7 +157,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "mobile.middleware.ClearSiteDataOnLogoutMiddleware",  # logout empties the phone
     "mobile.middleware.DraftAnswerMiddleware",  # a sent draft learns its event's address
-    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): TOTP passed in this session
+    "security.middleware.OTPMiddleware",  # request.user.is_verified(): TOTP passed in this session
     "personnel.middleware.ReachCacheMiddleware",  # the caller's grants read once per GET
     "security.middleware.SessionSecurityMiddleware",  # timeouts, second factor, first password, exports
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
@@ -230,7 +230,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
-    "django.contrib.auth.backends.ModelBackend",
+    "security.backends.UserBackend",  # ModelBackend; reads the user's TOTP devices with the user
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public gets no grants.

@@ -13,6 +13,7 @@
    signed-in user in the security audit trail as an export: path and parameter names, no values.
 """
 
+import functools
 import logging
 import time
 from urllib.parse import urlencode
@@ -23,11 +24,16 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import middleware as otp_middleware
+from django_otp.models import Device
 
 from ningbo_grid.api import error_body
 
 from . import audit, passwords, sessions, twofactor
+from .backends import CONFIRMED_TOTP_IDS
 from .choices import EventKind
 
 #: Paths a signed-in user reaches before passing the second factor …
@@ -112,6 +118,32 @@ class SessionSecurityMiddleware:
             return True
         request.session[NOT_NEEDED_UNTIL] = now + NOT_NEEDED_FOR
         return False
+
+
+#: The persistent id of a TOTP device, before its primary key (django-otp's `Device.persistent_id`).
+TOTP_PREFIX = "otp_totp.totpdevice/"
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):
+    """django-otp's middleware (`request.user.is_verified()`, `request.user.otp_device`)
+    without its query for a TOTP device: whether the session's device exists, is the
+    user's and is confirmed is read with the user (`security.backends.UserBackend`:
+    `confirmed_totp_ids`), in the same query at every request. `otp_device` is then the
+    device read only if something uses it. Other devices (recovery codes) and users read
+    without the ids take django-otp's own path."""
+
+    def _verify_user_sync(self, request, user):
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY) if user.is_authenticated else None
+        known = getattr(user, CONFIRMED_TOTP_IDS, None)
+        if not persistent_id or known is None or not persistent_id.startswith(TOTP_PREFIX):
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        pk = persistent_id.removeprefix(TOTP_PREFIX)
+        if pk.isascii() and pk.isdigit() and int(pk) in known:
+            user.otp_device = SimpleLazyObject(functools.partial(Device.from_persistent_id, persistent_id))
+        else:  # deleted, unconfirmed or another user's: not verified (as django-otp)
+            del request.session[DEVICE_ID_SESSION_KEY]
+        return user
 
 
 access_log = logging.getLogger("security.access")

@@ -122,3 +122,17 @@ def test_another_process_sees_the_same_counter(scenario, settings):
     out = subprocess.run(argv, env=child_env(), cwd=ROOT, capture_output=True, text=True, check=True, timeout=120)  # noqa: S603
     assert out.stdout.strip().endswith("allowed")
     assert api.get(URL).status_code == 429
+
+
+@pytest.mark.redis
+def test_a_window_counter_expires_after_its_window(scenario, settings):
+    """The counter (one round trip: created with its expiry, then counted) does not outlive
+    its window by more than the 5 s margin."""
+    settings.API_THROTTLE_RATES = {"client": "3/min", "user": None, "anon": None}
+    api_client, _key = make_client(scenario)
+    throttle = ApiClientThrottle()
+    throttle.cache = RedisCache(django_settings.REDIS_URL, {"KEY_PREFIX": f"t{uuid.uuid4().hex}"})
+    request = _FakeRequest(api_client)
+    assert [throttle.allow_request(request, None) for _ in range(4)] == [True, True, True, False]
+    (key,) = list(throttle.cache._cache.get_client().keys(f"{throttle.cache.key_prefix}*"))
+    assert 0 < throttle.cache._cache.get_client().ttl(key) <= 65

@@ -42,6 +42,20 @@ def test_tiny_run_loads_the_events_and_reports_its_phases(generated):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+def test_generated_staff_contacts_are_stored_encrypted_and_found_by_their_index(generated):
+    """As the platform stores them: a grid leader's pages (which read their assignment's
+    staff record) open, and the mobile number's blind index finds its owner."""
+    from ningbo_grid.crypto import keyed_hash
+    from personnel.models import Staff
+
+    staff = Staff.objects.exclude(user=None).first()
+    assert staff.mobile.isdigit() and len(staff.mobile) == 11
+    assert scalar("SELECT mobile FROM personnel_staff WHERE id = %s", [staff.pk]) != staff.mobile
+    assert Staff.objects.filter(mobile_hash=keyed_hash(staff.mobile)).get() == staff
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_closed_events_have_four_to_eight_timeline_rows(generated):
     per_event = scalar(
         "SELECT array[MIN(n), MAX(n)] FROM (SELECT COUNT(*) n FROM events_action a"

@@ -90,3 +90,33 @@ def test_force_login_in_tests_is_verified_but_the_unverified_path_is_enforced(su
     verified = Client()
     verified.force_login(supervisor)
     assert verified.get("/events/").status_code == 200
+
+
+def test_a_sessions_second_factor_ends_at_its_next_request_when_the_device_goes(supervisor):
+    """The device is checked with the user's own read at every request (security.backends):
+    unconfirmed or deleted (a reset second factor), the session is no longer verified."""
+    browser = Client()
+    browser.force_login(supervisor)
+    assert browser.get("/api/v1/events/").status_code == 200
+    TOTPDevice.objects.filter(user=supervisor).update(confirmed=False)
+    assert browser.get("/api/v1/events/").json()["code"] == "second_factor_required"
+    TOTPDevice.objects.filter(user=supervisor).update(confirmed=True)
+    assert browser.get("/api/v1/events/").json()["code"] == "second_factor_required"  # must verify again
+
+    again = Client()
+    again.force_login(supervisor)
+    assert again.get("/api/v1/events/").status_code == 200
+    TOTPDevice.objects.filter(user=supervisor).delete()
+    assert again.get("/api/v1/events/").json()["code"] == "second_factor_required"
+
+
+def test_another_users_device_in_the_session_is_no_second_factor(supervisor, plain_user):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    browser = Client()
+    browser.force_login_unverified(supervisor)
+    theirs = TOTPDevice.objects.create(user=plain_user, name="phone", confirmed=True)
+    session = browser.session
+    session[DEVICE_ID_SESSION_KEY] = theirs.persistent_id
+    session.save()
+    assert browser.get("/api/v1/events/").json()["code"] == "second_factor_required"
