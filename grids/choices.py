@@ -76,3 +76,4 @@ class ChangeKind(models.TextChoices):
     SPLIT = "split", _("拆分")
     MERGE = "merge", _("合并")
     RETIRE = "retire", _("撤销")
+    HOTLINE = "hotline", _("变更监督电话")

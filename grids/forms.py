@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ningbo_grid.forms import ModelMultipleChoiceField
 
 from .choices import GridType, Status
+from .hotline import normalise_hotline
 from .models import Area
 from .services import validate_boundary
 
@@ -53,6 +54,9 @@ class CreateForm(AdjustForm):
         super().__init__(*args, **kwargs)
         if self.area.level != "village":
             del self.fields["grid_type"]  # a micro-grid has its grid's type
+
+    def clean_supervision_phone(self) -> str:
+        return normalise_hotline(self.cleaned_data["supervision_phone"])
 
 
 class RenameForm(AdjustForm):

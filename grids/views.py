@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from personnel.roles import ADJUST
+from personnel.roles import ADJUST, MANAGE_STAFF
 from personnel.scope import authorize, has_area_perm
 
 from . import services
@@ -75,6 +75,8 @@ def _detail_context(request: HttpRequest, area: Area, bound: tuple[str, object] 
         "changes": area.changes.select_related("actor")[:50],
         "predecessors": area.predecessors.order_by("code"),
         "forms": forms,
+        # Art. 10: whoever runs the area sets its supervision hotline (staff office page).
+        "can_set_hotline": area.is_active and has_area_perm(request.user, MANAGE_STAFF, area),
     }
 
 

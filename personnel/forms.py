@@ -27,7 +27,12 @@ class StaffEditForm(forms.Form):
     work_phone = forms.CharField(label=_("工作电话（公开）"), max_length=30, required=False)
     source = forms.ChoiceField(label=_("人员来源"), choices=[("", "—"), *StaffSource.choices], required=False)
     duties = forms.CharField(label=_("工作职责"), widget=forms.Textarea, required=False)
-    insurance_until = forms.DateField(label=_("意外险到期日"), required=False)
+    # A date picker on the phone, showing the recorded day (Art. 23).
+    insurance_until = forms.DateField(
+        label=_("意外险到期日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def changes(self) -> dict:
         """The cleaned fields to pass to `staff_update` (empty personal fields left out)."""

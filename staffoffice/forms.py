@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.forms import DATE_WIDGET
 from events.submit import OnceForm
 from grids.choices import GRID_LEVELS
+from grids.hotline import normalise_hotline
 from grids.models import Area
 from personnel.choices import GridRole, StaffSource
 from personnel.models import Staff
@@ -167,6 +168,21 @@ class StationForm(forms.Form):
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     opening_hours = forms.CharField(label=_("开放时间"), max_length=100, required=False)
     phone = forms.CharField(label=_("联系电话（公开）"), max_length=30, required=False)
+
+
+class HotlineForm(forms.Form):
+    """A node's supervision hotline (Art. 10), on the public cards of the grids below it."""
+
+    supervision_phone = forms.CharField(
+        label=_("监督电话"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        help_text=_("手机号或带区号的固定电话；留空则公示卡显示上级的监督电话。"),
+    )
+
+    def clean_supervision_phone(self) -> str:
+        return normalise_hotline(self.cleaned_data["supervision_phone"])
 
 
 class YearForm(forms.Form):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("trainings/<int:pk>/", views.session, name="session"),
     path("attendances/<int:pk>/remove/", views.attendance_remove, name="attendance-remove"),
     path("grids/<str:code>/station/", views.station, name="station"),
+    path("areas/<str:code>/hotline/", views.hotline, name="hotline"),
     path("<str:code>/", views.office, name="office"),
     path("<str:code>/staff/new/", views.staff_new, name="staff-new"),
     path("<str:code>/trainings/", views.trainings, name="trainings"),

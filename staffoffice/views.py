@@ -26,6 +26,7 @@ from events.forms import apply_errors
 from events.models import Event
 from events.submit import submit_once
 from grids.choices import GRID_LEVELS, Level
+from grids.hotline import area_set_hotline
 from grids.models import Area
 from personnel import records, scope, selectors, services
 from personnel.models import Assignment, Training, WorkStation
@@ -36,6 +37,7 @@ from .forms import (
     AttendeesForm,
     CommendForm,
     EndForm,
+    HotlineForm,
     SessionForm,
     StaffCreateForm,
     StationForm,
@@ -302,3 +304,30 @@ def station(request, code: str):
                 messages.success(request, _("工作站信息已保存，网格公示卡即时更新。"))
                 return redirect("staffoffice:station", code=area.code)
     return render(request, "staffoffice/station.html", {"area": area, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hotline(request, code: str):
+    """GET/POST /staff-office/areas/<code>/hotline/: the supervision hotline of a node in the
+    user's `manage_staff` reach, any level (Art. 10); shown with the number its cards show
+    now (its own, else the nearest one above). Retired or out of reach: 404."""
+    area = scope.restrict_areas(request.user, MANAGE_STAFF).filter(code=code, status="active").first()
+    if area is None:
+        raise Http404
+    form = HotlineForm(request.POST or None, initial={"supervision_phone": area.supervision_phone})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            number = form.cleaned_data["supervision_phone"]
+            try:
+                area = area_set_hotline(actor=request.user, area=area, supervision_phone=number)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("监督电话已保存，网格公示卡即时更新。"))
+                return redirect("staffoffice:hotline", code=area.code)
+    above = next((a for a in area.get_ancestors(ascending=True) if a.supervision_phone), None)
+    context = {"area": area, "form": form, "above": above}
+    return render(request, "staffoffice/hotline.html", context, status=status)

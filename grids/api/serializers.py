@@ -51,3 +51,16 @@ class AreaSerializer(ModelSerializer):
         if paths is None:
             return [a.name for a in area.get_ancestors()]
         return paths.get(area.pk, [])
+
+
+class HotlineSerializer(serializers.Serializer):
+    """`PUT …/supervision-phone/` body: the node's new hotline (Art. 10); "" clears it (the card
+    then shows the nearest number above). A mainland mobile or a landline with its area code;
+    anything else is a 400 with code `invalid_phone` on the field."""
+
+    supervision_phone = strict.CharField(
+        max_length=30,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="11-digit mobile, or landline with area code (stored as 0574-87150000); empty clears",
+    )

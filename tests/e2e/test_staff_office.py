@@ -2,6 +2,7 @@
 thumb-sized controls; a dispatcher adds a person from the phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from personnel.models import Staff
 from tests.personnel.factories import valid_id_number
@@ -42,3 +43,18 @@ def test_a_dispatcher_adds_a_person_on_a_phone_and_the_worker_sees_me(page_at, t
     page.goto("/personnel/me/")
     _fits(page)
     assert "专职网格员" in page.locator("#my-roles").inner_text()
+
+
+def test_a_dispatcher_sets_the_townships_hotline_on_a_phone_and_the_card_shows_it(page_at, transactional_db):
+    world = make_world()
+    page = page_at("phone")
+    login(page, world.dispatcher.username)
+    page.goto(f"/staff-office/{world.tree.township.code}/")
+    page.click("#office-hotline")
+    _fits(page)
+    page.fill("#id_supervision_phone", "0574 8715 0000")
+    page.click("#hotline-form button[type=submit]")
+    expect(page.locator("#hotline-now")).to_contain_text("0574-87150000")
+    _fits(page)
+    page.goto(f"/public/grids/{world.tree.grid.code}/")
+    expect(page.locator("a.ng-hotline")).to_have_text("0574-87150000")
