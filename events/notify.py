@@ -136,21 +136,24 @@ def record_set(users, message: Message, *, cause: str) -> None:
     qn = connection.ops.quote_name
     ids_sql, ids_params = users.query.sql_with_params()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # PostgreSQL types the untyped parameters by these casts; SQLite stores what it is given
+    # (`make run`'s database), where a cast to timestamptz would turn the text into a number.
+    stamp = "CAST(%s AS timestamptz)" if connection.vendor == "postgresql" else "%s"
     user_t, staff_t = qn(get_user_model()._meta.db_table), qn(Staff._meta.db_table)
     # Only quoted table names and fixed SQL are interpolated; values go as parameters.
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {qn(Notification._meta.db_table)} (user_id, event_id, kind, title, body, created_at) "  # noqa: S608
-            "SELECT DISTINCT r.uid, %s::bigint, %s::text, %s::text, %s::text, %s::timestamptz "
-            f"FROM ({ids_sql}) AS r(uid) WHERE r.uid IS NOT NULL",
+            f"SELECT u.id, CAST(%s AS bigint), CAST(%s AS text), CAST(%s AS text), CAST(%s AS text), {stamp} "
+            f"FROM {user_t} u WHERE u.id IN ({ids_sql})",
             [message.event_id, message.kind, message.title[:200], message.body, now, *ids_params],
         )
         cursor.execute(
             f"INSERT INTO {qn(OutboxMessage._meta.db_table)} "  # noqa: S608
             "(key, user_id, channel, subject, body, status, attempt_count, next_attempt_at, last_error, created_at) "
-            "SELECT %s::text || ':' || ch.channel || ':' || u.id, u.id, ch.channel, %s, %s, %s, 0, %s, '', %s "
+            "SELECT CAST(%s AS text) || ':' || ch.channel || ':' || u.id, u.id, ch.channel, %s, %s, %s, 0, %s, '', %s "
             f"FROM {user_t} u LEFT JOIN {staff_t} s ON s.user_id = u.id "
-            "CROSS JOIN (VALUES (%s::text), (%s::text)) AS ch(channel) "
+            "CROSS JOIN (SELECT CAST(%s AS text) AS channel UNION ALL SELECT CAST(%s AS text)) AS ch "
             f"WHERE u.is_active AND u.id IN ({ids_sql}) "
             "AND ((ch.channel = %s AND u.email > '') OR (%s AND ch.channel = %s AND COALESCE(s.mobile, '') > '')) "
             "ON CONFLICT (key) DO NOTHING",

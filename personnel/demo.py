@@ -271,11 +271,14 @@ def _logins(district: Area, grid: Area, today: datetime.date) -> dict:
     """Create the demo logins, tie them to their staff records and organisations, sync their grants."""
     password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
     users = {name: _login(name, password, superuser=name == "admin") for name in LOGINS}
-    on_grid = Assignment.objects.current().filter(area=grid).select_related("staff")
+    on_grid = Assignment.objects.current().filter(area=grid).select_related("staff").order_by("start", "pk")
     for username, role in (("gridworker", GridRole.FULLTIME_WORKER), ("gridleader", GridRole.GRID_LEADER)):
-        staff = on_grid.get(role=role).staff
-        if staff.user_id not in (None, users[username].pk):
+        if on_grid.filter(role=role, staff__user=users[username]).exists():
+            continue  # tied on an earlier run; the staff office may have added colleagues since
+        first = on_grid.filter(role=role, staff__user__isnull=True).first()
+        if first is None:
             continue
+        staff = first.staff
         Staff.objects.filter(user=users[username]).exclude(pk=staff.pk).update(user=None)
         staff.user, staff.name = users[username], LOGINS[username]
         staff.save(update_fields=["user", "name"])

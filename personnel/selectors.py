@@ -163,8 +163,10 @@ def untrained_staff(user, node: Area, year: int | None = None) -> QuerySet:
     who attended no training session in `year` (Art. 21; a calendar year on Beijing
     time, default the current one)."""
     year = year or timezone.localdate().year
+    # Uncorrelated `IN` sets, not EXISTS per staff row: SQLite ran those for each of the
+    # district's 15,000 staff (44 s for one township of the demo; 0.05 s so).
     serving = Assignment.objects.current().filter(
-        staff_id=OuterRef("pk"), area__tree_id=node.tree_id, area__lft__gte=node.lft, area__rght__lte=node.rght
+        area__tree_id=node.tree_id, area__lft__gte=node.lft, area__rght__lte=node.rght
     )
-    trained = Training.objects.filter(staff_id=OuterRef("pk"), session__date__year=year)
-    return managed_staff(user).filter(Exists(serving)).exclude(Exists(trained))
+    trained = Training.objects.filter(session__date__year=year)
+    return managed_staff(user).filter(pk__in=serving.values("staff_id")).exclude(pk__in=trained.values("staff_id"))

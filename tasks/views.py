@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.exceptions import Conflict, NotFound
-from idempotency.services import fingerprint, run_once
+from idempotency.services import KeyReused, fingerprint, run_once
 from ningbo_grid.replica import reads_from_replica
 
 from . import forms, progress, services, workflow
@@ -62,13 +62,17 @@ def task_new(request):
                 return render(request, "tasks/new.html", {"form": form})
             return redirect("tasks:detail", pk=task.pk)
 
-        return run_once(
-            caller=f"user:{request.user.pk}",
-            key=str(data.get("submission_key") or uuid.uuid4()),
-            fingerprint=fingerprint(request, ignore={"csrfmiddlewaretoken"}),
-            run=run,
-            keep=lambda response: response.status_code == 302,
-        )
+        try:
+            return run_once(
+                caller=f"user:{request.user.pk}",
+                key=str(data.get("submission_key") or uuid.uuid4()),
+                fingerprint=fingerprint(request, ignore={"csrfmiddlewaretoken"}),
+                run=run,
+                keep=lambda response: response.status_code == 302,
+            )
+        except KeyReused:
+            form.add_error(None, _("这张表单已经提交过，内容与那次不同。"))
+            return render(request, "tasks/new.html", {"form": form}, status=422)
     return render(request, "tasks/new.html", {"form": form})
 
 

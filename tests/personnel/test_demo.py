@@ -61,3 +61,21 @@ def test_seed_is_deterministic():
     assert [r for r in first if r[0] not in demo.LOGINS.values()] == [
         r for r in again if r[0] not in demo.LOGINS.values()
     ]
+
+
+def test_seed_runs_again_after_the_staff_office_added_a_colleague_on_the_demo_grid():
+    """`make run` seeds on every start: after the dispatcher added a second full-time
+    worker to the demo grid (the staff office's journey), the next seed starts, and the
+    logins stay with the people they were given to."""
+    tree = make_tree()
+    run()
+    worker = Staff.objects.get(user__username="gridworker")
+    second = Staff.objects.create(name="测试员", work_id="NB-TEST-1")
+    start = worker.assignments.get().start
+    Assignment.objects.create(staff=second, area=tree.grid, role="fulltime_worker", start=start)
+
+    run()
+
+    assert Staff.objects.get(user__username="gridworker") == worker
+    second.refresh_from_db()
+    assert (second.name, second.user_id) == ("测试员", None)

@@ -15,11 +15,9 @@ from .conftest import issue
 pytestmark = pytest.mark.django_db
 
 
-def test_issue_form_once_per_submission_key(client, world):
-    client.force_login(world.dispatcher)
-    page = client.get(reverse("tasks:new"))
-    key = page.context["form"].initial["submission_key"]
-    data = {
+def _issue_form(world, key) -> dict:
+    """The issue form filled in for the township, with the page's one-time key."""
+    return {
         "title": "独居老人排查",
         "instructions": "逐户上门。",
         "areas": [world.tree.township.pk],
@@ -28,10 +26,30 @@ def test_issue_form_once_per_submission_key(client, world):
         "result_kind": "grid",
         "submission_key": key,
     }
+
+
+def test_issue_form_once_per_submission_key(client, world):
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("tasks:new"))
+    key = page.context["form"].initial["submission_key"]
+    data = _issue_form(world, key)
     first = client.post(reverse("tasks:new"), data)
     again = client.post(reverse("tasks:new"), data)
     assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
     assert Task.objects.count() == 1 and Assignment.objects.count() == 2
+
+
+def test_the_same_form_sent_again_with_other_content_is_refused_not_a_500(client, world):
+    """A filled-in form sent again with the same one-time key but another title (a second
+    tab, or back and edit after the first went through) issues nothing new: the form again
+    with the reason, 422, and the first task stands."""
+    client.force_login(world.dispatcher)
+    key = client.get(reverse("tasks:new")).context["form"].initial["submission_key"]
+    data = _issue_form(world, key)
+    assert client.post(reverse("tasks:new"), data).status_code == 302
+    changed = client.post(reverse("tasks:new"), {**data, "title": "独居老人排查（更正）"})
+    assert changed.status_code == 422 and "已经提交过" in changed.content.decode()
+    assert list(Task.objects.values_list("title", flat=True)) == ["独居老人排查"]
 
 
 def test_issue_form_shows_the_art19_refusal(client, world):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from events.exceptions import InvalidTransition, NotFound, PermissionDenied, StaleVersion
 from events.models import Notification, OutboxMessage
-from tasks import services, sweep, workflow
+from tasks import progress, services, sweep, workflow
 from tasks.choices import AssignmentStatus, Outcome, ResultKind
 from tasks.models import Assignment, Log
 
@@ -117,6 +117,15 @@ def test_urge_late_reaches_only_the_late_ones(world, clock):
     assert Assignment.objects.get(task=task, area=world.tree.grid).urged == 1
     with pytest.raises(PermissionDenied):
         services.urge_late(actor=world.worker, task=task)
+
+
+def test_urge_late_reaches_the_unacknowledged_grids_the_progress_page_lists(world):
+    """The page's button 催办全部超期/未签收 urges the grids listed under it: a task just
+    issued and acknowledged by nobody has every grid urged (it urged none: only warned ones)."""
+    task = issue(world)
+    assert progress.late(task).count() == 2
+    assert services.urge_late(actor=world.dispatcher, task=task) == 2
+    assert sorted(Assignment.objects.filter(task=task).values_list("urged", flat=True)) == [1, 1]
 
 
 def test_household_result_is_a_ledgers_visit(world, household):
