@@ -30,7 +30,7 @@ from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
 from django.db import connection
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.choices import Grade
 from grids.choices import Level
@@ -220,6 +220,7 @@ def enqueue(items: Iterable[Outgoing]) -> int:
 CITIZEN_STEPS = {
     ActionKind.ACCEPT: "您的诉求已受理，正在办理。",
     ActionKind.REJECT: "您的诉求未予受理。",
+    ActionKind.MERGE: "您反映的问题已有他人反映，已合并办理，当前状态：%(status)s。",
     ActionKind.SUBMIT_RESULT: "您的诉求已有办理结果，正在核查。",
     ActionKind.CLOSE: "您的诉求已办结，欢迎评价。",
 }
@@ -233,31 +234,62 @@ def citizen_text(event: "Event", kind: str) -> str:
     from django.urls import reverse
 
     url = settings.SITE_URL.rstrip("/") + reverse("public:track-status", args=[event.tracking_code])
-    return f"{CITIZEN_STEPS[kind]}查询码 {event.tracking_code}，办理进度：{url}"
+    text = CITIZEN_STEPS[kind]
+    if kind == ActionKind.MERGE:
+        from .selectors import surviving_case
+
+        with translation.override("zh-hans"):
+            text %= {"status": surviving_case(event).get_status_display()}
+    return f"{text}查询码 {event.tracking_code}，办理进度：{url}"
+
+
+def _tells(kind: str, *, merged: bool) -> bool:
+    """Whether step `kind` of an event is news to a citizen: the merge only to the citizen
+    of the duplicate itself (`merged`), to whom it replaces the rejection."""
+    if kind == ActionKind.MERGE:
+        return merged
+    return not (kind == ActionKind.REJECT and merged)
+
+
+def citizen_recipients(event: "Event") -> list["Event"]:
+    """The demands whose citizens hear about `event`'s steps: `event` itself, and the
+    demands merged into it as duplicates (directly), each a public demand or complaint with
+    a contact phone. One query for the merged ones."""
+    from .models import Event
+
+    merged = Event.objects.filter(merged_into=event, source__in=CITIZEN_SOURCES).exclude(contact_phone="")
+    own = [event] if event.source in CITIZEN_SOURCES and event.contact_phone else []
+    return own + list(merged.select_related("merged_into"))
 
 
 def citizen_enqueue(event: "Event", actions: Iterable) -> int:
     """Write the citizen's SMS rows for `actions` of `event` in the caller's transaction.
 
     Only for a public demand or complaint with a contact phone, and only for the steps of
-    `CITIZEN_STEPS`; keyed `citizen:action:<action id>:sms` (produced once). Returns the
-    number of rows meant; the delivery task is queued on commit.
+    `CITIZEN_STEPS`: to `event`'s own citizen (keyed `citizen:action:<action id>:sms`), and
+    to the citizens of the demands merged into it as duplicates (`citizen_recipients`; keyed
+    `…:sms:<their event id>`), each told through their own tracking code. A duplicate's own
+    rejection is told as its merge (`MERGE`), never as "not accepted". Produced once per
+    key. Returns the number of rows meant; the delivery task is queued on commit.
     """
     from .models import OutboxMessage
 
-    if event.source not in CITIZEN_SOURCES or not event.contact_phone:
+    told = [action for action in actions if action.kind in CITIZEN_STEPS]
+    if not told:
         return 0
     now = timezone.now()
     rows = [
         OutboxMessage(
-            key=f"citizen:action:{action.pk}:{MessageChannel.SMS}",
-            citizen_event=event,
+            key=f"citizen:action:{action.pk}:{MessageChannel.SMS}" + ("" if own else f":{recipient.pk}"),
+            citizen_event=recipient,
             channel=MessageChannel.SMS,
-            subject=citizen_text(event, action.kind)[:200],
+            subject=citizen_text(recipient, action.kind)[:200],
             next_attempt_at=now,
         )
-        for action in actions
-        if action.kind in CITIZEN_STEPS
+        for recipient in citizen_recipients(event)
+        for own in [recipient.pk == event.pk]
+        for action in told
+        if _tells(action.kind, merged=own and recipient.merged_into_id is not None)
     ]
     if rows:
         OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
