@@ -20,6 +20,7 @@ Recipient helpers return sets of user ids; each costs one query.
 
 import datetime
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -243,6 +244,18 @@ def citizen_text(event: "Event", kind: str) -> str:
     return f"{text}查询码 {event.tracking_code}，办理进度：{url}"
 
 
+#: A mainland mobile number as a citizen may give it: blanks, dashes, brackets and a +86 /
+#: 0086 prefix allowed (the public form takes landlines too; Open311's `phone` is free text).
+_CITIZEN_MOBILE = re.compile(r"^(?:\+?86|0086)?(1[3-9]\d{9})$")
+
+
+def citizen_mobile(event: "Event") -> str | None:
+    """The 11-digit mainland mobile number of `event`'s contact, or None when the contact
+    phone is empty or not a mobile (a landline cannot take an SMS; no row is written)."""
+    match = _CITIZEN_MOBILE.match(re.sub(r"[\s\-()（）]", "", event.contact_phone or ""))
+    return match.group(1) if match else None
+
+
 def _tells(kind: str, *, merged: bool) -> bool:
     """Whether step `kind` of an event is news to a citizen: the merge only to the citizen
     of the duplicate itself (`merged`), to whom it replaces the rejection."""
@@ -253,19 +266,21 @@ def _tells(kind: str, *, merged: bool) -> bool:
 
 def citizen_recipients(event: "Event") -> list["Event"]:
     """The demands whose citizens hear about `event`'s steps: `event` itself, and the
-    demands merged into it as duplicates (directly), each a public demand or complaint with
-    a contact phone. One query for the merged ones."""
+    demands merged into it as duplicates (directly), each a public demand or complaint
+    (from the public form or Open311) whose contact phone is a mobile (`citizen_mobile`).
+    One query for the merged ones."""
     from .models import Event
 
     merged = Event.objects.filter(merged_into=event, source__in=CITIZEN_SOURCES).exclude(contact_phone="")
-    own = [event] if event.source in CITIZEN_SOURCES and event.contact_phone else []
-    return own + list(merged.select_related("merged_into"))
+    own = [event] if event.source in CITIZEN_SOURCES else []
+    return [e for e in own + list(merged.select_related("merged_into")) if citizen_mobile(e)]
 
 
 def citizen_enqueue(event: "Event", actions: Iterable) -> int:
     """Write the citizen's SMS rows for `actions` of `event` in the caller's transaction.
 
-    Only for a public demand or complaint with a contact phone, and only for the steps of
+    Only for a public demand or complaint (the public form's or Open311's) whose contact
+    phone is a mobile (`citizen_mobile`), and only for the steps of
     `CITIZEN_STEPS`: to `event`'s own citizen (keyed `citizen:action:<action id>:sms`), and
     to the citizens of the demands merged into it as duplicates (`citizen_recipients`; keyed
     `…:sms:<their event id>`), each told through their own tracking code. A duplicate's own
@@ -301,9 +316,10 @@ def _send(row, mail, sms) -> str:
     """Send one outbox row; returns "" or the error text."""
     try:
         if row.citizen_event_id:
-            if not row.citizen_event.contact_phone:
+            mobile = citizen_mobile(row.citizen_event)
+            if mobile is None:
                 return "no address"
-            sms.send(row.citizen_event.contact_phone, row.subject)
+            sms.send(mobile, row.subject)
             return ""
         staff = getattr(row.user, "staff", None) if hasattr(row.user, "staff") else None
         if row.channel == MessageChannel.EMAIL and row.user.email:
