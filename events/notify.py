@@ -90,7 +90,7 @@ def inbox(messages: Iterable[Message]) -> int:
     """Write the inbox rows of `messages` (one per message and recipient) in the caller's
     transaction (`events.bulk.insert`); returns the number written."""
     from .bulk import insert
-    from .models import Notification
+    from .messaging import Notification
 
     now = timezone.now()
     rows = [
@@ -132,7 +132,7 @@ def record_set(users, message: Message, *, cause: str) -> None:
     Python took seconds."""
     from personnel.models import Staff
 
-    from .models import Notification, OutboxMessage
+    from .messaging import Notification, OutboxMessage
 
     qn = connection.ops.quote_name
     ids_sql, ids_params = users.query.sql_with_params()
@@ -180,7 +180,7 @@ def enqueue(items: Iterable[Outgoing]) -> int:
     number (one query for both); a key already present is skipped (produced once). The
     delivery task is queued once, on commit.
     """
-    from .models import OutboxMessage
+    from .messaging import OutboxMessage
 
     items = list(items)
     if not items:
@@ -287,7 +287,7 @@ def citizen_enqueue(event: "Event", actions: Iterable) -> int:
     rejection is told as its merge (`MERGE`), never as "not accepted". Produced once per
     key. Returns the number of rows meant; the delivery task is queued on commit.
     """
-    from .models import OutboxMessage
+    from .messaging import OutboxMessage
 
     told = [action for action in actions if action.kind in CITIZEN_STEPS]
     if not told:
@@ -340,7 +340,7 @@ def deliver_due(*, limit: int = 50) -> int:
     after `settings.OUTBOX_BACKOFF[n-1]` seconds, then `failed`. A user without the address
     any more ends `failed` ("no address") at once.
     """
-    from .models import OutboxMessage
+    from .messaging import OutboxMessage
 
     now = timezone.now()
     lease = now + datetime.timedelta(seconds=settings.OUTBOX_LEASE)

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 
 from events.choices import ActionKind, MessageChannel
 from events.exceptions import PermissionDenied
-from events.models import Action, Event, EventInvitation, Notification, OutboxMessage
+from events.messaging import Notification, OutboxMessage
+from events.models import Action, Event, EventInvitation
 from events.services import event_accept, event_advise, event_dispatch, event_invite
 from personnel.models import ServiceTeam, TeamMember
 from tests.scenario import make_team_member

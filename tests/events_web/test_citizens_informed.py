@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from events import public_demand, services
 from events.choices import MessageChannel, MessageStatus
-from events.models import Event, OutboxMessage
+from events.messaging import OutboxMessage
+from events.models import Event
 from events.tasks import outbox_deliver
 
 pytestmark = pytest.mark.django_db

@@ -236,7 +236,7 @@ def test_a_request_with_a_mobile_gets_the_citizens_sms_as_a_public_demand(client
     """Open311 POSTs are public demands: a mobile in their free-text `phone` (with +86,
     blanks or dashes) is told of acceptance, result and closure like the public form's
     (events.notify.citizen_enqueue); a landline or no phone gets no SMS row."""
-    from events.models import OutboxMessage
+    from events.messaging import OutboxMessage
     from events.services import event_dispatch, event_sign, event_submit_result, event_verify
     from events.tasks import outbox_deliver
     from tests.events_web.test_citizens_informed import RecordingSms
