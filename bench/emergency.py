@@ -160,7 +160,7 @@ def main() -> None:
     from emergency import services
     from emergency.models import CheckIn
     from emergency.sweep import escalate_due
-    from events.models import Notification, OutboxMessage
+    from events.messaging import Notification, OutboxMessage
 
     if connection.vendor != "postgresql":
         sys.exit("PostgreSQL only")

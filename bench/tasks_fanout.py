@@ -170,7 +170,7 @@ def main(argv=None) -> None:
     from django.contrib.auth import get_user_model
 
     from catalog.models import ServiceItem, ServiceItemVersion
-    from events.models import OutboxMessage
+    from events.messaging import OutboxMessage
     from personnel.models import Organisation
     from tasks import fanout, progress, services
     from tasks.models import Assignment

@@ -1,10 +1,9 @@
 """Browser forms of the emergency steps (named in `emergency.workflow.STEPS`)."""
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events.submit import OnceForm
 from grids.models import Area
 from personnel import roles
 from personnel.scope import restrict_areas
@@ -37,7 +36,7 @@ class StatusForm(StepForm):
     hazards = forms.CharField(label=_("隐患情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ActivateForm(forms.Form):
+class ActivateForm(OnceForm):
     """Activate a response for a district or township the user supervises."""
 
     area = forms.ModelChoiceField(label=_("响应区域"), queryset=Area.objects.none())
@@ -45,10 +44,7 @@ class ActivateForm(forms.Form):
     level = forms.ChoiceField(label=_("响应等级"), choices=ResponseLevel.choices)
     title = forms.CharField(label=_("标题"), max_length=200)
     instructions = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 4}))
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = restrict_areas(user, roles.SUPERVISE).filter(level__in=RESPONSE_LEVELS)
-        if not self.is_bound:
-            self.initial.setdefault("submission_key", uuid.uuid4())

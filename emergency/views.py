@@ -57,7 +57,7 @@ def new(request):
     if request.method == "POST" and form.is_valid():
 
         def run():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
+            data = form.service_values()
             try:
                 response = services.response_activate(actor=request.user, **data)
             except ValidationError as exc:

@@ -163,7 +163,6 @@ WORKFLOW: Final = Workflow(
     messages=Messages(
         denied=gettext_lazy("您不能执行“%(step)s”。"),
         invalid=gettext_lazy("当前状态为“%(status)s”，不能%(step)s。"),
-        stale=gettext_lazy("已被他人更新，请刷新后重试。"),
     ),
 )
 authorize = WORKFLOW.authorize

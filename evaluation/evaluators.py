@@ -4,9 +4,10 @@
   grid staff in its area (Art. 22 ¶1); its people act through `supervise_area` on its area.
 - A township (乡镇人民政府（街道办事处）, `OrgKind.TOWNSHIP_OFFICE`) evaluates its own grid
   leaders, full-time workers and instructors (Art. 22 ¶2): staff schemes only, scoring the
-  staff of grids in its own township; its people act through `change_area` on the
-  township (the township office's dispatchers; the district authority's supervisors over
-  it may act too). Its schemes stay within the city's rules (`within_rules_errors`).
+  staff of grids in its own township; its people act through `manage_staff` on the
+  township, the grant that runs the township's grid staff (docs/staff-office.md: the
+  township office's dispatchers; the district authority's supervisors over it may act
+  too). Its schemes stay within the city's rules (`within_rules_errors`).
 
 Everything else in the app (scheme and period steps, the lists of schemes and periods)
 asks this module, so an organisation kind gains or loses the right here only.
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from personnel.choices import OrgKind
 from personnel.models import Organisation
-from personnel.roles import CHANGE, SUPERVISE
+from personnel.roles import MANAGE_STAFF, SUPERVISE
 from personnel.scope import authorize, covering_q, has_area_perm
 
 from .choices import SubjectKind
@@ -28,7 +29,7 @@ from .models import Scheme
 #: organisation kind → (the permission its people act through on its area, the subject kinds it may evaluate)
 EVALUATORS: dict[str, tuple[str, frozenset[str]]] = {
     OrgKind.AUTHORITY: (SUPERVISE, frozenset(SubjectKind.values)),
-    OrgKind.TOWNSHIP_OFFICE: (CHANGE, frozenset({SubjectKind.STAFF})),
+    OrgKind.TOWNSHIP_OFFICE: (MANAGE_STAFF, frozenset({SubjectKind.STAFF})),
 }
 
 #: Scheme rules a township may only make stricter than the authority above it, and in which direction:

@@ -4,7 +4,7 @@ Every function takes the acting user (`actor`; `None` only for system runs: the 
 seed, the beat task), runs in one transaction and raises
 `django.core.exceptions.ValidationError` (with field messages) or `PermissionDenied`.
 Managing a scheme needs the evaluator's permission on its organisation's area
-(`evaluation.evaluators`: an authority's `supervise_area`, a township's `change_area`).
+(`evaluation.evaluators`: an authority's `supervise_area`, a township's `manage_staff`).
 """
 
 from __future__ import annotations

@@ -101,6 +101,7 @@ class ActionKind(models.TextChoices):
     AUTO_ESCALATE = "auto_escalate", _("超期自动提级")
     RECLOCK = "reclock", _("工作日历调整，时限重算")
     INVITE = "invite", _("邀请服务团队成员")
+    ADVICE = "advice", _("顾问意见")
 
 
 class InvitationRole(models.TextChoices):

@@ -22,6 +22,7 @@ from typing import Any, Final, Literal
 
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
 from .exceptions import InvalidTransition, NotFound, PermissionDenied, StaleVersion
 
@@ -84,7 +85,6 @@ class Messages:
     - `invalid`: InvalidTransition from the wrong status, with `%(status)s` and `%(step)s`.
     - `not_found` / `not_found_create`: NotFound for an existing / a new object
       (None: `NotFound`'s own message).
-    - `stale`: StaleVersion (None: its own message).
     - `public_roles`: roles (`who` keys) whose subject anyone may see: failing one is
       PermissionDenied with this message at once, whatever the actor may see.
     """
@@ -94,12 +94,27 @@ class Messages:
     denied_create: Promise | None = None
     not_found: Promise | None = None
     not_found_create: Promise | None = None
-    stale: Promise | None = None
     public_roles: Mapping[str, Promise] = field(default_factory=dict)
 
 
 def _text(message: Promise | None) -> str | None:
     return str(message) if message is not None else None
+
+
+VERSION_REQUIRED: Final = gettext_lazy("请在请求中带上所读取%(object)s的 version，以免重复办理或覆盖他人的办理。")
+STALE_VERSION: Final = gettext_lazy("该%(object)s已被他人处理或更新，请刷新后重试。")
+
+
+def version_message(subject: Any, *, stale: bool) -> str:
+    """The one wording of a step's version error, naming what the step acts on.
+
+    `subject`: the model class or instance the step acts on (its `verbose_name`: 网格事件,
+    网格任务, 应急响应, 应急签到 …). `stale=False`: the request carries no `version`
+    (HTTP 428 `version_required`); `stale=True`: the object moved on since that version
+    (HTTP 409 `stale_version`). Returns the message in the active language.
+    """
+    template = STALE_VERSION if stale else VERSION_REQUIRED
+    return str(template) % {"object": subject._meta.verbose_name}
 
 
 @dataclass(frozen=True)
@@ -144,11 +159,11 @@ class Workflow:
             if self.may_see is not None and not self.may_see(actor, obj):
                 raise NotFound(_text(wording.not_found_create if row.creates else wording.not_found))
             if stale:
-                raise StaleVersion(_text(wording.stale))
+                raise StaleVersion(version_message(obj, stale=True))
             denied = (wording.denied_create or wording.denied) if row.creates else wording.denied
             raise PermissionDenied(str(denied) % {"step": row.label})
         if stale:
-            raise StaleVersion(_text(wording.stale))
+            raise StaleVersion(version_message(obj, stale=True))
         if (None if row.creates else obj.status) not in row.sources:
             raise InvalidTransition(str(wording.invalid) % {"status": obj.get_status_display(), "step": row.label})
         if row.when and not self.when[row.when].check(obj):

@@ -20,6 +20,7 @@ Recipient helpers return sets of user ids; each costs one query.
 
 import datetime
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
 from django.db import connection
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.choices import Grade
 from grids.choices import Level
@@ -89,7 +90,7 @@ def inbox(messages: Iterable[Message]) -> int:
     """Write the inbox rows of `messages` (one per message and recipient) in the caller's
     transaction (`events.bulk.insert`); returns the number written."""
     from .bulk import insert
-    from .models import Notification
+    from .messaging import Notification
 
     now = timezone.now()
     rows = [
@@ -131,7 +132,7 @@ def record_set(users, message: Message, *, cause: str) -> None:
     Python took seconds."""
     from personnel.models import Staff
 
-    from .models import Notification, OutboxMessage
+    from .messaging import Notification, OutboxMessage
 
     qn = connection.ops.quote_name
     ids_sql, ids_params = users.query.sql_with_params()
@@ -182,7 +183,7 @@ def enqueue(items: Iterable[Outgoing]) -> int:
     number (one query for both); a key already present is skipped (produced once). The
     delivery task is queued once, on commit.
     """
-    from .models import OutboxMessage
+    from .messaging import OutboxMessage
 
     items = list(items)
     if not items:
@@ -223,6 +224,7 @@ def enqueue(items: Iterable[Outgoing]) -> int:
 CITIZEN_STEPS = {
     ActionKind.ACCEPT: "您的诉求已受理，正在办理。",
     ActionKind.REJECT: "您的诉求未予受理。",
+    ActionKind.MERGE: "您反映的问题已有他人反映，已合并办理，当前状态：%(status)s。",
     ActionKind.SUBMIT_RESULT: "您的诉求已有办理结果，正在核查。",
     ActionKind.CLOSE: "您的诉求已办结，欢迎评价。",
 }
@@ -236,31 +238,76 @@ def citizen_text(event: "Event", kind: str) -> str:
     from django.urls import reverse
 
     url = settings.SITE_URL.rstrip("/") + reverse("public:track-status", args=[event.tracking_code])
-    return f"{CITIZEN_STEPS[kind]}查询码 {event.tracking_code}，办理进度：{url}"
+    text = CITIZEN_STEPS[kind]
+    if kind == ActionKind.MERGE:
+        from .selectors import surviving_case
+
+        with translation.override("zh-hans"):
+            text %= {"status": surviving_case(event).get_status_display()}
+    return f"{text}查询码 {event.tracking_code}，办理进度：{url}"
+
+
+#: A mainland mobile number as a citizen may give it: blanks, dashes, brackets and a +86 /
+#: 0086 prefix allowed (the public form takes landlines too; Open311's `phone` is free text).
+_CITIZEN_MOBILE = re.compile(r"^(?:\+?86|0086)?(1[3-9]\d{9})$")
+
+
+def citizen_mobile(event: "Event") -> str | None:
+    """The 11-digit mainland mobile number of `event`'s contact, or None when the contact
+    phone is empty or not a mobile (a landline cannot take an SMS; no row is written)."""
+    match = _CITIZEN_MOBILE.match(re.sub(r"[\s\-()（）]", "", event.contact_phone or ""))
+    return match.group(1) if match else None
+
+
+def _tells(kind: str, *, merged: bool) -> bool:
+    """Whether step `kind` of an event is news to a citizen: the merge only to the citizen
+    of the duplicate itself (`merged`), to whom it replaces the rejection."""
+    if kind == ActionKind.MERGE:
+        return merged
+    return not (kind == ActionKind.REJECT and merged)
+
+
+def citizen_recipients(event: "Event") -> list["Event"]:
+    """The demands whose citizens hear about `event`'s steps: `event` itself, and the
+    demands merged into it as duplicates (directly), each a public demand or complaint
+    (from the public form or Open311) whose contact phone is a mobile (`citizen_mobile`).
+    One query for the merged ones."""
+    from .models import Event
+
+    merged = Event.objects.filter(merged_into=event, source__in=CITIZEN_SOURCES).exclude(contact_phone="")
+    own = [event] if event.source in CITIZEN_SOURCES else []
+    return [e for e in own + list(merged.select_related("merged_into")) if citizen_mobile(e)]
 
 
 def citizen_enqueue(event: "Event", actions: Iterable) -> int:
     """Write the citizen's SMS rows for `actions` of `event` in the caller's transaction.
 
-    Only for a public demand or complaint with a contact phone, and only for the steps of
-    `CITIZEN_STEPS`; keyed `citizen:action:<action id>:sms` (produced once). Returns the
-    number of rows meant; the delivery task is queued on commit.
+    Only for a public demand or complaint (the public form's or Open311's) whose contact
+    phone is a mobile (`citizen_mobile`), and only for the steps of
+    `CITIZEN_STEPS`: to `event`'s own citizen (keyed `citizen:action:<action id>:sms`), and
+    to the citizens of the demands merged into it as duplicates (`citizen_recipients`; keyed
+    `…:sms:<their event id>`), each told through their own tracking code. A duplicate's own
+    rejection is told as its merge (`MERGE`), never as "not accepted". Produced once per
+    key. Returns the number of rows meant; the delivery task is queued on commit.
     """
-    from .models import OutboxMessage
+    from .messaging import OutboxMessage
 
-    if event.source not in CITIZEN_SOURCES or not event.contact_phone:
+    told = [action for action in actions if action.kind in CITIZEN_STEPS]
+    if not told:
         return 0
     now = timezone.now()
     rows = [
         OutboxMessage(
-            key=f"citizen:action:{action.pk}:{MessageChannel.SMS}",
-            citizen_event=event,
+            key=f"citizen:action:{action.pk}:{MessageChannel.SMS}" + ("" if own else f":{recipient.pk}"),
+            citizen_event=recipient,
             channel=MessageChannel.SMS,
-            subject=citizen_text(event, action.kind)[:200],
+            subject=citizen_text(recipient, action.kind)[:200],
             next_attempt_at=now,
         )
-        for action in actions
-        if action.kind in CITIZEN_STEPS
+        for recipient in citizen_recipients(event)
+        for own in [recipient.pk == event.pk]
+        for action in told
+        if _tells(action.kind, merged=own and recipient.merged_into_id is not None)
     ]
     if rows:
         OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
@@ -272,9 +319,10 @@ def _send(row, mail, sms) -> str:
     """Send one outbox row; returns "" or the error text."""
     try:
         if row.citizen_event_id:
-            if not row.citizen_event.contact_phone:
+            mobile = citizen_mobile(row.citizen_event)
+            if mobile is None:
                 return "no address"
-            sms.send(row.citizen_event.contact_phone, row.subject)
+            sms.send(mobile, row.subject)
             return ""
         staff = getattr(row.user, "staff", None) if hasattr(row.user, "staff") else None
         if row.channel == MessageChannel.EMAIL and row.user.email:
@@ -295,7 +343,7 @@ def deliver_due(*, limit: int = 50) -> int:
     after `settings.OUTBOX_BACKOFF[n-1]` seconds, then `failed`. A user without the address
     any more ends `failed` ("no address") at once.
     """
-    from .models import OutboxMessage
+    from .messaging import OutboxMessage
 
     now = timezone.now()
     lease = now + datetime.timedelta(seconds=settings.OUTBOX_LEASE)

@@ -50,7 +50,7 @@ from .choices import ActionKind, Datum
 from .exceptions import Conflict, NotFound
 from .forms import apply_errors
 from .public_forms import DemandForm, PublicRateForm, TrackForm
-from .selectors import event_by_tracking_code, public_progress
+from .selectors import event_by_tracking_code, public_progress, surviving_case
 
 DEFAULT_ITEM = "03-001"  # 社情民意收集: where a demand goes when the visitor is unsure
 MIN_SECONDS = 3
@@ -247,7 +247,9 @@ def track(request: HttpRequest) -> HttpResponse:
 @never_cache
 def track_status(request: HttpRequest, code: str) -> HttpResponse:
     """GET/POST /public/track/<code>/: the status, a public-safe timeline and, once
-    closed, the satisfaction form (Art. 22)."""
+    closed, the satisfaction form (Art. 22). A demand merged into another as a duplicate
+    shows that it was merged, and the surviving case's status and progress (no names, no
+    contact, not that case's tracking code)."""
     event = event_by_tracking_code(code)
     if event is None:
         raise Http404(_("没有找到这个查询码。"))
@@ -275,5 +277,14 @@ def track_status(request: HttpRequest, code: str) -> HttpResponse:
         {"label": a.get_kind_display(), "at": a.at}
         for a in event.actions.filter(kind__in=PUBLIC_KINDS).only("kind", "at").order_by("at", "id")
     ]
-    context = {"event": event, "steps": steps, "form": form, "rated": rated, "progress": public_progress(event)}
+    # A duplicate merged into another case: what is done on that case (Art. 10, 19).
+    case = surviving_case(event)
+    context = {
+        "event": event,
+        "steps": steps,
+        "form": form,
+        "rated": rated,
+        "merged": case if case.pk != event.pk else None,
+        "progress": public_progress(case),
+    }
     return render(request, "public/track_status.html", context, status=status)

@@ -46,6 +46,20 @@ def event_by_tracking_code(code: str) -> Event | None:
     return Event.objects.filter(tracking_code=code).first()
 
 
+def surviving_case(event: "Event") -> "Event":
+    """The event `event` was merged into as a duplicate (following a chain of merges, at most
+    `MERGE_DEPTH` links), or `event` itself when it was not merged. One query per link."""
+    for _ in range(MERGE_DEPTH):
+        if event.merged_into_id is None:
+            break
+        event = event.merged_into
+    return event
+
+
+#: How far `surviving_case` follows merges of merges (each target was unmerged when chosen).
+MERGE_DEPTH = 5
+
+
 def event_contact(user, event: Event) -> dict | None:
     """The citizen's contact on a demand or complaint as `user` may see it (Art. 10, 19; PIPL).
 

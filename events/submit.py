@@ -31,6 +31,10 @@ class OnceForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
 
+    def service_values(self) -> dict:
+        """The cleaned data as the page's service takes it: every field but `submission_key`."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "submission_key"}
+
 
 def once(request: HttpRequest, form: forms.Form, run: Callable[[], HttpResponse]) -> HttpResponse:
     """Run `run` (returning a redirect) once per filled-in form: its hidden one-time

@@ -44,7 +44,8 @@ from .forms import (
     apply_errors,
     report_areas,
 )
-from .models import Attachment, Event, HandlingRequest, Notification, Patrol
+from .messaging import Notification
+from .models import Attachment, Event, HandlingRequest, Patrol
 
 S = EventStatus
 PAGE_SIZE = 25

@@ -9,7 +9,8 @@ from ningbo_grid.workbench import Panel, register_panel
 
 from . import calendar
 from .choices import AlertLevel
-from .models import Event, Notification
+from .messaging import Notification
+from .models import Event
 
 PANEL_SIZE = 8
 

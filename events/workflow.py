@@ -141,6 +141,23 @@ def is_inviter(actor: Actor, event: "Event") -> bool:
     return has_area_perm(actor, roles.CHANGE, event.area)
 
 
+def is_adviser(actor: Actor, event: "Event") -> bool:
+    """A service team member invited onto the event as an adviser (Art. 20), while still
+    invited: their membership and their team active (`EventInvitation`, role adviser)."""
+    from .choices import InvitationRole
+    from .models import EventInvitation
+
+    if not actor or not getattr(actor, "is_authenticated", False):
+        return False
+    return EventInvitation.objects.filter(
+        event_id=event.pk,
+        user_id=actor.pk,
+        role=InvitationRole.ADVISER,
+        member__is_active=True,
+        member__team__is_active=True,
+    ).exists()
+
+
 def is_rater(actor: Actor, event: "Event") -> bool:
     """The reporter (logged in); the public rate through the tracking code (checked by the service)."""
     return bool(actor and actor.is_authenticated and actor.pk == event.reporter_id)
@@ -159,6 +176,7 @@ WHO: dict[str, Callable[[Actor, "Event"], bool]] = {
     "corrector": is_corrector,
     "rater": is_rater,
     "inviter": is_inviter,
+    "adviser": is_adviser,
 }
 
 
@@ -392,6 +410,19 @@ STEPS: dict[str, Step] = {
         "InviteSerializer",
         "invite",
         description="a member of a service team serving the grid, with a platform login, as co-handler or adviser",
+        aside=True,
+    ),
+    "advise": Step(
+        gettext_lazy("提供咨询意见"),
+        frozenset(OPEN_STATUSES),
+        None,
+        "adviser",
+        _SVC + "event_advise",
+        "RequiredTextStepForm",
+        "RequiredTextSerializer",
+        "advise",
+        scope="report",
+        description="on the timeline; the lead unit's handlers and the routing level are notified",
         aside=True,
     ),
     "publish": Step(

@@ -1,19 +1,18 @@
 """Forms of the ledgers' pages: phone-sized (one column, large targets), Chinese messages."""
 
-import uuid
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.forms import LocalDateTimeInput
+from events.submit import OnceForm
 from personnel.choices import PersonalField
 
 from .choices import AddressKind, DocType, Registration, Relation, SafetyClass, UnitKind
 from .validators import normalise_uscc, validate_uscc
 
 
-class VisitForm(forms.Form):
+class VisitForm(OnceForm):
     """Record a visit (走访): when, what was found, what follows, one photo (camera on phones)."""
 
     visited_at = forms.DateTimeField(label=_("走访时间"), widget=LocalDateTimeInput())
@@ -28,13 +27,11 @@ class VisitForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("visited_at", timezone.localtime().replace(second=0, microsecond=0))
-            self.initial.setdefault("submission_key", uuid.uuid4())
 
 
 class RevealForm(forms.Form):
@@ -67,7 +64,7 @@ class UnitFilterForm(forms.Form):
     )
 
 
-class PersonForm(forms.Form):
+class PersonForm(OnceForm):
     """Register a resident in a household (phone-sized): the ID gives sex and birth date."""
 
     name = forms.CharField(label=_("姓名"), max_length=50)
@@ -83,24 +80,10 @@ class PersonForm(forms.Form):
     tags = forms.ModelMultipleChoiceField(
         label=_("关爱标签"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, tags, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tags"].queryset = tags
-        if not self.is_bound:
-            self.initial.setdefault("submission_key", uuid.uuid4())
-
-
-class _OnceForm(forms.Form):
-    """A phone form with a one-time submission key (a double tap or a resend files nothing twice)."""
-
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("submission_key", uuid.uuid4())
 
 
 def _degrees(label, limit: int) -> forms.DecimalField:
@@ -116,7 +99,7 @@ def _degrees(label, limit: int) -> forms.DecimalField:
     )
 
 
-class AddressForm(_OnceForm):
+class AddressForm(OnceForm):
     """A standard address segment below a micro-grid (街路巷, 门楼牌号, 楼栋, 单元, 户室 …).
 
     `area` (a micro-grid the worker keeps) is asked only for a top segment; below an
@@ -143,7 +126,7 @@ class AddressForm(_OnceForm):
             self.fields["area"].queryset = micro_grids
 
 
-class UnitForm(_OnceForm):
+class UnitForm(OnceForm):
     """An actual unit (实有单位) at an address of the worker's grids; the credit code is checked (GB 32100)."""
 
     name = forms.CharField(label=_("单位名称"), max_length=120)

@@ -71,7 +71,7 @@ def person_new(request, pk: int):
     form = PersonForm(request.POST or None, tags=tags)
 
     def register():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
+        data = form.service_values()
         services.person_register(actor=request.user, household=household, **data)
         messages.success(request, _("已登记。"))
         return redirect("ledgers:household", pk=household.pk)

@@ -83,7 +83,7 @@ def unit_new(request):
     form = UnitForm(request.POST or None)
 
     def create():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
+        data = form.service_values()
         unit = services.unit_register(actor=request.user, address=address, **data)
         messages.success(request, _("已登记单位 %(name)s。") % {"name": unit.name})
         return redirect("ledgers:units")

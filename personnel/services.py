@@ -298,7 +298,9 @@ def assignment_end(*, actor: User | None, assignment: Assignment, end: datetime.
 
     Default: yesterday, so the role's permissions go at once (the next request), or the
     start date for an assignment that began today. Ending a part-time worker also ends
-    their micro-grid-leader assignments under that grid. Raises ValidationError if
+    their micro-grid-leader assignments under that grid on the same day (one dated to
+    begin later is deleted: it never came into force), each saved like a single end
+    (audited, the holder's sessions ended). Raises ValidationError if
     `end` is before the start or the assignment has already ended; PermissionDenied
     (the actor needs `manage_staff` over the assignment's grid).
     """
@@ -313,12 +315,20 @@ def assignment_end(*, actor: User | None, assignment: Assignment, end: datetime.
     assignment.end = end
     assignment.save(update_fields=["end"])
     if assignment.role == GridRole.PARTTIME_WORKER:
-        Assignment.objects.filter(
+        # Row by row, not a queryset update: each end is saved as a single end is, so the
+        # security receivers audit it and end the holder's sessions (the next request).
+        leaderships = Assignment.objects.select_for_update().filter(
             Q(end__isnull=True) | Q(end__gt=end),
             staff_id=assignment.staff_id,
             area__parent_id=assignment.area_id,
             role=GridRole.MICRO_GRID_LEADER,
-        ).update(end=end)
+        )
+        for leadership in leaderships:
+            if leadership.start > end:
+                leadership.delete()  # dated to begin after its basis ends: never in force
+            else:
+                leadership.end = end
+                leadership.save(update_fields=["end"])
     _sync_users({assignment.staff.user_id})
     return assignment
 

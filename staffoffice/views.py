@@ -201,7 +201,7 @@ def commend(request, pk: int):
     form = CommendForm(request.POST or None)
 
     def run():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
+        data = form.service_values()
         records.commendation_add(actor=request.user, staff=staff, **data)
         messages.success(request, _("褒奖已记录。"))
         return redirect("staffoffice:record", pk=staff.pk)

@@ -22,7 +22,8 @@ from personnel.masking import mask_mobile, mask_name
 
 from .. import selectors
 from ..choices import ActionKind, Datum, InvitationRole, RejectReason, RequestKind, Source
-from ..models import Action, Attachment, Event, Notification, Patrol
+from ..messaging import Notification
+from ..models import Action, Attachment, Event, Patrol
 from ..services import CONTACT_PURPOSE_MESSAGES, CORRECTABLE_FIELDS
 
 #: The largest report-field number a JSON client can hold exactly (2^53 - 1).

@@ -7,7 +7,7 @@ object; only rows acting on `subject` when given), a detail POST action named
 Each action:
 
 1. requires the `version` the caller read in the body (428 `version_required`,
-   `require_version`),
+   `require_version`, naming the view's model: `events.flow.version_message`),
 2. validates the body with the row's `serializer` (a class in `serializers`; 400 with
    field codes),
 3. calls `take(view, request, name, row, values)`, which reads the object through the view's
@@ -26,13 +26,12 @@ from types import ModuleType
 from typing import Any
 
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ..flow import Step, Workflow
+from ..flow import Step, Workflow, version_message
 
 ERRORS = {
     400: OpenApiResponse(description="bad input (field messages)"),
@@ -51,16 +50,18 @@ STEP_ERRORS = {
 
 
 class VersionRequired(exceptions.APIException):
+    """HTTP 428 `version_required`; its detail is `version_message(model, stale=False)`."""
+
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = _("请在请求中带上所读取事件的 version，以免重复办理或覆盖他人的办理。")
     default_code = "version_required"
 
 
-def require_version(request) -> None:
-    """Raise VersionRequired (428) when the step's JSON object has no `version`. A body that
-    is not an object (`null`, `123`) is left to the step's serializer: 400 `invalid`."""
+def require_version(request, model) -> None:
+    """Raise VersionRequired (428, naming `model`, the model the step acts on) when the
+    step's JSON object has no `version`. A body that is not an object (`null`, `123`) is
+    left to the step's serializer: 400 `invalid`."""
     if isinstance(request.data, Mapping) and "version" not in request.data:
-        raise VersionRequired()
+        raise VersionRequired(version_message(model, stale=False))
 
 
 #: `take(view, request, name, row, values) -> obj`: run step `name` (its `row`) on the view's object.
@@ -82,7 +83,7 @@ def step_action(
     serializer_class = getattr(serializers, row.serializer)
 
     def view(self, request, **kwargs):
-        require_version(request)
+        require_version(request, self.get_queryset().model)
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         obj = take(self, request, name, row, dict(data.validated_data))

@@ -34,7 +34,8 @@ from .. import services, workflow
 from ..attachments import attachment_add
 from ..exceptions import Conflict, NotFound
 from ..filtersets import EventApiFilterSet
-from ..models import Event, Notification, Patrol
+from ..messaging import Notification
+from ..models import Event, Patrol
 from ..selectors import handling_units, suggested_lead_unit, units_by_level
 from . import serializers as s
 from .steps import ERRORS, with_steps

@@ -31,7 +31,7 @@ signing starts the complete (办结) clock. Emergency events count natural hours
 
 Modules: `core` (lock, record, save, clocks), `report` (create an event), `routing`
 (accept, reject, escalate, dispatch), `handling` (sign … close), `oversight` (rate, urge,
-comment, publish, correct, invite), `patrols` (and the inbox), `contact` (the citizen's contact).
+comment, publish, correct, invite, advise), `patrols` (and the inbox), `contact` (the citizen's contact).
 Everything public is re-exported here, so callers import `events.services`.
 """
 
@@ -50,6 +50,7 @@ from .handling import (
 )
 from .oversight import (
     CORRECTABLE_FIELDS,
+    event_advise,
     event_comment,
     event_correct,
     event_invite,
@@ -81,6 +82,7 @@ __all__ = [
     "as_read",
     "compute_next_alert",
     "event_accept",
+    "event_advise",
     "event_close",
     "event_comment",
     "event_contact_unmask",

@@ -146,6 +146,40 @@ def event_invite(
         return _save(ev, [action], [msg])
 
 
+def event_advise(*, actor: Actor, event: Event | int, text: str, at: datetime.datetime | None = None) -> Event:
+    """Record a service team adviser's advice (顾问意见) on an open event's timeline (Art. 20).
+
+    Who: a member invited onto the event as an adviser (`InvitationRole.ADVISER`) whose
+    membership and team are still active (`workflow.is_adviser`). `text`: the advice
+    (required). Writes an ADVICE action (member, team and specialty in `data`) and notifies
+    the lead unit's handlers and the routing level (inbox and outbox). Raises
+    ValidationError (`text`) besides the step's errors; a repeat with the version already
+    acted on is StaleVersion (409), so the same advice is never recorded twice.
+    """
+    now = _now(at)
+    text = _require_text(text, "text", _("请填写咨询意见。"))
+    with transaction.atomic():
+        ev = _lock("advise", actor, event)
+        invitation = (
+            EventInvitation.objects.select_related("member__team")
+            .filter(event=ev, user=actor, role=InvitationRole.ADVISER)
+            .get()
+        )
+        member = invitation.member
+        data = {
+            "member": member.pk,
+            "member_name": member.display_name,
+            "team": member.team.name,
+            "specialty": member.specialty,
+        }
+        action = _record(ev, ActionKind.ADVICE, actor, at=now, text=text, data=data)
+        who = notify.handlers_of([ev.lead_unit_id]) if ev.lead_unit_id else set()
+        who |= _routers(ev)
+        who.discard(actor.pk)
+        msg = notify.message(ev, ActionKind.ADVICE, _("顾问意见：%(t)s") % {"t": ev.title}, who, body=text)
+        return _save(ev, [action], [msg])
+
+
 def event_publish(
     *, actor: Actor, event: Event | int, public: bool, text: str = "", at: datetime.datetime | None = None
 ) -> Event:

@@ -13,7 +13,8 @@ from personnel import roles
 from personnel.scope import has_area_perm
 
 from ..exceptions import Conflict, NotFound, PermissionDenied
-from ..models import Notification, Patrol
+from ..messaging import Notification
+from ..models import Patrol
 from ..workflow import Actor
 from .core import (
     _now,

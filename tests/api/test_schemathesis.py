@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from events.models import Notification
+from events.messaging import Notification
 from events.services import event_accept, event_dispatch
 from integrations.choices import WebhookEventType
 from integrations.models import WebhookDelivery

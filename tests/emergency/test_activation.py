@@ -7,7 +7,7 @@ from emergency import services
 from emergency.choices import CheckInStatus, RecordKind
 from emergency.models import CheckIn, Record
 from events.choices import MessageChannel
-from events.models import Notification, OutboxMessage
+from events.messaging import Notification, OutboxMessage
 from integrations.models import WebhookDelivery
 from tests.integrations.factories import make_subscription
 

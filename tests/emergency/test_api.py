@@ -29,10 +29,13 @@ def test_activate_once_per_key_then_check_in_over_the_api(client, world, leader2
     checkin = CheckIn.objects.get(response_id=pk, area=world.tree.grid)
     client.force_login(world.leader)
     url = f"{URL}checkins/{checkin.pk}/"
-    assert client.post(url + "acknowledge/", {}, content_type="application/json").status_code == 428
+    required = client.post(url + "acknowledge/", {}, content_type="application/json")
+    assert required.status_code == 428 and "应急签到" in required.json()["detail"]
+    assert "事件" not in required.json()["detail"]
     assert client.post(url + "acknowledge/", {"version": 1}, content_type="application/json").status_code == 200
     stale = client.post(url + "acknowledge/", {"version": 1}, content_type="application/json")
     assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    assert "应急签到" in stale.json()["detail"] and "事件" not in stale.json()["detail"]
     wrong = client.post(
         url + "report/", {"version": 2, "on_duty": "3", "to_transfer": 1}, content_type="application/json"
     )
@@ -42,6 +45,8 @@ def test_activate_once_per_key_then_check_in_over_the_api(client, world, leader2
     client.force_login(world.supervisor)
     raised = client.post(f"{URL}responses/{pk}/raise/", {"version": 1, "level": "I"}, content_type="application/json")
     assert raised.status_code == 200 and raised.json()["level"] == "I"
+    again = client.post(f"{URL}responses/{pk}/raise/", {"version": 1, "level": "I"}, content_type="application/json")
+    assert again.status_code == 409 and "该应急响应已被他人" in again.json()["detail"]
     kinds = [r["kind"] for r in client.get(f"{URL}responses/{pk}/timeline/").json()]
     assert kinds == ["activate", "acknowledge", "report", "raise"]
 

@@ -10,7 +10,7 @@ from emergency import services
 from emergency.choices import RecordKind
 from emergency.models import CheckIn, Record
 from emergency.sweep import escalate_due
-from events.models import Notification
+from events.messaging import Notification
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 WINDOW = datetime.timedelta(minutes=240)  # level IV (settings.EMERGENCY_CHECKIN_MINUTES)

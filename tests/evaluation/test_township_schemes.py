@@ -108,3 +108,17 @@ def test_the_scheme_pages_serve_a_townships_dispatcher_and_refuse_another(client
     client.force_login(world.dispatcher2)
     assert "南门街道网格员月度考评" not in client.get("/evaluation/schemes/").content.decode()
     assert client.get(f"/evaluation/schemes/{scheme.pk}/").status_code == 404  # outside its reach
+
+
+def test_a_township_evaluates_through_the_staff_managing_grant(world):
+    """Art. 22 ¶2 is the township's duty over its grid staff: `manage_staff` on the township
+    runs its schemes; `change_area` alone (co-ordinating the area's work) does not."""
+    from tests.factories import UserFactory
+    from tests.scenario import grant
+
+    clerk, coordinator = UserFactory(), UserFactory()
+    grant(clerk, world.tree.township, "view_area", "manage_staff")
+    grant(coordinator, world.tree.township, "view_area", "change_area")
+    assert _staff_scheme(world, actor=clerk).authority == world.township_office
+    with pytest.raises(PermissionDenied):
+        _staff_scheme(world, actor=coordinator)

@@ -4,8 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from events.choices import ActionKind, MessageChannel
-from events.models import Action, Event, EventInvitation, Notification, OutboxMessage
-from events.services import event_invite
+from events.exceptions import PermissionDenied
+from events.messaging import Notification, OutboxMessage
+from events.models import Action, Event, EventInvitation
+from events.services import event_accept, event_advise, event_dispatch, event_invite
 from personnel.models import ServiceTeam, TeamMember
 from tests.scenario import make_team_member
 
@@ -77,3 +79,56 @@ def test_the_leader_invites_from_the_event_page(client, world):
     assert response.status_code == 302
     timeline = client.get(f"/events/{ev.number}/").content.decode()
     assert "邀请服务团队成员" in timeline and "周律师" in timeline and "咨询顾问" in timeline
+
+
+def _adviser_on(world, ev, role="adviser"):
+    member = make_team_member(world.tree.village)
+    ev = event_invite(actor=world.leader, event=ev, member=member, role=role)
+    return member, ev
+
+
+def test_an_invited_adviser_records_advice_the_handlers_see(world):
+    ev = event_dispatch(
+        actor=world.dispatcher, event=event_accept(actor=world.dispatcher, event=world.report()), lead_unit=world.unit
+    )
+    member, ev = _adviser_on(world, ev)
+    ev = event_advise(actor=member.staff.user, event=ev, text="建议先行人民调解，再依法起诉")
+    action = Action.objects.get(event=ev, kind=ActionKind.ADVICE)
+    assert action.actor == member.staff.user and action.text == "建议先行人民调解，再依法起诉"
+    assert action.data["member_name"] == "周律师" and action.data["specialty"] == "lawyer"
+    assert Notification.objects.filter(user=world.handler, kind=ActionKind.ADVICE, event=ev).exists()
+    assert Notification.objects.filter(user=world.dispatcher, kind=ActionKind.ADVICE, event=ev).exists()
+    with pytest.raises(ValidationError) as exc:
+        event_advise(actor=member.staff.user, event=ev, text="  ")
+    assert "text" in exc.value.message_dict
+
+
+def test_only_a_currently_invited_adviser_may_advise(world):
+    co_handler, ev = _adviser_on(world, world.report(), role="co_handler")
+    with pytest.raises(PermissionDenied):
+        event_advise(actor=co_handler.staff.user, event=ev, text="意见")
+    member = make_team_member(world.tree.township, name="孙心理咨询师", specialty="psychologist")
+    ev = event_invite(actor=world.dispatcher, event=ev, member=member, role="adviser")
+    member.is_active = False  # taken out of the team: no longer invited
+    member.save()
+    with pytest.raises(PermissionDenied):
+        event_advise(actor=member.staff.user, event=ev, text="意见")
+    with pytest.raises(PermissionDenied):
+        event_advise(actor=world.leader, event=ev, text="意见")
+    assert not Action.objects.filter(kind=ActionKind.ADVICE).exists()
+    assert Event.objects.get(pk=ev.pk).version == ev.version
+
+
+def test_the_adviser_advises_once_from_the_event_page(client, world):
+    member, ev = _adviser_on(world, world.report())
+    client.force_login(member.staff.user)
+    page = client.get(f"/events/{ev.number}/").content.decode()
+    assert f'action="/events/{ev.number}/steps/advise/"' in page
+    form = {"advise-version": ev.version, "advise-text": "建议联系社区调委会"}
+    assert client.post(f"/events/{ev.number}/steps/advise/", form).status_code == 302
+    assert client.post(f"/events/{ev.number}/steps/advise/", form).status_code == 409  # a double tap
+    assert Action.objects.filter(event=ev, kind=ActionKind.ADVICE).count() == 1
+    client.force_login(world.leader)
+    timeline = client.get(f"/events/{ev.number}/").content.decode()
+    assert "顾问意见" in timeline and "建议联系社区调委会" in timeline
+    assert "steps/advise/" not in timeline

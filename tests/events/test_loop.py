@@ -10,7 +10,8 @@ from catalog.choices import Grade
 from events import services as s
 from events.choices import ActionKind, AlertLevel, EventStatus, HandlingLevel, RejectReason
 from events.exceptions import Conflict, InvalidTransition, PermissionDenied
-from events.models import Action, Dispatch, Event, Notification, Satisfaction
+from events.messaging import Notification
+from events.models import Action, Dispatch, Event, Satisfaction
 from tests.events.conftest import TZ
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from events import notify
 from events.choices import MessageChannel, MessageStatus
-from events.models import Notification, OutboxMessage
+from events.messaging import Notification, OutboxMessage
 from personnel.choices import GridRole
 from tests.scenario import grid_user, make_tree
 

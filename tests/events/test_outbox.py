@@ -8,7 +8,7 @@ from django.db import transaction
 
 from events import services as s
 from events.choices import ActionKind, MessageChannel, MessageStatus
-from events.models import Notification, OutboxMessage
+from events.messaging import Notification, OutboxMessage
 from events.tasks import outbox_deliver
 from ningbo_grid import outbox
 

@@ -26,7 +26,8 @@ from django.db.models import Count
 
 from events import services as s
 from events.choices import ActionKind, AlertStage, MessageStatus
-from events.models import Action, Alert, Dispatch, Event, Notification, OutboxMessage
+from events.messaging import Notification, OutboxMessage
+from events.models import Action, Alert, Dispatch, Event
 from events.tasks import outbox_deliver
 from integrations.choices import DeliveryStatus, WebhookEventType
 from integrations.models import WebhookDelivery, WebhookSubscription

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from events.choices import MessageStatus
-from events.models import OutboxMessage
+from events.messaging import OutboxMessage
 from tests.factories import UserFactory
 from tests.processes import ROOT, child_env
 

@@ -18,9 +18,10 @@ from tests.scenario import make_item, make_team_member
 pytestmark = pytest.mark.django_db
 
 
-def _reach(world, status):
+def _reach(world, status, first=None):
     """A new event brought to `status` by the right people, of an item whose rule closes at
-    the township (passing verification leaves it verified; the dispatcher closes it)."""
+    the township (passing verification leaves it verified; the dispatcher closes it);
+    `first(world, event)` runs right after the report (e.g. inviting the adviser)."""
     item = make_item("04-777", close_level=CloseLevel.TOWNSHIP) if not hasattr(world, "township_item") else None
     world.township_item = item or world.township_item
     ev = world.report(item=world.township_item)
@@ -36,6 +37,8 @@ def _reach(world, status):
         S.VERIFIED: ["accept", "dispatch", "sign", "submit_result", "verify"],
         S.CLOSED: ["accept", "dispatch", "sign", "submit_result", "verify", "close"],
     }[status]
+    if first is not None:
+        ev = first(world, ev)
     for step in path:
         right = ACTORS[workflow.STEPS[step].who][0]
         ev = workflow.STEPS[step].run()(actor=getattr(world, right), event=ev, **INPUT[step](world))
@@ -53,6 +56,7 @@ ACTORS = {
     "corrector": ("worker", "handler", "other_worker"),
     "rater": ("worker", "leader", "other_worker"),
     "inviter": ("leader", "worker", "dispatcher2"),
+    "adviser": ("adviser", "leader", "dispatcher2"),
 }
 
 #: Valid input of each step (besides actor and event).
@@ -76,6 +80,7 @@ INPUT = {
     "publish": lambda w: {"public": True},
     "unpublish": lambda w: {"public": False},
     "invite": lambda w: {"member": _team_member(w), "role": "adviser", "text": "请提供法律意见"},
+    "advise": lambda w: {"text": "建议先行调解"},
 }
 
 
@@ -85,6 +90,16 @@ def _team_member(world):
         world.team_member = make_team_member(world.tree.village)
     return world.team_member
 
+
+def _invite_adviser(world, ev):
+    """Invite the village's team member onto `ev` as an adviser (`world.adviser`, their login)."""
+    member = _team_member(world)
+    world.adviser = member.staff.user
+    return s.event_invite(actor=world.leader, event=ev, member=member, role="adviser")
+
+
+#: What must hold right after the report, whatever status the step is tried from.
+FIRST = {"advise": _invite_adviser}
 
 #: What must hold before a step besides the status (`Step.when` and pending requests).
 PREPARE = {
@@ -116,7 +131,7 @@ def test_every_step_is_covered():
 def test_step_ends_in_its_target_and_is_refused_to_others(world, name):
     row = workflow.STEPS[name]
     source = _source(name)
-    ev = _reach(world, source)
+    ev = _reach(world, source, FIRST.get(name))
     if name in PREPARE:
         ev = PREPARE[name](world, ev)
     right, wrong, outsider = ACTORS[row.who]
@@ -139,7 +154,7 @@ def test_step_refused_from_a_status_it_does_not_start_from(world, name):
     row = workflow.STEPS[name]
     order = ORDER[3:] if row.who == "handler" else [status for status in ORDER if status != S.ESCALATED]
     status = next(status for status in order if status not in row.sources)
-    ev = _reach(world, status)
+    ev = _reach(world, status, FIRST.get(name))
     with pytest.raises(InvalidTransition):
         row.run()(actor=getattr(world, ACTORS[row.who][0]), event=ev, **INPUT[name](world))
     assert Event.objects.get(pk=ev.pk).status == status

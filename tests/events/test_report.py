@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from catalog.choices import Grade, ListLevel, VersionState
 from events import services as s
 from events.choices import ActionKind, Source
-from events.models import Action, Notification
+from events.messaging import Notification
+from events.models import Action
 from events.selectors import event_by_tracking_code, similar_open_events
 from tests.scenario import make_item
 

@@ -143,7 +143,8 @@ def test_the_log_backend_masks_the_number(caplog):
 def test_the_outbox_delivers_a_citizens_message_through_the_gateway(world, fake_aliyun, settings):
     from events import services
     from events.choices import MessageStatus, Source
-    from events.models import Event, OutboxMessage
+    from events.messaging import OutboxMessage
+    from events.models import Event
     from events.tasks import outbox_deliver
 
     settings.SMS_BACKEND = "events.sms.AliyunSmsBackend"

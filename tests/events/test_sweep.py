@@ -8,7 +8,8 @@ from django.core import mail
 
 from events import services as s
 from events.choices import ActionKind, AlertLevel, AlertStage, HandlingLevel
-from events.models import Action, Alert, Event, Notification, OutboxMessage
+from events.messaging import Notification, OutboxMessage
+from events.models import Action, Alert, Event
 from events.signals import event_overdue
 from events.sweep import sweep_due
 from events.tasks import outbox_deliver

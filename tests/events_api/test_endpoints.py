@@ -4,7 +4,8 @@ import datetime
 
 from django.utils import timezone
 
-from events.models import Notification, Patrol
+from events.messaging import Notification
+from events.models import Patrol
 from events.services import event_report
 from tests.api.mixins import EndpointContract
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from events.choices import ActionKind, EventStatus
-from events.models import Notification
+from events.messaging import Notification
 from events.services import event_accept
 from tests.events.test_concurrency import run_in_threads
 

@@ -8,12 +8,14 @@ from django.urls import reverse
 
 from events import public_demand, services
 from events.choices import MessageChannel, MessageStatus
-from events.models import Event, OutboxMessage
+from events.messaging import OutboxMessage
+from events.models import Event
 from events.tasks import outbox_deliver
 
 pytestmark = pytest.mark.django_db
 
 PHONE = "13912345678"
+OTHER = "13700001111"  # the first citizen's, in the merge test
 
 
 class RecordingSms:
@@ -117,3 +119,37 @@ def test_home_and_public_pages_link_to_tracking(client, world):
     for url in ("/", reverse("public:grid-card", args=[world.tree.grid.code]), reverse("public:track")):
         assert f'href="{track}"' in client.get(url).content.decode(), url
     assert 'id="landing-track"' in client.get("/").content.decode()
+
+
+def test_a_duplicate_is_told_it_was_merged_and_follows_the_surviving_case(client, world):
+    first = services.event_public_demand(
+        area=world.tree.grid,
+        item=world.item,
+        description="路灯坏了",
+        contact_name="李女士",
+        contact_phone="13700001111",
+    )
+    services.event_accept(actor=world.dispatcher, event=first.pk)
+    duplicate = services.event_public_demand(
+        area=world.tree.grid, item=world.item, description="3号楼路灯不亮", contact_name="王先生", contact_phone=PHONE
+    )
+    services.event_reject(actor=world.dispatcher, event=duplicate.pk, reason="duplicate", original=first.pk)
+    told = [r for r in _citizen_sms() if r.citizen_event_id == duplicate.pk]
+    assert [r.subject.split("，")[0] for r in told] == ["您反映的问题已有他人反映"]
+    assert "已受理待派遣" in told[0].subject and duplicate.tracking_code in told[0].subject
+    first.refresh_from_db()
+    assert first.tracking_code not in told[0].subject
+    assert not [r for r in _citizen_sms() if r.citizen_event_id == first.pk and "合并" in r.subject]
+
+    services.event_dispatch(actor=world.dispatcher, event=first.pk, lead_unit=world.unit)
+    services.event_sign(actor=world.handler, event=first.pk)
+    services.event_submit_result(actor=world.handler, event=first.pk, text="已更换灯泡。")
+    later = [r.subject for r in _citizen_sms() if r.citizen_event_id == duplicate.pk][1:]
+    assert [s[:6] for s in later] == ["您的诉求已有"] and duplicate.tracking_code in later[0]
+
+    html = client.get(reverse("public:track-status", args=[duplicate.tracking_code])).content.decode()
+    assert 'id="track-merged"' in html and "已反馈待核查" in html
+    assert world.unit.name in html and "已更换灯泡" in html
+    names = set(first.actions.exclude(actor=None).values_list("actor_name", flat=True))
+    for secret in (first.tracking_code, "李女士", OTHER, PHONE, "王先生", *names):
+        assert secret not in html

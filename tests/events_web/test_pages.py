@@ -10,7 +10,8 @@ from PIL import Image
 
 from events import services
 from events.choices import EventStatus
-from events.models import Event, Notification
+from events.messaging import Notification
+from events.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -230,3 +230,35 @@ def test_unknown_request_and_token_are_404(client, world):
     assert _xml(response).tag == "errors"
     assert client.get(BASE + "requests.csv").status_code == 404
     assert client.delete(BASE + "requests.json").status_code == 405
+
+
+def test_a_request_with_a_mobile_gets_the_citizens_sms_as_a_public_demand(client, world, key, settings):
+    """Open311 POSTs are public demands: a mobile in their free-text `phone` (with +86,
+    blanks or dashes) is told of acceptance, result and closure like the public form's
+    (events.notify.citizen_enqueue); a landline or no phone gets no SMS row."""
+    from events.messaging import OutboxMessage
+    from events.services import event_dispatch, event_sign, event_submit_result, event_verify
+    from events.tasks import outbox_deliver
+    from tests.events_web.test_citizens_informed import RecordingSms
+
+    settings.SMS_BACKEND = "tests.events_web.test_citizens_informed.RecordingSms"
+    RecordingSms.sent = []
+    body = {"api_key": key, "service_code": world.item.code, "address_id": world.tree.grid.code}
+    events = []
+    for phone in ("+86 139-0000-0001", "0574-87001234", ""):
+        created = client.post(BASE + "requests.json", {**body, "description": "路灯不亮", "phone": phone})
+        assert created.status_code == 201, created.content
+        events.append(Event.objects.get(number=created.json()[0]["service_request_id"]))
+    for ev in events:
+        event_accept(actor=world.dispatcher, event=ev.pk)
+        event_dispatch(actor=world.dispatcher, event=ev.pk, lead_unit=world.unit)
+        event_sign(actor=world.handler, event=ev.pk)
+        event_submit_result(actor=world.handler, event=ev.pk, text="已处理")
+        event_verify(actor=world.worker, event=ev.pk, passed=True)
+    mobile, landline, none = events
+    texts = list(OutboxMessage.objects.filter(citizen_event=mobile).order_by("id").values_list("subject", flat=True))
+    assert [t[:6] for t in texts] == ["您的诉求已受", "您的诉求已有", "您的诉求已办"]
+    assert all(mobile.tracking_code in t for t in texts)
+    assert not OutboxMessage.objects.filter(citizen_event__in=[landline, none]).exists()
+    outbox_deliver()
+    assert [phone for phone, _ in RecordingSms.sent] == ["13900000001"] * 3

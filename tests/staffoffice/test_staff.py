@@ -149,3 +149,32 @@ def test_the_grid_staff_list_prints_without_personal_data(client, world):
     html = client.get(reverse("personnel:grid-staff-print", args=[world.tree.grid.code])).content.decode()
     assert "css/print.css" in html and "data-print" in html
     assert world.worker.username in html and "13800000001" not in html and "138****0001" not in html
+
+
+def test_ending_a_parttime_worker_ends_their_micro_grid_leadership_on_the_next_request(client, world):
+    """The micro-grid leader roles ended along with the part-time role (in bulk) stop at once
+    as a single end does: grants gone, the session ended, each end in the security audit,
+    and none ended before it began."""
+    from security.models import SecurityEvent
+
+    leader = world.micro_leader
+    micro = Assignment.objects.get(staff__user=leader, role="micro_grid_leader")
+    later = Assignment.objects.create(
+        staff=micro.staff, area=micro.area, role="micro_grid_leader", start=datetime.date(2025, 7, 1)
+    )
+    parttime = Assignment.objects.create(
+        staff=micro.staff, area=world.tree.micro_grid.parent, role="parttime_worker", start=micro.start
+    )
+    phone = client.__class__()
+    phone.force_login(leader)
+    page = reverse("personnel:grid-staff", args=[world.tree.micro_grid.code])
+    assert phone.get(page).status_code == 200
+    client.force_login(world.dispatcher)
+    assert client.post(reverse("staffoffice:assignment-end", args=[parttime.pk]), {"end": ""}).status_code == 302
+    micro.refresh_from_db()
+    assert micro.end == datetime.date(2025, 6, 8)
+    assert not Assignment.objects.filter(pk=later.pk).exists()  # would have ended before it began
+    assert not scope.has_area_perm(leader, "keep_ledgers", world.tree.micro_grid)
+    assert phone.get(page)["Location"].startswith("/accounts/login/")
+    ended = SecurityEvent.objects.filter(kind="role_changed", target=f"assignment:{micro.pk}")
+    assert ended.exists()

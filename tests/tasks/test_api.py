@@ -35,12 +35,15 @@ def test_grid_worker_steps_over_the_api(client, world):
     rows = client.get(f"{BASE}assignments/").json()["results"]
     assert [row["grid"] for row in rows] == [world.tree.grid.code]
     url = f"{BASE}assignments/{rows[0]['id']}/"
-    assert post(client, url + "acknowledge/", {}).status_code == 428
+    required = post(client, url + "acknowledge/", {})
+    assert required.status_code == 428 and "网格任务" in required.json()["detail"]
+    assert "事件" not in required.json()["detail"]
     assert post(client, url + "acknowledge/", {"version": "1"}).status_code == 400
     ok = post(client, url + "acknowledge/", {"version": 1})
     assert ok.status_code == 200 and ok.json()["status"] == "acknowledged"
     stale = post(client, url + "complete/", {"version": 1, "result": "x"})
     assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    assert "网格任务" in stale.json()["detail"] and "事件" not in stale.json()["detail"]
     done = post(client, url + "complete/", {"version": 2, "result": "已排查"})
     assert done.json()["status"] == "done"
     assert post(client, url + "urge/", {"version": 3}).status_code in (403, 409)

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from events.choices import MessageChannel
-from events.models import Notification, OutboxMessage
+from events.messaging import Notification, OutboxMessage
 from grids.choices import Level
 from integrations.models import WebhookDelivery
 from tasks import services

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from events.exceptions import InvalidTransition, NotFound, PermissionDenied, StaleVersion
-from events.models import Notification, OutboxMessage
+from events.messaging import Notification, OutboxMessage
 from tasks import progress, services, sweep, workflow
 from tasks.choices import AssignmentStatus, Outcome, ResultKind
 from tasks.models import Assignment, Log
