@@ -104,3 +104,11 @@ def test_the_board_over_the_api_counts_per_township_and_lists_a_townships_pendin
     assert other.json() == []
     wrong = client.get(f"{URL}responses/{response.pk}/checkins/", {"show": "late"})
     assert wrong.status_code == 400 and "show" in wrong.json()["errors"]
+
+
+def test_activating_over_an_active_response_is_a_400_naming_it(client, world, leader2, response):
+    client.force_login(world.supervisor)
+    body = {"area": world.tree.township.code, "hazard": "typhoon", "level": "I", "title": "x", "instructions": "y"}
+    refused = client.post(URL + "responses/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert refused.status_code == 400 and "台风“梅花”防御" in refused.json()["errors"]["area"][0]
+    assert Response.objects.count() == 1

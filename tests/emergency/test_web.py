@@ -140,3 +140,18 @@ def test_emergency_events_reported_during_the_response_are_linked(world, leader2
     from emergency.selectors import board
 
     assert board(world.supervisor, response).open_events == 1
+
+
+def test_activating_again_while_active_says_which_response_to_raise_or_lower(client, world, response):
+    client.force_login(world.supervisor)
+    data = {
+        "area": world.tree.township.pk,
+        "hazard": "typhoon",
+        "level": "I",
+        "title": "台风防御（再次提交）",
+        "instructions": "转移",
+        "submission_key": str(uuid.uuid4()),
+    }
+    page = client.post(reverse("emergency:new"), data)
+    assert page.status_code == 400 and Response.objects.count() == 1
+    assert "台风“梅花”防御" in page.content.decode() and "提升或降低" in page.content.decode()
