@@ -30,7 +30,7 @@ from personnel import roles
 from personnel.models import Membership
 from personnel.scope import has_area_perm, unit_ids
 
-from . import fanout, workflow
+from . import fanout, progress, workflow
 from .choices import LogKind, Outcome, ResultKind
 from .models import Assignment, HouseholdResult, Log, Task
 
@@ -334,15 +334,13 @@ def assignment_urge(*, actor, assignment: Assignment, version: int | None) -> As
 
 
 def urge_late(*, actor, task: Task) -> int:
-    """Urge every late assignment of `task` (overdue, or warned and not acknowledged);
-    returns how many. Issuer only (PermissionDenied)."""
+    """Urge every late assignment of `task` (`progress.late`: overdue, or not yet
+    acknowledged — the grids the progress page lists); returns how many. Issuer only
+    (PermissionDenied)."""
     if not workflow.is_issuer(actor, Assignment(task=task)):
         raise PermissionDenied(_("只有下派单位可以催办。"))
-    late = task.assignments.filter(status__in=workflow.STEPS["urge"].sources).exclude(
-        overdue_at__isnull=True, warned_at__isnull=True
-    )
     count = 0
-    for assignment in late.only("pk", "version"):
+    for assignment in progress.late(task).select_related(None).only("pk", "version"):
         assignment_urge(actor=actor, assignment=assignment, version=None)
         count += 1
     return count

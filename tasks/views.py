@@ -80,7 +80,7 @@ def task_detail(request, pk: int):
     late = progress.late(task)
     shown = list(late[: progress.LATE_SHOWN])
     more = late.count() - len(shown) if len(shown) == progress.LATE_SHOWN else 0
-    context = {"task": task, **progress.summary(task), "late": shown, "more": more}
+    context = {"task": task, **progress.summary(task), "late": shown, "more": more, "late_count": len(shown) + more}
     return render(request, "tasks/detail.html", context)
 
 
@@ -98,7 +98,10 @@ def task_urge_late(request, pk: int):
     """POST /tasks/<pk>/urge/: urge every late assignment of the task."""
     task = get_object_or_404(_issued(request), pk=pk)
     count = services.urge_late(actor=request.user, task=task)
-    messages.success(request, _("已催办%(n)s个网格。") % {"n": count})
+    if count:
+        messages.success(request, _("已催办%(n)s个超期或未签收的网格。") % {"n": count})
+    else:
+        messages.info(request, _("没有超期或未签收的网格，未催办。"))
     return redirect("tasks:detail", pk=task.pk)
 
 
