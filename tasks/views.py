@@ -17,6 +17,7 @@ from idempotency.services import fingerprint, run_once
 from ningbo_grid.replica import reads_from_replica
 
 from . import forms, progress, services, workflow
+from .choices import ResultKind
 from .models import Assignment, Task, issued_q
 
 
@@ -135,13 +136,16 @@ def assignment_detail(request, pk: int, bound=None):
         (name, workflow.STEPS[name], bound[1] if bound and bound[0] == name else _step_form(name, assignment))
         for name in workflow.available_steps(request.user, assignment)
     ]
+    results = list(assignment.results.select_related("household__address", "visit"))
     context = {
         "a": assignment,
         "task": assignment.task,
         "steps": steps,
-        "results": assignment.results.select_related("household__address", "visit"),
+        "results": results,
         "logs": assignment.logs.select_related("actor"),
     }
+    if assignment.task.result_kind == ResultKind.HOUSEHOLD:
+        context["households"] = forms.grid_households(assignment.area).count()
     return render(request, "tasks/assignment.html", context, status=400 if bound else 200)
 
 

@@ -119,3 +119,15 @@ def test_urge_all_urges_the_grids_the_page_lists_and_says_how_many(client, world
     services.assignment_acknowledge(actor=world.worker, assignment=listed, version=listed.version + 1)
     page = client.post(reverse("tasks:urge-late", args=[task.pk]), follow=True).content.decode()
     assert "没有超期或未签收的网格，未催办。" in page and "催办全部超期/未签收（0）" in page
+
+
+def test_a_household_task_page_counts_the_households_recorded_and_heads_each_form(client, world, household):
+    """Fresh-user finding F3: "n of N households recorded", a heading above each step's form."""
+    from tasks.choices import ResultKind
+
+    task = issue(world, result_kind=ResultKind.HOUSEHOLD)
+    assignment = Assignment.objects.get(task=task, area=world.tree.grid)
+    client.force_login(world.worker)
+    page = client.get(reverse("tasks:assignment", args=[assignment.pk])).content.decode()
+    assert "已登记 0 / 1 户" in page
+    assert '<h2 class="h6 mt-3">签收</h2>' in page
