@@ -52,3 +52,11 @@ class RecordKind(models.TextChoices):
     ESCALATE_TOWNSHIP = "escalate_township", _("未签到上报乡镇（街道）")
     ESCALATE_DISTRICT = "escalate_district", _("未签到上报区（县、市）")
     EVENT = "event", _("关联突发事件")
+
+
+class BoardShow(models.TextChoices):
+    """Which check-ins of a township the roll-call board lists (default: not checked in)."""
+
+    PENDING = "pending", _("未签到")
+    CHECKED_IN = "checked_in", _("已签到")
+    ALL = "all", _("全部")

@@ -15,6 +15,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from grids.models import Area
 from personnel.choices import GridRole, PlatformRole
 
 from . import webhooks, workflow
-from .choices import RANK, CheckInStatus, RecordKind, ResponseLevel
+from .choices import RANK, CheckInStatus, RecordKind, ResponseLevel, ResponseStatus
 from .models import CheckIn, Record, Response
 
 #: Areas a response may be activated for (its area's every grid and micro-grid respond).
@@ -123,6 +124,35 @@ def _watchers(response: Response) -> set[int]:
     return users
 
 
+def _refuse_overlap(area: Area, county: Area | None, hazard: str) -> None:
+    """Raise ValidationError (code `active_response`) naming the active response for
+    `hazard` whose area is `area`, an ancestor or a descendant of it: that one is raised or
+    lowered instead. Locks the district's row (`county`; else `area`'s) first, so two
+    activations in one district (a re-submitted form) take turns and the second sees the first."""
+    Area.objects.select_for_update().filter(pk=(county or area).pk).first()
+    overlap = Q(area__lft__lte=area.lft, area__rght__gte=area.rght) | Q(
+        area__lft__gte=area.lft, area__rght__lte=area.rght
+    )
+    active = (
+        Response.objects.filter(overlap, status=ResponseStatus.ACTIVE, hazard=hazard, area__tree_id=area.tree_id)
+        .select_related("area")
+        .order_by("activated_at", "id")
+        .first()
+    )
+    if active is not None:
+        message = _(
+            "%(area)s已有进行中的%(hazard)s应急响应“%(title)s”（%(level)s，编号 %(number)s），"
+            "请提升或降低该响应的等级，不要重复启动。"
+        ) % {
+            "area": active.area.name,
+            "hazard": active.get_hazard_display(),
+            "title": active.title,
+            "level": active.get_level_display(),
+            "number": active.pk,
+        }
+        raise ValidationError({"area": ValidationError(message, code="active_response")})
+
+
 @transaction.atomic
 def response_activate(*, actor, area: Area, hazard: str, level: str, title: str, instructions: str) -> Response:
     """Activate a response (step `activate`) for `area` (a district or township) at `level`.
@@ -131,7 +161,8 @@ def response_activate(*, actor, area: Area, hazard: str, level: str, title: str,
     SELECT, and every leader named, the townships' dispatchers and the district's
     supervisors are notified (inbox, e-mail, SMS: urgent) in the same transaction; the
     departments of the district get `emergency.response_changed`. Raises ValidationError
-    for an area that is not a district or township, NotFound / PermissionDenied.
+    for an area that is not a district or township, or one with an active response for
+    the same hazard on it, above or below it (`_refuse_overlap`), NotFound / PermissionDenied.
 
     The response covers the grids of its activation: a grid drawn (or a leader assigned)
     afterwards gets no check-in of its own; a leader assigned later may check in for a
@@ -154,6 +185,7 @@ def response_activate(*, actor, area: Area, hazard: str, level: str, title: str,
         activated_at=now,
     )
     workflow.authorize(actor, "activate", response)
+    _refuse_overlap(area, county, hazard)
     response.full_clean(exclude=["area", "county", "activated_by"])
     workflow.enter(response, "activate")
     response.save()

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,7 +19,7 @@ from events.exceptions import Conflict, InvalidTransition, NotFound, PermissionD
 from idempotency.services import KeyReused, fingerprint, run_once
 
 from . import forms, selectors, services, workflow
-from .choices import CheckInStatus, ResponseStatus
+from .choices import BoardShow, CheckInStatus, ResponseStatus
 
 
 def _step_forms(user, obj, subject: str) -> list[dict]:
@@ -85,27 +87,67 @@ def _response(user, pk: int):
     return get_object_or_404(selectors.responses(user).select_related("area", "county", "activated_by"), pk=pk)
 
 
+def _board(request, response) -> dict:
+    """The board's context for the query `?township=<id>&show=<BoardShow>&page=<n>`: without
+    a township, the per-township summary; with one, its counts and one page of its grids
+    (default: those not checked in). A township with no check-in in reach is a 404."""
+    try:
+        township = int(request.GET["township"])
+    except (KeyError, ValueError):
+        township = None
+    summary = selectors.board(request.user, response, township)
+    context = {"board": summary, "detail_url": reverse("emergency:detail", args=[response.pk])}
+    context["board_url"] = reverse("emergency:board", args=[response.pk])
+    if township is None:
+        return context
+    if not summary.townships:
+        raise Http404()
+    show = request.GET.get("show") if request.GET.get("show") in BoardShow.values else BoardShow.PENDING
+    page = selectors.township_page(request.user, response, township, show, request.GET.get("page"))
+    row = summary.townships[0]
+    counts = {
+        BoardShow.PENDING: row.total - row.checked_in,
+        BoardShow.CHECKED_IN: row.checked_in,
+        BoardShow.ALL: row.total,
+    }
+    context |= {
+        "township": row,
+        "page": page,
+        "query": urlencode({"township": township, "show": show}),
+        "poll": urlencode({"township": township, "show": show, "page": page.number}),
+        "filters": [
+            {
+                "label": label,
+                "count": counts[value],
+                "on": value == show,
+                "query": urlencode({"township": township, "show": value}),
+            }
+            for value, label in BoardShow.choices
+        ],
+    }
+    return context
+
+
 @login_required
 def detail(request, pk: int):
-    """GET /emergency/<pk>/: the response, its step forms, the roll-call board and the timeline."""
+    """GET /emergency/<pk>/: the response, its step forms, the roll-call board (the query of
+    `_board`: the summary, or a township's page) and the timeline."""
     response = _response(request.user, pk)
     records = response.records.select_related("actor", "checkin__area", "event").order_by("-at", "-id")[:200]
     context = {
         "response": response,
-        "board": selectors.board(request.user, response),
         "step_forms": _step_forms(request.user, response, "response"),
         "records": records,
     }
-    return render(request, "emergency/detail.html", context)
+    return render(request, "emergency/detail.html", context | _board(request, response))
 
 
 @login_required
 def board(request, pk: int):
-    """GET /emergency/<pk>/board/: the board alone (htmx polls it every 10 seconds)."""
+    """GET /emergency/<pk>/board/: the board alone, as on screen (the query of `_board`);
+    htmx polls it every 10 seconds and swaps it in when a township, filter or page is chosen."""
     response = _response(request.user, pk)
-    return render(
-        request, "emergency/_board.html", {"response": response, "board": selectors.board(request.user, response)}
-    )
+    return render(request, "emergency/_board.html", {"response": response} | _board(request, response))
 
 
 @login_required

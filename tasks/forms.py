@@ -80,6 +80,11 @@ class ReturnForm(StepForm):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
 
+def grid_households(grid: Area):
+    """Households (`ledgers.Household`) living in `grid` or its micro-grids."""
+    return Household.objects.filter(area__tree_id=grid.tree_id, area__lft__gte=grid.lft, area__rght__lte=grid.rght)
+
+
 class RecordForm(StepForm):
     household = forms.ModelChoiceField(label=_("住户"), queryset=Household.objects.none())
     outcome = forms.ChoiceField(label=_("结果"), choices=Outcome.choices, widget=forms.RadioSelect)
@@ -89,9 +94,8 @@ class RecordForm(StepForm):
     def __init__(self, *args, assignment=None, **kwargs):
         super().__init__(*args, **kwargs)
         if assignment is not None:
-            grid = assignment.area
             self.fields["household"].queryset = (
-                Household.objects.filter(area__tree_id=grid.tree_id, area__lft__gte=grid.lft, area__rght__lte=grid.rght)
+                grid_households(assignment.area)
                 .exclude(pk__in=assignment.results.values("household_id"))
                 .select_related("address")
             )

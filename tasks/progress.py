@@ -41,7 +41,9 @@ def summary(task: Task) -> dict:
 
 
 def late(task: Task):
-    """The task's open assignments that are overdue or not yet acknowledged, overdue first."""
+    """The task's late assignments: open and overdue, or not yet acknowledged; overdue first.
+    The one definition of "late" (超期或未签收): the progress page lists these, its button
+    counts and urges them (`services.urge_late`)."""
     return (
         Assignment.objects.filter(task=task, status__in=[S.RECEIVED, S.ACKNOWLEDGED, S.IN_PROGRESS])
         .filter(Q(overdue_at__isnull=False) | Q(status=S.RECEIVED))

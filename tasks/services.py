@@ -334,9 +334,9 @@ def assignment_urge(*, actor, assignment: Assignment, version: int | None) -> As
 
 
 def urge_late(*, actor, task: Task) -> int:
-    """Urge every late assignment of `task`: those the progress page lists under
-    超期或未签收 (`progress.late`: open and overdue, or not yet acknowledged); returns how
-    many. Issuer only (PermissionDenied)."""
+    """Urge every late assignment of `task` (`progress.late`: overdue, or not yet
+    acknowledged — the grids the progress page lists); returns how many. Issuer only
+    (PermissionDenied)."""
     if not workflow.is_issuer(actor, Assignment(task=task)):
         raise PermissionDenied(_("只有下派单位可以催办。"))
     late = progress.late(task).filter(status__in=workflow.STEPS["urge"].sources).select_related(None)

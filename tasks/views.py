@@ -17,6 +17,7 @@ from idempotency.services import KeyReused, fingerprint, run_once
 from ningbo_grid.replica import reads_from_replica
 
 from . import forms, progress, services, workflow
+from .choices import ResultKind
 from .models import Assignment, Task, issued_q
 
 
@@ -84,7 +85,7 @@ def task_detail(request, pk: int):
     late = progress.late(task)
     shown = list(late[: progress.LATE_SHOWN])
     more = late.count() - len(shown) if len(shown) == progress.LATE_SHOWN else 0
-    context = {"task": task, **progress.summary(task), "late": shown, "more": more}
+    context = {"task": task, **progress.summary(task), "late": shown, "more": more, "late_count": len(shown) + more}
     return render(request, "tasks/detail.html", context)
 
 
@@ -102,7 +103,10 @@ def task_urge_late(request, pk: int):
     """POST /tasks/<pk>/urge/: urge every late assignment of the task."""
     task = get_object_or_404(_issued(request), pk=pk)
     count = services.urge_late(actor=request.user, task=task)
-    messages.success(request, _("已催办%(n)s个网格。") % {"n": count})
+    if count:
+        messages.success(request, _("已催办%(n)s个超期或未签收的网格。") % {"n": count})
+    else:
+        messages.info(request, _("没有超期或未签收的网格，未催办。"))
     return redirect("tasks:detail", pk=task.pk)
 
 
@@ -136,13 +140,16 @@ def assignment_detail(request, pk: int, bound=None):
         (name, workflow.STEPS[name], bound[1] if bound and bound[0] == name else _step_form(name, assignment))
         for name in workflow.available_steps(request.user, assignment)
     ]
+    results = list(assignment.results.select_related("household__address", "visit"))
     context = {
         "a": assignment,
         "task": assignment.task,
         "steps": steps,
-        "results": assignment.results.select_related("household__address", "visit"),
+        "results": results,
         "logs": assignment.logs.select_related("actor"),
     }
+    if assignment.task.result_kind == ResultKind.HOUSEHOLD:
+        context["households"] = forms.grid_households(assignment.area).count()
     return render(request, "tasks/assignment.html", context, status=400 if bound else 200)
 
 

@@ -395,16 +395,31 @@ def make_api_clients(world, n, in_scope):
 
 
 def make_responses(world, n, in_scope):
-    """Emergency responses for the supervisor's district, or for the other district."""
+    """Emergency responses for the supervisor's district, or for the other district: the
+    last active, the earlier ones ended (one typhoon response may be active per area)."""
+    from django.utils import timezone
+
+    from emergency.choices import ResponseStatus
+    from emergency.models import Response
     from emergency.services import response_activate
 
     actor, area = (world.supervisor, world.tree.county) if in_scope else (world.other_supervisor, world.tree.county2)
-    return [
-        response_activate(
-            actor=actor, area=area, hazard="typhoon", level="IV", title=f"测试响应{next(_numbers)}号", instructions="x"
+    rows = []
+    for _ in range(n):
+        Response.objects.filter(area=area, status=ResponseStatus.ACTIVE).update(
+            status=ResponseStatus.ENDED, ended_at=timezone.now()
         )
-        for _ in range(n)
-    ]
+        rows.append(
+            response_activate(
+                actor=actor,
+                area=area,
+                hazard="typhoon",
+                level="IV",
+                title=f"测试响应{next(_numbers)}号",
+                instructions="x",
+            )
+        )
+    return rows
 
 
 # --- a staffed grid for the public card -------------------------------------------------

@@ -56,6 +56,20 @@ class CheckInSerializer(strict.ModelSerializer):
         read_only_fields = fields
 
 
+class BoardTownshipSerializer(serializers.Serializer):
+    """One township of the roll-call board (`emergency.selectors.TownshipRow`): counts of its
+    grids and micro-grids in reach; `missed`: not checked in past the deadline."""
+
+    township = serializers.CharField(source="code", read_only=True)
+    name = serializers.CharField(read_only=True)
+    total = serializers.IntegerField(read_only=True)
+    checked_in = serializers.IntegerField(read_only=True)
+    reported = serializers.IntegerField(read_only=True)
+    missed = serializers.IntegerField(read_only=True)
+    to_transfer = serializers.IntegerField(read_only=True)
+    open_events = serializers.IntegerField(read_only=True)
+
+
 class RecordSerializer(strict.ModelSerializer):
     area = serializers.CharField(source="checkin.area.code", read_only=True, allow_null=True, default=None)
     event = serializers.SlugRelatedField(slug_field="number", read_only=True)

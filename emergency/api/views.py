@@ -8,7 +8,8 @@ Creates take an `Idempotency-Key` (the idempotency middleware).
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
@@ -18,6 +19,7 @@ from events.api.views import ServiceErrorsMixin
 from grids.models import Area
 
 from .. import selectors, services, workflow
+from ..choices import BoardShow
 from . import serializers as s
 
 
@@ -38,7 +40,14 @@ class ResponseViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.Read
     """Responses in reach; POST activates one (step `activate`)."""
 
     serializer_class = s.ResponseSerializer
-    scope_map = {"list": "read", "retrieve": "read", "checkins": "read", "timeline": "read", "GET": "read"}
+    scope_map = {
+        "list": "read",
+        "retrieve": "read",
+        "checkins": "read",
+        "board": "read",
+        "timeline": "read",
+        "GET": "read",
+    }
     scope_map["create"] = workflow.STEPS["activate"].scope
 
     def get_queryset(self):
@@ -54,11 +63,33 @@ class ResponseViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.Read
         response = services.response_activate(actor=request.user, area=area, **values)
         return ApiResponse(s.ResponseSerializer(response).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: s.CheckInSerializer(many=True)}, summary="Check-ins of the response in your reach")
+    @extend_schema(
+        responses={200: s.BoardTownshipSerializer(many=True)},
+        summary="Roll-call board: per township in your reach, checked in, reported, missed",
+    )
+    @action(detail=True, methods=["get"])
+    def board(self, request, pk=None):
+        board = selectors.board(request.user, self.get_object())
+        return ApiResponse(s.BoardTownshipSerializer(board.townships, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("township", str, description="township code: its grids and micro-grids only"),
+            OpenApiParameter("show", str, enum=BoardShow.values, description="pending, checked_in or all (default)"),
+        ],
+        responses={200: s.CheckInSerializer(many=True), **ERRORS},
+        summary="Check-ins of the response in your reach",
+    )
     @action(detail=True, methods=["get"])
     def checkins(self, request, pk=None):
         response = self.get_object()
-        rows = selectors.checkins(request.user).filter(response=response).select_related("area", "township")
+        show = request.query_params.get("show", BoardShow.ALL)
+        if show not in BoardShow.values:
+            raise exceptions.ValidationError({"show": [_("请选择 pending、checked_in 或 all。")]})
+        rows = selectors.checkins(request.user).filter(selectors.SHOW[BoardShow(show)], response=response)
+        if "township" in request.query_params:
+            rows = rows.filter(township__code=request.query_params["township"])
+        rows = rows.select_related("area", "township")
         return ApiResponse(s.CheckInSerializer(rows.order_by("area__code"), many=True).data)
 
     @extend_schema(responses={200: s.RecordSerializer(many=True)}, summary="Timeline, oldest first")

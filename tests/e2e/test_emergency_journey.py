@@ -39,9 +39,14 @@ def test_a_grid_leader_checks_in_on_a_phone_and_the_board_shows_it(page_at, shot
     board = page_at("phone")
     login(board, "district")
     board.goto(f"/emergency/{response.pk}/")
+    expect(board.locator("#board-totals")).to_contain_text("已签到 0/3")
+    # The board opens on the townships; tapping one lists its grids not checked in.
+    township = board.locator(f"#board-townships a[data-township='{world.tree.township.code}']")
+    _tappable(township)
+    township.click()
     grid_row = board.locator(f"#board li[data-area='{world.tree.grid.code}']")
     expect(grid_row).to_contain_text("未签到")
-    expect(board.locator("#board-totals")).to_contain_text("已签到 0/3")
+    assert f"township={world.tree.township.pk}" in board.url
 
     phone = page_at("phone")
     login(phone, "gridleader")
@@ -62,9 +67,14 @@ def test_a_grid_leader_checks_in_on_a_phone_and_the_board_shows_it(page_at, shot
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "checkin")
 
-    # The board refreshes itself (htmx polling): no reload.
-    expect(grid_row).to_contain_text("已报告", timeout=25_000)
+    # The board refreshes what is on screen (htmx polling): no reload; the grid leaves the
+    # list of those not checked in, and shows under 已签到.
+    expect(board.locator("#board-totals")).to_contain_text("已签到 1/3", timeout=25_000)
+    expect(grid_row).to_have_count(0)
+    checked_in = board.locator("#board-filters a", has_text="已签到")
+    _tappable(checked_in)
+    checked_in.click()
+    expect(grid_row).to_contain_text("已报告")
     expect(grid_row).to_contain_text("需转移 12")
-    expect(board.locator("#board-totals")).to_contain_text("已签到 1/3")
     assert board.evaluate("document.documentElement.scrollWidth") <= 390
     shot(board, "board")

@@ -53,6 +53,11 @@ def _issue(page, world) -> None:
     page.click("#task-submit")
     page.wait_for_url(re.compile(r"/tasks/\d+/$"))
     expect(page.locator("#task-percent")).to_contain_text("0%")
+    # Every grid is listed as not acknowledged; each grid's link is thumb-sized.
+    links = page.locator(".list-group-item > a")
+    assert links.count() > 0
+    for link in links.all():
+        _tappable(link)
 
 
 def _complete_on_a_phone(page, username: str, shot) -> None:

@@ -71,3 +71,26 @@ def test_only_a_district_or_township_and_only_its_authority(world):
             actor=world.dispatcher, area=world.tree.township, hazard="typhoon", level="I", title="x", instructions="y"
         )
     assert not Record.objects.exists()
+
+
+def test_a_second_active_response_for_the_same_hazard_above_or_below_is_refused(world, leader2, response):
+    """The district has an active typhoon response: a township's typhoon response (or the
+    district's again) is refused naming it; another hazard, or after it ended, is not."""
+    from emergency.models import Response
+
+    def activate(area, hazard="typhoon"):
+        return services.response_activate(
+            actor=world.superuser, area=area, hazard=hazard, level="III", title="再次启动", instructions="x"
+        )
+
+    for area in (world.tree.county, world.tree.township):
+        with pytest.raises(ValidationError) as refused:
+            activate(area)
+        assert "台风“梅花”防御" in refused.value.message_dict["area"][0]
+        assert refused.value.error_dict["area"][0].code == "active_response"
+    assert Response.objects.count() == 1 and CheckIn.objects.count() == 3
+    flood = activate(world.tree.township, "flood")
+    with pytest.raises(ValidationError, match="再次启动"):
+        activate(world.tree.county, "flood")  # the township's flood response lies below the district
+    services.response_end(actor=world.supervisor, response=response, version=1)
+    assert activate(world.tree.township).pk not in (response.pk, flood.pk)

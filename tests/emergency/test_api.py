@@ -80,3 +80,40 @@ def test_a_step_whose_body_is_not_an_object_is_400(client, world):
         response = client.post(f"{URL}responses/{pk}/raise/", raw, content_type="application/json")
         assert response.status_code == 400 and response.json()["code"] == "invalid", response.content
     assert Response.objects.get(pk=pk).version == 1
+
+
+def test_the_board_over_the_api_counts_per_township_and_lists_a_townships_pending_grids(client, world, response):
+    from emergency import services
+
+    checkin = CheckIn.objects.get(response=response, area=world.tree.grid)
+    services.checkin_acknowledge(actor=world.leader, checkin=checkin, version=1)
+    client.force_login(world.supervisor)
+    board = client.get(f"{URL}responses/{response.pk}/board/").json()
+    assert board == [
+        {
+            "township": world.tree.township.code,
+            "name": "南门街道",
+            "total": 3,
+            "checked_in": 1,
+            "reported": 0,
+            "missed": 0,
+            "to_transfer": 0,
+            "open_events": 0,
+        }
+    ]
+    pending = client.get(
+        f"{URL}responses/{response.pk}/checkins/", {"township": world.tree.township.code, "show": "pending"}
+    )
+    assert sorted(c["area"] for c in pending.json()) == sorted([world.tree.grid2.code, world.tree.micro_grid.code])
+    other = client.get(f"{URL}responses/{response.pk}/checkins/", {"township": world.tree.township2.code})
+    assert other.json() == []
+    wrong = client.get(f"{URL}responses/{response.pk}/checkins/", {"show": "late"})
+    assert wrong.status_code == 400 and "show" in wrong.json()["errors"]
+
+
+def test_activating_over_an_active_response_is_a_400_naming_it(client, world, leader2, response):
+    client.force_login(world.supervisor)
+    body = {"area": world.tree.township.code, "hazard": "typhoon", "level": "I", "title": "x", "instructions": "y"}
+    refused = client.post(URL + "responses/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert refused.status_code == 400 and "台风“梅花”防御" in refused.json()["errors"]["area"][0]
+    assert Response.objects.count() == 1

@@ -117,3 +117,35 @@ def test_the_menu_links_tasks_for_issuers_not_grid_workers(client, world):
     assert 'href="/tasks/"' in client.get("/").content.decode()
     client.force_login(world.worker)
     assert 'href="/tasks/"' not in client.get("/").content.decode()
+
+
+def test_urge_all_urges_the_grids_the_page_lists_and_says_how_many(client, world):
+    """Fresh-user finding F2: the list showed the grids not acknowledged, the button urged 0."""
+    from tasks import services
+
+    task = issue(world)
+    done = Assignment.objects.get(task=task, area=world.tree.grid2)
+    services.assignment_acknowledge(actor=world.worker2, assignment=done, version=1)
+    services.assignment_complete(actor=world.worker2, assignment=done, version=2, result="好了")
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("tasks:detail", args=[task.pk])).content.decode()
+    listed = Assignment.objects.get(task=task, area=world.tree.grid)  # received: not acknowledged, not overdue
+    assert reverse("tasks:assignment", args=[listed.pk]) in page and "催办全部超期/未签收（1）" in page
+    page = client.post(reverse("tasks:urge-late", args=[task.pk]), follow=True).content.decode()
+    assert "已催办1个超期或未签收的网格。" in page
+    assert Assignment.objects.get(pk=listed.pk).urged == 1 and Assignment.objects.get(pk=done.pk).urged == 0
+    services.assignment_acknowledge(actor=world.worker, assignment=listed, version=listed.version + 1)
+    page = client.post(reverse("tasks:urge-late", args=[task.pk]), follow=True).content.decode()
+    assert "没有超期或未签收的网格，未催办。" in page and "催办全部超期/未签收（0）" in page
+
+
+def test_a_household_task_page_counts_the_households_recorded_and_heads_each_form(client, world, household):
+    """Fresh-user finding F3: "n of N households recorded", a heading above each step's form."""
+    from tasks.choices import ResultKind
+
+    task = issue(world, result_kind=ResultKind.HOUSEHOLD)
+    assignment = Assignment.objects.get(task=task, area=world.tree.grid)
+    client.force_login(world.worker)
+    page = client.get(reverse("tasks:assignment", args=[assignment.pk])).content.decode()
+    assert "已登记 0 / 1 户" in page
+    assert '<h2 class="h6 mt-3">签收</h2>' in page
