@@ -368,14 +368,15 @@ def _extras(grid: Area, rng, users: dict) -> None:
         },
     )
     district = grid.ancestor_at(Level.COUNTY)
-    session, _created = TrainingSession.objects.get_or_create(
+    session, created = TrainingSession.objects.get_or_create(
         title="网格员岗前培训",
         area=district,
         date=datetime.date(2025, 3, 15),
         defaults={"tier": TrainingTier.DISTRICT, "hours": 16},
     )
-    for staff in Staff.objects.filter(assignments__area=grid).distinct():
-        Training.objects.get_or_create(session=session, staff=staff)
+    if created:  # the grid's seeded staff, once: not those the staff office adds later
+        staff = Staff.objects.filter(assignments__area=grid).distinct()
+        Training.objects.bulk_create([Training(session=session, staff=s) for s in staff])
 
 
 def seed(*, scale: str, rng, stdout) -> None:
