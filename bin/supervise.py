@@ -20,10 +20,12 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 FIRST_DELAY = 1.0  # seconds before the first restart
 MAX_DELAY = 30.0  # seconds, the cap of the doubling delay
 STEADY = 60.0  # seconds: a command that ran this long restarts after FIRST_DELAY again
+BEIJING = ZoneInfo("Asia/Shanghai")  # the README: times printed are Beijing time, whatever the machine's zone
 
 
 def describe(status: int) -> str:
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, stop)
 
     def say(line: str) -> None:
-        line = f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z} supervise: {line}\n"
+        line = f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S %z} supervise: {line}\n"
         sys.stderr.write(line)
         sys.stderr.flush()
         if out:
