@@ -74,3 +74,17 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'{KEYWORD} realm="api"'
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's browser-session authentication, its CSRF refusal (403, `permission_denied`)
+    worded in the request's language like every other API error (DRF's is English:
+    "CSRF Failed: CSRF token missing.")."""
+
+    def enforce_csrf(self, request) -> None:
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise exceptions.PermissionDenied(
+                _("CSRF 校验失败：以登录会话调用接口时，须在 X-CSRFToken 请求头中带上 csrftoken Cookie 的值。")
+            ) from None

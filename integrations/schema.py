@@ -1,5 +1,6 @@
-"""OpenAPI description of the Api-Key scheme (drf-spectacular extension)."""
+"""OpenAPI description of the Api-Key and session schemes (drf-spectacular extensions)."""
 
+from drf_spectacular.authentication import SessionScheme as DrfSessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -17,3 +18,9 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
                 "send `Authorization: Api-Key <key>` (or `X-Api-Key: <key>`)."
             ),
         }
+
+
+class SessionScheme(DrfSessionScheme):
+    """The session cookie, as drf-spectacular describes DRF's own session class."""
+
+    target_class = "integrations.authentication.SessionAuthentication"

@@ -455,7 +455,7 @@ REST_FRAMEWORK = {
     # class has none, which would turn that into a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "integrations.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "integrations.authentication.SessionAuthentication",  # DRF's, its CSRF refusal translated
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",

@@ -97,6 +97,7 @@ LOGINS = {
     "catalogadmin": "刘文博",
     "staffing": "徐静怡",
     "calendaradmin": "孙雅琴",
+    "lawyer": "郑振宇",
     "admin": "系统管理员",
 }
 
@@ -326,8 +327,11 @@ def _fixed(username: str) -> dict:
     }
 
 
-def _extras(grid: Area, rng) -> None:
-    """A service team, a work station and trainings for the demo grid (Art. 20, 21, 24, 25)."""
+def _extras(grid: Area, rng, users: dict) -> None:
+    """A service team, a work station and trainings for the demo grid (Art. 20, 21, 24, 25).
+
+    The team's lawyer has the `lawyer` login (`users`: username → User), so a member can
+    be invited onto an event (only members with a login can)."""
     village = grid.parent
     committee = Organisation.objects.filter(area=village, kind=OrgKind.VILLAGE_COMMITTEE).first()
     team, created = ServiceTeam.objects.get_or_create(
@@ -342,6 +346,18 @@ def _extras(grid: Area, rng) -> None:
         }
         for specialty, duty in duties.items():
             TeamMember.objects.create(team=team, name=_person(rng, grid.code)["name"], specialty=specialty, duties=duty)
+    lawyer = Staff.objects.filter(user=users["lawyer"]).first() or services.staff_create(
+        actor=None,
+        name=LOGINS["lawyer"],
+        area=grid,
+        user=users["lawyer"],
+        **{**_fixed("lawyer"), "source": StaffSource.VOLUNTEER},
+    )
+    TeamMember.objects.get_or_create(
+        team=team,
+        staff=lawyer,
+        defaults={"specialty": Specialty.LAWYER, "duties": "法律顾问，受邀参与涉法事件处置"},
+    )
     WorkStation.objects.get_or_create(
         area=grid,
         name=f"{grid.name}工作室",
@@ -352,14 +368,15 @@ def _extras(grid: Area, rng) -> None:
         },
     )
     district = grid.ancestor_at(Level.COUNTY)
-    session, _created = TrainingSession.objects.get_or_create(
+    session, created = TrainingSession.objects.get_or_create(
         title="网格员岗前培训",
         area=district,
         date=datetime.date(2025, 3, 15),
         defaults={"tier": TrainingTier.DISTRICT, "hours": 16},
     )
-    for staff in Staff.objects.filter(assignments__area=grid).distinct():
-        Training.objects.get_or_create(session=session, staff=staff)
+    if created:  # the grid's seeded staff, once: not those the staff office adds later
+        staff = Staff.objects.filter(assignments__area=grid).distinct()
+        Training.objects.bulk_create([Training(session=session, staff=s) for s in staff])
 
 
 def seed(*, scale: str, rng, stdout) -> None:
@@ -386,8 +403,8 @@ def seed(*, scale: str, rng, stdout) -> None:
     ]
     staff = _grid_staff(grids, rng, today)
     grid = _demo_grid(district)
-    _logins(district, grid, today)
-    _extras(grid, rng)
+    users = _logins(district, grid, today)
+    _extras(grid, rng, users)
     stdout.write(
         f"personnel: {orgs} organisations and {staff} grid staff added for {len(grids)} grids; "
         f"logins {', '.join(LOGINS)} ({time.monotonic() - started:.1f}s)\n"

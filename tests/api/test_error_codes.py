@@ -134,3 +134,13 @@ def test_errors_made_outside_the_views_follow_accept_language_too(client):
     open311 = client.get("/open311/v2/nothing.json", HTTP_ACCEPT_LANGUAGE="en")
     assert open311.status_code == 404
     assert open311.json()[0]["description"].isascii()
+
+
+@pytest.mark.parametrize(("language", "expected"), [(None, "CSRF 校验失败"), ("en", "CSRF check failed")])
+def test_a_session_write_without_the_csrf_token_is_refused_in_the_request_language(scenario, language, expected):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(scenario.supervisor)
+    extra = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+    body = error(client.post(CLIENTS, {}, format="json", **extra), 403, "permission_denied")
+    assert body["detail"].startswith(expected), body["detail"]
+    assert "X-CSRFToken" in body["detail"]

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.e2e]
 #: The controls a thumb taps (inline text links inside sentences are exempt, as in WCAG 2.5.8).
 TAPPABLE = (
     ".btn, .nav-link, .form-select, .form-control, .navbar-toggler, .page-link, .accordion-button,"
-    " .btn-close, .ng-footer-link, .ng-unit-search"
+    " .btn-close, .ng-footer-link, .ng-unit-search, a[href^='tel:']"
 )
 TOO_SMALL = """(selector) => Array.from(document.querySelectorAll(selector))
   .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0
@@ -23,7 +23,7 @@ TOO_SMALL = """(selector) => Array.from(document.querySelectorAll(selector))
 def world(transactional_db):
     from events import services
     from personnel.choices import OrgKind
-    from personnel.models import Organisation
+    from personnel.models import Organisation, WorkStation
     from tests.scenario import make_world
 
     world = make_world()
@@ -33,6 +33,10 @@ def world(transactional_db):
         name="宁波市综合行政执法局", kind=OrgKind.DEPARTMENT, department="law_enforcement", area=world.tree.city
     )
     world.event = services.event_accept(actor=world.dispatcher, event=world.report().pk)
+    # the grid card's phone links: the township's supervision hotline and the work station's phone
+    world.tree.township.supervision_phone = "0574-87360000"
+    world.tree.township.save(update_fields=["supervision_phone"])
+    WorkStation.objects.create(area=world.tree.grid, name="第1网格工作室", phone="0574-87000000")
     return world
 
 
@@ -75,6 +79,21 @@ def test_main_pages_have_44_px_controls_and_the_unit_picker_searches(page_at, wo
     search.fill("")
     expect(lead.locator("option")).to_have_count(before)
     assert page.evaluate(TOO_SMALL, TAPPABLE) == []
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_phone_header_holds_the_name_and_the_menu_button_on_one_line(
+    page_at, shot, live_server, transactional_db, language
+):
+    page = page_at("phone")
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto("/public/track/")
+    brand = page.locator(".navbar-brand").bounding_box()
+    toggler = page.locator(".navbar-toggler").bounding_box()
+    assert brand and toggler
+    assert toggler["y"] < brand["y"] + brand["height"]  # beside the name, not under it
+    assert toggler["x"] + toggler["width"] <= SIZES["phone"]["width"]
+    shot(page, f"header-{language}")
 
 
 def test_the_api_reference_loads_nothing_from_another_site(page_at):

@@ -1,10 +1,12 @@
+import datetime
 import io
 import random
 
 import pytest
 
 from personnel import demo, scope
-from personnel.models import Assignment, Membership, Organisation, Staff
+from personnel.models import Assignment, Membership, Organisation, Staff, Training
+from personnel.teams import invitable_members
 from tests.scenario import make_tree
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +81,32 @@ def test_seed_runs_again_after_the_staff_office_added_a_colleague_on_the_demo_gr
     assert Staff.objects.get(user__username="gridworker") == worker
     second.refresh_from_db()
     assert (second.name, second.user_id) == ("测试员", None)
+
+
+def test_the_demo_team_has_a_member_with_a_login_who_can_be_invited_once_across_seeds():
+    """#18 item 5: only team members with a platform login can be invited onto an event;
+    the demo grid's team has one (`lawyer`), and `make run`'s seed on every start adds
+    neither a second member nor a second staff record."""
+    tree = make_tree()
+    run()
+    run()
+    invitable = list(invitable_members(tree.grid))
+    assert [(m.staff.user.username, m.specialty) for m in invitable] == [("lawyer", "lawyer")]
+    assert Staff.objects.filter(user__username="lawyer").count() == 1
+    assert invitable[0].staff.user.check_password("grid-demo-2026")
+
+
+def test_a_colleague_added_after_the_seed_gets_no_2025_demo_training():
+    """The demo's 2025 training session holds the demo grid's seeded staff; a person the
+    staff office adds later does not acquire it when `make run` seeds again."""
+    tree = make_tree()
+    run()
+    trained = set(Training.objects.values_list("staff_id", flat=True))
+    assert Staff.objects.get(user__username="gridworker").pk in trained
+    newcomer = Staff.objects.create(name="测试员", work_id="NB-TEST-2")
+    Assignment.objects.create(staff=newcomer, area=tree.grid, role="parttime_worker", start=datetime.date(2026, 12, 6))
+
+    run()
+
+    assert set(Training.objects.values_list("staff_id", flat=True)) == trained
+    assert not newcomer.trainings.exists()

@@ -159,3 +159,19 @@ def test_my_record_shows_own_roles_trainings_and_commendations_masked(client, wo
     assert "138****0001" in html and "13800000001" not in html
     client.force_login(world.handler)
     assert "您没有网格服务管理人员档案" in client.get(reverse("personnel:me")).content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_record_gives_its_dates_in_one_format(client, world, language):
+    """The current role's start beside the history's dates: both ISO (one read "since
+    Aug. 25, 2024" beside "2024-08-25 — present" in English)."""
+    worker = _worker(world)
+    start = worker.assignments.get().start
+    client.cookies["django_language"] = language
+    client.force_login(world.worker)
+    own = client.get(reverse("personnel:me")).content.decode()
+    client.force_login(world.dispatcher)
+    office = client.get(reverse("staffoffice:record", args=[worker.pk])).content.decode()
+    for html in (own, office):
+        assert html.count(start.isoformat()) == 2  # current role and history
+        assert start.strftime("%b") not in html and f"{start.year}年" not in html

@@ -33,7 +33,8 @@ def _string(lines: list[str], key: str) -> str | None:
 
 
 def catalogue(path: Path) -> list[dict]:
-    """The entries of a PO file: msgid, msgid_plural, msgstrs, flags (obsolete ones left out)."""
+    """The entries of a PO file: msgid, msgid_plural, msgstrs, flags, context (msgctxt or
+    None; obsolete ones left out)."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         lines = block.strip().splitlines()
@@ -46,7 +47,8 @@ def catalogue(path: Path) -> list[dict]:
         keys = ["msgstr"] if plural is None else ["msgstr[0]", "msgstr[1]"]
         strs = [_string(lines, key) for key in keys]
         flags = {f.strip() for line in lines if line.startswith("#,") for f in line[2:].split(",")}
-        entries.append({"msgid": msgid, "plural": plural, "msgstrs": strs, "flags": flags})
+        context = _string(lines, "msgctxt")
+        entries.append({"msgid": msgid, "plural": plural, "msgstrs": strs, "flags": flags, "context": context})
     return entries
 
 
@@ -75,7 +77,11 @@ def test_english_translations_keep_the_placeholders():
 def test_compiled_catalogue_matches_the_po_file():
     with (EN / "django.mo").open("rb") as fh:
         mo = gettext.GNUTranslations(fh)
-    stale = [e["msgid"] for e in ENTRIES if not e["plural"] and mo.gettext(e["msgid"]) != e["msgstrs"][0]]
+
+    def compiled(e):
+        return mo.pgettext(e["context"], e["msgid"]) if e["context"] else mo.gettext(e["msgid"])
+
+    stale = [e["msgid"] for e in ENTRIES if not e["plural"] and compiled(e) != e["msgstrs"][0]]
     assert stale == [], "run `make messages` (compilemessages) and commit the .mo file"
 
 
