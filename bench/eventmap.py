@@ -15,6 +15,7 @@ prints a Markdown table for bench/RESULTS.md and the load average before and aft
 """
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -116,6 +117,7 @@ def measure(client: Client, query: str, n: int) -> dict:
     url = "/api/v1/events/geojson/?" + query
     for _ in range(2):
         body = client.get(url, secure=True).json()
+    gc.freeze()  # as gunicorn.conf.py's post_worker_init does in every web worker
     times = []
     for _ in range(n):
         started = time.perf_counter()
