@@ -4,7 +4,8 @@
 import uuid
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ServiceItem, TemporaryMatter
@@ -26,13 +27,45 @@ class AreaChoice(forms.ModelMultipleChoiceField):
         return "　" * max(_CHOOSABLE.index(obj.level) - 1, 0) + obj.name if obj.level in _CHOOSABLE else obj.name
 
 
+def _matters(user):
+    """Approved temporary matters `user` may issue under: requested by their organisation,
+    or covering an area in their dispatch reach (Art. 19)."""
+    return TemporaryMatter.objects.filter(
+        Q(requesting_organisation_id__in=unit_ids(user, "handler")) | covering_q(user, roles.DISPATCH)
+    )
+
+
+def issuable_areas(user) -> QuerySet[Area]:
+    """The nodes `user` may send a task to (levels `_CHOOSABLE`), in tree order: their
+    dispatch reach, plus the subtrees of the temporary matters open to them (Art. 19).
+    A chosen township or village stands for every grid within it (`tasks.services.task_issue`)."""
+    matter_areas = Area.objects.filter(pk__in=_matters(user).values("area_id"))
+    within = Q()
+    for node in matter_areas:
+        within |= Q(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
+    reach = covering_q(user, roles.DISPATCH, "") | (within if matter_areas else Q(pk__in=[]))
+    return Area.objects.filter(reach, level__in=_CHOOSABLE).order_by("tree_id", "lft")
+
+
 class TaskForm(forms.Form):
     """Issue a task (`tasks.services.task_issue`); once per filled-in form (`submission_key`)."""
 
     title = forms.CharField(label=_("任务名称"), max_length=100)
     instructions = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     areas = AreaChoice(
-        label=_("下派范围"), queryset=Area.objects.none(), widget=forms.SelectMultiple(attrs={"size": 10})
+        label=_("下派范围"),
+        queryset=Area.objects.none(),
+        widget=forms.SelectMultiple(
+            attrs={
+                "size": 10,
+                "data-ng-area-picker": reverse_lazy("tasks:areas"),
+                "data-placeholder": _("输入名称或编码查找，如：澄浪"),
+                "data-none": _("没有找到。"),
+                "data-more": _("只列出前50个，请输入更多字。"),
+                "data-remove": _("移除"),
+            }
+        ),
+        help_text=_("可选多个；选中街道（乡镇）或村（社区）即下派到其下每个网格。"),
     )
     item = forms.ModelChoiceField(label=_("清单事项"), queryset=ServiceItem.objects.none(), required=False)
     temporary_matter = forms.ModelChoiceField(
@@ -48,19 +81,11 @@ class TaskForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
             self.initial.setdefault("result_kind", ResultKind.GRID)
-        mine = TemporaryMatter.objects.filter(
-            Q(requesting_organisation_id__in=unit_ids(user, "handler")) | covering_q(user, roles.DISPATCH)
-        )
-        matter_areas = Area.objects.filter(pk__in=mine.values("area_id"))
-        within = Q()
-        for node in matter_areas:
-            within |= Q(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
-        reach = covering_q(user, roles.DISPATCH, "") | (within if matter_areas else Q(pk__in=[]))
-        self.fields["areas"].queryset = Area.objects.filter(reach, level__in=_CHOOSABLE).order_by("tree_id", "lft")
+        self.fields["areas"].queryset = issuable_areas(user)
         self.fields["item"].queryset = ServiceItem.objects.filter(current_version__isnull=False).select_related(
             "current_version"
         )
-        self.fields["temporary_matter"].queryset = mine.order_by("-start")
+        self.fields["temporary_matter"].queryset = _matters(user).order_by("-start")
 
 
 class StepForm(forms.Form):

@@ -9,6 +9,7 @@ app_name = "tasks"
 urlpatterns = [
     path("", views.task_list, name="list"),
     path("new/", views.task_new, name="new"),
+    path("areas/", views.task_areas, name="areas"),
     path("<int:pk>/", views.task_detail, name="detail"),
     path("<int:pk>/export.xlsx", views.task_export, name="export"),
     path("<int:pk>/urge/", views.task_urge_late, name="urge-late"),

@@ -7,12 +7,15 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events.exceptions import Conflict, NotFound
+from grids.choices import Level
+from grids.models import Area
 from idempotency.services import KeyReused, fingerprint, run_once
 from ningbo_grid.replica import reads_from_replica
 
@@ -30,6 +33,57 @@ def task_list(request):
     """GET /tasks/: the tasks the user or their organisation issued, newest first."""
     tasks = _issued(request).select_related("organisation")[:100]
     return render(request, "tasks/list.html", {"tasks": tasks})
+
+
+#: Most nodes one search of the area picker returns (`task_areas`).
+AREA_SEARCH_LIMIT = 50
+_PATH_LEVELS = (Level.TOWNSHIP, Level.VILLAGE)
+
+
+def _area_path(node: Area, ancestors: list[Area]) -> str:
+    """`node`'s name after its township's and village's, e.g. 南门街道 › 澄浪社区 › 第1网格."""
+    above = [a.name for a in ancestors if a.tree_id == node.tree_id and a.lft < node.lft and node.rght < a.rght]
+    return " › ".join([*above, node.name])
+
+
+@login_required
+@require_GET
+def task_areas(request):
+    """GET /tasks/areas/?q=: the task issue form's area picker (Art. 19 issue #17).
+
+    Returns `{"results": [{"id", "code", "name", "level", "level_label", "path"}], "more": bool}`:
+    the nodes the caller may send a task to (`forms.issuable_areas`) whose name contains `q`
+    or whose code starts with it, in tree order, at most `AREA_SEARCH_LIMIT`; `more` tells
+    that there were more. A missing, empty or over-long `q` is a 400 with the field's code.
+    """
+    text = request.GET.get("q", "").strip()
+    if not text or len(text) > 50:
+        code, message = ("required", _("请输入名称或编码。")) if not text else ("max_length", _("最多50个字。"))
+        return JsonResponse({"errors": {"q": [{"code": code, "message": message}]}}, status=400)
+    found = list(
+        forms.issuable_areas(request.user)
+        .filter(Q(name__icontains=text) | Q(code__startswith=text))
+        .only("id", "code", "name", "level", "tree_id", "lft", "rght")[: AREA_SEARCH_LIMIT + 1]
+    )
+    more, found = len(found) > AREA_SEARCH_LIMIT, found[:AREA_SEARCH_LIMIT]
+    around = Q(pk__in=[])
+    for node in found:
+        around |= Q(tree_id=node.tree_id, lft__lt=node.lft, rght__gt=node.rght)
+    ancestors = list(
+        Area.objects.filter(around, level__in=_PATH_LEVELS).order_by("lft").only("name", "tree_id", "lft", "rght")
+    )
+    results = [
+        {
+            "id": node.pk,
+            "code": node.code,
+            "name": node.name,
+            "level": node.level,
+            "level_label": node.get_level_display(),
+            "path": _area_path(node, ancestors),
+        }
+        for node in found
+    ]
+    return JsonResponse({"results": results, "more": more})
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:

@@ -42,11 +42,21 @@ def _tappable(locator) -> None:
     assert box is not None and box["height"] >= 44, box
 
 
+def _pick(page, text: str, path: str) -> None:
+    """Type `text` into the area picker and tick the row showing `path`."""
+    page.fill(".ng-area-search", text)
+    exactly = page.locator(".ng-area-path", has_text=re.compile(f"^{re.escape(path)}$"))
+    row = page.locator(".ng-area-result", has=exactly)
+    _tappable(row)
+    row.click()
+    expect(page.locator(".ng-area-chip", has_text=re.compile(f"^{re.escape(path)} ×$"))).to_be_visible()
+
+
 def _issue(page, world) -> None:
     page.goto("/tasks/new/")
     page.fill("#id_title", TITLE)
     page.fill("#id_instructions", "逐户检查门窗、阳台花盆和危旧房屋，登记每户结果。")
-    page.select_option("#id_areas", value=str(world.tree.township.pk))
+    _pick(page, "南门", "南门街道")
     page.select_option("#id_item", value=str(world.item.pk))
     page.fill("#id_working_days", "2")
     page.locator("label[for=id_result_kind_1]", has_text="每户一条结果").click()  # the choice's label, as tapped
@@ -89,6 +99,36 @@ def _complete_on_a_phone(page, username: str, shot) -> None:
     _tappable(complete)
     complete.click()
     expect(page.locator("#assignment-status")).to_have_text("已完成")
+
+
+def test_areas_are_picked_by_typing_on_a_phone(page_at, shot, township):
+    """At 390 px the township's dispatcher types part of a name, ticks a village and a grid
+    (each shown with its path and level), removes the grid by its chip, and the task goes to
+    every grid of the village."""
+    from tasks.models import Assignment
+
+    world = township
+    world.dispatcher.username = "dispatcher"
+    world.dispatcher.save(update_fields=["username"])
+    page = page_at("phone")
+    login(page, "dispatcher")
+    page.goto("/tasks/new/")
+    expect(page.locator("#id_areas")).to_be_hidden()
+    page.fill("#id_title", "消防安全巡查")
+    page.fill("#id_instructions", "逐一检查小场所。")
+    _pick(page, "尹江岸", "南门街道 › 尹江岸社区")
+    expect(page.locator(".ng-area-result", has_text="尹江岸第一网格").locator(".badge")).to_have_text("网格")
+    _pick(page, "第二网格", "南门街道 › 尹江岸社区 › 尹江岸第二网格")
+    shot(page, "area-picker")
+    chip = page.locator(".ng-area-chip", has_text="尹江岸第二网格")
+    _tappable(chip)
+    chip.click()
+    expect(page.locator(".ng-area-chip")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.select_option("#id_item", value=str(world.item.pk))
+    page.click("#task-submit")
+    page.wait_for_url(re.compile(r"/tasks/\d+/$"))
+    assert set(Assignment.objects.values_list("area", flat=True)) == {world.tree.grid.pk, world.tree.grid2.pk}
 
 
 def test_district_issues_a_per_household_task_two_workers_complete_it_on_phones_district_sees_100(

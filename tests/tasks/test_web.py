@@ -149,3 +149,65 @@ def test_a_household_task_page_counts_the_households_recorded_and_heads_each_for
     page = client.get(reverse("tasks:assignment", args=[assignment.pk])).content.decode()
     assert "已登记 0 / 1 户" in page
     assert '<h2 class="h6 mt-3">签收</h2>' in page
+
+
+def _find(client, q) -> tuple[int, dict]:
+    response = client.get(reverse("tasks:areas"), {"q": q} if q is not None else {})
+    return response.status_code, response.json()
+
+
+def test_area_search_lists_only_the_callers_reach_with_path_and_level(client, world):
+    """The district's supervisor typing 网格 finds the grids of 海曙区 with their township and
+    village, not 江北区's grid nor a micro-grid; the township's dispatcher finds only their
+    own township when typing 街道."""
+    client.force_login(world.supervisor)
+    status, body = _find(client, "网格")
+    assert status == 200 and body["more"] is False
+    assert [(r["path"], r["level_label"]) for r in body["results"]] == [
+        ("南门街道 › 尹江岸社区 › 尹江岸第一网格", "网格"),
+        ("南门街道 › 尹江岸社区 › 尹江岸第二网格", "网格"),
+    ]
+    client.force_login(world.dispatcher)
+    assert [r["id"] for r in _find(client, "街道")[1]["results"]] == [world.tree.township.pk]
+
+
+def test_area_search_by_code_prefix(client, world):
+    client.force_login(world.supervisor)
+    status, body = _find(client, world.tree.village.code)
+    assert status == 200
+    assert [r["name"] for r in body["results"]] == ["尹江岸社区", "尹江岸第一网格", "尹江岸第二网格"]
+
+
+def test_area_search_is_capped_at_50_and_says_there_are_more(client, world):
+    from grids.choices import Level
+    from tests.scenario import make_area
+
+    for n in range(51):
+        make_area(world.tree.village2, Level.GRID, f"排查网格{n}", suffix=n + 1)
+    client.force_login(world.supervisor)
+    status, body = _find(client, "排查网格")
+    assert status == 200 and len(body["results"]) == 50 and body["more"] is True
+
+
+@pytest.mark.parametrize(("q", "code"), [(None, "required"), ("  ", "required"), ("网" * 51, "max_length")])
+def test_area_search_bad_input_is_a_400_with_the_field_code(client, world, q, code):
+    client.force_login(world.supervisor)
+    status, body = _find(client, q)
+    assert status == 400 and body["errors"]["q"][0]["code"] == code
+
+
+def test_area_search_needs_a_signed_in_user(client, world):
+    assert client.get(reverse("tasks:areas"), {"q": "网格"}).status_code == 302
+
+
+def test_areas_found_by_search_are_what_the_form_issues_to(client, world):
+    """The ids the picker adds are the form's `areas`: one grid found by name gets the one
+    assignment; the page carries the picker for the plain multi-select."""
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("tasks:new"))
+    assert 'data-ng-area-picker="/tasks/areas/"' in page.content.decode()
+    found = _find(client, "尹江岸第二")[1]["results"]
+    key = page.context["form"].initial["submission_key"]
+    data = {**_issue_form(world, key), "areas": [r["id"] for r in found]}
+    assert client.post(reverse("tasks:new"), data).status_code == 302
+    assert list(Assignment.objects.values_list("area", flat=True)) == [world.tree.grid2.pk]
