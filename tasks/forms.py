@@ -16,7 +16,7 @@ from personnel import roles
 from personnel.scope import covering_q, unit_ids
 
 from .choices import Outcome, ResultKind
-from .services import MAX_WORKING_DAYS
+from .services import MAX_WORKING_DAYS, grid_households
 
 #: Levels one may choose in the tree (a micro-grid is reached through its grid).
 _CHOOSABLE = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
@@ -96,18 +96,17 @@ class StepForm(forms.Form):
 
 class CompleteForm(StepForm):
     result = forms.CharField(
-        label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False
+        label=_("办理结果"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+        help_text=_("每户一条结果的任务：尚有住户未登记的，请在此说明原因。"),
     )
     photo = forms.ImageField(label=_("照片"), required=False)
 
 
 class ReturnForm(StepForm):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
-
-
-def grid_households(grid: Area):
-    """Households (`ledgers.Household`) living in `grid` or its micro-grids."""
-    return Household.objects.filter(area__tree_id=grid.tree_id, area__lft__gte=grid.lft, area__rght__lte=grid.rght)
 
 
 class RecordForm(StepForm):

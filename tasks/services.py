@@ -285,16 +285,34 @@ def _text(value, field: str, message: str, *, required: bool) -> str:
     return value.strip()
 
 
+def grid_households(grid: Area):
+    """Households (`ledgers.Household`) living in `grid` or its micro-grids."""
+    return Household.objects.filter(area__tree_id=grid.tree_id, area__lft__gte=grid.lft, area__rght__lte=grid.rght)
+
+
 def assignment_complete(
     *, actor, assignment: Assignment, version: int | None, result: str = "", photo=None
 ) -> Assignment:
-    """完成: acknowledged / in progress → done, with the grid's `result` (required for a
-    per-grid task; for a per-household task at least one household result must be
-    recorded) and an optional photo. Grid staff. Notifies the issuer."""
+    """完成: acknowledged / in progress → done, with the grid's `result` and an optional
+    photo. Grid staff. Notifies the issuer; `result` is kept on the assignment's log.
+
+    `result` is required for a per-grid task. A per-household task needs at least one
+    household result recorded, and while households of the grid's ledger remain
+    unrecorded `result` is required as the reason (ValidationError on `result`), so the
+    grid does not count as done without a word on the households left out.
+    """
     per_grid = assignment.task.result_kind == ResultKind.GRID
-    result = _text(result, "result", _("请填写办理结果（不超过5000字）。"), required=per_grid)
-    if not per_grid and not assignment.results.exists():
-        raise ValidationError({"result": [_("请先登记至少一户的走访结果。")]})
+    missing = 0
+    if not per_grid:
+        if not assignment.results.exists():
+            raise ValidationError({"result": [_("请先登记至少一户的走访结果。")]})
+        missing = grid_households(assignment.area).exclude(pk__in=assignment.results.values("household_id")).count()
+    message = (
+        _("尚有%(n)d户未登记，请说明原因（不超过5000字）。") % {"n": missing}
+        if missing
+        else _("请填写办理结果（不超过5000字）。")
+    )
+    result = _text(result, "result", message, required=per_grid or bool(missing))
 
     def change(a: Assignment, now) -> None:
         a.result, a.done_at = result, now

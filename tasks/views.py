@@ -203,7 +203,7 @@ def assignment_detail(request, pk: int, bound=None):
         "logs": assignment.logs.select_related("actor"),
     }
     if assignment.task.result_kind == ResultKind.HOUSEHOLD:
-        context["households"] = forms.grid_households(assignment.area).count()
+        context["households"] = services.grid_households(assignment.area).count()
     return render(request, "tasks/assignment.html", context, status=400 if bound else 200)
 
 

@@ -1,5 +1,6 @@
 """Serializers of the tasks API (`/api/v1/tasks/`): strict fields (`ningbo_grid.fields`)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ningbo_grid import fields as strict
@@ -115,7 +116,13 @@ class TaskStepSerializer(serializers.Serializer):
 
 
 class TaskCompleteSerializer(TaskStepSerializer):
-    result = strict.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    result = strict.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("办理结果；每户一条结果的任务尚有住户未登记时必填，写明原因。"),
+    )
     photo = serializers.ImageField(required=False)
 
 

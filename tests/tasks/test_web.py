@@ -151,6 +151,32 @@ def test_a_household_task_page_counts_the_households_recorded_and_heads_each_for
     assert '<h2 class="h6 mt-3">签收</h2>' in page
 
 
+def test_completing_a_household_task_with_households_left_asks_for_the_reason_on_the_page(client, world, household):
+    """One of the grid's two ledger households recorded and an empty result: the page again
+    (400) asking why one is left, the assignment still open; with a reason it is done."""
+    from ledgers import services as ledgers
+    from ledgers.choices import AddressKind
+    from tasks import services
+    from tasks.choices import Outcome, ResultKind
+
+    room = ledgers.address_create(
+        actor=world.leader, parent=household.address.parent, kind=AddressKind.ROOM, name="302室"
+    )
+    ledgers.household_create(actor=world.worker, address=room)
+    assignment = Assignment.objects.get(task=issue(world, result_kind=ResultKind.HOUSEHOLD), area=world.tree.grid)
+    services.assignment_acknowledge(actor=world.worker, assignment=assignment, version=1)
+    services.assignment_record(
+        actor=world.worker, assignment=assignment, version=2, household=household, outcome=Outcome.CHECKED
+    )
+    client.force_login(world.worker)
+    url = reverse("tasks:step", args=[assignment.pk, "complete"])
+    refused = client.post(url, {"complete-version": 3})
+    assert refused.status_code == 400 and "尚有1户未登记，请说明原因" in refused.content.decode()
+    assert Assignment.objects.get(pk=assignment.pk).status == AssignmentStatus.IN_PROGRESS
+    assert client.post(url, {"complete-version": 3, "complete-result": "302室长期空置。"}).status_code == 302
+    assert Assignment.objects.get(pk=assignment.pk).status == AssignmentStatus.DONE
+
+
 def _find(client, q) -> tuple[int, dict]:
     response = client.get(reverse("tasks:areas"), {"q": q} if q is not None else {})
     return response.status_code, response.json()

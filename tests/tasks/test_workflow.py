@@ -146,3 +146,29 @@ def test_household_result_is_a_ledgers_visit(world, household):
     assert "household" in err.value.message_dict
     services.assignment_complete(actor=world.worker, assignment=assignment, version=3)
     assert Assignment.objects.get(pk=assignment.pk).status == S.DONE
+
+
+def test_completing_with_households_left_unrecorded_asks_for_the_reason_and_logs_it(world, household):
+    """Two households in the grid's ledger, one recorded: completing without a word is
+    refused with the number left out (nothing changes); with a reason the grid is done and
+    the reason is on the assignment's log."""
+    from ledgers import services as ledgers
+    from ledgers.choices import AddressKind
+
+    room = ledgers.address_create(
+        actor=world.leader, parent=household.address.parent, kind=AddressKind.ROOM, name="302室"
+    )
+    ledgers.household_create(actor=world.worker, address=room)
+    task = issue(world, result_kind=ResultKind.HOUSEHOLD)
+    assignment = Assignment.objects.get(task=task, area=world.tree.grid)
+    services.assignment_acknowledge(actor=world.worker, assignment=assignment, version=1)
+    services.assignment_record(
+        actor=world.worker, assignment=assignment, version=2, household=household, outcome=Outcome.CHECKED
+    )
+    with pytest.raises(Exception) as err:
+        services.assignment_complete(actor=world.worker, assignment=assignment, version=3, result="  ")
+    assert "尚有1户未登记" in err.value.message_dict["result"][0]
+    assert Assignment.objects.get(pk=assignment.pk).status == AssignmentStatus.IN_PROGRESS
+    services.assignment_complete(actor=world.worker, assignment=assignment, version=3, result="302室长期空置。")
+    assert Assignment.objects.get(pk=assignment.pk).status == AssignmentStatus.DONE
+    assert Log.objects.get(assignment=assignment, kind="complete").note == "302室长期空置。"
