@@ -72,7 +72,7 @@ def _above(area: Area, names: dict[int, tuple[str, int | None, str]]) -> str:
     return " › ".join(reversed(parts))
 
 
-def _with_context(areas: list[Area]) -> list[Found]:
+def with_context(areas: list[Area]) -> list[Found]:
     """Attach each area's township › village (› grid) names, in one query per level above."""
     names: dict[int, tuple[str, int | None, str]] = {}
     wanted = {area.parent_id for area in areas} - {None}
@@ -92,13 +92,13 @@ def search(text: str) -> tuple[list[Found], bool]:
     rows = list(matches.order_by("code")[: MAX_RESULTS + 1])
     order = {Level.VILLAGE: 0, Level.TOWNSHIP: 1, Level.GRID: 2, Level.MICRO_GRID: 3}
     rows.sort(key=lambda area: (order[area.level], area.code))
-    return _with_context(rows[:MAX_RESULTS]), len(rows) > MAX_RESULTS
+    return with_context(rows[:MAX_RESULTS]), len(rows) > MAX_RESULTS
 
 
 def grids_of(area: Area) -> list[Found]:
     """The active grids (or, for a township, villages) directly under `area`."""
     children = area.get_children().filter(status=Status.ACTIVE).order_by("code")
-    return _with_context(list(children[:200]))
+    return with_context(list(children[:200]))
 
 
 @reads_from_replica

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events.exceptions import Conflict, NotFound
-from grids.choices import Level
-from grids.models import Area
+from grids import public_find
 from idempotency.services import KeyReused, fingerprint, run_once
 from ningbo_grid.replica import reads_from_replica
 
@@ -37,13 +36,6 @@ def task_list(request):
 
 #: Most nodes one search of the area picker returns (`task_areas`).
 AREA_SEARCH_LIMIT = 50
-_PATH_LEVELS = (Level.TOWNSHIP, Level.VILLAGE)
-
-
-def _area_path(node: Area, ancestors: list[Area]) -> str:
-    """`node`'s name after its township's and village's, e.g. 南门街道 › 澄浪社区 › 第1网格."""
-    above = [a.name for a in ancestors if a.tree_id == node.tree_id and a.lft < node.lft and node.rght < a.rght]
-    return " › ".join([*above, node.name])
 
 
 @login_required
@@ -63,25 +55,19 @@ def task_areas(request):
     found = list(
         forms.issuable_areas(request.user)
         .filter(Q(name__icontains=text) | Q(code__startswith=text))
-        .only("id", "code", "name", "level", "tree_id", "lft", "rght")[: AREA_SEARCH_LIMIT + 1]
+        .only("id", "code", "name", "level", "parent")[: AREA_SEARCH_LIMIT + 1]
     )
     more, found = len(found) > AREA_SEARCH_LIMIT, found[:AREA_SEARCH_LIMIT]
-    around = Q(pk__in=[])
-    for node in found:
-        around |= Q(tree_id=node.tree_id, lft__lt=node.lft, rght__gt=node.rght)
-    ancestors = list(
-        Area.objects.filter(around, level__in=_PATH_LEVELS).order_by("lft").only("name", "tree_id", "lft", "rght")
-    )
     results = [
         {
-            "id": node.pk,
-            "code": node.code,
-            "name": node.name,
-            "level": node.level,
-            "level_label": node.get_level_display(),
-            "path": _area_path(node, ancestors),
+            "id": hit.area.pk,
+            "code": hit.area.code,
+            "name": hit.area.name,
+            "level": hit.area.level,
+            "level_label": hit.area.get_level_display(),
+            "path": " › ".join(filter(None, [hit.above, hit.area.name])),
         }
-        for node in found
+        for hit in public_find.with_context(found)
     ]
     return JsonResponse({"results": results, "more": more})
 
