@@ -37,6 +37,7 @@ from catalog.choices import Grade
 from grids.choices import Level
 from grids.models import Area
 from ningbo_grid.outbox import claim_due, kick_on_commit
+from ningbo_grid.phones import MOBILE
 from personnel.choices import PlatformRole
 from personnel.models import Assignment, Membership
 
@@ -249,13 +250,13 @@ def citizen_text(event: "Event", kind: str) -> str:
 
 #: A mainland mobile number as a citizen may give it: blanks, dashes, brackets and a +86 /
 #: 0086 prefix allowed (the public form takes landlines too; Open311's `phone` is free text).
-_CITIZEN_MOBILE = re.compile(r"^(?:\+?86|0086)?(1[3-9]\d{9})$")
+_CITIZEN_MOBILE = re.compile(rf"(?:\+?86|0086)?({MOBILE.pattern})")
 
 
 def citizen_mobile(event: "Event") -> str | None:
     """The 11-digit mainland mobile number of `event`'s contact, or None when the contact
     phone is empty or not a mobile (a landline cannot take an SMS; no row is written)."""
-    match = _CITIZEN_MOBILE.match(re.sub(r"[\s\-()（）]", "", event.contact_phone or ""))
+    match = _CITIZEN_MOBILE.fullmatch(re.sub(r"[\s\-()（）]", "", event.contact_phone or ""))
     return match.group(1) if match else None
 
 

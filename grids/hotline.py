@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ningbo_grid.phones import MOBILE
 from personnel.roles import MANAGE_STAFF
 from personnel.scope import authorize
 
@@ -25,8 +26,6 @@ from .choices import ChangeKind, Status
 from .locking import tree_lock
 from .models import Area, AreaChange
 
-#: A mainland mobile number: 11 digits, 13–19 first.
-_MOBILE = re.compile(r"1[3-9]\d{9}")
 #: A landline with its area code: 010 and 02x are three digits (with the 0), the others
 #: four; the local number is 7 or 8 digits and does not start with 0 or 1.
 _LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))-?([2-9]\d{6,7})")
@@ -47,7 +46,7 @@ def normalise_hotline(value: str) -> str:
     value = _SEPARATORS.sub("", value)
     if not value:
         return ""
-    if _MOBILE.fullmatch(value):
+    if MOBILE.fullmatch(value):
         return value
     landline = _LANDLINE.fullmatch(value)
     if landline is None:

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ningbo_grid.phones import MOBILE
+
 #: GB 11643-1999 weights of the first 17 digits, and the check character by remainder.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE_SHAPE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def id_check_digit(first17: str) -> str:
@@ -54,5 +55,5 @@ def validate_id_number(value: str) -> None:
 
 def validate_mobile(value: str) -> None:
     """Check a mainland mobile number: 11 digits starting 13–19. Raises ValidationError."""
-    if not _MOBILE_SHAPE.match((value or "").strip()):
+    if not MOBILE.fullmatch((value or "").strip()):
         raise ValidationError(_("手机号码应为11位中国大陆手机号（以13–19开头）。"), code="mobile")
