@@ -77,3 +77,4 @@ class ChangeKind(models.TextChoices):
     MERGE = "merge", _("合并")
     RETIRE = "retire", _("撤销")
     HOTLINE = "hotline", _("变更监督电话")
+    RULE = "rule", _("修改户数规则")

@@ -12,6 +12,7 @@ from ningbo_grid.forms import ModelMultipleChoiceField
 from .choices import GridType, Status
 from .hotline import normalise_hotline
 from .models import Area
+from .rules import effective_date_checked
 from .services import validate_boundary
 
 
@@ -20,15 +21,41 @@ def _today():
 
 
 class AdjustForm(forms.Form):
-    """Common field: the local date the adjustment takes effect."""
+    """Common field: the local date the adjustment takes effect (today or earlier, Art. 7)."""
 
     effective_date = forms.DateField(
-        label=_("生效日期"), initial=_today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("生效日期"),
+        initial=_today,
+        help_text=_("调整保存后立即生效；可填今天或以前的日期（补录），不能填以后的日期。"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, area: Area, **kwargs):
         self.area = area
         super().__init__(*args, **kwargs)
+        self.fields["effective_date"].widget.attrs["max"] = _today().isoformat()
+
+    def clean_effective_date(self):
+        try:
+            return effective_date_checked(self.cleaned_data["effective_date"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["effective_date"]) from None
+
+
+class RuleExceptionMixin(forms.Form):
+    """The written reason for households outside the city's rule (`grids.rules`, Art. 7)."""
+
+    exception_reason = forms.CharField(
+        label=_("突破户数规则的理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=500,
+        help_text=_("户数不在市网格化主管单位规定的范围内时必填，记入调整记录。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([*(name for name in self.fields if name != "exception_reason"), "exception_reason"])
 
 
 class BoundaryField(forms.CharField):
@@ -41,7 +68,7 @@ class BoundaryField(forms.CharField):
         return validate_boundary(value) if value else None
 
 
-class CreateForm(AdjustForm):
+class CreateForm(RuleExceptionMixin, AdjustForm):
     name = forms.CharField(label=_("名称"), max_length=100)
     grid_type = forms.ChoiceField(label=_("网格类型"), choices=[("", "—"), *GridType.choices], required=False)
     households = forms.IntegerField(label=_("户数"), min_value=0, required=False)
@@ -63,7 +90,7 @@ class RenameForm(AdjustForm):
     name = forms.CharField(label=_("新名称"), max_length=100)
 
 
-class RedrawForm(AdjustForm):
+class RedrawForm(RuleExceptionMixin, AdjustForm):
     area_description = forms.CharField(label=_("区域范围"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     boundary = BoundaryField(label=_("边界（GeoJSON）"), required=False)
     households = forms.IntegerField(label=_("户数"), min_value=0, required=False)
@@ -78,7 +105,7 @@ class RedrawForm(AdjustForm):
                 self.initial["boundary"] = json.dumps(self.area.boundary, ensure_ascii=False)
 
 
-class SplitForm(AdjustForm):
+class SplitForm(RuleExceptionMixin, AdjustForm):
     parts = forms.CharField(
         label=_("拆分后的网格"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -112,7 +139,7 @@ class _SiblingChoiceMixin:
         )
 
 
-class MergeForm(_SiblingChoiceMixin, AdjustForm):
+class MergeForm(_SiblingChoiceMixin, RuleExceptionMixin, AdjustForm):
     others = ModelMultipleChoiceField(
         label=_("并入本网格的同级网格"), queryset=Area.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -135,3 +162,11 @@ class RetireForm(_SiblingChoiceMixin, AdjustForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = self.siblings()
+
+
+class HouseholdRuleForm(forms.Form):
+    """One household rule of the city (`grids.rules.rule_set`): an open side left empty."""
+
+    min_households = forms.IntegerField(label=_("最少户数"), min_value=0, required=False)
+    max_households = forms.IntegerField(label=_("最多户数"), min_value=0, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -228,6 +228,45 @@ class AreaChange(models.Model):
         return f"{self.get_kind_display()} {self.area.code}"
 
 
+class HouseholdRule(models.Model):
+    """The city authority's household range for one grid type at one level (Art. 7 具体办法).
+
+    One row per (city, grid type, grid/micro-grid); `min_households` / `max_households`
+    are inclusive bounds, either empty for "no bound". The rule applies to every grid of
+    that type and level in the city's subtree when an adjustment sets its households
+    (`grids.rules.households_problem`). Changed only through `grids.rules.rule_set`,
+    which bumps `version` and writes an `AreaChange` (kind `rule`) on the city node.
+    """
+
+    city = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="household_rules", verbose_name=_("市"), db_index=False
+    )
+    grid_type = models.CharField(_("网格类型"), max_length=10, choices=GridType.choices)
+    level = models.CharField(
+        _("层级"), max_length=12, choices=[(Level.GRID, _("网格")), (Level.MICRO_GRID, _("微网格"))]
+    )
+    min_households = models.PositiveIntegerField(_("最少户数"), null=True, blank=True)
+    max_households = models.PositiveIntegerField(_("最多户数"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("网格户数规则")
+        verbose_name_plural = _("网格户数规则")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "grid_type", "level"], name="grids_household_rule_unique"),
+            models.CheckConstraint(
+                condition=models.Q(min_households__isnull=True)
+                | models.Q(max_households__isnull=True)
+                | models.Q(min_households__lte=models.F("max_households")),
+                name="grids_household_rule_min_le_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city.code} {self.grid_type} {self.level}"
+
+
 class TreeVersion(models.Model):
     """A counter that every write to the area tree increments (in `grids.locking.tree_lock`).
 

@@ -13,8 +13,15 @@ micro-grid cannot move to another grid, so when its grid is split or merged it i
 re-created under the new grid (new code) and the old one retired with that successor.
 
 `effective_date` is the local date (Asia/Shanghai) the adjustment takes effect;
-default today. Each adjustment is authorised by `personnel.scope.authorize`: a user
-actor needs `adjust_area` on every node it changes (the parent, for a new node), else
+default today. Adjustments apply when saved, so a date after today is refused
+(`grids.rules.effective_date_checked`, key `effective_date`); an earlier date records
+an adjustment decided before. The households a created, redrawn, split or merged grid
+ends with are checked against the city authority's rule for its type and level
+(`grids.rules.households_checked`, Art. 7): outside it the adjustment is refused unless
+`exception_reason` gives the reason, which the history rows then record.
+
+Each adjustment is authorised by `personnel.scope.authorize`: a user actor needs
+`adjust_area` on every node it changes (the parent, for a new node), else
 `PermissionDenied`; the system (None) may do anything.
 """
 
@@ -45,24 +52,13 @@ from .choices import GRID_LEVELS, ChangeKind, GridType, Level, Status, VillageKi
 from .geometry import union_boundary, validate_boundary
 from .locking import tree_lock
 from .models import Area
+from .rules import effective_date_checked, households_checked, households_value
 
 #: The level a new child of each level gets (only grids are drawn by hand).
 CHILD_LEVEL = {Level.VILLAGE: Level.GRID, Level.GRID: Level.MICRO_GRID}
 
-MAX_HOUSEHOLDS = 100_000
-
 #: What `authorize` says to a user without `adjust_area` on the node (the 403 page's wording).
 NOT_ADJUSTER = gettext_lazy("您没有执行此操作的权限。")
-
-
-def _validate_households(value) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(_("户数必须是整数。"))
-    if value < 0 or value > MAX_HOUSEHOLDS:
-        raise ValidationError(_("户数应在 0 到 %(max)s 之间。") % {"max": MAX_HOUSEHOLDS})
-    return value
 
 
 def _validate_name(name: str, parent: Area, exclude: Sequence[int] = ()) -> str:
@@ -109,17 +105,19 @@ def area_create(
     effective_date: datetime.date | None = None,
     note: str = "",
     related: Sequence[str] = (),
+    exception_reason: str = "",
 ) -> Area:
     """Draw a grid under a village/community, or a micro-grid under a grid (Art. 6, 7, 9).
 
     The code is the parent's code + the next 3-digit number. `grid_type` of a grid
     defaults to the village's kind (urban community / rural); a micro-grid takes its
     grid's type. `supervision_phone` defaults to the parent's. `boundary` is GeoJSON
-    (see `validate_boundary`). Raises ValidationError (keys: parent, name, grid_type,
-    households, boundary). Returns the saved node.
+    (see `validate_boundary`). `households` outside the city's rule for the type needs
+    `exception_reason` (module docstring). Raises ValidationError (keys: parent, name,
+    grid_type, households, boundary, effective_date). Returns the saved node.
     """
-    effective_date = effective_date or timezone.localdate()
     authorize(actor, ADJUST, parent, message=NOT_ADJUSTER)
+    effective_date = effective_date_checked(effective_date)
     with tree_lock():
         parent = _fresh(parent)
         area = _new_node(
@@ -134,9 +132,18 @@ def area_create(
             supervision_phone=supervision_phone,
             effective_date=effective_date,
         )
+        exception = households_checked(
+            within=parent,
+            grid_type=area.grid_type,
+            level=area.level,
+            counts=[(area.name, area.households)],
+            reason=exception_reason,
+            field="households",
+        )
         if problems := placement_problems(area, area.boundary):
             raise ValidationError({"boundary": problems})
         area.save()
+        note = "；".join(text for text in (note, exception) if text)
         _record(area, ChangeKind.CREATE, actor, effective_date, after=snapshot(area), related=related, note=note)
     return area
 
@@ -170,7 +177,7 @@ def _new_node(
         if grid_type not in GridType.values:
             errors["grid_type"] = [_("网格类型无效。")]
     try:
-        households = _validate_households(households)
+        households = households_value(households)
     except ValidationError as exc:
         errors["households"] = exc.messages
     try:
@@ -196,8 +203,8 @@ def _new_node(
 
 def area_rename(*, actor: User | None, area: Area, name: str, effective_date: datetime.date | None = None) -> Area:
     """Rename a grid or micro-grid; the code stays. Raises ValidationError (area, name)."""
-    effective_date = effective_date or timezone.localdate()
     authorize(actor, ADJUST, area, message=NOT_ADJUSTER)
+    effective_date = effective_date_checked(effective_date)
     with tree_lock():
         area = _fresh(area)
         _require_active_grid(area)
@@ -223,14 +230,16 @@ def area_redraw(
     households=_UNSET,
     scale=_UNSET,
     effective_date: datetime.date | None = None,
+    exception_reason: str = "",
 ) -> Area:
     """Change a grid's extent: area description (区域范围), GeoJSON boundary, households, scale.
 
-    Only the arguments given change. Raises ValidationError (area, households,
-    boundary, or `__all__` when nothing changes).
+    Only the arguments given change. Changed households outside the city's rule need
+    `exception_reason` (module docstring). Raises ValidationError (area, households,
+    boundary, effective_date, or `__all__` when nothing changes).
     """
-    effective_date = effective_date or timezone.localdate()
     authorize(actor, ADJUST, area, message=NOT_ADJUSTER)
+    effective_date = effective_date_checked(effective_date)
     with tree_lock():
         area = _fresh(area)
         _require_active_grid(area)
@@ -242,7 +251,7 @@ def area_redraw(
             changes["scale"] = (scale or "").strip()
         if households is not _UNSET:
             try:
-                changes["households"] = _validate_households(households)
+                changes["households"] = households_value(households)
             except ValidationError as exc:
                 errors["households"] = exc.messages
         if boundary is not _UNSET:
@@ -257,11 +266,22 @@ def area_redraw(
         changes = {field: value for field, value in changes.items() if getattr(area, field) != value}
         if not changes:
             raise ValidationError(_("没有需要调整的内容。"))
+        exception = ""
+        if "households" in changes:
+            exception = households_checked(
+                within=area,
+                grid_type=area.grid_type,
+                level=area.level,
+                counts=[(area.name, changes["households"])],
+                reason=exception_reason,
+                field="households",
+            )
         before = snapshot(area, list(changes))
         for field, value in changes.items():
             setattr(area, field, value)
         area.save(update_fields=[*changes, "updated_at"])
-        _record(area, ChangeKind.REDRAW, actor, effective_date, before=before, after=snapshot(area, list(changes)))
+        after = snapshot(area, list(changes))
+        _record(area, ChangeKind.REDRAW, actor, effective_date, before=before, after=after, note=exception)
     return area
 
 
@@ -272,6 +292,7 @@ def area_split(
     parts: list[dict],
     micro_grid_parts: dict[str, int] | None = None,
     effective_date: datetime.date | None = None,
+    exception_reason: str = "",
 ) -> list[Area]:
     """Split one grid (or micro-grid) into two or more new ones under the same parent.
 
@@ -279,14 +300,16 @@ def area_split(
     `area_description`, `boundary`, `scale`. The old node is retired with the first
     part as successor and all new codes recorded. Its active micro-grids are
     re-created under the part given by `micro_grid_parts` (old micro-grid code → index
-    into `parts`; default the first part). Raises ValidationError (area, parts, name …).
-    Returns the new nodes in `parts` order.
+    into `parts`; default the first part). A part's households outside the city's rule
+    for the grid's type need `exception_reason` (module docstring; one rule read).
+    Raises ValidationError (area, parts, name, effective_date …). Returns the new nodes
+    in `parts` order.
 
     The parts and the micro-grids' copies are written as one block (`grids.adjusting`):
     a fixed number of statements whatever the number of micro-grids.
     """
-    effective_date = effective_date or timezone.localdate()
     authorize(actor, ADJUST, area, message=NOT_ADJUSTER)
+    effective_date = effective_date_checked(effective_date)
     micro_grid_parts = micro_grid_parts or {}
     with tree_lock():
         area = _fresh(area)
@@ -315,6 +338,14 @@ def area_split(
             )
             for code, part in zip(reserve_codes(parent, len(parts)), parts, strict=True)
         ]
+        exception = households_checked(
+            within=area,
+            grid_type=area.grid_type,
+            level=area.level,
+            counts=[(part.name, part.households) for part in new_areas],
+            reason=exception_reason,
+            field="parts",
+        )
         micros = list(Area.objects.filter(parent=area, status=Status.ACTIVE).order_by("code"))
         targets = [new_areas[micro_grid_parts.get(micro.code, 0)] for micro in micros]
         copies = micro_grid_copies(micros, targets, effective_date=effective_date)
@@ -331,7 +362,7 @@ def area_split(
                 effective_date,
                 after=snapshot(part),
                 related=[area.code],
-                note=f"由 {area.code} 拆分",
+                note="；".join(text for text in (f"由 {area.code} 拆分", exception) if text),
             )
             for part in new_areas
         ]
@@ -358,6 +389,7 @@ def area_merge(
     name: str = "",
     area_description: str | None = None,
     effective_date: datetime.date | None = None,
+    exception_reason: str = "",
 ) -> Area:
     """Merge two or more sibling grids (or micro-grids) into one (Art. 9).
 
@@ -365,14 +397,16 @@ def area_merge(
     is created under the common parent. The survivor's households become the sum.
     The others are retired with the survivor as successor, their active micro-grids
     re-created under it. When every merged node has a boundary, the survivor's is their
-    union (the old ones stay in the history). Raises ValidationError (areas, into, name). Returns the survivor.
+    union (the old ones stay in the history). A sum outside the city's rule for the
+    type needs `exception_reason` (module docstring). Raises ValidationError (areas,
+    into, name, households, effective_date). Returns the survivor.
 
     The micro-grids' copies (and a new survivor) are written as one block
     (`grids.adjusting`): a fixed number of statements whatever the number moved.
     """
-    effective_date = effective_date or timezone.localdate()
     for node in areas:
         authorize(actor, ADJUST, node, message=NOT_ADJUSTER)
+    effective_date = effective_date_checked(effective_date)
     with tree_lock():
         areas = [_fresh(a) for a in {a.pk: a for a in areas}.values()]
         if len(areas) < 2:
@@ -389,6 +423,15 @@ def area_merge(
         total = sum(counts) if counts else None
         codes = [a.code for a in areas]
         parent = areas[0].parent
+        kept = next((a for a in areas if into is not None and a.pk == into.pk), None)
+        exception = households_checked(
+            within=parent,
+            grid_type=(kept or areas[0]).grid_type,
+            level=areas[0].level,
+            counts=[(kept.name if kept else name.strip(), total)],
+            reason=exception_reason,
+            field="households",
+        )
         history = []
         if into is None:
             survivor = _new_node(
@@ -460,7 +503,7 @@ def area_merge(
             )
         after = snapshot(survivor, ["households", "area_description", "boundary"])
         related = [c for c in codes if c != survivor.code]
-        history.append(change(survivor, ChangeKind.MERGE, actor, effective_date, before, after, related))
+        history.append(change(survivor, ChangeKind.MERGE, actor, effective_date, before, after, related, exception))
         write_retirements([*micros, *others], history)
     return survivor
 
@@ -479,8 +522,8 @@ def area_retire(
     over its work. Staff assignments and events keep pointing at the retired node.
     Raises ValidationError (area, successor). Returns the retired node.
     """
-    effective_date = effective_date or timezone.localdate()
     authorize(actor, ADJUST, area, message=NOT_ADJUSTER)
+    effective_date = effective_date_checked(effective_date)
     with tree_lock():
         area = _fresh(area)
         _require_active_grid(area)

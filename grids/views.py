@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from personnel.roles import ADJUST, MANAGE_STAFF
-from personnel.scope import authorize, has_area_perm
+from personnel.roles import ADJUST, MANAGE_STAFF, VIEW
+from personnel.scope import area_reach, authorize, has_area_perm
 
-from . import services
-from .choices import Level
-from .forms import CreateForm, MergeForm, RedrawForm, RenameForm, RetireForm, SplitForm
+from . import rules, services
+from .choices import ChangeKind, Level, Status
+from .forms import CreateForm, HouseholdRuleForm, MergeForm, RedrawForm, RenameForm, RetireForm, SplitForm
 from .models import Area
 from .selectors import areas_visible, top_visible_nodes, with_counts
 
@@ -114,22 +114,96 @@ def area_adjust(request: HttpRequest, code: str, action: str) -> HttpResponse:
 
 def _run(action: str, area: Area, data: dict, actor) -> Area:
     """Call the service for `action`; returns the node to show next."""
-    date = data["effective_date"]
+    date, reason = data["effective_date"], data.get("exception_reason", "")
     if action == "create":
         fields = {k: v for k, v in data.items() if k != "effective_date"}
         return services.area_create(actor=actor, parent=area, effective_date=date, **fields)
     if action == "rename":
         return services.area_rename(actor=actor, area=area, name=data["name"], effective_date=date)
     if action == "redraw":
-        fields = {k: data[k] for k in ("area_description", "boundary", "households", "scale")}
+        fields = {k: data[k] for k in ("area_description", "boundary", "households", "scale", "exception_reason")}
         return services.area_redraw(actor=actor, area=area, effective_date=date, **fields)
     if action == "split":
-        return services.area_split(actor=actor, area=area, parts=data["parts"], effective_date=date)[0].parent
+        parts = services.area_split(
+            actor=actor, area=area, parts=data["parts"], effective_date=date, exception_reason=reason
+        )
+        return parts[0].parent
     if action == "merge":
         areas = [area, *data["others"]]
-        if data["new_name"]:
-            return services.area_merge(actor=actor, areas=areas, name=data["new_name"], effective_date=date)
-        return services.area_merge(actor=actor, areas=areas, into=area, effective_date=date)
+        kept = {"name": data["new_name"]} if data["new_name"] else {"into": area}
+        return services.area_merge(actor=actor, areas=areas, effective_date=date, exception_reason=reason, **kept)
     return services.area_retire(
         actor=actor, area=area, successor=data["successor"], note=data["note"], effective_date=date
     )
+
+
+def rule_cities(user) -> list[Area]:
+    """The active cities whose household rules `user` may read: those overlapping their
+    `view_area` reach (a district's or township's staff read their city's rules)."""
+    reach = area_reach(user, VIEW)
+    cities = Area.objects.filter(level=Level.CITY, status=Status.ACTIVE).order_by("code")
+    return [city for city in cities if reach.overlaps(city.tree_id, city.lft, city.rght)]
+
+
+def _rule_city(request: HttpRequest, code: str) -> Area:
+    city = next((c for c in rule_cities(request.user) if c.code == code), None)
+    if city is None:
+        raise Http404
+    return city
+
+
+@login_required
+def rules_index(request: HttpRequest) -> HttpResponse:
+    """GET /grids/rules/: the city's household rules (straight to it when the user has one city)."""
+    cities = rule_cities(request.user)
+    if len(cities) == 1:
+        return redirect("grids:rules", code=cities[0].code)
+    return render(request, "grids/rules.html", {"cities": cities})
+
+
+@login_required
+def rules_page(request: HttpRequest, code: str, bound: tuple[str, HouseholdRuleForm] | None = None) -> HttpResponse:
+    """GET /grids/rules/<city>/: the city's household range per grid type and level (Art. 7),
+    each with its form for the city authority (`rules.can_set_rules`), and the changes made."""
+    city = _rule_city(request, code)
+    editable = rules.can_set_rules(request.user, city)
+    rows = []
+    for rule in rules.city_rules(city):
+        prefix = f"{rule.grid_type}-{rule.level}"
+        form = None
+        if editable:
+            form = (
+                bound[1]
+                if bound and bound[0] == prefix
+                else HouseholdRuleForm(
+                    prefix=prefix,
+                    initial={
+                        "min_households": rule.min_households,
+                        "max_households": rule.max_households,
+                        "version": rule.version,
+                    },
+                )
+            )
+        rows.append({"rule": rule, "text": rules.describe(rule), "form": form, "prefix": prefix})
+    changes = city.changes.filter(kind=ChangeKind.RULE).select_related("actor")[:20]
+    context = {"city": city, "rows": rows, "editable": editable, "changes": changes}
+    return render(request, "grids/rules.html", context, status=400 if bound else 200)
+
+
+@login_required
+@require_POST
+def rule_save(request: HttpRequest, code: str, grid_type: str, level: str) -> HttpResponse:
+    """POST /grids/rules/<city>/<grid_type>/<level>/: the city authority sets one rule."""
+    city = _rule_city(request, code)
+    authorize(request.user, ADJUST, city, message=rules.NOT_CITY_AUTHORITY)
+    prefix = f"{grid_type}-{level}"
+    form = HouseholdRuleForm(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            rules.rule_set(actor=request.user, city=city, grid_type=grid_type, level=level, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("户数规则已保存，此后的网格调整按新规则检查。"))
+            return redirect("grids:rules", code=city.code)
+    return rules_page(request, code, bound=(prefix, form))
