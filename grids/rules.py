@@ -33,7 +33,7 @@ import datetime
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,6 +48,7 @@ from .models import Area, AreaChange, HouseholdRule
 MAX_HOUSEHOLDS = 100_000
 
 FUTURE_DATE = gettext_lazy("生效日期不能晚于今天：调整保存后立即生效，不能预约以后生效。")
+STALE_RULE = gettext_lazy("该户数规则已被他人修改，请刷新后重试。")
 NOT_CITY_AUTHORITY = gettext_lazy("只有市网格化主管单位可以设置网格户数规则。")
 
 
@@ -212,16 +213,19 @@ def rule_set(
             HouseholdRule.objects.select_for_update().filter(city=city, grid_type=grid_type, level=level).first()
         ) or HouseholdRule(city=city, grid_type=grid_type, level=level, version=0)
         if version != rule.version:
-            raise ValidationError(
-                {"version": ValidationError(_("该户数规则已被他人修改，请刷新后重试。"), code="stale_version")}
-            )
+            raise ValidationError({"version": ValidationError(STALE_RULE, code="stale_version")})
+        was = describe(rule)
         before = {"min_households": rule.min_households, "max_households": rule.max_households}
         after = {"min_households": min_households, "max_households": max_households}
-        if before == after and rule.pk:
+        if before == after:
             return rule
         rule.min_households, rule.max_households = min_households, max_households
         rule.version += 1
-        rule.save()
+        try:
+            with transaction.atomic():
+                rule.save()
+        except IntegrityError:  # another first setting of the same rule committed meanwhile
+            raise ValidationError({"version": ValidationError(STALE_RULE, code="stale_version")}) from None
         label = {"grid_type": grid_type, "level": level}
         AreaChange.objects.create(
             area=city,
@@ -230,6 +234,6 @@ def rule_set(
             effective_date=timezone.localdate(),
             before=before | label,
             after=after | label,
-            note=describe(rule),
+            note=f"{was} → {describe(rule)}",
         )
     return rule

@@ -82,6 +82,7 @@ def test_the_city_sets_a_rule_on_its_page_and_the_change_is_recorded(client, tre
     assert change.actor == city_user
     assert change.before == {"min_households": None, "max_households": None, "grid_type": "urban", "level": "grid"}
     assert change.after["max_households"] == 500
+    assert change.note == "城市社区网格：不限 → 城市社区网格：300–500 户"
     html = client.get(response["Location"]).content.decode()
     assert "城市社区网格：300–500 户" in html and "city" in html  # the rule and who changed it
 
