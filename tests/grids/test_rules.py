@@ -256,3 +256,14 @@ def test_the_services_refuse_a_future_date_and_take_today_or_a_past_one(tree):
     services.area_rename(actor=None, area=tree.grid2, name="补录更名", effective_date=datetime.date(2026, 1, 5))
     dates = {c.area_id: c.effective_date for c in AreaChange.objects.filter(kind=ChangeKind.RENAME)}
     assert dates == {tree.grid.pk: timezone.localdate(), tree.grid2.pk: datetime.date(2026, 1, 5)}
+
+
+def test_the_rule_check_costs_one_query_whatever_the_micro_grids(tree, urban_rule):
+    """grids.adjusting stays set-based: the check reads the rule once, not per node."""
+    from tests.grids.test_adjust_blocks import add_micro_grids, queries
+
+    add_micro_grids(tree.grid2, 5, first=1)
+    unknown = queries(services.area_split, actor=None, area=tree.grid, parts=[{"name": "甲"}, {"name": "乙"}])
+    counted = [{"name": "丙", "households": 320}, {"name": "丁", "households": 480}]
+    checked = queries(services.area_split, actor=None, area=tree.grid2, parts=counted)
+    assert checked == unknown + 1
