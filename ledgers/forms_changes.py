@@ -36,7 +36,7 @@ class AddressPickField(forms.ModelChoiceField):
 
 
 def _local_date(label) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 def _not_future(value):
