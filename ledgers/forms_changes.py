@@ -45,9 +45,9 @@ def _not_future(value):
     return value
 
 
-class TransferForm(VersionedForm):
-    """Move a resident to another room of the worker's grids (迁移): where, whether they join
-    the household there (and as what), why."""
+class MoveFields(forms.Form):
+    """Where a resident moves (a room among `rooms`, the ones the worker keeps), whether they
+    join the household there (and as what), why: the fields of a transfer and a transfer-in."""
 
     residence = AddressPickField(label=_("新居住地址"), queryset=Address.objects.none())
     join = forms.BooleanField(label=_("加入该地址的家庭"), required=False)
@@ -59,6 +59,22 @@ class TransferForm(VersionedForm):
     def __init__(self, *args, rooms, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["residence"].queryset = rooms
+
+
+class TransferForm(VersionedForm, MoveFields):
+    """Move a resident the worker keeps to another room of the worker's grids (迁移)."""
+
+
+class TransferInForm(OnceForm, MoveFields):
+    """Take in a resident from another jurisdiction (迁入) by their exact document number
+    (POSTed, never in a URL; the look-up is logged with its purpose)."""
+
+    id_number = forms.CharField(
+        label=_("证件号码"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    purpose = forms.CharField(label=_("查询事由"), max_length=200, min_length=2, initial=_("办理迁入"))
+
+    field_order = ["id_number", "purpose"]
 
 
 class LeaveForm(VersionedForm):

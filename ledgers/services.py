@@ -477,7 +477,7 @@ def person_transfer(
     """Move a person to another address, in this grid or another (迁入, Art. 12(2)); kept as history.
 
     The receiving grid's staff act (`keep_ledgers` on the new address's micro-grid);
-    they find the person by exact ID (`ledgers.privacy.person_search_id`). A moved-out
+    they find the person by exact ID (`ledgers.privacy.person_to_receive`, logged). A moved-out
     person moving back is present again. `household` (if any) must be at `residence`.
     Returns the person (version bumped). Raises ValidationError (residence, household,
     relation, person), PermissionDenied, StaleVersion.

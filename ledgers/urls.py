@@ -23,6 +23,7 @@ urlpatterns = [
     path("stats/", views_data.statistics, name="stats"),
     path("import/", views_data.import_page, name="import"),
     path("export/<str:kind>.xlsx", views_data.export, name="export"),
+    path("transfer-in/", views_changes.transfer_in, name="transfer-in"),
     path("persons/<int:pk>/transfer/", views_changes.person_transfer, name="person-transfer"),
     path("persons/<int:pk>/leave/", views_changes.person_leave, name="person-leave"),
     path("persons/<int:pk>/tags/", views_changes.person_tags, name="person-tags"),

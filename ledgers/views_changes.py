@@ -1,5 +1,7 @@
 """Phone pages (390 px) changing a resident or a standard address (issue #15 items 1, 3, 6, 8).
 
+- a resident from another jurisdiction, by exact document number: transfer-in (迁入; the
+  receiving grid's staff act, `services.person_transfer`'s rule; the look-up is logged);
 - a resident, from their page: transfer (迁移) to a room of the worker's grids, departure
   (迁出本市/死亡) with date and reason, care tags (only those the worker may see);
 - an address: its page (code, what hangs on it, change history), rename (更名), and merge
@@ -13,6 +15,7 @@ Writes go through `ledgers.services` and `ledgers.changes`.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +27,7 @@ from personnel.roles import KEEP_LEDGERS
 
 from . import changes, privacy, services
 from .choices import AddressKind, PersonStatus
-from .forms_changes import LeaveForm, MergeForm, RenameForm, TagsForm, TransferForm
+from .forms_changes import LeaveForm, MergeForm, RenameForm, TagsForm, TransferForm, TransferInForm
 from .models import Address, Person
 
 #: How many matches of an address search a page lists.
@@ -59,29 +62,60 @@ def _matches(request, candidates: QuerySet) -> tuple[str, list[Address]]:
     return q, list(found.order_by("full_text", "pk")[:PICK_LIMIT])
 
 
+def _rooms(request) -> QuerySet:
+    return Address.objects.restrict(request.user, KEEP_LEDGERS).filter(is_active=True, kind__in=DWELLING_KINDS)
+
+
+def _move(request, person: Person, data: dict, version: int | None):
+    """Run the transfer of `person` as the form `data` asks; a redirect to their page."""
+    residence = data["residence"]
+    household = residence.households.order_by("pk").first() if data["join"] else None
+    services.person_transfer(
+        actor=request.user,
+        person=person,
+        residence=residence,
+        household=household,
+        relation=data["relation"] if household else "",
+        reason=data["reason"],
+        version=version,
+    )
+    messages.success(request, _("已迁移至 %(text)s。") % {"text": residence.full_text})
+    return redirect("ledgers:person", pk=person.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_in(request):
+    """GET/POST /ledgers/transfer-in/[?q=]: take in a resident registered elsewhere in the city,
+    found by exact document number (logged), into a room of the worker's grids."""
+    rooms = _rooms(request)
+    if not rooms.exists():
+        raise Http404
+    form = TransferInForm(request.POST or None, rooms=rooms)
+
+    def receive():
+        data = form.cleaned_data
+        person = privacy.person_to_receive(actor=request.user, id_number=data["id_number"], purpose=data["purpose"])
+        if person is None:
+            raise ValidationError({"id_number": [_("本市没有此证件号码的人员，请登记为新居民。")]})
+        return _move(request, person, data, None)
+
+    q, found = _matches(request, rooms)
+    response = submit_once(request, form, receive, "ledgers/transfer_in.html", {"q": q, "found": found})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_transfer(request, pk: int):
     """GET/POST /ledgers/persons/<pk>/transfer/[?q=]: move a present resident to a room of the worker's grids."""
     person = _kept_person(request, pk, present=False)  # one who moved out may move back
-    rooms = Address.objects.restrict(request.user, KEEP_LEDGERS).filter(is_active=True, kind__in=DWELLING_KINDS)
+    rooms = _rooms(request)
     form = TransferForm(request.POST or None, record=person, rooms=rooms)
 
     def transfer():
-        data = form.cleaned_data
-        residence = data["residence"]
-        household = residence.households.order_by("pk").first() if data["join"] else None
-        services.person_transfer(
-            actor=request.user,
-            person=person,
-            residence=residence,
-            household=household,
-            relation=data["relation"] if household else "",
-            reason=data["reason"],
-            version=data["version"],
-        )
-        messages.success(request, _("已迁移至 %(text)s。") % {"text": residence.full_text})
-        return redirect("ledgers:person", pk=person.pk)
+        return _move(request, person, form.cleaned_data, form.cleaned_data["version"])
 
     q, found = _matches(request, rooms.exclude(pk=person.residence_id) if person.residence_id else rooms)
     context = {"person": person, "q": q, "found": found, "pick": "residence"}

@@ -214,3 +214,22 @@ def test_change_tags_refuses_the_same_tag_added_and_removed(lw, clock):
         changes.person_change_tags(
             actor=lw.world.worker, person=lw.elder, add=["lonely-elder"], remove=["lonely-elder"]
         )
+
+
+def test_the_receiving_grid_takes_in_a_resident_by_exact_document_number(client, lw):
+    from personnel.models import PersonalDataAccess
+    from tests.ledgers.conftest import make_id
+
+    client.force_login(lw.world.worker2)
+    url = "/ledgers/transfer-in/"
+    assert [a.pk for a in client.get(url).context["found"]] == [lw.room2.pk]  # only rooms worker2 keeps
+    data = {"purpose": "办理迁入", "residence": lw.room2.pk, "reason": "投靠子女"}
+    key = str(client.get(url).context["form"].initial["submission_key"])
+    unknown = client.post(url, data | {"id_number": make_id(9, "19800101"), "submission_key": key})
+    assert unknown.status_code == 400 and "本市没有此证件号码" in unknown.context["form"].errors["id_number"][0]
+    taken = client.post(url, data | {"id_number": make_id(1, "19400312"), "submission_key": key})
+    assert taken.status_code == 302 and taken["Location"] == f"/ledgers/persons/{lw.elder.pk}/"
+    elder = Person.objects.get()
+    assert elder.area == lw.micro2 and elder.residence == lw.room2 and elder.moves.count() == 1
+    assert PersonalDataAccess.objects.filter(actor=lw.world.worker2, resident=elder, purpose="办理迁入").exists()
+    assert client.get(f"/ledgers/persons/{elder.pk}/").status_code == 200
