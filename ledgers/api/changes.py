@@ -11,12 +11,12 @@ kept (`keep_ledgers`) 403; bad input 400 with field codes; no `version` in the b
 staff. A repeated POST with the same `Idempotency-Key` replays the first answer.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from events.api.steps import STEP_ERRORS, require_version
+from events.api.steps import ERRORS, STEP_ERRORS, require_version
 from events.api.views import ServiceErrorsMixin
 from integrations.models import ApiClient
 
@@ -35,8 +35,18 @@ def _values(view, request, serializer_class) -> dict:
     return dict(data.validated_data)
 
 
+#: The answers of a change besides 200 (no status machine here: no `invalid_transition`).
+CHANGE_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(
+        description="code `stale_version`: the person or address changed since the `version` you sent (read it again)"
+    ),
+    428: STEP_ERRORS[428],
+}
+
+
 def _change(serializer_class, output, summary: str):
-    return extend_schema(request=serializer_class, responses={200: output, **STEP_ERRORS}, summary=summary)
+    return extend_schema(request=serializer_class, responses={200: output, **CHANGE_ERRORS}, summary=summary)
 
 
 class PersonChanges(ServiceErrorsMixin):
