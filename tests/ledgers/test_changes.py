@@ -233,3 +233,33 @@ def test_the_receiving_grid_takes_in_a_resident_by_exact_document_number(client,
     assert elder.area == lw.micro2 and elder.residence == lw.room2 and elder.moves.count() == 1
     assert PersonalDataAccess.objects.filter(actor=lw.world.worker2, resident=elder, purpose="办理迁入").exists()
     assert client.get(f"/ledgers/persons/{elder.pk}/").status_code == 200
+
+
+def test_api_departure_and_merge_check_their_inputs_and_api_keys_change_nothing(lw, clock):
+    from integrations import services as integration_services
+    from personnel.choices import OrgKind
+    from personnel.models import Organisation
+
+    w, elder = lw.world, lw.elder
+    api = _api(w.worker)
+    leave = f"/api/v1/ledgers/persons/{elder.pk}/leave/"
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    future = api.post(leave, {"version": elder.version, "status": "deceased", "on": tomorrow, "reason": "病故"})
+    assert future.status_code == 400 and future.json()["errors"] == {"on": ["日期不能晚于今天。"]}
+    civil = Organisation.objects.create(
+        name="海曙区民政局", kind=OrgKind.DEPARTMENT, department="civil_affairs", area=w.tree.county
+    )
+    created = integration_services.api_client_create(
+        actor=w.supervisor, organisation=civil, name="民政系统", scopes=["read", "handle"], role="dispatcher"
+    )
+    key_client = APIClient()
+    key_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {created.key}")
+    today = timezone.localdate().isoformat()
+    body = {"version": elder.version, "status": "moved_out", "on": today, "reason": "迁往杭州"}
+    assert key_client.post(leave, body, format="json").status_code == 403
+    gone = api.post(leave, body, format="json")
+    assert gone.status_code == 200 and gone.json()["status"] == "moved_out"
+    merge = f"/api/v1/ledgers/addresses/{lw.room.pk}/merge/"
+    elsewhere = api.post(merge, {"version": lw.room.version, "into": lw.room2.pk}, format="json")
+    assert elsewhere.status_code == 400 and elsewhere.json()["error_codes"] == {"into": ["does_not_exist"]}
+    assert Address.objects.get(pk=lw.room.pk).is_active
