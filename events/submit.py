@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from idempotency.services import KeyReused, fingerprint, run_once
 
+from .exceptions import Conflict
 from .forms import apply_errors
 
 
@@ -54,7 +55,8 @@ def submit_once(
 ) -> HttpResponse:
     """Run `run` (returning a redirect) once for a valid POSTed `form` (`once`); otherwise
     render `template` with the form and `context`: 400 with the form's errors (the
-    services' ValidationError on its fields), 422 for a reused key, 404 out of scope."""
+    services' ValidationError on its fields), 422 for a reused key, 409 when the object
+    moved on since the form was read (`Conflict`: a stale `version`), 404 out of scope."""
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,6 +64,9 @@ def submit_once(
         except KeyReused:
             form.add_error(None, _("这张表单已经提交过，内容与那次不同。"))
             status = 422
+        except Conflict as exc:
+            form.add_error(None, str(exc.message))
+            status = 409
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:

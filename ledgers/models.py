@@ -75,7 +75,8 @@ class Address(Located):
     sequence (24 digits), never reused, and kept when a grid adjustment moves the address
     to another micro-grid (the move is recorded in `AddressChange`). `full_text` is the
     normalised whole address (parent's text + this segment). `latitude`/`longitude` are
-    optional WGS-84 decimal degrees.
+    optional WGS-84 decimal degrees. `version` grows with every rename or merge touching
+    it: a change names the version it read (a stale form is refused, never applied twice).
     """
 
     code = models.CharField(_("地址编码"), max_length=24, unique=True)
@@ -91,6 +92,7 @@ class Address(Located):
     successor = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("合并至")
     )
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -241,6 +243,8 @@ class Person(Located):
     record. `next_visit_due` (local date) is kept by the services from the care tags'
     frequencies and the last visit; empty when no tag asks for visits.
     `anonymised_at` set once a moved-out or deceased person's data were erased.
+    `version` grows with every transfer, departure, tag change or move of their address:
+    a change names the version it read (`ledgers.services`: 409 `stale_version` if stale).
     """
 
     name = models.CharField(_("姓名"), max_length=50)
@@ -265,6 +269,7 @@ class Person(Located):
     anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True)
     last_visited_at = models.DateTimeField(_("最近走访"), null=True, blank=True)
     next_visit_due = models.DateField(_("下次走访截止"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -71,6 +71,17 @@ def person_search_id(*, actor, id_number: str, purpose: str) -> Person | None:
     return found
 
 
+def person_to_receive(*, actor, id_number: str, purpose: str) -> Person | None:
+    """The person with this exact document number anywhere in the city, for the receiving
+    grid's transfer (迁入: `services.person_transfer`'s rule, the new grid's staff act), or
+    None; logged with the person found. Never shown: the caller transfers them at once
+    (`ledgers.views_changes.transfer_in`) or answers "not found". Raises ValidationError (purpose)."""
+    purpose = _purpose(purpose)
+    found = find_by_document(id_number)
+    PersonalDataAccess.objects.create(actor=actor, resident=found, field=AccessedField.ID_SEARCH, purpose=purpose)
+    return found
+
+
 def log_export(*, actor, what: str, count: int) -> None:
     """Record an export of personal data (who, when, what and how many rows)."""
     PersonalDataAccess.objects.create(

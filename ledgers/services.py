@@ -3,7 +3,10 @@
 Every function takes the acting user as `actor` and checks `keep_ledgers` on the
 micro-grid concerned (`personnel.scope.has_area_perm`); it raises PermissionDenied
 otherwise, and ValidationError ({field: [messages]}) for bad input, changing nothing.
-Times are aware (UTC stored); dates local (Asia/Shanghai). Visits are in
+A change of a person or an address names the `version` the actor read (None: not
+checked, for the platform's own callers): the row is locked and StaleVersion
+(`events.exceptions`, HTTP 409 `stale_version`) raised if it moved on since; every
+change bumps it. Times are aware (UTC stored); dates local (Asia/Shanghai). Visits are in
 `ledgers.visits`; reveals, ID search, export and anonymisation in `ledgers.privacy`.
 """
 
@@ -13,10 +16,12 @@ import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.exceptions import StaleVersion
+from events.flow import version_message
 from grids import locate
 from grids.choices import Level, Status
 from grids.models import Area
@@ -54,6 +59,14 @@ def township_of(area: Area) -> Area:
 def _require(actor, area: Area, perm: str = KEEP_LEDGERS) -> None:
     if not scope.has_area_perm(actor, perm, area):
         raise PermissionDenied(_("您无权维护该网格的台账。"))
+
+
+def _lock(obj: Address | Person, version: int | None) -> None:
+    """Lock `obj`'s row and reload it (inside a transaction); StaleVersion if `version`
+    (the version the actor read; None: not checked) is no longer the row's."""
+    obj.refresh_from_db(from_queryset=type(obj).objects.select_for_update(of=("self",)))
+    if version is not None and version != obj.version:
+        raise StaleVersion(version_message(obj, stale=True))
 
 
 def _micro_grid(area, field: str = "area") -> Area:
@@ -180,42 +193,83 @@ def _descendants(address: Address) -> list[Address]:
     return found
 
 
-def address_rename(*, actor, address: Address, name: str) -> Address:
-    """Rename one segment; the full text of it and everything below it follows; recorded."""
+def address_rename(*, actor, address: Address, name: str, version: int | None = None) -> Address:
+    """Rename one segment (Art. 12(2)): `name` normalised, 1–60 characters, unique among its
+    active siblings; the full text of it and of everything below it follows (their
+    versions bumped); recorded (`AddressChange` rename). Raises ValidationError (name:
+    empty, too long, taken, or the address retired), PermissionDenied, StaleVersion."""
     _require(actor, address.area)
     name = normalise_text(name)
     if not name or len(name) > 60:
         raise ValidationError({"name": [_("请填写地址名称（不超过60字）。")]})
     with transaction.atomic():
+        _lock(address, version)
+        if not address.is_active:
+            raise ValidationError({"name": [_("地址已注销。")]})
+        siblings = Address.objects.filter(parent_id=address.parent_id, is_active=True, name=name)
+        if address.parent_id is None:
+            siblings = siblings.filter(area_id=address.area_id)
+        if siblings.exclude(pk=address.pk).exists():
+            raise ValidationError({"name": [_("同一上级下已有同名地址。")]})
+        if name == address.name:
+            return address
         before = address.full_text
         prefix = address.parent.full_text if address.parent_id else ""
-        address.name, address.full_text = name, prefix + name
-        address.save(update_fields=["name", "full_text", "updated_at"])
+        address.name, address.full_text, address.version = name, prefix + name, address.version + 1
+        address.save(update_fields=["name", "full_text", "version", "updated_at"])
         for below in _descendants(address):
-            below.full_text = address.full_text + below.full_text[len(before) :]
-            below.save(update_fields=["full_text", "updated_at"])
+            below.full_text, below.version = address.full_text + below.full_text[len(before) :], below.version + 1
+            below.save(update_fields=["full_text", "version", "updated_at"])
         _log(address, AddressChangeKind.RENAME, actor, before=before, after=address.full_text)
     return address
 
 
-def address_merge(*, actor, address: Address, into: Address) -> Address:
-    """Merge room or house address `address` into `into` (same micro-grid's ledger keeper):
-    its residents, households and units move there; it is retired with `into` as successor.
-    Refused when it still has active addresses below it. Returns `into`."""
+def _merge_dwelling(address: Address, into: Address) -> None:
+    """Move `address`'s dwelling to `into`; if `into` has one, fill its empty facts from it and
+    add its tenants (the merged duplicate's dwelling then goes: everything is on `into`'s)."""
+    old = Dwelling.objects.filter(address=address).first()
+    if old is None:
+        return
+    kept = Dwelling.objects.filter(address=into).first()
+    if kept is None:
+        Dwelling.objects.filter(pk=old.pk).update(address=into)
+        return
+    for name in ("owner", "floor_area", "rental_registered_on", "rental_ends_on"):
+        if getattr(kept, name) is None:
+            setattr(kept, name, getattr(old, name))
+    kept.save()
+    kept.tenants.add(*old.tenants.all())
+    old.delete()
+
+
+def address_merge(*, actor, address: Address, into: Address, version: int | None = None) -> Address:
+    """Merge duplicate address `address` into `into`, an active address of the same kind
+    (Art. 12(2)); the actor keeps the ledgers of both micro-grids. Its residents (their
+    versions bumped), households, units and dwelling (`_merge_dwelling`) move there; it is
+    retired with `into` as successor; recorded on both (`AddressChange` merge). Refused
+    when it still has active addresses below it. Returns `into`. Raises ValidationError
+    (into, address), PermissionDenied, StaleVersion (`version`: of `address`)."""
     _require(actor, address.area)
     _require(actor, into.area)
-    if address.pk == into.pk or not into.is_active or not address.is_active:
+    if address.pk == into.pk or not into.is_active:
         raise ValidationError({"into": [_("请选择另一个有效地址。")]})
-    if address.children.filter(is_active=True).exists():
-        raise ValidationError({"address": [_("请先处理其下级地址。")]})
+    if into.kind != address.kind:
+        raise ValidationError({"into": [_("只能合并到同一类型的地址。")]})
     with transaction.atomic():
+        _lock(address, version)
+        if not address.is_active:
+            raise ValidationError({"address": [_("地址已注销。")]})
+        if address.children.filter(is_active=True).exists():
+            raise ValidationError({"address": [_("请先处理其下级地址。")]})
         located = {"area": into.area, "township": into.township}
-        Person.objects.filter(residence=address).update(residence=into, **located)
+        Person.objects.filter(residence=address).update(residence=into, version=F("version") + 1, **located)
         Household.objects.filter(address=address).update(address=into, **located)
         Unit.objects.filter(address=address).update(address=into, **located)
-        address.is_active, address.successor = False, into
-        address.save(update_fields=["is_active", "successor", "updated_at"])
+        _merge_dwelling(address, into)
+        address.is_active, address.successor, address.version = False, into, address.version + 1
+        address.save(update_fields=["is_active", "successor", "version", "updated_at"])
         _log(address, AddressChangeKind.MERGE, actor, before=address.full_text, after=into.full_text)
+        _log(into, AddressChangeKind.MERGE, actor, before=address.full_text, after=into.full_text, note=address.code)
     return into
 
 
@@ -377,13 +431,20 @@ def person_register(
     return person
 
 
-def person_set_tags(*, actor, person: Person, tags, on: datetime.date | None = None) -> Person:
-    """Set a person's care tags (CareTag objects or codes); `next_visit_due` follows."""
+def person_set_tags(
+    *, actor, person: Person, tags, on: datetime.date | None = None, version: int | None = None
+) -> Person:
+    """Set a person's care tags (CareTag objects or codes), new ones since local date `on`
+    (default today); `next_visit_due` follows (`refresh_due`); the version is bumped.
+    Callers acting for a user keep the tags that user may not see (`ledgers.changes`)."""
     _require(actor, person.area)
     wanted = {t.pk: t for t in CareTag.objects.filter(pk__in=[t.pk for t in tags if isinstance(t, CareTag)])}
     wanted |= {t.pk: t for t in CareTag.objects.filter(code__in=[t for t in tags if isinstance(t, str)])}
     on = on or timezone.localdate()
     with transaction.atomic():
+        _lock(person, version)
+        person.version += 1
+        Person.objects.filter(pk=person.pk).update(version=person.version)
         PersonTag.objects.filter(person=person).exclude(tag_id__in=wanted).delete()
         have = set(PersonTag.objects.filter(person=person).values_list("tag_id", flat=True))
         PersonTag.objects.bulk_create(PersonTag(person=person, tag_id=pk, since=on) for pk in wanted if pk not in have)
@@ -411,21 +472,29 @@ def person_transfer(
     household: Household | None = None,
     relation: str = "",
     reason: str = "",
+    version: int | None = None,
 ) -> Person:
     """Move a person to another address, in this grid or another (迁入, Art. 12(2)); kept as history.
 
     The receiving grid's staff act (`keep_ledgers` on the new address's micro-grid);
-    they find the person by exact ID (`ledgers.privacy.person_search_id`). A moved-out
-    person moving back is present again. Returns the person.
+    they find the person by exact ID (`ledgers.privacy.person_to_receive`, logged). A moved-out
+    person moving back is present again. `household` (if any) must be at `residence`.
+    Returns the person (version bumped). Raises ValidationError (residence, household,
+    relation, person), PermissionDenied, StaleVersion.
     """
     _require(actor, residence.area)
     if not residence.is_active:
         raise ValidationError({"residence": [_("居住地址已注销。")]})
+    if household is not None and household.address_id != residence.pk:
+        raise ValidationError({"household": [_("家庭须在新的居住地址。")]})
     if relation not in ("", *Relation.values):
         raise ValidationError({"relation": [_("与户主关系无效。")]})
-    if person.status == PersonStatus.DECEASED or person.anonymised_at:
-        raise ValidationError({"person": [_("该人员已注销，不能迁移。")]})
     with transaction.atomic():
+        _lock(person, version)
+        if person.status == PersonStatus.DECEASED or person.anonymised_at:
+            raise ValidationError({"person": [_("该人员已注销，不能迁移。")]})
+        if person.residence_id == residence.pk and person.status == PersonStatus.PRESENT:
+            raise ValidationError({"residence": [_("该人员已住在此地址。")]})
         PersonMove.objects.create(
             person=person,
             from_area=person.area,
@@ -441,6 +510,7 @@ def person_transfer(
         person.residence, person.household, person.relation = residence, household, relation
         person.area, person.township = residence.area, residence.township
         person.status, person.left_on = PersonStatus.PRESENT, None
+        person.version += 1
         person.save()
         if household is not None and relation == Relation.HEAD:
             Household.objects.filter(pk=household.pk).update(head=person)
@@ -448,20 +518,27 @@ def person_transfer(
     return person
 
 
-def person_leave(*, actor, person: Person, status: str, on: datetime.date, reason: str = "") -> Person:
-    """Record that a person moved out of the city or died on local date `on`; their data
-    are anonymised after `settings.LEDGERS_RETENTION_DAYS` (`ledgers.privacy`)."""
+def person_leave(
+    *, actor, person: Person, status: str, on: datetime.date, reason: str = "", version: int | None = None
+) -> Person:
+    """Record that a person moved out of the city or died on local date `on` (not after
+    today), with `reason`; kept as history (a `PersonMove` to nowhere). Their data are
+    anonymised after `settings.LEDGERS_RETENTION_DAYS` (`ledgers.privacy`). Raises
+    ValidationError (status, on, person: already gone), PermissionDenied, StaleVersion."""
     _require(actor, person.area)
     if status not in (PersonStatus.MOVED_OUT, PersonStatus.DECEASED):
         raise ValidationError({"status": [_("请选择迁出本市或死亡。")]})
     if on > timezone.localdate():
         raise ValidationError({"on": [_("日期不能晚于今天。")]})
     with transaction.atomic():
+        _lock(person, version)
+        if person.status != PersonStatus.PRESENT:
+            raise ValidationError({"person": [_("该人员已迁出或死亡。")]})
         PersonMove.objects.create(
             person=person, from_area=person.area, to_area=None, actor=actor, at=timezone.now(), reason=reason[:200]
         )
-        person.status, person.left_on = status, on
-        person.save(update_fields=["status", "left_on", "updated_at"])
+        person.status, person.left_on, person.version = status, on, person.version + 1
+        person.save(update_fields=["status", "left_on", "version", "updated_at"])
         refresh_due(person)
     return person
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_data, views_entry
+from . import views, views_changes, views_data, views_entry
 
 app_name = "ledgers"
 
@@ -23,4 +23,11 @@ urlpatterns = [
     path("stats/", views_data.statistics, name="stats"),
     path("import/", views_data.import_page, name="import"),
     path("export/<str:kind>.xlsx", views_data.export, name="export"),
+    path("transfer-in/", views_changes.transfer_in, name="transfer-in"),
+    path("persons/<int:pk>/transfer/", views_changes.person_transfer, name="person-transfer"),
+    path("persons/<int:pk>/leave/", views_changes.person_leave, name="person-leave"),
+    path("persons/<int:pk>/tags/", views_changes.person_tags, name="person-tags"),
+    path("addresses/<int:pk>/", views_changes.address_detail, name="address"),
+    path("addresses/<int:pk>/rename/", views_changes.address_rename, name="address-rename"),
+    path("addresses/<int:pk>/merge/", views_changes.address_merge, name="address-merge"),
 ]

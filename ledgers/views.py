@@ -18,8 +18,10 @@ from django.views.decorators.http import require_http_methods
 from events.forms import ReportForm, apply_errors
 from events.submit import once, submit_once
 from idempotency.services import KeyReused
+from personnel.roles import KEEP_LEDGERS
 
 from . import privacy, services, visits
+from .choices import PersonStatus
 from .forms import IdSearchForm, PersonForm, RevealForm, UnitFilterForm, VisitForm
 from .models import Household, Person, PersonTag, Unit, Visit
 
@@ -108,7 +110,9 @@ def person_detail(request, pk: int):
         "tags": tags,
         "form": form,
         "revealed": revealed,
-        "moves": person.moves.select_related("from_area", "to_area")[:10],
+        "moves": person.moves.select_related("from_area", "to_area", "from_residence", "to_residence")[:10],
+        "kept": person.status == PersonStatus.PRESENT
+        and Person.objects.restrict(request.user, KEEP_LEDGERS).filter(pk=person.pk).exists(),
         "visits": Visit.objects.filter(person=person).select_related("visitor")[:10],
     }
     response = render(request, "ledgers/person.html", context, status=status)

@@ -42,7 +42,19 @@ class AddressSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Address
-        fields = ["id", "code", "kind", "name", "full_text", "parent", "area", "latitude", "longitude", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "kind",
+            "name",
+            "full_text",
+            "parent",
+            "area",
+            "latitude",
+            "longitude",
+            "is_active",
+            "version",
+        ]
 
 
 class NearestAddressSerializer(serializers.Serializer):
@@ -64,7 +76,8 @@ class DwellingSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    """A resident; `id_number` and `mobile` masked; `tags` only those the caller may see
+    """A resident; `version` is what a change (transfer, leave, tags) sends back (staff only);
+    `id_number` and `mobile` masked; `tags` only those the caller may see
     (context `visible_tags`: a set of tag ids). For API keys, `context["fields"]` limits
     the fields to the grant's (`GRANTABLE_FIELDS`)."""
 
@@ -76,7 +89,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", *GRANTABLE_FIELDS]
+        fields = ["id", "version", *GRANTABLE_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

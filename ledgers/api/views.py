@@ -22,6 +22,7 @@ from ningbo_grid.replica import reads_from_replica
 
 from .. import privacy, rollups, selectors
 from ..models import Address, CareTag, Dwelling, Household, LedgerGrant, Person, PersonTag, Unit, Visit
+from .changes import AddressChanges, PersonChanges
 from .serializers import (
     AddressSerializer,
     CareTagSerializer,
@@ -102,8 +103,8 @@ class CareTagViewSet(viewsets.ReadOnlyModelViewSet):
         return privacy.visible_tags(self.request.user, _client(self.request)).order_by("code")
 
 
-class AddressViewSet(viewsets.ReadOnlyModelViewSet):
-    """Standard addresses in reach."""
+class AddressViewSet(AddressChanges, viewsets.ReadOnlyModelViewSet):
+    """Standard addresses in reach; rename and merge (`ledgers.api.changes`)."""
 
     serializer_class = AddressSerializer
     filterset_class = AddressFilter
@@ -128,8 +129,9 @@ class AddressViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(NearestAddressSerializer(body).data)
 
 
-class PersonViewSet(viewsets.ReadOnlyModelViewSet):
-    """Residents in reach, ID numbers and mobiles masked; API keys as their grant allows."""
+class PersonViewSet(PersonChanges, viewsets.ReadOnlyModelViewSet):
+    """Residents in reach, ID numbers and mobiles masked; API keys as their grant allows;
+    transfer, departure and care tags (`ledgers.api.changes`)."""
 
     serializer_class = PersonSerializer
     queryset = Person.objects.none()  # the model, for the schema (which runs with no database)
