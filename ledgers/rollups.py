@@ -115,10 +115,11 @@ def rollup_refresh(on: datetime.date | None = None, full: bool = False) -> int:
     Cost: one grouped query per ledger per township touched.
     """
     on = on or timezone.localdate()
-    stale = _stale_grids(on, full)
-    for township, grid_ids in _by_township(stale).items():
+    count = 0
+    for township, grid_ids in _by_township(_stale_grids(on, full)).items():
         _refresh_township(township, grid_ids, on)
-    return len(stale)
+        count += len(grid_ids)
+    return count
 
 
 def rolled_up(area: Area) -> dict | None:
