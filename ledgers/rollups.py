@@ -83,7 +83,7 @@ def _refresh_township(township: Area, grid_ids: list[int], on: datetime.date) ->
         marks = list(RollupMark.objects.filter(area_id__in=[*micro, *grid_ids]).values_list("pk", flat=True))
         now = timezone.now()
         per_grid: dict[int, list[dict]] = {pk: [] for pk in grid_ids}
-        for micro_id, figures in counted(lambda path: Q(**{f"{path}area_id__in": list(micro)}), on).items():
+        for micro_id, figures in counted(Q(area_id__in=list(micro)), on).items():
             per_grid[micro[micro_id]].append(figures)
         _store(
             [LedgerRollup(area_id=pk, on=on, computed_at=now, figures=summed(parts)) for pk, parts in per_grid.items()]

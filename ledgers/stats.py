@@ -6,34 +6,28 @@ rollups of `ledgers.rollups` for a township and above): the one way figures are 
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from grids.choices import Level
 from grids.models import Area
 
 from .choices import PersonStatus, Registration, Sex
-from .models import Dwelling, Household, Person, Unit, Visit
+from .models import Address, Dwelling, Household, Person, Unit, Visit
 
 #: Age bands in whole years (lower bound inclusive), as the statistics office counts them.
 AGE_BANDS = ((0, 17, "0–17"), (18, 59, "18–59"), (60, 200, "60+"))
 
 
-def within(area: Area, path: str = "") -> Q:
-    """A `Q` for ledger rows (through `path`, e.g. "address__") lying in `area`'s subtree."""
+def within(area: Area) -> Q:
+    """A `Q` for located ledger rows (own `area`, `township`) lying in `area`'s subtree."""
     if area.level == Level.TOWNSHIP:
-        return Q(**{f"{path}township_id": area.pk})
+        return Q(township_id=area.pk)
     if area.level == Level.MICRO_GRID:
-        return Q(**{f"{path}area_id": area.pk})
-    return Q(
-        **{
-            f"{path}area__tree_id": area.tree_id,
-            f"{path}area__lft__gte": area.lft,
-            f"{path}area__rght__lte": area.rght,
-        }
-    )
+        return Q(area_id=area.pk)
+    return Q(area__tree_id=area.tree_id, area__lft__gte=area.lft, area__rght__lte=area.rght)
 
 
 def _years_before(on: datetime.date, years: int) -> datetime.date:
@@ -50,13 +44,13 @@ def _per_area(qs, area_field: str, *fields: str, **counts) -> list[dict]:
     return list(qs.values(*fields, micro=F(area_field)).annotate(**counts).order_by())
 
 
-def counted(where: Callable[[str], Q], on: datetime.date) -> dict[int, dict]:
-    """The figures of the ledger rows matching `where(path)` per micro-grid id, on local date `on`.
+def counted(where: Q, on: datetime.date) -> dict[int, dict]:
+    """The figures of the ledger rows matching `where` per micro-grid id, on local date `on`.
 
-    `where` takes the path to the row's location ("" or "address__") and returns a `Q`,
-    e.g. `lambda path: within(area, path)`. Each micro-grid's figures have the keys of
-    `area_statistics` except `visit_coverage` (sparse: a zero count may be absent); one
-    grouped query per ledger. `summed` adds them up.
+    `where` is on the location columns every located ledger has (`area`, `township`), e.g.
+    `within(area)`; dwellings are counted by their addresses. Each micro-grid's figures have
+    the keys of `area_statistics` except `visit_coverage` (sparse: a zero count may be
+    absent); one grouped query per ledger. `summed` adds them up.
     """
     figures: dict[int, dict] = defaultdict(dict)
     # One scan of the residents for every person figure (conditional counts).
@@ -67,7 +61,7 @@ def counted(where: Callable[[str], Q], on: datetime.date) -> dict[int, dict]:
         counts[f"age_{i}"] = Count("id", filter=band)
     counts["targets"] = Count("id", filter=Q(next_visit_due__isnull=False))
     counts["overdue"] = Count("id", filter=Q(next_visit_due__lt=on))
-    for row in _per_area(Person.objects.filter(where(""), status=PersonStatus.PRESENT), "area_id", **counts):
+    for row in _per_area(Person.objects.filter(where, status=PersonStatus.PRESENT), "area_id", **counts):
         figures[row["micro"]].update(
             residents_by_registration={v: row[f"reg_{v}"] for v in Registration.values if row[f"reg_{v}"]},
             residents_by_sex={v: row[f"sex_{v}"] for v in Sex.values if row[f"sex_{v}"]},
@@ -75,16 +69,20 @@ def counted(where: Callable[[str], Q], on: datetime.date) -> dict[int, dict]:
             care_targets=row["targets"],
             care_targets_overdue=row["overdue"],
         )
-    for row in _per_area(Household.objects.filter(where("")), "area_id"):
+    for row in _per_area(Household.objects.filter(where), "area_id"):
         figures[row["micro"]]["households"] = row["n"]
-    for row in _per_area(Dwelling.objects.filter(where("address__")), "address__area_id", "use"):
-        figures[row["micro"]].setdefault("dwellings_by_use", {})[row["use"]] = row["n"]
-    for row in _per_area(Unit.objects.filter(where("")), "area_id", "kind", "safety_class"):
+    # From the addresses, each looking its dwelling up by the unique index: a join would scan
+    # all the city's dwellings for a township (a hash join, ~2 s at full size).
+    use = Subquery(Dwelling.objects.filter(address=OuterRef("pk")).values("use"))
+    for row in _per_area(Address.objects.filter(where).annotate(dwelling_use=use), "area_id", "dwelling_use"):
+        if row["dwelling_use"] is not None:  # an address without a dwelling (a road, a door)
+            figures[row["micro"]].setdefault("dwellings_by_use", {})[row["dwelling_use"]] = row["n"]
+    for row in _per_area(Unit.objects.filter(where), "area_id", "kind", "safety_class"):
         for key, value in (("units_by_kind", row["kind"]), ("units_by_safety_class", row["safety_class"])):
             bucket = figures[row["micro"]].setdefault(key, {})
             bucket[value] = bucket.get(value, 0) + row["n"]
     since = timezone.now() - datetime.timedelta(days=30)
-    for row in _per_area(Visit.objects.filter(where(""), visited_at__gte=since), "area_id"):
+    for row in _per_area(Visit.objects.filter(where, visited_at__gte=since), "area_id"):
         figures[row["micro"]]["visits_30_days"] = row["n"]
     return dict(figures)
 
@@ -129,7 +127,7 @@ def area_statistics(area: Area, on: datetime.date | None = None) -> dict:
     Cheap for a grid or micro-grid; larger areas read `ledgers.rollups.statistics_for`.
     """
     on = on or timezone.localdate()
-    return summed(counted(lambda path: within(area, path), on).values())
+    return summed(counted(within(area), on).values())
 
 
 #: The grouped figures whose keys are stored choice values, and the field that names them.
