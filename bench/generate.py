@@ -288,6 +288,9 @@ class Generator:
         if self.rollup_days:
             with self.phases("rollups"):
                 self.rollups()
+        if self.persons:
+            with self.phases("ledger rollups"):
+                self.ledger_rollups()
         total = time.perf_counter() - start
         log("rows: " + ", ".join(f"{k} {v:,}" for k, v in self.counts.items()))
         log(f"total {total:.1f} s")
@@ -310,6 +313,8 @@ class Generator:
             self.restore_indexes()
         with self.phases("analyze"):
             self.finish(LEDGER_TABLES, everything=False)
+        with self.phases("ledger rollups"):
+            self.ledger_rollups()
         log("rows: " + ", ".join(f"{k} {v:,}" for k, v in self.counts.items()))
         log(f"total {time.perf_counter() - start:.1f} s")
         self.conn.close()
@@ -1256,6 +1261,13 @@ class Generator:
             for table in ("evaluation_dailyrollup", "evaluation_countyrollup", "evaluation_gridrollup"):
                 cur.execute(f'ANALYZE "{table}"')
         self.conn.commit()
+
+    def ledger_rollups(self) -> None:
+        """The ledger statistics' rollups of every grid and township (what the statistics of a
+        village, township and above read), counted now; the load's marks are then spent."""
+        from ledgers.rollups import rollup_refresh
+
+        self.counts["ledger rollup grids"] = rollup_refresh(full=True)
 
 
 CHUNKS = 10

@@ -91,7 +91,9 @@ def load(gen, persons: int, visits_per_person: float = 2.0) -> dict[str, int]:
 
     global _PLAN
     with gen.conn.cursor() as cur:
-        emptied = ", ".join((*TABLES, "ledgers_caretag", "ledgers_addresscounter"))
+        emptied = ", ".join(
+            (*TABLES, "ledgers_caretag", "ledgers_addresscounter", "ledgers_ledgerrollup", "ledgers_rollupmark")
+        )
         cur.execute(f"TRUNCATE {emptied} RESTART IDENTITY CASCADE")
         for i, (code, name, days, sensitivity) in enumerate(CITY_TAGS, start=1):
             cur.execute(

@@ -412,10 +412,12 @@ class Visit(Located):
 
 
 class LedgerRollup(models.Model):
-    """A township's ledger figures (`ledgers.stats.area_statistics`) as computed on local date `on`
-    at `computed_at` (aware): what district and city statistics sum (`ledgers.rollups`)."""
+    """The ledger figures (`ledgers.stats.summed`) of a grid, or of a township (its grids'
+    rows added up), as counted on local date `on`; `computed_at` (aware) is when they were
+    counted (for a township: its oldest grid row). What township, village, district and city
+    statistics sum (`ledgers.rollups`); refreshed per grid when `RollupMark` names it."""
 
-    township = models.OneToOneField(Area, on_delete=models.CASCADE, related_name="+", verbose_name=_("乡镇（街道）"))
+    area = models.OneToOneField(Area, on_delete=models.CASCADE, related_name="+", verbose_name=_("区域"))
     on = models.DateField(_("统计日期"))
     computed_at = models.DateTimeField(_("计算时间"))
     figures = models.JSONField(_("统计数据"), default=dict)
@@ -425,4 +427,25 @@ class LedgerRollup(models.Model):
         verbose_name_plural = _("台账统计汇总")
 
     def __str__(self) -> str:
-        return f"{self.township_id} {self.on}"
+        return f"{self.area_id} {self.on}"
+
+
+class RollupMark(models.Model):
+    """A micro-grid whose ledger rows changed since its grid's `LedgerRollup` was counted.
+
+    Written by database triggers (migration 0004) in the same transaction as any insert,
+    update or delete of a resident, household, unit, visit, address or dwelling (old and
+    new micro-grid of a moved row), whatever code wrote it: services, imports, grid
+    adjustments. `ledgers.rollups.rollup_refresh` recounts those grids and deletes the
+    marks it read. Not unique: one row per micro-grid per writing statement.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", verbose_name=_("微网格"))
+
+    class Meta:
+        verbose_name = _("台账统计待更新")
+        verbose_name_plural = _("台账统计待更新")
+
+    def __str__(self) -> str:
+        return str(self.area_id)

@@ -1,36 +1,33 @@
 """Statistics of the ledgers for one area node (Art. 12(2), 22): residents, households,
-dwellings, units, care targets and visit coverage. Counted live with one grouped query
-per figure on the rows' own indexed columns (`township_id` for a township, the MPTT
-range of the micro-grid otherwise)."""
+dwellings, units, care targets and visit coverage. `counted` counts the rows of a set of
+micro-grids, one query per ledger grouped by micro-grid on the rows' own indexed
+location columns; `summed` adds such figures up (live counts of a grid, or the stored
+rollups of `ledgers.rollups` for a township and above): the one way figures are added."""
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from grids.choices import Level
 from grids.models import Area
 
 from .choices import PersonStatus, Registration, Sex
-from .models import Dwelling, Household, Person, Unit, Visit
+from .models import Address, Dwelling, Household, Person, Unit, Visit
 
 #: Age bands in whole years (lower bound inclusive), as the statistics office counts them.
 AGE_BANDS = ((0, 17, "0–17"), (18, 59, "18–59"), (60, 200, "60+"))
 
 
-def within(area: Area, path: str = "") -> Q:
-    """A `Q` for ledger rows (through `path`, e.g. "address__") lying in `area`'s subtree."""
+def within(area: Area) -> Q:
+    """A `Q` for located ledger rows (own `area`, `township`) lying in `area`'s subtree."""
     if area.level == Level.TOWNSHIP:
-        return Q(**{f"{path}township_id": area.pk})
+        return Q(township_id=area.pk)
     if area.level == Level.MICRO_GRID:
-        return Q(**{f"{path}area_id": area.pk})
-    return Q(
-        **{
-            f"{path}area__tree_id": area.tree_id,
-            f"{path}area__lft__gte": area.lft,
-            f"{path}area__rght__lte": area.rght,
-        }
-    )
+        return Q(area_id=area.pk)
+    return Q(area__tree_id=area.tree_id, area__lft__gte=area.lft, area__rght__lte=area.rght)
 
 
 def _years_before(on: datetime.date, years: int) -> datetime.date:
@@ -41,21 +38,22 @@ def _years_before(on: datetime.date, years: int) -> datetime.date:
         return on.replace(year=on.year - years, day=28)
 
 
-def _grouped(qs, field: str) -> dict:
-    return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("id")).order_by(field)}
+def _per_area(qs, area_field: str, *fields: str, **counts) -> list[dict]:
+    """`qs` grouped by micro-grid (`area_field`, returned as "micro") and `fields`, with `counts`."""
+    counts = counts or {"n": Count("id")}
+    return list(qs.values(*fields, micro=F(area_field)).annotate(**counts).order_by())
 
 
-def area_statistics(area: Area, on: datetime.date | None = None) -> dict:
-    """The figures for `area` on local date `on` (default today), as plain dicts of counts.
+def counted(where: Q, on: datetime.date) -> dict[int, dict]:
+    """The figures of the ledger rows matching `where` per micro-grid id, on local date `on`.
 
-    Keys: residents_by_registration, residents_by_sex, residents_by_age (band label →
-    count), households, dwellings_by_use, units_by_kind, units_by_safety_class,
-    care_targets, care_targets_overdue, visits_30_days, visit_coverage (share of care
-    targets not overdue, 0–1, None without targets).
+    `where` is on the location columns every located ledger has (`area`, `township`), e.g.
+    `within(area)`; dwellings are counted by their addresses. Each micro-grid's figures have
+    the keys of `area_statistics` except `visit_coverage` (sparse: a zero count may be
+    absent); one grouped query per ledger. `summed` adds them up.
     """
-    on = on or timezone.localdate()
-    persons = Person.objects.filter(within(area), status=PersonStatus.PRESENT)
-    # One scan of the area's residents for every person figure (conditional counts).
+    figures: dict[int, dict] = defaultdict(dict)
+    # One scan of the residents for every person figure (conditional counts).
     counts = {f"reg_{v}": Count("id", filter=Q(registration=v)) for v in Registration.values}
     counts |= {f"sex_{v}": Count("id", filter=Q(sex=v)) for v in Sex.values}
     for i, (low, high, _label) in enumerate(AGE_BANDS):
@@ -63,23 +61,73 @@ def area_statistics(area: Area, on: datetime.date | None = None) -> dict:
         counts[f"age_{i}"] = Count("id", filter=band)
     counts["targets"] = Count("id", filter=Q(next_visit_due__isnull=False))
     counts["overdue"] = Count("id", filter=Q(next_visit_due__lt=on))
-    figures = persons.aggregate(**counts)
-    n_targets, overdue = figures["targets"], figures["overdue"]
-    units = Unit.objects.filter(within(area))
+    for row in _per_area(Person.objects.filter(where, status=PersonStatus.PRESENT), "area_id", **counts):
+        figures[row["micro"]].update(
+            residents_by_registration={v: row[f"reg_{v}"] for v in Registration.values if row[f"reg_{v}"]},
+            residents_by_sex={v: row[f"sex_{v}"] for v in Sex.values if row[f"sex_{v}"]},
+            residents_by_age={band[2]: row[f"age_{i}"] for i, band in enumerate(AGE_BANDS)},
+            care_targets=row["targets"],
+            care_targets_overdue=row["overdue"],
+        )
+    for row in _per_area(Household.objects.filter(where), "area_id"):
+        figures[row["micro"]]["households"] = row["n"]
+    # From the addresses, each looking its dwelling up by the unique index: a join would scan
+    # all the city's dwellings for a township (a hash join, ~2 s at full size).
+    use = Subquery(Dwelling.objects.filter(address=OuterRef("pk")).values("use"))
+    for row in _per_area(Address.objects.filter(where).annotate(dwelling_use=use), "area_id", "dwelling_use"):
+        if row["dwelling_use"] is not None:  # an address without a dwelling (a road, a door)
+            figures[row["micro"]].setdefault("dwellings_by_use", {})[row["dwelling_use"]] = row["n"]
+    for row in _per_area(Unit.objects.filter(where), "area_id", "kind", "safety_class"):
+        for key, value in (("units_by_kind", row["kind"]), ("units_by_safety_class", row["safety_class"])):
+            bucket = figures[row["micro"]].setdefault(key, {})
+            bucket[value] = bucket.get(value, 0) + row["n"]
     since = timezone.now() - datetime.timedelta(days=30)
-    return {
-        "residents_by_registration": {v: figures[f"reg_{v}"] for v in Registration.values if figures[f"reg_{v}"]},
-        "residents_by_sex": {v: figures[f"sex_{v}"] for v in Sex.values if figures[f"sex_{v}"]},
-        "residents_by_age": {band[2]: figures[f"age_{i}"] for i, band in enumerate(AGE_BANDS)},
-        "households": Household.objects.filter(within(area)).count(),
-        "dwellings_by_use": _grouped(Dwelling.objects.filter(within(area, "address__")), "use"),
-        "units_by_kind": _grouped(units, "kind"),
-        "units_by_safety_class": _grouped(units, "safety_class"),
-        "care_targets": n_targets,
-        "care_targets_overdue": overdue,
-        "visits_30_days": Visit.objects.filter(within(area), visited_at__gte=since).count(),
-        "visit_coverage": round((n_targets - overdue) / n_targets, 4) if n_targets else None,
+    for row in _per_area(Visit.objects.filter(where, visited_at__gte=since), "area_id"):
+        figures[row["micro"]]["visits_30_days"] = row["n"]
+    return dict(figures)
+
+
+def summed(parts: Iterable[dict]) -> dict:
+    """The figures of several areas (from `counted`, or stored rollups) added up, with
+    `visit_coverage` (share of care targets not overdue, 0–1, None without targets); every
+    key of `area_statistics` is present, each age band too. Numbers and grouped counts are
+    added; other values (`visit_coverage`, `as_of`) are left out of the sum."""
+    total: dict = {
+        "residents_by_registration": {},
+        "residents_by_sex": {},
+        "residents_by_age": {band[2]: 0 for band in AGE_BANDS},
+        "households": 0,
+        "dwellings_by_use": {},
+        "units_by_kind": {},
+        "units_by_safety_class": {},
+        "care_targets": 0,
+        "care_targets_overdue": 0,
+        "visits_30_days": 0,
     }
+    for figures in parts:
+        for key, value in figures.items():
+            if isinstance(value, dict):
+                bucket = total.setdefault(key, {})
+                for k, n in value.items():
+                    bucket[k] = bucket.get(k, 0) + n
+            elif isinstance(value, int) and not isinstance(value, bool):
+                total[key] = total.get(key, 0) + value
+    targets, overdue = total["care_targets"], total["care_targets_overdue"]
+    total["visit_coverage"] = round((targets - overdue) / targets, 4) if targets else None
+    return total
+
+
+def area_statistics(area: Area, on: datetime.date | None = None) -> dict:
+    """The figures for `area` on local date `on` (default today), counted live, as plain dicts.
+
+    Keys: residents_by_registration, residents_by_sex, residents_by_age (band label →
+    count), households, dwellings_by_use, units_by_kind, units_by_safety_class,
+    care_targets, care_targets_overdue, visits_30_days (the 30 days up to now),
+    visit_coverage (share of care targets not overdue, 0–1, None without targets).
+    Cheap for a grid or micro-grid; larger areas read `ledgers.rollups.statistics_for`.
+    """
+    on = on or timezone.localdate()
+    return summed(counted(within(area), on).values())
 
 
 #: The grouped figures whose keys are stored choice values, and the field that names them.

@@ -13,5 +13,5 @@ def anonymise_due() -> int:
 
 @shared_task(name="ledgers.rollup_refresh")
 def rollup_refresh() -> int:
-    """Hourly: the townships' ledger figures district and city statistics sum. Idempotent."""
+    """Every 15 minutes: recount the grids whose ledgers changed (all after midnight). Idempotent."""
     return rollups.rollup_refresh()

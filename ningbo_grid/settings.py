@@ -426,8 +426,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Closed evaluation periods freeze once their grace has passed (idempotent; Art. 22).
     # Residents past the retention period after moving out or dying lose their personal data.
     "ledgers-anonymise": {"task": "ledgers.anonymise_due", "schedule": crontab(hour=2, minute=15)},
-    # Townships' ledger figures, summed by district and city statistics (ledgers.rollups).
-    "ledgers-rollup-refresh": {"task": "ledgers.rollup_refresh", "schedule": crontab(minute=40)},
+    # Ledger figures of the grids whose ledgers changed (and every grid after midnight), summed
+    # by township and above (ledgers.rollups).
+    "ledgers-rollup-refresh": {"task": "ledgers.rollup_refresh", "schedule": crontab(minute="*/15")},
     # Security audit rows past SECURITY_AUDIT_RETENTION_DAYS (>= 180 days).
     "security-purge-expired": {"task": "security.purge_expired", "schedule": crontab(minute=50, hour=3)},
     # Missed emergency check-ins escalate to the township, then the district (emergency.sweep).

@@ -202,5 +202,5 @@ class LedgerStatisticsSerializer(serializers.Serializer):
     visits_30_days = serializers.IntegerField()
     visit_coverage = serializers.FloatField(allow_null=True)
     as_of = serializers.DateTimeField(
-        allow_null=True, help_text="when the summed township rollups were computed (district, city); null: counted live"
+        allow_null=True, help_text="when the oldest grid count summed was made (village, township, above); null: live"
     )

@@ -7,7 +7,10 @@ import pytest
 from django.db import connection
 
 from bench import ledgers
-from ledgers.models import Household, Person
+from grids.models import Area
+from ledgers import rollups
+from ledgers.models import Household, Person, RollupMark
+from ledgers.stats import area_statistics
 from ledgers.validators import id_facts
 from personnel.validators import id_check_digit
 
@@ -55,6 +58,10 @@ def test_same_seed_gives_the_same_readable_ledgers_whatever_the_jobs_and_keeps_t
     events = counts["event"]
     again = generator(jobs=2).run_ledgers()  # replaces the ledgers only, in two worker processes
     assert again["persons"] == counts["persons"]
+    # The ledger statistics' rollups are counted at the end, the load's marks spent.
+    assert again["ledger rollup grids"] == counts["ledger rollup grids"] > 0 and not RollupMark.objects.exists()
+    township = Area.objects.get(pk=Person.objects.values_list("township_id", flat=True).first())
+    assert rollups.statistics_for(township)["residents_by_sex"] == area_statistics(township)["residents_by_sex"]
     assert fingerprint() == first
     with connection.cursor() as cur:
         cur.execute("SELECT COUNT(*) FROM events_event")
