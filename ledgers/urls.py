@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_data, views_entry
+from . import views, views_data, views_entry, views_housing
 
 app_name = "ledgers"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("stats/", views_data.statistics, name="stats"),
     path("import/", views_data.import_page, name="import"),
     path("export/<str:kind>.xlsx", views_data.export, name="export"),
+    path("dwellings/<int:pk>/", views_housing.dwelling_edit, name="dwelling-edit"),
+    path("households/new/", views_housing.household_new, name="household-new"),
 ]
