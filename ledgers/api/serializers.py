@@ -44,7 +44,7 @@ class CareTagSerializer(serializers.ModelSerializer):
 
 class AddressSerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Address
@@ -134,7 +134,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
     id_number = serializers.SerializerMethodField()
     mobile = serializers.SerializerMethodField()
-    residence = serializers.SlugRelatedField(slug_field="full_text", read_only=True)
+    residence = serializers.SlugRelatedField(slug_field="full_text", read_only=True, allow_null=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
     tags = serializers.SerializerMethodField()
 
@@ -165,7 +165,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class HouseholdSerializer(serializers.ModelSerializer):
     address = AddressSerializer(read_only=True)
-    head = serializers.PrimaryKeyRelatedField(read_only=True)
+    head = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -198,7 +198,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class VisitSerializer(serializers.ModelSerializer):
-    event = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    event = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
