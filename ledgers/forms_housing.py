@@ -15,7 +15,7 @@ from events.submit import OnceForm
 from personnel.masking import mask_id_number
 
 from .choices import DwellingUse
-from .models import Dwelling, Person
+from .models import Address, Dwelling, Person
 
 #: The most persons offered as owner or tenants on a phone (residents of the building first).
 MAX_CANDIDATES = 200
@@ -36,14 +36,17 @@ class PersonChoices(forms.ModelMultipleChoiceField):
 
 def candidates(dwelling: Dwelling, in_reach: QuerySet) -> QuerySet:
     """Persons in reach living at the dwelling's address or beside it (the same parent
-    address: the building or door), and its present owner and tenants; by name."""
+    address: the building or door), and its present owner and tenants; by name.
+
+    The addresses and present persons are read first (small lists), so that the persons are
+    found through their residence and primary-key indexes whatever the reach's size."""
     address = dwelling.address
-    near = Q(residence=address) | Q(pk__in=dwelling.tenants.values("pk"))
+    rooms = [address.pk]
     if address.parent_id:
-        near |= Q(residence__parent_id=address.parent_id)
-    if dwelling.owner_id:
-        near |= Q(pk=dwelling.owner_id)
-    pks = list(in_reach.filter(near).order_by("name", "id").values_list("pk", flat=True)[:MAX_CANDIDATES])
+        rooms = list(Address.objects.filter(parent_id=address.parent_id).values_list("pk", flat=True))
+    present = [p.pk for p in dwelling.tenants.all()] + ([dwelling.owner_id] if dwelling.owner_id else [])
+    near = in_reach.filter(Q(residence_id__in=rooms) | Q(pk__in=present))
+    pks = list(near.order_by("name", "id").values_list("pk", flat=True)[:MAX_CANDIDATES])
     return Person.objects.filter(pk__in=pks).order_by("name", "id")
 
 
