@@ -197,3 +197,15 @@ def test_a_worker_starts_a_household_once_and_goes_on_to_its_head(client, lw):
     assert first.status_code == again.status_code == 302
     assert first["Location"] == again["Location"] == f"/ledgers/households/{new.pk}/person/"
     assert client.get(f"/ledgers/households/new/?address={lw.room2.pk}").status_code == 404
+
+
+def test_after_adding_a_room_the_worker_can_start_a_household_there(client, lw):
+    client.force_login(lw.world.worker)
+    url = f"/ledgers/addresses/new/?parent={lw.room.parent_id}"
+    key = str(client.get(url).context["form"].initial["submission_key"])
+    added = client.post(url, {"kind": "room", "name": "302室", "submission_key": key})
+    assert added.status_code == 302 and added["Location"] == url  # back to the door, not below the room
+    room = lw.room.parent.children.get(name="302室")
+    assert f'href="/ledgers/households/new/?address={room.pk}"' in client.get(url).content.decode()
+    start = client.get(f"/ledgers/households/new/?address={room.pk}").content.decode()
+    assert f'href="/ledgers/dwellings/{room.dwelling.pk}/"' in start
