@@ -5,6 +5,7 @@ real persons' data) from the seeded `rng`, and written through the services and 
 XLSX importer's batched path. Safe to run twice (skips what exists)."""
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -15,7 +16,7 @@ from personnel.models import Assignment, Organisation
 from personnel.validators import id_check_digit
 
 from . import services, visits
-from .choices import AddressKind, Relation, Sensitivity
+from .choices import AddressKind, DwellingUse, Relation, Sensitivity
 from .importing import import_persons
 from .models import Address, CareTag, Household, LedgerGrant, Person
 from .validators import USCC_CHARS, uscc_check_char
@@ -112,6 +113,32 @@ def _residents(rooms, rng, tags) -> list[tuple[int, dict]]:
     return rows
 
 
+def _housing(actor, rooms, rng) -> int:
+    """Give the rooms a floor area and a use: empty ones vacant, about one in five of the
+    others rented to those living there (owned by one of the grid's residents). Returns
+    how many are rented; `gridworker` edits them on the household page."""
+    residents: dict[int, list[Person]] = {}
+    for person in Person.objects.filter(residence__in=rooms).order_by("id"):
+        residents.setdefault(person.residence_id, []).append(person)
+    owners = [people[0] for people in residents.values()]
+    today, rented = timezone.localdate(), 0
+    for room in rooms:
+        people = residents.get(room.pk, [])
+        values: dict = {"floor_area": Decimal(rng.randrange(4500, 14000)) / 100}
+        if not people:
+            values["use"] = DwellingUse.VACANT
+        elif rng.random() < 0.2:
+            start = today - datetime.timedelta(days=rng.randrange(30, 700))
+            owner = rng.choice([o for o in owners if o.residence_id != room.pk] or owners)
+            values |= {"use": DwellingUse.RENTED, "owner": owner, "tenants": people}
+            values |= {"rental_registered_on": start, "rental_ends_on": start + datetime.timedelta(days=730)}
+            rented += 1
+        else:
+            values |= {"use": DwellingUse.OWNER, "owner": people[0]}
+        services.dwelling_update(actor=actor, dwelling=room.dwelling, version=None, **values)
+    return rented
+
+
 def seed(*, scale, rng, stdout):
     """Seed the demo ledgers (see module docstring)."""
     users = {u.username: u for u in get_user_model().objects.filter(username__in=["gridworker", "admin"])}
@@ -132,6 +159,7 @@ def seed(*, scale, rng, stdout):
     for micro, road in zip(micros, rng.sample(ROADS, len(micros)), strict=False):
         rooms += _rooms(admin, micro, rng, road)
     report = import_persons(actor=admin, rows=_residents(rooms, rng, tags))
+    rented = _housing(admin, rooms, rng)
     for room in rng.sample(rooms, 8):
         services.unit_register(
             actor=admin,
@@ -154,6 +182,7 @@ def seed(*, scale, rng, stdout):
             findings=rng.choice(["身体状况良好", "家中无异常", "反映楼道灯不亮", ""]),
         )
     stdout.write(
-        f"  ledgers: {len(rooms)} rooms, {report.created} residents ({len(report.errors)} rows refused), "
+        f"  ledgers: {len(rooms)} rooms ({rented} rented), {report.created} residents "
+        f"({len(report.errors)} rows refused), "
         f"{len(targets)} care targets in {assignment.area.name}"
     )

@@ -189,7 +189,8 @@ class DwellingQuerySet(models.QuerySet):
 
 class Dwelling(models.Model):
     """Actual housing (实有房屋) on one room address: use, floor area (m²), owner, tenants and
-    rental registration dates (local dates)."""
+    rental registration dates (local dates). `version` (from 1) grows with each edit
+    (`ledgers.services.dwelling_update`): an edit names the version it read."""
 
     address = models.OneToOneField(Address, on_delete=models.PROTECT, related_name="dwelling", verbose_name=_("地址"))
     use = models.CharField(_("房屋用途"), max_length=12, choices=DwellingUse.choices, default=DwellingUse.OWNER)
@@ -200,6 +201,7 @@ class Dwelling(models.Model):
     tenants = models.ManyToManyField("Person", blank=True, related_name="rented", verbose_name=_("承租人"))
     rental_registered_on = models.DateField(_("租赁登记日期"), null=True, blank=True)
     rental_ends_on = models.DateField(_("租赁到期日期"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     objects = DwellingQuerySet.as_manager()
 

@@ -232,11 +232,12 @@ def _merge_dwelling(address: Address, into: Address) -> None:
         return
     kept = Dwelling.objects.filter(address=into).first()
     if kept is None:
-        Dwelling.objects.filter(pk=old.pk).update(address=into)
+        Dwelling.objects.filter(pk=old.pk).update(address=into, version=F("version") + 1)
         return
     for name in ("owner", "floor_area", "rental_registered_on", "rental_ends_on"):
         if getattr(kept, name) is None:
             setattr(kept, name, getattr(old, name))
+    kept.version += 1
     kept.save()
     kept.tenants.add(*old.tenants.all())
     old.delete()
@@ -310,22 +311,63 @@ def addresses_follow_grids(moves: list[tuple[Area, Area]]) -> int:
     return len(moved)
 
 
-def dwelling_update(*, actor, dwelling: Dwelling, **fields) -> Dwelling:
-    """Set a dwelling's `use`, `floor_area` (m²), `owner` (Person), `rental_registered_on`,
-    `rental_ends_on` (local dates) and `tenants` (persons). Unknown fields: ValidationError."""
+#: What `dwelling_update` may change.
+DWELLING_FIELDS = ("use", "floor_area", "owner", "tenants", "rental_registered_on", "rental_ends_on")
+
+
+def _dwelling_errors(actor, dwelling: Dwelling, tenants) -> dict[str, list]:
+    """Field errors of a dwelling about to be saved (`dwelling_update`), with codes."""
+    errors: dict[str, list] = {}
+    if dwelling.floor_area is not None and dwelling.floor_area <= 0:
+        errors["floor_area"] = [ValidationError(_("建筑面积须大于0平方米。"), code="min_value")]
+    start, end = dwelling.rental_registered_on, dwelling.rental_ends_on
+    if start and end and end < start:
+        errors["rental_ends_on"] = [ValidationError(_("租赁到期日期不能早于租赁登记日期。"), code="before_start")]
+    in_reach = Person.objects.restrict(actor)
+    if dwelling.owner_id is not None and not in_reach.filter(pk=dwelling.owner_id).exists():
+        errors["owner"] = [ValidationError(_("产权人不存在或不在您的辖区内。"), code="out_of_scope")]
+    wanted = {p.pk for p in tenants or ()}
+    if wanted and in_reach.filter(pk__in=wanted).count() != len(wanted):
+        errors["tenants"] = [ValidationError(_("承租人不存在或不在您的辖区内。"), code="out_of_scope")]
+    return errors
+
+
+def dwelling_update(*, actor, dwelling: Dwelling, version: int | None, **fields) -> Dwelling:
+    """Edit actual housing (实有房屋, Art. 12(2)): the edit names the `version` it read.
+
+    `fields` (any of `DWELLING_FIELDS`): `use` a `DwellingUse`; `floor_area` a Decimal
+    (m², > 0) or None; `owner` a Person or None; `tenants` an iterable of Persons (the
+    whole new set); `rental_registered_on`/`rental_ends_on` local dates or None, the end
+    not before the registration. Owner and tenants must be persons within the actor's
+    reach (`Person.objects.restrict`). `version`: the dwelling's `version` as the caller
+    read it (None: not checked, for imports). Under the row lock; bumps `version`.
+    Raises PermissionDenied (no `keep_ledgers` on the address's micro-grid),
+    ValidationError ({field: [messages]} with codes; unknown fields under `fields`),
+    `events.exceptions.StaleVersion` (someone saved since `version`). Nothing is saved on error.
+    """
     _require(actor, dwelling.address.area)
-    allowed = {"use", "floor_area", "owner", "rental_registered_on", "rental_ends_on", "tenants"}
-    if set(fields) - allowed:
-        raise ValidationError({"fields": [_("未知字段：%s") % ", ".join(sorted(set(fields) - allowed))]})
+    unknown = set(fields) - set(DWELLING_FIELDS)
+    if unknown:
+        raise ValidationError({"fields": [_("未知字段：%s") % ", ".join(sorted(unknown))]})
     tenants = fields.pop("tenants", None)
-    for name, value in fields.items():
-        setattr(dwelling, name, value)
-    dwelling.full_clean()
     with transaction.atomic():
-        dwelling.save()
+        locked = Dwelling.objects.select_for_update().select_related("address").get(pk=dwelling.pk)
+        if version is not None and version != locked.version:
+            raise StaleVersion(f"{locked.address.full_text}：{version_message(locked, stale=True)}")
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        errors = _dwelling_errors(actor, locked, tenants)
+        try:
+            locked.full_clean(exclude=["address", "owner", *errors])
+        except ValidationError as exc:
+            errors |= exc.error_dict
+        if errors:
+            raise ValidationError(errors)
+        locked.version += 1
+        locked.save()
         if tenants is not None:
-            dwelling.tenants.set(tenants)
-    return dwelling
+            locked.tenants.set(tenants)
+    return locked
 
 
 # --- persons ------------------------------------------------------------------------------
@@ -546,11 +588,20 @@ def person_leave(
 # --- households and units -----------------------------------------------------------------
 
 
+#: The address kinds a household lives at: a room (户室) or a village house (村民房屋号).
+HOUSEHOLD_KINDS = (AddressKind.ROOM, AddressKind.HOUSE)
+
+
 def household_create(*, actor, address: Address) -> Household:
-    """A household (户) at `address`; members join with `person_register`/`person_transfer`."""
+    """A household (户, Art. 12(2)) at `address`, an active room or village house
+    (`HOUSEHOLD_KINDS`); members join with `person_register`/`person_transfer`. Callers
+    make it once per request (a page's one-time key, the API's `Idempotency-Key`).
+    Raises PermissionDenied (no `keep_ledgers` there), ValidationError (`address`)."""
     _require(actor, address.area)
     if not address.is_active:
-        raise ValidationError({"address": [_("地址已注销。")]})
+        raise ValidationError({"address": [ValidationError(_("地址已注销。"), code="inactive")]})
+    if address.kind not in HOUSEHOLD_KINDS:
+        raise ValidationError({"address": [ValidationError(_("家庭须登记在户室或村民房屋号上。"), code="kind")]})
     return Household.objects.create(address=address, area=address.area, township=address.township)
 
 

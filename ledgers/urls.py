@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_changes, views_data, views_entry
+from . import views, views_changes, views_data, views_entry, views_housing
 
 app_name = "ledgers"
 
@@ -30,4 +30,6 @@ urlpatterns = [
     path("addresses/<int:pk>/", views_changes.address_detail, name="address"),
     path("addresses/<int:pk>/rename/", views_changes.address_rename, name="address-rename"),
     path("addresses/<int:pk>/merge/", views_changes.address_merge, name="address-merge"),
+    path("dwellings/<int:pk>/", views_housing.dwelling_edit, name="dwelling-edit"),
+    path("households/new/", views_housing.household_new, name="household-new"),
 ]

@@ -21,7 +21,7 @@ from personnel import scope
 from personnel.roles import KEEP_LEDGERS
 
 from . import services
-from .choices import ALLOWED_PARENTS
+from .choices import ALLOWED_PARENTS, AddressKind
 from .forms import AddressForm, UnitForm
 from .models import Address
 
@@ -66,6 +66,8 @@ def address_new(request):
         messages.success(
             request, _("已添加 %(text)s（编码 %(code)s）。") % {"text": address.full_text, "code": address.code}
         )
+        if address.kind == AddressKind.ROOM:  # nothing hangs below a room: back to its siblings
+            return redirect(reverse("ledgers:address-new") + f"?parent={address.parent_id}")
         return redirect(reverse("ledgers:address-new") + f"?parent={address.pk}")
 
     children = Address.objects.filter(parent=parent, is_active=True).order_by("name") if parent else None

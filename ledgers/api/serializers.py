@@ -1,14 +1,20 @@
 """Serializers of the ledgers' API: personal data masked; API keys see only granted fields and tags."""
 
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grids.models import Area
+from ningbo_grid import fields as strict
 from ningbo_grid.filters import AreaCodeField
 from personnel import scope
 from personnel.choices import PersonalField
 from personnel.masking import mask_id_number, mask_mobile
 
+from ..choices import DwellingUse
 from ..models import Address, CareTag, Dwelling, Household, Person, Unit, Visit
 
 #: Person fields a department's `LedgerGrant.fields` may name for its API keys (always with `id`).
@@ -38,7 +44,7 @@ class CareTagSerializer(serializers.ModelSerializer):
 
 class AddressSerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Address
@@ -72,7 +78,65 @@ class DwellingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dwelling
-        fields = ["id", "address", "use", "floor_area", "owner", "tenants", "rental_registered_on", "rental_ends_on"]
+        fields = [
+            "id",
+            "address",
+            "use",
+            "floor_area",
+            "owner",
+            "tenants",
+            "rental_registered_on",
+            "rental_ends_on",
+            "version",
+        ]
+        extra_kwargs = {"version": {"help_text": "what an edit (PATCH) sends back"}}
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class PersonInReach(strict.JsonTyped, serializers.PrimaryKeyRelatedField):
+    """A person's id (an integer in JSON, not `"5"`) among the persons in the caller's reach
+    (context `in_reach`, a queryset); any other id is `does_not_exist`."""
+
+    json_type = int
+    default_error_messages = {
+        "does_not_exist": _("人员 {pk_value} 不存在或不在您的辖区内。"),
+        "invalid": _("人员须以整数 id 表示。"),
+    }
+
+    def get_queryset(self):
+        return self.context["in_reach"]
+
+
+class DwellingUpdateSerializer(serializers.Serializer):
+    """PATCH of a dwelling: `version` as read (428 without it), and any of the other fields;
+    `null` clears `floor_area`, `owner` and the dates; `tenants` is the whole new set."""
+
+    version = strict.IntegerField(min_value=1, max_value=2**31 - 1, help_text="the `version` you read")
+    use = serializers.ChoiceField(choices=DwellingUse.choices, required=False)
+    floor_area = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=Decimal("0.01"), allow_null=True, required=False, help_text="m²"
+    )
+    owner = PersonInReach(allow_null=True, required=False)
+    tenants = PersonInReach(many=True, required=False)
+    rental_registered_on = serializers.DateField(allow_null=True, required=False)
+    rental_ends_on = serializers.DateField(allow_null=True, required=False)
+
+    #: Never partial (its optional fields are optional anyway): drf-spectacular marks PATCH
+    #: bodies partial, which would drop the required `version` from the schema.
+    partial = property(lambda self: False, lambda self, value: None)
+
+
+class HouseholdCreateSerializer(serializers.Serializer):
+    """POST of a household: the 24-digit code of a room or village house in your grids."""
+
+    address = strict.CharField(max_length=24, help_text="standard address code (户室 or 村民房屋号)")
+
+    def validate_address(self, code: str) -> Address:
+        found = self.context["addresses"].filter(code=code).first()
+        if found is None:
+            message = _("地址 %(code)s 不存在或不在您的辖区内。") % {"code": code}
+            raise serializers.ValidationError(message, code="unknown")
+        return found
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -83,7 +147,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
     id_number = serializers.SerializerMethodField()
     mobile = serializers.SerializerMethodField()
-    residence = serializers.SlugRelatedField(slug_field="full_text", read_only=True)
+    residence = serializers.SlugRelatedField(slug_field="full_text", read_only=True, allow_null=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
     tags = serializers.SerializerMethodField()
 
@@ -114,7 +178,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class HouseholdSerializer(serializers.ModelSerializer):
     address = AddressSerializer(read_only=True)
-    head = serializers.PrimaryKeyRelatedField(read_only=True)
+    head = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -147,7 +211,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class VisitSerializer(serializers.ModelSerializer):
-    event = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    event = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

@@ -1,4 +1,7 @@
-"""Read-only, scoped API of the ledgers under /api/v1/ledgers/ (Art. 11 sharing, 12(2)).
+"""Scoped API of the ledgers under /api/v1/ledgers/ (Art. 11 sharing, 12(2)).
+
+Reads everywhere; writes (staff with `keep_ledgers`, never API keys): `PATCH dwellings/<id>/`
+with the `version` read, `POST households/` (an `Idempotency-Key` makes it once).
 
 Every list goes through the models' `restrict(user)` (out of reach: 404). API keys of
 department systems read persons only through their organisation's `LedgerGrant`: the
@@ -11,22 +14,26 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
+from events.api.steps import ERRORS, STEP_ERRORS, require_version
+from events.api.views import ServiceErrorsMixin
 from grids.api.geo import LocateQuerySerializer
 from integrations.models import ApiClient
 from ningbo_grid.filters import FilterSet, WithinFilter
 from ningbo_grid.replica import reads_from_replica
 
-from .. import privacy, rollups, selectors
+from .. import privacy, rollups, selectors, services
 from ..models import Address, CareTag, Dwelling, Household, LedgerGrant, Person, PersonTag, Unit, Visit
 from .changes import AddressChanges, PersonChanges
 from .serializers import (
     AddressSerializer,
     CareTagSerializer,
     DwellingSerializer,
+    DwellingUpdateSerializer,
+    HouseholdCreateSerializer,
     HouseholdSerializer,
     IdSearchRequestSerializer,
     LedgerStatisticsQuerySerializer,
@@ -201,26 +208,53 @@ class PersonViewSet(PersonChanges, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(found).data)
 
 
-class DwellingViewSet(viewsets.ReadOnlyModelViewSet):
-    """Actual housing in reach: use, area, owner and tenants (person ids), rental dates."""
+class DwellingViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
+    """Actual housing in reach: use, area, owner and tenants (person ids), rental dates;
+    `PATCH` edits one (staff with `keep_ledgers` there; API keys may not write)."""
 
     serializer_class = DwellingSerializer
     filterset_class = DwellingFilter
+    scope_map = {"partial_update": None}  # department systems read only
 
     def get_queryset(self):
         return (
             Dwelling.objects.restrict(self.request.user)
-            .select_related("address")
+            .select_related("address__area")
             .prefetch_related("tenants")
             .order_by("id")
         )
 
+    @extend_schema(
+        operation_id="ledger_dwelling_update",
+        request=DwellingUpdateSerializer,
+        responses={200: DwellingSerializer, **STEP_ERRORS},
+    )
+    def partial_update(self, request, pk=None):
+        """Edit a dwelling (`services.dwelling_update`): `version` as read (428 without it,
+        409 `stale_version` if someone saved since), then any of use, floor area (m², > 0),
+        owner, tenants (person ids in your reach: the whole new set), rental dates (the end
+        not before the registration). 400 with field codes on bad input (nothing saved);
+        403 where you may see but not keep the ledgers; 404 out of reach."""
+        dwelling = self.get_object()
+        require_version(request, Dwelling)
+        data = DwellingUpdateSerializer(data=request.data, context={"in_reach": Person.objects.restrict(request.user)})
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version")
+        try:
+            services.dwelling_update(actor=request.user, dwelling=dwelling, version=version, **values)
+        except PermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
+        return Response(self.get_serializer(self.get_queryset().get(pk=dwelling.pk)).data)
 
-class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
-    """Households in reach, with their address and member ids."""
+
+class HouseholdViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
+    """Households in reach, with their address and member ids; `POST` starts one (staff
+    with `keep_ledgers` there; API keys may not write)."""
 
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
+    scope_map = {"create": None}  # department systems read only
 
     def get_queryset(self):
         return (
@@ -229,6 +263,22 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related("members")
             .order_by("id")
         )
+
+    @extend_schema(
+        operation_id="ledger_household_create",
+        request=HouseholdCreateSerializer,
+        responses={201: HouseholdSerializer, **ERRORS},
+    )
+    def create(self, request):
+        """Start a household at a room or village house of your grids (`services.household_create`);
+        members then join as persons. An `Idempotency-Key` makes it once. 400 `unknown`
+        (no such address in your grids), `kind`, `inactive`; 403 where you may not keep the ledgers."""
+        context = {"addresses": Address.objects.restrict(request.user)}
+        data = HouseholdCreateSerializer(data=request.data, context=context)
+        data.is_valid(raise_exception=True)
+        household = services.household_create(actor=request.user, address=data.validated_data["address"])
+        created = self.get_queryset().get(pk=household.pk)
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):

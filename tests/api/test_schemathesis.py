@@ -38,9 +38,11 @@ from events.services import event_accept, event_dispatch
 from integrations.choices import WebhookEventType
 from integrations.models import WebhookDelivery
 from integrations.services import api_client_create, webhook_emit, webhook_subscription_create
+from ledgers import services as ledgers
 from personnel.choices import PlatformRole
 from personnel.models import Staff
 from tests.factories import UserFactory
+from tests.ledgers.conftest import room_in
 from tests.scenario import make_world
 
 pytestmark = pytest.mark.postgres
@@ -81,7 +83,8 @@ class Role:
 
 def populate(world) -> tuple:
     """Rows of every kind an answer can show: an event just reported (its report row has
-    no previous status, no lead unit), one dispatched to a lead unit, a webhook delivery.
+    no previous status, no lead unit), one dispatched to a lead unit, a webhook delivery,
+    a room's dwelling and household in the grid worker's micro-grid.
     Returns a superuser and the rows' keys by resource (see `Role.targets`)."""
     reported = world.report()
     accepted = event_accept(actor=world.dispatcher, event=world.report(title="路灯不亮"))
@@ -97,6 +100,8 @@ def populate(world) -> tuple:
     client = api_client_create(
         actor=root, organisation=world.unit, name="城管执法系统", scopes=["read", "report", "handle"]
     ).client
+    room = room_in(world.worker, world.tree.micro_grid)
+    household = ledgers.household_create(actor=world.worker, address=room)
     targets = {
         "events": [reported.number, dispatched.number],
         "grids": [world.tree.grid.code, world.tree.township.code],
@@ -109,6 +114,8 @@ def populate(world) -> tuple:
         "webhooks": [subscription.pk],
         "deliveries": list(WebhookDelivery.objects.values_list("pk", flat=True)[:1]),
         "notifications": list(Notification.objects.values_list("pk", flat=True)[:2]),
+        "dwellings": [room.dwelling.pk],
+        "households": [household.pk],
     }
     return root, targets
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from ledgers import demo, visits
-from ledgers.models import Address, Person, Unit
+from ledgers.models import Address, Dwelling, Person, Unit
 from personnel.validators import validate_id_number
 from tests.factories import UserFactory
 
@@ -24,6 +24,9 @@ def test_demo_fills_the_workers_grid_and_is_safe_to_run_twice(world):
     assert persons.count() > 50 and Unit.objects.count() == 8
     for person in persons[:20]:
         validate_id_number(person.id_number)
+    rented = Dwelling.objects.filter(address__area=world.tree.micro_grid, use="rented").first()
+    assert rented is not None and rented.tenants.exists() and rented.rental_ends_on > rented.rental_registered_on
+    assert Dwelling.objects.restrict(world.worker, "keep_ledgers").filter(pk=rented.pk).exists()  # they may edit it
     due = list(visits.due_visits(world.worker))
     assert any(p.next_visit_due < timezone.localdate() for p in due)
     before = Address.objects.count()
