@@ -15,7 +15,7 @@ from personnel.demo import GIVEN, SURNAMES
 from personnel.models import Assignment, Organisation
 from personnel.validators import id_check_digit
 
-from . import services, visits
+from . import places, services, visits
 from .choices import AddressKind, DwellingUse, Relation, Sensitivity
 from .importing import import_persons
 from .models import Address, CareTag, Household, LedgerGrant, Person
@@ -76,16 +76,16 @@ def _tags() -> dict[str, CareTag]:
 
 
 def _rooms(actor, micro, rng, road: str) -> list[Address]:
-    road_ = services.address_create(actor=actor, area=micro, kind=AddressKind.ROAD, name=road)
+    road_ = places.address_create(actor=actor, area=micro, kind=AddressKind.ROAD, name=road)
     rooms, base = [], rng.randint(1, 100) * 2
     for door in range(1, 3):
-        door_ = services.address_create(actor=actor, parent=road_, kind=AddressKind.DOOR, name=f"{base + door}号")
+        door_ = places.address_create(actor=actor, parent=road_, kind=AddressKind.DOOR, name=f"{base + door}号")
         for building in range(1, 3):
-            b = services.address_create(actor=actor, parent=door_, kind=AddressKind.BUILDING, name=f"{building}幢")
+            b = places.address_create(actor=actor, parent=door_, kind=AddressKind.BUILDING, name=f"{building}幢")
             for floor in range(1, 6):
                 for room in (1, 2):
                     rooms.append(
-                        services.address_create(actor=actor, parent=b, kind=AddressKind.ROOM, name=f"{floor}0{room}室")
+                        places.address_create(actor=actor, parent=b, kind=AddressKind.ROOM, name=f"{floor}0{room}室")
                     )
     return rooms
 
@@ -135,7 +135,7 @@ def _housing(actor, rooms, rng) -> int:
             rented += 1
         else:
             values |= {"use": DwellingUse.OWNER, "owner": people[0]}
-        services.dwelling_update(actor=actor, dwelling=room.dwelling, version=None, **values)
+        places.dwelling_update(actor=actor, dwelling=room.dwelling, version=None, **values)
     return rented
 
 

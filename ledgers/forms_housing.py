@@ -99,7 +99,7 @@ class DwellingForm(OnceForm):
         self.fields["tenants"].queryset = offered
 
     def service_values(self) -> dict:
-        """The dwelling's fields as `services.dwelling_update` takes them (`version` apart)."""
+        """The dwelling's fields as `places.dwelling_update` takes them (`version` apart)."""
         values = super().service_values()
         values.pop("version")
         return values

@@ -190,7 +190,7 @@ class DwellingQuerySet(models.QuerySet):
 class Dwelling(models.Model):
     """Actual housing (实有房屋) on one room address: use, floor area (m²), owner, tenants and
     rental registration dates (local dates). `version` (from 1) grows with each edit
-    (`ledgers.services.dwelling_update`): an edit names the version it read."""
+    (`ledgers.places.dwelling_update`): an edit names the version it read."""
 
     address = models.OneToOneField(Address, on_delete=models.PROTECT, related_name="dwelling", verbose_name=_("地址"))
     use = models.CharField(_("房屋用途"), max_length=12, choices=DwellingUse.choices, default=DwellingUse.OWNER)

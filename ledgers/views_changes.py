@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from events.submit import submit_once
 from personnel.roles import KEEP_LEDGERS
 
-from . import changes, privacy, services
+from . import changes, places, privacy, services
 from .choices import AddressKind, PersonStatus
 from .forms_changes import LeaveForm, MergeForm, RenameForm, TagsForm, TransferForm, TransferInForm
 from .models import Address, Person
@@ -191,7 +191,7 @@ def address_rename(request, pk: int):
 
     def rename():
         data = form.cleaned_data
-        services.address_rename(actor=request.user, address=address, name=data["name"], version=data["version"])
+        places.address_rename(actor=request.user, address=address, name=data["name"], version=data["version"])
         messages.success(request, _("已更名为 %(text)s。") % {"text": address.full_text})
         return redirect("ledgers:address", pk=address.pk)
 
@@ -213,7 +213,7 @@ def address_merge(request, pk: int):
 
     def merge():
         data = form.cleaned_data
-        into = services.address_merge(actor=request.user, address=address, into=data["into"], version=data["version"])
+        into = places.address_merge(actor=request.user, address=address, into=data["into"], version=data["version"])
         messages.success(request, _("已合并至 %(text)s。") % {"text": into.full_text})
         return redirect("ledgers:address", pk=into.pk)
 

@@ -20,7 +20,7 @@ from grids.choices import Level, Status
 from personnel import scope
 from personnel.roles import KEEP_LEDGERS
 
-from . import services
+from . import places, services
 from .choices import ALLOWED_PARENTS, AddressKind
 from .forms import AddressForm, UnitForm
 from .models import Address
@@ -54,7 +54,7 @@ def address_new(request):
 
     def create():
         data = form.cleaned_data
-        address = services.address_create(
+        address = places.address_create(
             actor=request.user,
             kind=data["kind"],
             name=data["name"],

@@ -21,7 +21,7 @@ from grids.choices import Level
 from personnel import scope
 from personnel.roles import KEEP_LEDGERS
 
-from . import services
+from . import places, services
 from .forms_housing import DwellingForm, HouseholdForm
 from .models import Address, Dwelling, Household, Person
 from .views_entry import _address_param
@@ -39,7 +39,7 @@ def _back(request, dwelling: Dwelling) -> str | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def dwelling_edit(request, pk: int):
-    """GET/POST /ledgers/dwellings/<pk>/: edit a dwelling (`services.dwelling_update`) with
+    """GET/POST /ledgers/dwellings/<pk>/: edit a dwelling (`places.dwelling_update`) with
     the version the page showed. 400 with the errors on the form, 409 when someone saved
     since (the form shows it and what is saved now), 404 out of the worker's grids."""
     dwelling = get_object_or_404(
@@ -51,7 +51,7 @@ def dwelling_edit(request, pk: int):
 
     def save():
         values = form.service_values()
-        services.dwelling_update(actor=request.user, dwelling=dwelling, version=form.cleaned_data["version"], **values)
+        places.dwelling_update(actor=request.user, dwelling=dwelling, version=form.cleaned_data["version"], **values)
         messages.success(request, _("房屋信息已保存。"))
         return redirect("ledgers:household", pk=household) if household else redirect("ledgers:index")
 

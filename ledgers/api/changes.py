@@ -20,7 +20,7 @@ from events.api.steps import ERRORS, STEP_ERRORS, require_version
 from events.api.views import ServiceErrorsMixin
 from integrations.models import ApiClient
 
-from .. import changes, services
+from .. import changes, places, services
 from . import serializers_changes as c
 from .serializers import AddressSerializer, PersonSerializer
 
@@ -89,7 +89,7 @@ class AddressChanges(ServiceErrorsMixin):
         """Rename the segment; the full text of everything below it follows; recorded."""
         address = self.get_object()
         values = _values(self, request, c.AddressRenameSerializer)
-        return Response(AddressSerializer(services.address_rename(actor=request.user, address=address, **values)).data)
+        return Response(AddressSerializer(places.address_rename(actor=request.user, address=address, **values)).data)
 
     @_change(c.AddressMergeSerializer, AddressSerializer, "Merge a duplicate address into another (合并)")
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
@@ -97,4 +97,4 @@ class AddressChanges(ServiceErrorsMixin):
         """Retire this address into `into`; its residents, households, units and dwelling move. Answers `into`."""
         address = self.get_object()
         values = _values(self, request, c.AddressMergeSerializer)
-        return Response(AddressSerializer(services.address_merge(actor=request.user, address=address, **values)).data)
+        return Response(AddressSerializer(places.address_merge(actor=request.user, address=address, **values)).data)

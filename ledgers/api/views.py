@@ -25,7 +25,7 @@ from integrations.models import ApiClient
 from ningbo_grid.filters import FilterSet, WithinFilter
 from ningbo_grid.replica import reads_from_replica
 
-from .. import privacy, rollups, selectors, services
+from .. import places, privacy, rollups, selectors, services
 from ..models import Address, CareTag, Dwelling, Household, LedgerGrant, Person, PersonTag, Unit, Visit
 from .changes import AddressChanges, PersonChanges
 from .serializers import (
@@ -230,7 +230,7 @@ class DwellingViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: DwellingSerializer, **STEP_ERRORS},
     )
     def partial_update(self, request, pk=None):
-        """Edit a dwelling (`services.dwelling_update`): `version` as read (428 without it,
+        """Edit a dwelling (`places.dwelling_update`): `version` as read (428 without it,
         409 `stale_version` if someone saved since), then any of use, floor area (m², > 0),
         owner, tenants (person ids in your reach: the whole new set), rental dates (the end
         not before the registration). 400 with field codes on bad input (nothing saved);
@@ -242,7 +242,7 @@ class DwellingViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
         values = dict(data.validated_data)
         version = values.pop("version")
         try:
-            services.dwelling_update(actor=request.user, dwelling=dwelling, version=version, **values)
+            places.dwelling_update(actor=request.user, dwelling=dwelling, version=version, **values)
         except PermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from None
         return Response(self.get_serializer(self.get_queryset().get(pk=dwelling.pk)).data)

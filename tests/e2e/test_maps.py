@@ -43,11 +43,11 @@ def mapped(transactional_db, tmp_path):
 
 
 def test_a_worker_reports_from_the_phone_position_into_the_right_micro_grid(page_at, shot, mapped, live_server):
-    from ledgers import services as ledger_services
+    from ledgers import places as ledger_places
     from ledgers.choices import AddressKind
 
-    road = ledger_services.address_create(actor=mapped.leader, area=mapped.east, kind=AddressKind.ROAD, name="尹江路")
-    door = ledger_services.address_create(  # ~39 m from HERE
+    road = ledger_places.address_create(actor=mapped.leader, area=mapped.east, kind=AddressKind.ROAD, name="尹江路")
+    door = ledger_places.address_create(  # ~39 m from HERE
         actor=mapped.leader, parent=road, kind=AddressKind.DOOR, name="8号", latitude=29.8503, longitude=121.5402
     )
     page = page_at("phone")

@@ -6,7 +6,7 @@ import pytest
 
 from grids.choices import Level
 from grids.models import Area
-from ledgers import services
+from ledgers import places, services
 from ledgers.choices import AddressKind, Registration, Relation, Sensitivity
 from ledgers.models import Address, CareTag, Household, Person
 from personnel.validators import id_check_digit
@@ -34,9 +34,9 @@ class LedgerWorld:
 
 
 def room_in(actor, micro: Area, road: str = "中山东路", door: str = "12号", room: str = "301室") -> Address:
-    road_ = services.address_create(actor=actor, area=micro, kind=AddressKind.ROAD, name=road)
-    door_ = services.address_create(actor=actor, parent=road_, kind=AddressKind.DOOR, name=door)
-    return services.address_create(actor=actor, parent=door_, kind=AddressKind.ROOM, name=room)
+    road_ = places.address_create(actor=actor, area=micro, kind=AddressKind.ROAD, name=road)
+    door_ = places.address_create(actor=actor, parent=road_, kind=AddressKind.DOOR, name=door)
+    return places.address_create(actor=actor, parent=door_, kind=AddressKind.ROOM, name=room)
 
 
 def register_elder(actor, household: Household, lonely: CareTag) -> Person:

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from ledgers import changes, services
+from ledgers import changes, places, services
 from ledgers.choices import AddressChangeKind, PersonStatus
 from ledgers.models import Address, AddressChange, Dwelling, LedgerGrant, Person, PersonMove
 from tests.ledgers.conftest import room_in
@@ -182,7 +182,7 @@ def test_rename_follows_below_and_shows_in_the_address_history(client, lw):
 def test_merge_moves_residents_households_and_the_dwelling_and_records_it(client, lw):
     w = lw.world
     client.force_login(w.worker)
-    duplicate = services.address_create(actor=w.worker, parent=lw.room.parent, kind="room", name="301")
+    duplicate = places.address_create(actor=w.worker, parent=lw.room.parent, kind="room", name="301")
     household = services.household_create(actor=w.worker, address=duplicate)
     url = f"/ledgers/addresses/{duplicate.pk}/merge/"
     found = client.get(url, {"q": "301室"}).context["found"]
@@ -202,11 +202,11 @@ def test_merge_service_moves_a_resident_and_bumps_their_version(lw, other_room):
     other = Address.objects.get(pk=other_room.pk)
     services.person_transfer(actor=w.worker, person=lw.elder, residence=other, reason="暂住")
     version = Person.objects.get(pk=lw.elder.pk).version
-    services.address_merge(actor=w.worker, address=other, into=lw.room, version=other.version)
+    places.address_merge(actor=w.worker, address=other, into=lw.room, version=other.version)
     elder = Person.objects.get(pk=lw.elder.pk)
     assert elder.residence == lw.room and elder.version == version + 1
     with pytest.raises(Exception, match="同一类型"):
-        services.address_merge(actor=w.worker, address=lw.room, into=lw.room.parent)
+        places.address_merge(actor=w.worker, address=lw.room, into=lw.room.parent)
 
 
 def test_change_tags_refuses_the_same_tag_added_and_removed(lw, clock):

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from events.exceptions import StaleVersion
-from ledgers import services
+from ledgers import places, services
 from ledgers.models import Dwelling, Household, Person
 from personnel.masking import mask_id_number
 from tests.ledgers.conftest import make_id
@@ -38,7 +38,7 @@ def _outsider(lw) -> Person:
 
 def test_an_edit_names_the_version_it_read_and_a_stale_one_changes_nothing(lw):
     dwelling, tenant = lw.room.dwelling, _tenant(lw)
-    saved = services.dwelling_update(
+    saved = places.dwelling_update(
         actor=lw.world.worker,
         dwelling=dwelling,
         version=1,
@@ -51,7 +51,7 @@ def test_an_edit_names_the_version_it_read_and_a_stale_one_changes_nothing(lw):
     )
     assert saved.version == 2 and list(saved.tenants.all()) == [tenant]
     with pytest.raises(StaleVersion, match="中山东路12号301室：该实有房屋已被他人处理或更新"):
-        services.dwelling_update(actor=lw.world.worker, dwelling=dwelling, version=1, use="vacant")
+        places.dwelling_update(actor=lw.world.worker, dwelling=dwelling, version=1, use="vacant")
     fresh = Dwelling.objects.get(pk=dwelling.pk)
     assert (fresh.use, fresh.floor_area, fresh.owner, fresh.version) == ("rented", Decimal("56.50"), lw.elder, 2)
 
@@ -59,7 +59,7 @@ def test_an_edit_names_the_version_it_read_and_a_stale_one_changes_nothing(lw):
 def test_bad_housing_input_is_refused_with_codes_and_nothing_saved(lw):
     dwelling, outsider = lw.room.dwelling, _outsider(lw)
     with pytest.raises(ValidationError) as refused:
-        services.dwelling_update(
+        places.dwelling_update(
             actor=lw.world.worker,
             dwelling=dwelling,
             version=1,
@@ -78,7 +78,7 @@ def test_bad_housing_input_is_refused_with_codes_and_nothing_saved(lw):
         "tenants": ["out_of_scope"],
     }
     with pytest.raises(ValidationError) as refused:
-        services.dwelling_update(actor=lw.world.worker, dwelling=dwelling, version=1, use="palace")
+        places.dwelling_update(actor=lw.world.worker, dwelling=dwelling, version=1, use="palace")
     assert refused.value.error_dict["use"][0].code == "invalid_choice"
     fresh = Dwelling.objects.get(pk=dwelling.pk)
     assert (fresh.use, fresh.floor_area, fresh.version, fresh.tenants.count()) == ("owner", None, 1, 0)
@@ -86,7 +86,7 @@ def test_bad_housing_input_is_refused_with_codes_and_nothing_saved(lw):
 
 def test_another_grids_worker_may_not_edit_a_dwelling_or_start_a_household(lw):
     with pytest.raises(PermissionDenied):
-        services.dwelling_update(actor=lw.world.worker2, dwelling=lw.room.dwelling, version=1, use="vacant")
+        places.dwelling_update(actor=lw.world.worker2, dwelling=lw.room.dwelling, version=1, use="vacant")
     with pytest.raises(PermissionDenied):
         services.household_create(actor=lw.world.worker2, address=lw.room)
     assert Dwelling.objects.get(pk=lw.room.dwelling.pk).use == "owner"
@@ -165,7 +165,7 @@ def test_two_workers_editing_at_once_the_second_is_told_and_overwrites_nothing(c
     url = f"/ledgers/dwellings/{lw.room.dwelling.pk}/"
     client.force_login(lw.world.worker)
     mine = _form(client, url)
-    services.dwelling_update(actor=lw.world.leader, dwelling=lw.room.dwelling, version=1, use="commercial")
+    places.dwelling_update(actor=lw.world.leader, dwelling=lw.room.dwelling, version=1, use="commercial")
     page = client.post(url, mine | {"use": "vacant", "floor_area": "40"})
     assert page.status_code == 409
     assert "中山东路12号301室：该实有房屋已被他人处理或更新，请刷新后重试。" in page.content.decode()

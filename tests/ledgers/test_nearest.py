@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from ledgers import selectors, services
+from ledgers import places, selectors
 from ledgers.choices import AddressKind
 
 from .conftest import lw, world  # noqa: F401  (fixtures)
@@ -18,8 +18,8 @@ HERE = (29.85, 121.54)  # the position asked: lat, lon (WGS 84)
 
 def door(actor, area, name: str, lat: float, lon: float, road: str = "尹江路"):
     """A door number on `road` in micro-grid `area`, positioned at (lat, lon)."""
-    road_ = services.address_create(actor=actor, area=area, kind=AddressKind.ROAD, name=road)
-    return services.address_create(
+    road_ = places.address_create(actor=actor, area=area, kind=AddressKind.ROAD, name=road)
+    return places.address_create(
         actor=actor,
         parent=road_,
         kind=AddressKind.DOOR,

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from grids.choices import Level
 from grids.models import Area
-from ledgers import rollups, services, visits
+from ledgers import places, rollups, services, visits
 from ledgers.models import Dwelling, LedgerRollup, RollupMark
 from ledgers.stats import area_statistics
 from ledgers.tasks import rollup_refresh
@@ -115,7 +115,7 @@ def test_the_first_refresh_of_a_day_recounts_every_grid_for_the_new_date(seeded,
 def test_a_grid_adjustment_moving_addresses_marks_both_grids(seeded):
     tree = seeded.world.tree
     rollup_refresh()
-    services.addresses_follow_grids([(seeded.micro2, seeded.micro)])  # what a merge's signal does
+    places.addresses_follow_grids([(seeded.micro2, seeded.micro)])  # what a merge's signal does
     assert set(RollupMark.objects.values_list("area_id", flat=True)) >= {seeded.micro.pk, seeded.micro2.pk}
     assert rollup_refresh() == 2
     _city, _county, _county2, township, _township2, village, _grid, _grid2 = _areas(tree)

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from grids import services as grid_services
-from ledgers import privacy, services
+from ledgers import places, privacy, services
 from ledgers.choices import AddressKind, PersonStatus, Registration
 from ledgers.models import AddressChange, LedgerGrant, Person
 from personnel.choices import AccessedField
@@ -21,20 +21,18 @@ def test_address_codes_extend_the_micro_grid_code_and_are_never_reused(lw):
     road = lw.room.parent.parent
     assert road.code.startswith(lw.micro.code) and len(road.code) == 24
     assert lw.room.full_text == "中山东路12号301室"
-    extra = services.address_create(
-        actor=lw.world.worker, parent=lw.room.parent, kind=AddressKind.ROOM, name="３０２室"
-    )
+    extra = places.address_create(actor=lw.world.worker, parent=lw.room.parent, kind=AddressKind.ROOM, name="３０２室")
     assert extra.name == "302室"  # full-width digits normalised
     code = extra.code
     extra.dwelling.delete()
     extra.delete()  # even a deleted address's code is not issued again
-    again = services.address_create(actor=lw.world.worker, parent=lw.room.parent, kind=AddressKind.ROOM, name="302室")
+    again = places.address_create(actor=lw.world.worker, parent=lw.room.parent, kind=AddressKind.ROOM, name="302室")
     assert again.code > code
 
 
 def test_a_room_cannot_hang_on_a_road(lw):
     with pytest.raises(ValidationError) as err:
-        services.address_create(actor=lw.world.worker, parent=lw.room.parent.parent, kind=AddressKind.ROOM, name="1室")
+        places.address_create(actor=lw.world.worker, parent=lw.room.parent.parent, kind=AddressKind.ROOM, name="1室")
     assert "parent" in err.value.message_dict
 
 
