@@ -332,6 +332,8 @@ class Event(models.Model):
             models.Index(fields=["-reported_at", "-id"], name="event_open_recent", condition=_OPEN),
             models.Index(fields=["township", "-reported_at", "-id"], name="event_township_recent"),
             models.Index(fields=["county", "-reported_at", "-id"], name="event_county_recent"),
+            # A district's events of one item (lists filtered by `item`, as a scalar subquery).
+            models.Index(fields=["county", "item", "-reported_at", "-id"], name="event_county_item_recent"),
             # Open311's public list, newest first: only the published events (a small share).
             models.Index(fields=["-reported_at", "-id"], name="event_public_recent", condition=Q(public=True)),
             # Overdue lists (dashboards): open events by completion deadline.
