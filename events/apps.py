@@ -6,4 +6,9 @@ class EventsConfig(AppConfig):
     name = "events"
 
     def ready(self):
+        from personnel.scope import register_caller_fact
+
         from . import workbench  # noqa: F401  (registers the home panels)
+        from .models import INVITED, INVITED_SQL
+
+        register_caller_fact(INVITED, INVITED_SQL)

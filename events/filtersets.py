@@ -16,11 +16,12 @@ no DISTINCT (which would sort whole rows and defeat the indexes).
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Grade
+from catalog.models import ServiceItem
 from ningbo_grid.filters import UpdatedSinceFilterSet, WithinFilter
 
 from .choices import EventStatus
@@ -46,7 +47,7 @@ class EventFilterSet(UpdatedSinceFilterSet):
     """Filters of event lists (see the module docstring)."""
 
     within = EventWithinFilter(field_name="area")
-    item = django_filters.CharFilter(field_name="item__code", max_length=20, label=_("事项编码"))
+    item = django_filters.CharFilter(method="filter_item", max_length=20, label=_("事项编码"))
     status = django_filters.MultipleChoiceFilter(choices=EventStatus.choices, label=_("状态"), distinct=False)
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("等级"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
@@ -54,6 +55,16 @@ class EventFilterSet(UpdatedSinceFilterSet):
     class Meta:
         model = Event
         fields = ["within", "item", "status", "grade", "overdue", "updated_since"]
+
+    def filter_item(self, queryset, name, value):
+        """Events of the item with code `value` (none for an unknown code). The id as a
+        scalar subquery, not a join on the code: PostgreSQL then reads the item's events by
+        index, newest first (`event_county_item_recent` within a district), instead of
+        guessing an average item's share and walking every recent event (a district's
+        list of a less reported item: 47 ms at 5 M events, issue #20)."""
+        if not value:
+            return queryset
+        return queryset.filter(item_id=Subquery(ServiceItem.objects.filter(code=value).values("pk")[:1]))
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

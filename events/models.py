@@ -15,7 +15,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Category, Grade
@@ -45,6 +45,13 @@ def new_tracking_code() -> str:
     """A 12-character public tracking code (Art. 19 demands): unguessable, no 0/O/1/I."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+#: The `caller_reach` fact "the user was ever invited onto an event" (`EventInvitation`, never
+#: deleted): registered by `EventsConfig.ready` with `INVITED_SQL` (one probe of the index
+#: `invitation_user`), read by `EventQuerySet.restrict`.
+INVITED = "events.invited"
+INVITED_SQL = "EXISTS (SELECT 1 FROM events_eventinvitation WHERE user_id = %(user)s)"
 
 
 class PatrolQuerySet(models.QuerySet):
@@ -101,6 +108,14 @@ class EventQuerySet(models.QuerySet):
         grid's range (grants below township), whatever the number of grants: no
         per-row walk of the tree. Service team members see the events they were invited
         onto (`EventInvitation`, Art. 20). Anonymous users see nothing.
+
+        No branch costs more to plan or to start than a page, whatever the size of the
+        user's history (issue #20): the dispatches to the user's units are a correlated
+        `EXISTS` (one index probe for a row the lead unit does not already show), not an
+        `IN` whose hash of every dispatch the unit ever had PostgreSQL costed into every
+        page (at 5 M events past its JIT threshold); the invitations' branch is there only
+        for users invited onto some event (`INVITED`, read with the reach), so for everyone
+        else the area branches stay plain index conditions.
         """
         from personnel.scope import Reach, caller_reach
 
@@ -115,13 +130,14 @@ class EventQuerySet(models.QuerySet):
         if reach.ranges:
             condition |= Reach(ranges=reach.ranges).q(area="area") & Q(about_staff__isnull=True)
         if reach.units:
-            # The lead unit first: implied by the dispatch (`lead_unit` is set only with a
-            # dispatch to it, which is never deleted), so it shows nothing more, but a unit's
-            # task list (`lead_unit=`) then never builds the hash of every dispatch the unit
-            # ever had (38,000 rows, 100+ ms at 300 k events; the page itself reads 21 rows).
+            # The lead unit first: implied by a dispatch (`lead_unit` is set only with a
+            # dispatch to it, which is never deleted), so it shows nothing more, but it
+            # answers most rows without the probe, and a list filtered by `lead_unit`
+            # (a unit's task list) drops the whole OR as implied by its index condition.
             condition |= Q(lead_unit_id__in=reach.units)
-            condition |= Q(pk__in=Dispatch.objects.filter(unit_id__in=reach.units).values("event_id"))
-        condition |= Q(pk__in=EventInvitation.objects.filter(user=user).values("event_id"))
+            condition |= Exists(Dispatch.objects.filter(event_id=OuterRef("pk"), unit_id__in=reach.units))
+        if INVITED in reach.facts:
+            condition |= Q(pk__in=EventInvitation.objects.filter(user=user).values("event_id"))
         return self.filter(condition)
 
     def within(self, area) -> "EventQuerySet":
@@ -316,6 +332,8 @@ class Event(models.Model):
             models.Index(fields=["-reported_at", "-id"], name="event_open_recent", condition=_OPEN),
             models.Index(fields=["township", "-reported_at", "-id"], name="event_township_recent"),
             models.Index(fields=["county", "-reported_at", "-id"], name="event_county_recent"),
+            # A district's events of one item (lists filtered by `item`, as a scalar subquery).
+            models.Index(fields=["county", "item", "-reported_at", "-id"], name="event_county_item_recent"),
             # Open311's public list, newest first: only the published events (a small share).
             models.Index(fields=["-reported_at", "-id"], name="event_public_recent", condition=Q(public=True)),
             # Overdue lists (dashboards): open events by completion deadline.

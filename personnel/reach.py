@@ -166,7 +166,9 @@ class Reach:
     `upper` the ranges of the county and township grants. Lets big tables filter on
     their own denormalised `county_id`/`township_id` columns instead of joining the
     tree for every row. `units`: the organisations the
-    user is a handler of, when read with them (`personnel.scope.caller_reach`; else empty).
+    user is a handler of, and `facts`: the names of the facts registered by the apps above
+    that hold for the user (`personnel.scope.CALLER_FACTS`), when read with them
+    (`personnel.scope.caller_reach`; else empty).
     """
 
     everything: bool = False
@@ -176,6 +178,7 @@ class Reach:
     upper: tuple[Range, ...] = ()
     units: tuple[int, ...] = ()
     cities: tuple[Range, ...] = ()
+    facts: frozenset[str] = frozenset()
 
     def above_grids(self) -> "Reach":
         """The part of the reach granted at township level and above (the township's
@@ -214,8 +217,9 @@ class Reach:
         return condition
 
 
-def reach_of(rows, units: tuple[int, ...] = ()) -> Reach:
-    """The `Reach` of granted nodes given as `(pk, level, parent_id, tree_id, lft, rght)` rows."""
+def reach_of(rows, units: tuple[int, ...] = (), facts: frozenset[str] = frozenset()) -> Reach:
+    """The `Reach` of granted nodes given as `(pk, level, parent_id, tree_id, lft, rght)`
+    rows, with the caller's `units` and `facts` as read with them."""
     counties: list[int] = []
     townships: list[int] = []
     ranges: list[Range] = []
@@ -223,7 +227,7 @@ def reach_of(rows, units: tuple[int, ...] = ()) -> Reach:
     cities: list[Range] = []
     for pk, level, parent_id, tree_id, lft, rght in rows:
         if parent_id is None:  # the root: the province, or the city of a single-city tree
-            return Reach(everything=True, units=units)
+            return Reach(everything=True, units=units, facts=facts)
         if level in (Level.COUNTY, Level.TOWNSHIP):
             (counties if level == Level.COUNTY else townships).append(pk)
             upper.append((tree_id, lft, rght))
@@ -236,6 +240,7 @@ def reach_of(rows, units: tuple[int, ...] = ()) -> Reach:
         upper=tuple(upper),
         units=units,
         cities=tuple(cities),
+        facts=facts,
     )
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "granted_nodes",
     "has_area_perm",
     "reaches_nothing",
+    "register_caller_fact",
     "request_cache",
     "restrict_areas",
     "restrict_areas_ranged",
@@ -69,8 +70,24 @@ def unit_ids(user: Actor | None, role: str = "handler") -> QuerySet:
     return Membership.objects.unit_ids(user, role)
 
 
-#: `caller_reach`'s one query: the user's granted nodes (as `granted_nodes`) and the
-#: organisations of their current memberships in a role (as `Membership.objects.unit_ids`).
+#: Facts about a caller that the apps above personnel scope by (the events app: "was ever
+#: invited onto an event"), read in `caller_reach`'s one query with the grants and units:
+#: name -> an SQL condition on `%(user)s` (the caller's id). Registered from those apps'
+#: `ready()` by `register_caller_fact` (personnel never imports them); `Reach.facts` holds
+#: the names found true.
+CALLER_FACTS: dict[str, str] = {}
+
+
+def register_caller_fact(name: str, condition: str) -> None:
+    """Have `caller_reach` also tell whether `condition` (SQL, true or false for the user
+    `%(user)s`, e.g. an `EXISTS (…)` over one of the app's tables) holds for the caller,
+    as `name in reach.facts`. Called once per fact from an `AppConfig.ready()`."""
+    CALLER_FACTS[name] = condition
+
+
+#: `caller_reach`'s one query: the user's granted nodes (as `granted_nodes`), the
+#: organisations of their current memberships in a role (as `Membership.objects.unit_ids`),
+#: then one row for each registered fact that holds (`CALLER_FACTS`, in order of name).
 #: Written out: built through the ORM (a UNION of the two querysets) its compilation cost
 #: four times its execution on every list request (issue #20, pyinstrument).
 CALLER_REACH_SQL = """
@@ -87,12 +104,23 @@ SELECT 1, m.organisation_id, '', NULL, 0, 0, 0
 """
 
 
+def _caller_sql() -> tuple[str, list[str]]:
+    """`CALLER_REACH_SQL` with one arm per registered fact, and the facts' names in arm order."""
+    names = sorted(CALLER_FACTS)
+    arms = "".join(
+        f"UNION ALL\nSELECT 2, {i}, '', NULL, 0, 0, 0 WHERE {CALLER_FACTS[name]}\n" for i, name in enumerate(names)
+    )
+    return CALLER_REACH_SQL + arms, names
+
+
 def caller_reach(user: Actor | None, perm: str = "view_area", role: str = "handler") -> Reach:
     """The user's `Reach` for `perm` with `units` (the organisations for which they
-    currently hold platform `role`), read together in one query (a UNION of their grants
-    and their memberships), once per request (`request_cache`). What a list scoped both by
-    area and by unit (events) reads before its page. Anonymous and inactive users: an
-    empty reach; superusers: `everything` (no query).
+    currently hold platform `role`) and `facts` (the names of the registered
+    `CALLER_FACTS` that hold for them), read together in one query (a UNION of their
+    grants, their memberships and one row per true fact), once per request
+    (`request_cache`). What a list scoped both by area and by unit (events) reads before
+    its page. Anonymous and inactive users: an empty reach; superusers: `everything`
+    (no query, no facts: they see everything anyway).
     """
     if user is None or reaches_nothing(user):
         return Reach()
@@ -100,13 +128,14 @@ def caller_reach(user: Actor | None, perm: str = "view_area", role: str = "handl
         return Reach(everything=True)
 
     def read() -> Reach:
+        sql, names = _caller_sql()
         with connection.cursor() as cursor:
-            cursor.execute(
-                CALLER_REACH_SQL, {"user": user.pk, "perm": perm, "role": role, "today": timezone.localdate()}
-            )
+            cursor.execute(sql, {"user": user.pk, "perm": perm, "role": role, "today": timezone.localdate()})
             rows = cursor.fetchall()
         return reach_of(
-            [row[1:] for row in rows if row[0] == 0], units=tuple(sorted({row[1] for row in rows if row[0] == 1}))
+            [row[1:] for row in rows if row[0] == 0],
+            units=tuple(sorted({row[1] for row in rows if row[0] == 1})),
+            facts=frozenset(names[row[1]] for row in rows if row[0] == 2),
         )
 
     return memoised(("caller", user.pk, perm, role), read)

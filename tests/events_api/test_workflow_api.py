@@ -236,6 +236,7 @@ def test_list_filters_narrow_the_list(world):
     assert numbers({"within": world.tree.grid.code}) == {ev.number}
     assert numbers({"status": "reported"}) == {other.number}
     assert numbers({"item": world.item.code}) == {ev.number, other.number}
+    assert numbers({"item": "99-999"}) == set()  # an unknown item: none, not every event
     assert numbers({"overdue": "true"}) == set()
 
 
