@@ -53,6 +53,8 @@ from rest_framework import exceptions
 from grids.models import Area
 from personnel.scope import caller_reach
 
+from .rows import first_instance
+
 #: The dates a filter accepts: one day inside Python's range on each side, so that any
 #: zone offset (±1 day at most) still converts to UTC and to the server's zone.
 EARLIEST_DATE = dt.date(1, 1, 2)
@@ -278,7 +280,7 @@ class AreaCodeField(forms.CharField):
         code = super().clean(value)
         if not code:
             return None
-        node = next(iter(Area.objects.raw(NODE_BY_CODE, [code])), None)
+        node = first_instance(Area, NODE_BY_CODE, [code])
         if node is None:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"code": code})
         if self.user is not None and not area_in_reach(self.user, node):

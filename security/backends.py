@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ningbo_grid.rows import first_instance
+
 #: The attribute `get_user` sets on the user: ids (ints) of their confirmed TOTP devices.
 CONFIRMED_TOTP_IDS = "confirmed_totp_ids"
 
@@ -51,5 +53,5 @@ class UserBackend(ModelBackend):
             pk = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        user = next(iter(get_user_model()._default_manager.raw(_user_sql(), [pk])), None)
+        user = first_instance(get_user_model(), _user_sql(), [pk])
         return user if user is not None and self.user_can_authenticate(user) else None
