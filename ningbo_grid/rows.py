@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, models
+from django.db import connection, connections, models, router
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from rest_framework import fields as drf
@@ -131,3 +131,28 @@ class ValuesRows:
                 item[p.name] = value
             out.append(item)
         return out
+
+
+def first_instance(model: type[models.Model], sql: str, params: list) -> models.Model | None:
+    """The first row of `sql` as a `model` instance, or None when it returns no row.
+
+    Like `model.objects.raw(sql, params)` (the database the routers pick for reading
+    `model`; columns named as the model's fields become them, the model's other fields
+    deferred; any other column becomes an attribute of that name), without the raw query
+    set's per-call setup, which cost more than the query on every request (issue #20).
+    The columns must include the primary key."""
+    alias = router.db_for_read(model)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        names = [column.name for column in cursor.description]
+    if row is None:
+        return None
+    known = {f.attname for f in model._meta.concrete_fields}
+    values = dict(zip(names, row, strict=True))
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]  # from_db's order
+    instance = model.from_db(alias, fields, [values[name] for name in fields])
+    for name in names:
+        if name not in known:
+            setattr(instance, name, values[name])
+    return instance

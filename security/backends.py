@@ -11,28 +11,36 @@ unconfirmed (second factor reset) unverifies the session at its next request, as
 On other databases the user is read as Django reads it (the middleware then reads the device).
 """
 
+import functools
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.postgres.fields import ArrayField
-from django.db import connection, models
-from django.db.models.expressions import RawSQL
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ningbo_grid.rows import first_instance
 
 #: The attribute `get_user` sets on the user: ids (ints) of their confirmed TOTP devices.
 CONFIRMED_TOTP_IDS = "confirmed_totp_ids"
 
 
-def _confirmed_totp_ids() -> RawSQL:
-    """`ARRAY(SELECT id FROM <totp devices> WHERE user_id = <user>.id AND confirmed)`."""
+@functools.cache
+def _user_sql() -> str:
+    """`SELECT <every user column>, ARRAY(SELECT id FROM <totp devices> WHERE user_id =
+    <user>.id AND confirmed) AS confirmed_totp_ids FROM <users> WHERE id = %s`, written once:
+    through the ORM, compiling it cost more than PostgreSQL takes to run it (issue #20)."""
     quote = connection.ops.quote_name
     device, user = TOTPDevice._meta, get_user_model()._meta
-    # Names from the models' meta, quoted; no value from a request.
-    sql = (
-        f"ARRAY(SELECT d.{quote(device.pk.column)} FROM {quote(device.db_table)} d"  # noqa: S608
-        f" WHERE d.{quote(device.get_field('user').column)} = {quote(user.db_table)}.{quote(user.pk.column)}"
-        f" AND d.{quote(device.get_field('confirmed').column)})"
+    table = quote(user.db_table)
+    columns = ", ".join(f"{table}.{quote(f.column)}" for f in user.concrete_fields)
+    # Names from the models' meta, quoted; the only value (the id) is a parameter.
+    return (
+        f"SELECT {columns}, ARRAY(SELECT d.{quote(device.pk.column)} FROM {quote(device.db_table)} d"  # noqa: S608
+        f" WHERE d.{quote(device.get_field('user').column)} = {table}.{quote(user.pk.column)}"
+        f" AND d.{quote(device.get_field('confirmed').column)}) AS {CONFIRMED_TOTP_IDS}"
+        f" FROM {table} WHERE {table}.{quote(user.pk.column)} = %s"
     )
-    return RawSQL(sql, (), output_field=ArrayField(models.BigIntegerField()))  # noqa: S611 - see above
 
 
 class UserBackend(ModelBackend):
@@ -41,6 +49,9 @@ class UserBackend(ModelBackend):
     def get_user(self, user_id):
         if connection.vendor != "postgresql":
             return super().get_user(user_id)
-        users = get_user_model()._default_manager.annotate(**{CONFIRMED_TOTP_IDS: _confirmed_totp_ids()})
-        user = users.filter(pk=user_id).first()
+        try:
+            pk = get_user_model()._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = first_instance(get_user_model(), _user_sql(), [pk])
         return user if user is not None and self.user_can_authenticate(user) else None

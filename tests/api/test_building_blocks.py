@@ -8,6 +8,7 @@ from django.utils import timezone
 from grids.models import Area
 from ningbo_grid.concurrency import etag_of
 from ningbo_grid.filters import WithinFilter
+from ningbo_grid.rows import first_instance
 from tests.scenario import make_tree
 
 
@@ -28,3 +29,19 @@ def test_within_filter_keeps_the_subtree():
     tree = make_tree()
     inside = WithinFilter(field_name="").filter(Area.objects.all(), tree.village)
     assert set(inside) == {tree.village, tree.grid, tree.grid2, tree.micro_grid}
+
+
+@pytest.mark.django_db
+def test_first_instance_reads_the_columns_as_named_whatever_their_order():
+    tree = make_tree()
+    sql = "SELECT rght, code, 7 AS extra, id, lft FROM grids_area WHERE code = %s"
+    node = first_instance(Area, sql, [tree.village.code])
+    assert (node.pk, node.code, node.lft, node.rght, node.extra) == (
+        tree.village.pk,
+        tree.village.code,
+        tree.village.lft,
+        tree.village.rght,
+        7,
+    )
+    assert node.get_deferred_fields() >= {"name", "level"}
+    assert first_instance(Area, sql, ["no such code"]) is None

@@ -11,10 +11,10 @@ import uuid
 import pytest
 import time_machine
 from django.conf import settings as django_settings
-from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 
 from integrations.throttling import ApiClientThrottle, parse_rate
+from ningbo_grid.cache import RedisCache
 from tests.conftest import SUITE_NOW
 from tests.integrations.factories import make_client
 from tests.processes import ROOT, child_env

@@ -125,3 +125,22 @@ def test_discovered_and_reported_times_render_in_shanghai_time(world):
     ev = world.report(discovered_at=datetime.datetime(2025, 6, 9, 0, 30, tzinfo=datetime.UTC))
     (row,) = EVENT_ROWS.page(EVENT_ROWS.values(Event.objects.filter(pk=ev.pk)))
     assert row["discovered_at"] == "2025-06-09T08:30:00+08:00"
+
+
+def test_several_states_list_the_events_in_any_of_them(world):
+    made = _events(world)
+    status = {e.number: Event.objects.get(pk=e.pk).status for e in made}
+    api = api_as(world.dispatcher)
+    for chosen in (["dispatched", "closed"], ["reported", "dispatched"], ["closed"]):
+        rows = api.get("/api/v1/events/", {"status": chosen}).json()["results"]
+        assert {row["number"] for row in rows} == {number for number, s in status.items() if s in chosen}
+
+
+def test_filter_messages_follow_each_requests_language(world):
+    """The filter form is built once per language: a Chinese request does not leave the
+    next English one its Chinese messages, nor the other way round."""
+    api = api_as(world.dispatcher)
+    for language, text in [("zh-CN", "请输入"), ("en", "Enter a whole number"), ("zh-CN", "请输入")]:
+        response = api.get("/api/v1/events/", {"lead_unit": 2**70}, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 400
+        assert text in response.json()["errors"]["lead_unit"][0]
