@@ -17,8 +17,6 @@ from django.views.decorators.http import require_http_methods
 
 from events.exceptions import Conflict
 from events.submit import submit_once
-from grids.choices import Level
-from personnel import scope
 from personnel.roles import KEEP_LEDGERS
 
 from . import places, services
@@ -76,15 +74,11 @@ def household_new(request):
         q = (request.GET.get("q") or "").strip()[:60]
         found = Address.objects.none()
         if q:
-            # Through the micro-grids' ids: `restrict`'s township-or-subtree condition made
-            # PostgreSQL scan every address of the city (2.9 s for a township, 150 ms so).
-            micro_grids = scope.restrict_areas(request.user, KEEP_LEDGERS).filter(level=Level.MICRO_GRID)
-            found = Address.objects.filter(
-                area_id__in=list(micro_grids.values_list("pk", flat=True)),
-                is_active=True,
-                kind__in=services.HOUSEHOLD_KINDS,
-                full_text__icontains=q,
-            ).order_by("full_text")[:ADDRESS_RESULTS]
+            found = (
+                Address.objects.restrict(request.user, KEEP_LEDGERS)
+                .filter(is_active=True, kind__in=services.HOUSEHOLD_KINDS, full_text__icontains=q)
+                .order_by("full_text")[:ADDRESS_RESULTS]
+            )
         return render(request, "ledgers/household_new.html", {"q": q, "found": found})
     form = HouseholdForm(request.POST or None)
 

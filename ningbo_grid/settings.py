@@ -200,6 +200,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost before
+    # running it: 40-190 ms for a unit's task list whose plan runs in 0.4 ms (its scope's
+    # subquery is costed at a unit's whole dispatch history; bench/RESULTS.md). The
+    # platform's reads are index ranges of one page, so it is off unless DATABASE_JIT=1.
+    if not env.bool("DATABASE_JIT", default=False):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 # A PostgreSQL streaming read replica (optional): opted-in views read from it (see
 # ningbo_grid/replica.py and docs/database.md). In tests it mirrors the primary's test
@@ -212,7 +218,11 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"].update(
         CONN_MAX_AGE=DATABASES["default"].get("CONN_MAX_AGE", 0), CONN_HEALTH_CHECKS=True, TEST={"MIRROR": "default"}
     )
-    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("REPLICA_CONNECT_TIMEOUT", default=2)
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **DATABASES["replica"].get("OPTIONS", {}),
+        "connect_timeout": env.int("REPLICA_CONNECT_TIMEOUT", default=2),
+    }
     DATABASE_ROUTERS = ["ningbo_grid.replica.ReplicaRouter"]
 # Behind PgBouncer in transaction pooling mode (docs/database.md): no server-side cursors,
 # which would outlive the transaction that holds their server connection (`.iterator()`).

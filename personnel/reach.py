@@ -163,7 +163,8 @@ class Reach:
     single-city tree) or for a superuser. `counties` and `townships` are node ids;
     `ranges` the MPTT ranges `(tree_id, lft, rght)` of the grants below township level
     (villages, grids, micro-grids); `cities` those of grants on a city under a province;
-    `upper` the ranges of the county and township grants. Lets big tables filter on
+    `county_ranges`/`township_ranges` the ranges of the county and township grants
+    (`upper`: both). Lets big tables filter on
     their own denormalised `county_id`/`township_id` columns instead of joining the
     tree for every row. `units`: the organisations the
     user is a handler of, and `facts`: the names of the facts registered by the apps above
@@ -175,16 +176,29 @@ class Reach:
     counties: tuple[int, ...] = ()
     townships: tuple[int, ...] = ()
     ranges: tuple[Range, ...] = ()
-    upper: tuple[Range, ...] = ()
+    county_ranges: tuple[Range, ...] = ()
+    township_ranges: tuple[Range, ...] = ()
     units: tuple[int, ...] = ()
     cities: tuple[Range, ...] = ()
     facts: frozenset[str] = frozenset()
+
+    @property
+    def upper(self) -> tuple[Range, ...]:
+        """The ranges of the county and township grants."""
+        return (*self.county_ranges, *self.township_ranges)
 
     def above_grids(self) -> "Reach":
         """The part of the reach granted at township level and above (the township's
         office and the authorities), without grants on villages, grids and micro-grids
         and without units."""
-        return Reach(self.everything, self.counties, self.townships, upper=self.upper, cities=self.cities)
+        return Reach(
+            self.everything,
+            self.counties,
+            self.townships,
+            county_ranges=self.county_ranges,
+            township_ranges=self.township_ranges,
+            cities=self.cities,
+        )
 
     def overlaps(self, tree_id: int, lft: int, rght: int) -> bool:
         """Whether the subtree `(tree_id, lft, rght)` lies within a granted node or
@@ -200,7 +214,8 @@ class Reach:
         """A `Q` for rows whose area (through the lookup `area`) lies within the reach.
 
         With `township`/`county` (names of the row's own foreign keys to those ancestor
-        nodes) the upper-level grants filter on them; otherwise on the area's range.
+        nodes) the grants at that level filter on them (one index condition, no join);
+        grants at a level without its column filter on the area's range.
         """
         if self.everything:
             return Q()
@@ -210,8 +225,10 @@ class Reach:
         if township and self.townships:
             condition |= Q(**{f"{township}_id__in": self.townships})
         ranges = [*self.ranges, *self.cities]
-        if not county or not township:
-            ranges += self.upper
+        if not county:
+            ranges += self.county_ranges
+        if not township:
+            ranges += self.township_ranges
         for tree_id, lft, rght in ranges:
             condition |= Q(**{f"{area}__tree_id": tree_id, f"{area}__lft__gte": lft, f"{area}__rght__lte": rght})
         return condition
@@ -223,21 +240,23 @@ def reach_of(rows, units: tuple[int, ...] = (), facts: frozenset[str] = frozense
     counties: list[int] = []
     townships: list[int] = []
     ranges: list[Range] = []
-    upper: list[Range] = []
+    county_ranges: list[Range] = []
+    township_ranges: list[Range] = []
     cities: list[Range] = []
     for pk, level, parent_id, tree_id, lft, rght in rows:
         if parent_id is None:  # the root: the province, or the city of a single-city tree
             return Reach(everything=True, units=units, facts=facts)
         if level in (Level.COUNTY, Level.TOWNSHIP):
             (counties if level == Level.COUNTY else townships).append(pk)
-            upper.append((tree_id, lft, rght))
+            (county_ranges if level == Level.COUNTY else township_ranges).append((tree_id, lft, rght))
         else:
             (cities if level == Level.CITY else ranges).append((tree_id, lft, rght))
     return Reach(
         counties=tuple(counties),
         townships=tuple(townships),
         ranges=tuple(ranges),
-        upper=tuple(upper),
+        county_ranges=tuple(county_ranges),
+        township_ranges=tuple(township_ranges),
         units=units,
         cities=tuple(cities),
         facts=facts,

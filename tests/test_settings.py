@@ -27,6 +27,7 @@ CONTROLLED = {
     "DATABASE_URL",
     "DATABASE_REPLICA_URL",
     "DATABASE_TRANSACTION_POOLING",
+    "DATABASE_JIT",
     "REDIS_URL",
     "STATIC_ROOT",
     "MEDIA_ROOT",
@@ -165,3 +166,21 @@ def test_webhook_private_hosts_come_from_the_environment(tmp_path):
         "accepted http://10.20.3.4/h",
         "refused http://10.21.0.1/h private",
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_sessions_run_without_jit_unless_asked(tmp_path):
+    """JIT compiled a one-page list for 40-190 ms before a 0.4 ms plan ran (issue #20): the
+    platform's connections turn it off; DATABASE_JIT=1 leaves the server's setting."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+    code = "import json, django\nfrom django.conf import settings\ndjango.setup()\n"
+    code += "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    url = "postgres://postgres@127.0.0.1:5432/x"
+    for jit, expected in (("", {"options": "-c jit=off"}), ("1", {})):
+        done = load(tmp_path, code, SECRET_KEY="s" * 50, DATABASE_URL=url, DATABASE_JIT=jit)
+        assert json.loads(done.stdout.strip().splitlines()[-1]) == expected, done.stderr
