@@ -99,10 +99,15 @@ def one_run(base: str, cookies: dict, plans: list) -> dict:
     results: list[tuple[str, float, int]] = []
     lock = threading.Lock()
 
+    from ningbo_grid.replica import PIN_COOKIE
+
     def user(steps):
         session = requests.Session()
         login = steps[0][0]["user"]
-        session.cookies.update(cookies[login])
+        # The sign-in's read-your-writes pin (a few seconds' max-age) is long over when the
+        # run starts; copied as a plain value it would never expire and keep every read of
+        # the run on the primary. The run's own writes set it again, with its max-age.
+        session.cookies.update({k: v for k, v in cookies[login].items() if k != PIN_COOKIE})
         session.headers.update({"X-CSRFToken": cookies[login].get("csrftoken", ""), "Referer": base + "/"})
         for m, path, pause in steps:
             time.sleep(pause)
