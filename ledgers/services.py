@@ -13,6 +13,7 @@ change bumps it. Times are aware (UTC stored); dates local (Asia/Shanghai). Visi
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -192,6 +193,8 @@ def person_transfer(
     require_keeper(actor, residence.area)
     if not residence.is_active:
         raise ValidationError({"residence": [_("居住地址已注销。")]})
+    if residence.kind not in HOUSEHOLD_KINDS:
+        raise ValidationError({"residence": [_("居住地址须为户室或村民房屋号。")]})
     if household is not None and household.address_id != residence.pk:
         raise ValidationError({"household": [_("家庭须在新的居住地址。")]})
     if relation not in ("", *Relation.values):
@@ -228,15 +231,25 @@ def person_transfer(
 def person_leave(
     *, actor, person: Person, status: str, on: datetime.date, reason: str = "", version: int | None = None
 ) -> Person:
-    """Record that a person moved out of the city or died on local date `on` (not after
-    today), with `reason`; kept as history (a `PersonMove` to nowhere). Their data are
-    anonymised after `settings.LEDGERS_RETENTION_DAYS` (`ledgers.privacy`). Raises
-    ValidationError (status, on, person: already gone), PermissionDenied, StaleVersion."""
+    """Record that a person moved out of the city or died on local date `on`, with
+    `reason`; kept as history (a `PersonMove` to nowhere). Their data are anonymised
+    `settings.LEDGERS_RETENTION_DAYS` days after `on` (`ledgers.privacy`), and a departure
+    cannot be undone, so `on` lies between the birth date (when known) and today and within
+    the retention period (an older date, a typo such as 1900 or 2020, would erase the
+    record at the next nightly run). Raises ValidationError (status, on, person: already
+    gone), PermissionDenied, StaleVersion."""
     require_keeper(actor, person.area)
     if status not in (PersonStatus.MOVED_OUT, PersonStatus.DECEASED):
         raise ValidationError({"status": [_("请选择迁出本市或死亡。")]})
-    if on > timezone.localdate():
+    today = timezone.localdate()
+    earliest = today - datetime.timedelta(days=settings.LEDGERS_RETENTION_DAYS)
+    if on > today:
         raise ValidationError({"on": [_("日期不能晚于今天。")]})
+    if person.birth_date and on < person.birth_date:
+        raise ValidationError({"on": [_("日期不能早于出生日期。")]})
+    if on < earliest:
+        message = _("日期不能早于 %(date)s：超过保留期限的记录会被立即匿名化，请核对日期。")
+        raise ValidationError({"on": [message % {"date": earliest.isoformat()}]})
     with transaction.atomic():
         lock_version(person, version)
         if person.status != PersonStatus.PRESENT:

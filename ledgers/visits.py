@@ -49,7 +49,8 @@ def visit_record(
     Needs `keep_ledgers` on the target's micro-grid. `patrol`, if given, is one of the
     actor's own patrol rounds (default: their round under way over the area, if any); the
     patrol log then lists its visits. The visited
-    persons' (a household's members') due dates restart. Raises ValidationError
+    persons' (a household's members') due dates restart. A person who moved out of the
+    city or died is visited only before that date (a visit recorded late). Raises ValidationError
     (target, visited_at, findings, patrol), PermissionDenied.
     """
     fields = _target_fields(target)
@@ -60,6 +61,9 @@ def visit_record(
         errors["visited_at"] = [_("请填写走访时间。")]
     elif visited_at > timezone.now():
         errors["visited_at"] = [_("走访时间不能晚于现在。")]
+    elif isinstance(target, Person) and target.left_on and timezone.localdate(visited_at) > target.left_on:
+        message = _("该人员已于 %(date)s 迁出本市或死亡，不能登记此后的走访。")
+        errors["target"] = [message % {"date": target.left_on.isoformat()}]
     if len(findings or "") > 5000 or len(follow_up or "") > 5000:
         errors["findings"] = [_("内容不超过5000字。")]
     if patrol is not None and patrol.user_id != actor.pk:

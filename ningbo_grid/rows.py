@@ -145,7 +145,7 @@ def first_instance(model: type[models.Model], sql: str, params: list) -> models.
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-        names = [column.name for column in cursor.description]
+        names = [column[0] for column in cursor.description]  # DB-API: the name first (SQLite gives tuples)
     if row is None:
         return None
     known = {f.attname for f in model._meta.concrete_fields}

@@ -45,3 +45,22 @@ def test_first_instance_reads_the_columns_as_named_whatever_their_order():
     )
     assert node.get_deferred_fields() >= {"name", "level"}
     assert first_instance(Area, sql, ["no such code"]) is None
+
+
+@pytest.mark.django_db
+def test_first_instance_reads_sqlite_cursors_too(monkeypatch):
+    """`make run` serves from SQLite, whose cursor describes columns as plain tuples: every
+    `within=` filter (and the grid page's map) was a 500 there while CI, on PostgreSQL, passed."""
+    from django.db.utils import ConnectionHandler
+
+    from ningbo_grid import rows
+
+    sqlite = ConnectionHandler({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})
+    monkeypatch.setattr(rows, "connections", sqlite)
+    monkeypatch.setattr(rows.router, "db_for_read", lambda model, **hints: "default")
+    try:
+        node = first_instance(Area, "SELECT '330' AS code, 7 AS extra, 1 AS id", [])
+        assert (node.pk, node.code, node.extra) == (1, "330", 7)
+        assert first_instance(Area, "SELECT 1 AS id WHERE 1 = 0", []) is None
+    finally:
+        sqlite.close_all()

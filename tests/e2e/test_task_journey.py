@@ -19,6 +19,7 @@ TITLE = "台风“梅花”来临前入户排查"
 def township(transactional_db):
     """The world with two households in each of the township's two grids (in the ledgers)."""
     from grids.choices import Level
+    from ledgers import places
     from ledgers import services as ledgers
     from ledgers.choices import AddressKind
     from tests.scenario import make_area, make_world
@@ -29,10 +30,10 @@ def township(transactional_db):
         user.save(update_fields=["username"])
     micro2 = make_area(world.tree.grid2, Level.MICRO_GRID, "尹江岸第二网格1号微网格", suffix=1)
     for micro, worker, road in ((world.tree.micro_grid, world.worker, "中山东路"), (micro2, world.worker2, "药行街")):
-        street = ledgers.address_create(actor=worker, area=micro, kind=AddressKind.ROAD, name=road)
-        door = ledgers.address_create(actor=worker, parent=street, kind=AddressKind.DOOR, name="12号")
+        street = places.address_create(actor=worker, area=micro, kind=AddressKind.ROAD, name=road)
+        door = places.address_create(actor=worker, parent=street, kind=AddressKind.DOOR, name="12号")
         for room in ("101室", "102室"):
-            flat = ledgers.address_create(actor=worker, parent=door, kind=AddressKind.ROOM, name=room)
+            flat = places.address_create(actor=worker, parent=door, kind=AddressKind.ROOM, name=room)
             ledgers.household_create(actor=worker, address=flat)
     return world
 

@@ -4,10 +4,11 @@ phone pages and the API: scoped, once per form, refused when stale, sensitive ta
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from ledgers import changes, places, services
+from ledgers import changes, places, services, visits
 from ledgers.choices import AddressChangeKind, PersonStatus
 from ledgers.models import Address, AddressChange, Dwelling, LedgerGrant, Person, PersonMove
 from tests.ledgers.conftest import room_in
@@ -263,3 +264,38 @@ def test_api_departure_and_merge_check_their_inputs_and_api_keys_change_nothing(
     elsewhere = api.post(merge, {"version": lw.room.version, "into": lw.room2.pk}, format="json")
     assert elsewhere.status_code == 400 and elsewhere.json()["error_codes"] == {"into": ["does_not_exist"]}
     assert Address.objects.get(pk=lw.room.pk).is_active
+
+
+def test_a_departure_date_before_birth_or_past_the_retention_period_is_refused(lw, clock, settings):
+    """A departure cannot be undone and starts the anonymisation clock: a typo of a year
+    (1900, or 2020 for 2026) would erase the resident's data at the next nightly run."""
+    w, elder = lw.world, lw.elder  # born 1940-03-12
+    settings.LEDGERS_RETENTION_DAYS = 365 * 3
+    earliest = timezone.localdate() - datetime.timedelta(days=365 * 3)
+    for on, words in ((datetime.date(1900, 1, 1), "出生日期"), (earliest - datetime.timedelta(days=1), "保留期限")):
+        with pytest.raises(ValidationError) as refused:
+            services.person_leave(actor=w.worker, person=elder, status="moved_out", on=on, version=elder.version)
+        assert words in refused.value.message_dict["on"][0]
+    elder.refresh_from_db()
+    assert (elder.status, elder.left_on) == (PersonStatus.PRESENT, None)
+    services.person_leave(actor=w.worker, person=elder, status="moved_out", on=earliest, version=elder.version)
+
+
+def test_no_visit_after_a_departure_and_no_residence_on_a_road(lw, clock):
+    w, elder = lw.world, lw.elder
+    left = timezone.localdate() - datetime.timedelta(days=10)
+    services.person_leave(actor=w.worker, person=elder, status="deceased", on=left, version=elder.version)
+    elder.refresh_from_db()
+    before = timezone.now() - datetime.timedelta(days=12)  # recorded late: allowed
+    assert visits.visit_record(actor=w.worker, target=elder, visited_at=before).person_id == elder.pk
+    with pytest.raises(ValidationError) as refused:
+        visits.visit_record(actor=w.worker, target=elder, visited_at=timezone.now())
+    assert "target" in refused.value.message_dict
+    road = lw.room.parent.parent
+    resident = Person.objects.exclude(pk=elder.pk).filter(status=PersonStatus.PRESENT).first() or elder
+    api = _api(w.worker).post(
+        f"/api/v1/ledgers/persons/{resident.pk}/transfer/",
+        {"version": resident.version, "residence": road.pk, "reason": "暂住"},
+        format="json",
+    )
+    assert api.status_code == 400 and "residence" in api.json()["errors"]

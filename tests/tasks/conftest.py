@@ -38,12 +38,11 @@ def issue(world, actor=None, **kw):  # noqa: F811
 @pytest.fixture
 def household(world):  # noqa: F811
     """A ledger household at a room in the grid's micro-grid (registered by its worker)."""
+    from ledgers import places
     from ledgers import services as ledgers
     from ledgers.choices import AddressKind
 
-    road = ledgers.address_create(
-        actor=world.leader, area=world.tree.micro_grid, kind=AddressKind.ROAD, name="中山东路"
-    )
-    door = ledgers.address_create(actor=world.leader, parent=road, kind=AddressKind.DOOR, name="12号")
-    room = ledgers.address_create(actor=world.leader, parent=door, kind=AddressKind.ROOM, name="301室")
+    road = places.address_create(actor=world.leader, area=world.tree.micro_grid, kind=AddressKind.ROAD, name="中山东路")
+    door = places.address_create(actor=world.leader, parent=road, kind=AddressKind.DOOR, name="12号")
+    room = places.address_create(actor=world.leader, parent=door, kind=AddressKind.ROOM, name="301室")
     return ledgers.household_create(actor=world.worker, address=room)

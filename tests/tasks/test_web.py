@@ -154,12 +154,13 @@ def test_a_household_task_page_counts_the_households_recorded_and_heads_each_for
 def test_completing_a_household_task_with_households_left_asks_for_the_reason_on_the_page(client, world, household):
     """One of the grid's two ledger households recorded and an empty result: the page again
     (400) asking why one is left, the assignment still open; with a reason it is done."""
+    from ledgers import places
     from ledgers import services as ledgers
     from ledgers.choices import AddressKind
     from tasks import services
     from tasks.choices import Outcome, ResultKind
 
-    room = ledgers.address_create(
+    room = places.address_create(
         actor=world.leader, parent=household.address.parent, kind=AddressKind.ROOM, name="302室"
     )
     ledgers.household_create(actor=world.worker, address=room)

@@ -152,10 +152,11 @@ def test_completing_with_households_left_unrecorded_asks_for_the_reason_and_logs
     """Two households in the grid's ledger, one recorded: completing without a word is
     refused with the number left out (nothing changes); with a reason the grid is done and
     the reason is on the assignment's log."""
+    from ledgers import places
     from ledgers import services as ledgers
     from ledgers.choices import AddressKind
 
-    room = ledgers.address_create(
+    room = places.address_create(
         actor=world.leader, parent=household.address.parent, kind=AddressKind.ROOM, name="302室"
     )
     ledgers.household_create(actor=world.worker, address=room)
