@@ -204,7 +204,9 @@ else:
     # running it: 40-190 ms for a unit's task list whose plan runs in 0.4 ms (its scope's
     # subquery is costed at a unit's whole dispatch history; bench/RESULTS.md). The
     # platform's reads are index ranges of one page, so it is off unless DATABASE_JIT=1.
-    if not env.bool("DATABASE_JIT", default=False):
+    # Behind PgBouncer (which refuses the `options` startup parameter) set it on the role
+    # instead: ALTER ROLE <user> SET jit = off (docs/database.md).
+    if not env.bool("DATABASE_JIT", default=False) and not env.bool("DATABASE_TRANSACTION_POOLING", default=False):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 # A PostgreSQL streaming read replica (optional): opted-in views read from it (see

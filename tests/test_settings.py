@@ -181,6 +181,8 @@ def test_postgresql_sessions_run_without_jit_unless_asked(tmp_path):
     code = "import json, django\nfrom django.conf import settings\ndjango.setup()\n"
     code += "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
     url = "postgres://postgres@127.0.0.1:5432/x"
-    for jit, expected in (("", {"options": "-c jit=off"}), ("1", {})):
-        done = load(tmp_path, code, SECRET_KEY="s" * 50, DATABASE_URL=url, DATABASE_JIT=jit)
+    cases = (("", "", {"options": "-c jit=off"}), ("1", "", {}), ("", "1", {}))  # (DATABASE_JIT, pooling)
+    for jit, pooling, expected in cases:
+        pooled = {"DATABASE_TRANSACTION_POOLING": pooling}
+        done = load(tmp_path, code, SECRET_KEY="s" * 50, DATABASE_URL=url, DATABASE_JIT=jit, **pooled)
         assert json.loads(done.stdout.strip().splitlines()[-1]) == expected, done.stderr
