@@ -38,10 +38,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from personnel.roles import ADJUST
-from personnel.scope import authorize, has_area_perm
+from personnel.roles import ADJUST, VIEW
+from personnel.scope import area_reach, authorize, has_area_perm
 
-from .choices import GRID_LEVELS, ChangeKind, GridType, Level
+from .choices import GRID_LEVELS, ChangeKind, GridType, Level, Status
 from .models import Area, AreaChange, HouseholdRule
 
 #: The absolute sanity bound of any household figure: no grid holds more (a typo guard).
@@ -153,6 +153,19 @@ def households_checked(
         "found": found,
         "reason": reason,
     }
+
+
+def rule_cities(user) -> list[Area]:
+    """The active cities whose household rules `user` may read: those overlapping their
+    `view_area` reach (a district's or township's staff read their city's rules). Two queries."""
+    reach = area_reach(user, VIEW)
+    cities = Area.objects.filter(level=Level.CITY, status=Status.ACTIVE).order_by("code")
+    return [city for city in cities if reach.overlaps(city.tree_id, city.lft, city.rght)]
+
+
+def rule_city(user, code: str) -> Area | None:
+    """The city with `code` among `rule_cities(user)`, or None (unknown or out of reach)."""
+    return next((city for city in rule_cities(user) if city.code == code), None)
 
 
 def city_rules(city: Area) -> list[HouseholdRule]:

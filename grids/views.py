@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from personnel.roles import ADJUST, MANAGE_STAFF, VIEW
-from personnel.scope import area_reach, authorize, has_area_perm
+from personnel.roles import ADJUST, MANAGE_STAFF
+from personnel.scope import authorize, has_area_perm
 
 from . import rules, services
-from .choices import ChangeKind, Level, Status
+from .choices import ChangeKind, Level
 from .forms import CreateForm, HouseholdRuleForm, MergeForm, RedrawForm, RenameForm, RetireForm, SplitForm
 from .models import Area
 from .selectors import areas_visible, top_visible_nodes, with_counts
@@ -137,16 +137,8 @@ def _run(action: str, area: Area, data: dict, actor) -> Area:
     )
 
 
-def rule_cities(user) -> list[Area]:
-    """The active cities whose household rules `user` may read: those overlapping their
-    `view_area` reach (a district's or township's staff read their city's rules)."""
-    reach = area_reach(user, VIEW)
-    cities = Area.objects.filter(level=Level.CITY, status=Status.ACTIVE).order_by("code")
-    return [city for city in cities if reach.overlaps(city.tree_id, city.lft, city.rght)]
-
-
 def _rule_city(request: HttpRequest, code: str) -> Area:
-    city = next((c for c in rule_cities(request.user) if c.code == code), None)
+    city = rules.rule_city(request.user, code)
     if city is None:
         raise Http404
     return city
@@ -155,7 +147,7 @@ def _rule_city(request: HttpRequest, code: str) -> Area:
 @login_required
 def rules_index(request: HttpRequest) -> HttpResponse:
     """GET /grids/rules/: the city's household rules (straight to it when the user has one city)."""
-    cities = rule_cities(request.user)
+    cities = rules.rule_cities(request.user)
     if len(cities) == 1:
         return redirect("grids:rules", code=cities[0].code)
     return render(request, "grids/rules.html", {"cities": cities})

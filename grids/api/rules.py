@@ -2,7 +2,7 @@
 `PUT /api/v1/grid-rules/<city>/<grid_type>/<level>/`.
 
 Reading: any signed-in user or API client, for the cities overlapping their `view_area`
-reach (`grids.views.rule_cities`). Writing: the city authority only (`adjust_area` on the
+reach (`grids.rules.rule_cities`). Writing: the city authority only (`adjust_area` on the
 city node, `grids.rules.rule_set`), naming the `version` it read (0 for a rule never
 set); a stale version is a 400 with code `stale_version` on `version`.
 """
@@ -14,8 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grids.models import HouseholdRule
-from grids.rules import city_rules, describe, rule_set
-from grids.views import rule_cities
+from grids.rules import city_rules, describe, rule_cities, rule_city, rule_set
 from ningbo_grid import fields as strict
 
 
@@ -72,7 +71,7 @@ class HouseholdRuleDetail(APIView):
         summary="Set a city's household range for one grid type and level (Art. 7)",
     )
     def put(self, request, code: str, grid_type: str, level: str):
-        city = next((c for c in rule_cities(request.user) if c.code == code), None)
+        city = rule_city(request.user, code)
         if city is None:
             raise Http404
         data = HouseholdRuleWriteSerializer(data=request.data)
