@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.e2e]
 
 
 def _fits(page) -> None:
+    page.wait_for_load_state("load")  # a click's navigation may still be loading the stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"]["width"]
     small = page.evaluate(
         "() => [...document.querySelectorAll('main .ng-staff .btn, main .ng-staff .form-control')]"
